@@ -1,0 +1,71 @@
+"""Grade Tracker: a Flask application factory.
+
+Flask and the extensions are imported inside ``create_app`` so that ``python -m app.healthcheck``
+and ``gunicorn.conf.py`` (which runs in the gunicorn master, before the gevent worker
+monkey-patches) can import ``app.config`` and ``app.logs`` without loading Flask, SQLAlchemy or
+the database driver.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the app; ``test_config`` overrides values read from the env."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import (
+        api,
+        cli,
+        config,
+        db,
+        errors,
+        health,
+        limits,
+        logs,
+        reports,
+        security,
+        sessions,
+        web,
+    )
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        SQLALCHEMY_TRACK_MODIFICATIONS=False,
+        API_PER_PAGE_DEFAULT=20,
+        API_PER_PAGE_MAX=100,
+        REPORT_CACHE_SECONDS=300,
+    )
+    app.config.from_mapping(config.from_env(app.instance_path))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    config.finalize(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["APP_ENV"] == config.PRODUCTION:
+        # Render terminates TLS in front of the app: trust one proxy hop for the client
+        # address (rate-limit keys) and the scheme (secure redirects).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+    logs.init_app(app)
+    db.init_app(app)
+    reports.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+    limits.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(web.bp)
+    api.init_app(app)
+    return app

@@ -1,0 +1,61 @@
+"""The JSON API under /api/v1: one blueprint per resource.
+
+All API blueprints share: bearer-token auth on writes (in each view), no CSRF (there is no
+cookie authentication to forge), the write rate limit, and ETags on GET so clients can
+revalidate with ``If-None-Match``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import request
+
+from ..limits import write_limit
+from ..security import csrf
+from . import assignments, courses, enrollments, grades, reports, students
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
+
+PREFIX = "/api/v1"
+BLUEPRINTS = (
+    courses.bp,
+    students.bp,
+    enrollments.bp,
+    assignments.bp,
+    grades.bp,
+    reports.bp,
+)
+
+
+def add_etag(response: Response) -> Response:
+    """Give successful GET responses an ETag and answer a matching If-None-Match with 304."""
+    if request.method == "GET" and response.status_code == 200 and response.is_json:
+        response.cache_control.no_cache = True
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+# Module level: a blueprint cannot be changed once an app has registered it.
+for _bp in BLUEPRINTS:
+    csrf.exempt(_bp)
+    write_limit(_bp)
+    _bp.after_request(add_etag)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints with their shared policies."""
+    from flask_cors import CORS
+
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp, url_prefix=PREFIX + (bp.url_prefix or ""))
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag"],
+        methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        max_age=600,
+    )

@@ -1,0 +1,96 @@
+"""Assignments: belong to a course, have a category and the points they are marked out of."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy import func, select
+
+from ..db import db
+from ..errors import ApiError
+from ..models import Assignment, Course, Grade
+from ..reports import invalidate_course
+from ..security import token_required
+from .common import Field, filter_arg, get_or_404, get_or_422, paginated, parse
+
+bp = Blueprint("assignments", __name__, url_prefix="/assignments")
+
+FIELDS = {
+    "course_id": Field("int", minimum=1),
+    "title": Field("str"),
+    "category": Field("str", max_length=50),
+    "max_points": Field("number", minimum=0.01, maximum=100000),
+}
+UPDATABLE = {name: spec for name, spec in FIELDS.items() if name != "course_id"}
+
+
+def _check_category(course: Course, category: str) -> None:
+    weights = course.category_weights or {}
+    if weights and category not in weights:
+        raise ApiError(
+            422,
+            "validation_error",
+            "The request body is invalid",
+            {"category": f"must be one of the course's categories: {sorted(weights)}"},
+        )
+
+
+@bp.get("")
+def list_assignments() -> dict[str, Any]:
+    statement = select(Assignment).order_by(Assignment.course_id, Assignment.id)
+    course_id = filter_arg("course_id")
+    if course_id is not None:
+        statement = statement.where(Assignment.course_id == course_id)
+    return paginated(statement)
+
+
+@bp.post("")
+@token_required
+def create_assignment() -> tuple[dict[str, Any], int]:
+    data = parse(FIELDS)
+    course = get_or_422(Course, "course_id", data.pop("course_id"))
+    _check_category(course, data["category"])
+    assignment = Assignment(course=course, **data)
+    db.session.add(assignment)
+    db.session.commit()
+    invalidate_course(course.id)
+    return assignment.to_dict(), 201
+
+
+@bp.get("/<int:assignment_id>")
+def get_assignment(assignment_id: int) -> dict[str, Any]:
+    return get_or_404(Assignment, assignment_id).to_dict()
+
+
+@bp.patch("/<int:assignment_id>")
+@token_required
+def update_assignment(assignment_id: int) -> dict[str, Any]:
+    assignment = get_or_404(Assignment, assignment_id)
+    data = parse(UPDATABLE, partial=True)
+    if "category" in data:
+        _check_category(assignment.course, data["category"])
+    if "max_points" in data:
+        top = db.session.scalar(
+            select(func.max(Grade.score)).where(Grade.assignment_id == assignment_id)
+        )
+        if top is not None and top > data["max_points"]:
+            raise ApiError(
+                409, "conflict", f"Existing grades go up to {top:g}, above the new max_points"
+            )
+    for name, value in data.items():
+        setattr(assignment, name, value)
+    db.session.commit()
+    invalidate_course(assignment.course_id)
+    return assignment.to_dict()
+
+
+@bp.delete("/<int:assignment_id>")
+@token_required
+def delete_assignment(assignment_id: int) -> tuple[str, int]:
+    assignment = get_or_404(Assignment, assignment_id)
+    course_id = assignment.course_id
+    db.session.delete(assignment)
+    db.session.commit()
+    invalidate_course(course_id)
+    return "", 204

@@ -1,0 +1,161 @@
+"""Request parsing, validation and pagination shared by the API blueprints."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import current_app, request
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import db
+from ..errors import ApiError
+
+M = TypeVar("M")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one JSON field is checked: ``kind`` is "str", "int", "number" or "weights"."""
+
+    kind: str
+    required: bool = True
+    max_length: int = 200
+    minimum: float | None = None
+    maximum: float | None = None
+    check: Callable[[Any], str | None] | None = None
+
+
+def _check_value(spec: Field, value: Any) -> str | None:
+    if spec.kind == "str":
+        if not isinstance(value, str) or not value.strip():
+            return "must be a non-empty string"
+        if len(value) > spec.max_length:
+            return f"must be at most {spec.max_length} characters"
+    elif spec.kind in ("int", "number"):
+        allowed = (int,) if spec.kind == "int" else (int, float)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            return "must be an integer" if spec.kind == "int" else "must be a number"
+        if not math.isfinite(value):
+            return "must be a finite number"
+        if spec.minimum is not None and value < spec.minimum:
+            return f"must be at least {spec.minimum:g}"
+        if spec.maximum is not None and value > spec.maximum:
+            return f"must be at most {spec.maximum:g}"
+    elif spec.kind == "weights":
+        if not isinstance(value, dict):
+            return "must be an object mapping category names to positive weights"
+        for name, weight in value.items():
+            if not name.strip() or len(name) > 50:
+                return "category names must be 1-50 characters"
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+                return f"weight of {name!r} must be a positive number"
+    return spec.check(value) if spec.check else None
+
+
+def check_email(value: str) -> str | None:
+    return None if EMAIL.match(value) else "must be an email address"
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 415/400 ApiError."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "bad_request", "The body is not valid JSON")
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "The body must be a JSON object")
+    return data
+
+
+def parse(fields: Mapping[str, Field], *, partial: bool = False) -> dict[str, Any]:
+    """Validate the JSON body against ``fields``; ``partial`` (PATCH) makes all optional."""
+    data = json_body()
+    errors: dict[str, str] = {}
+    for name in sorted(set(data) - set(fields)):
+        errors[name] = "unknown field"
+    for name, spec in fields.items():
+        if name not in data:
+            if spec.required and not partial:
+                errors[name] = "is required"
+            continue
+        problem = _check_value(spec, data[name])
+        if problem:
+            errors[name] = problem
+    if errors:
+        raise ApiError(422, "validation_error", "The request body is invalid", errors)
+    return {
+        name: (value.strip() if isinstance(value, str) else value) for name, value in data.items()
+    }
+
+
+def get_or_404(model: type[M], object_id: int) -> M:
+    """The row with ``object_id`` or a 404 ApiError naming the resource."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise ApiError(404, "not_found", f"{model.__name__} {object_id} does not exist")
+    return obj
+
+
+def get_or_422(model: type[M], field: str, object_id: int) -> M:
+    """The row a body field refers to, or a 422 ApiError on that field."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise ApiError(
+            422,
+            "validation_error",
+            "The request body is invalid",
+            {field: f"{model.__name__} {object_id} does not exist"},
+        )
+    return obj
+
+
+def commit(conflict_message: str) -> None:
+    """Commit, turning a unique-constraint violation into a 409 (nothing is stored)."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(409, "conflict", conflict_message) from None
+
+
+def _query_int(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name} must be a positive integer") from None
+    if value < 1:
+        raise ApiError(400, "bad_request", f"{name} must be a positive integer")
+    return value
+
+
+def filter_arg(name: str) -> int | None:
+    """An optional integer filter from the query string (e.g. ``?course_id=3``)."""
+    return _query_int(name, 0) if name in request.args else None
+
+
+def paginated(statement: Select[Any]) -> dict[str, Any]:
+    """Run ``statement`` one page at a time; ``per_page`` is capped at API_PER_PAGE_MAX."""
+    page = _query_int("page", 1)
+    per_page = min(
+        _query_int("per_page", current_app.config["API_PER_PAGE_DEFAULT"]),
+        current_app.config["API_PER_PAGE_MAX"],
+    )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return {
+        "items": [row.to_dict() for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": (total + per_page - 1) // per_page,
+    }

@@ -1,0 +1,75 @@
+"""Courses: code, name, credits (for GPA) and category weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy import select
+
+from ..db import db
+from ..errors import ApiError
+from ..models import Assignment, Course
+from ..reports import invalidate_course
+from ..security import token_required
+from .common import Field, commit, get_or_404, paginated, parse
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+FIELDS = {
+    "code": Field("str", max_length=20),
+    "name": Field("str"),
+    "credits": Field("number", required=False, minimum=0.5, maximum=20),
+    "category_weights": Field("weights", required=False),
+}
+DUPLICATE = "A course with this code already exists"
+
+
+@bp.get("")
+def list_courses() -> dict[str, Any]:
+    return paginated(select(Course).order_by(Course.code))
+
+
+@bp.post("")
+@token_required
+def create_course() -> tuple[dict[str, Any], int]:
+    course = Course(**parse(FIELDS))
+    db.session.add(course)
+    commit(DUPLICATE)
+    return course.to_dict(), 201
+
+
+@bp.get("/<int:course_id>")
+def get_course(course_id: int) -> dict[str, Any]:
+    return get_or_404(Course, course_id).to_dict()
+
+
+@bp.patch("/<int:course_id>")
+@token_required
+def update_course(course_id: int) -> dict[str, Any]:
+    course = get_or_404(Course, course_id)
+    data = parse(FIELDS, partial=True)
+    weights = data.get("category_weights")
+    if weights:
+        used = set(
+            db.session.scalars(select(Assignment.category).where(Assignment.course == course))
+        )
+        missing = sorted(used - set(weights))
+        if missing:
+            raise ApiError(
+                409, "conflict", f"Assignments still use categories without a weight: {missing}"
+            )
+    for name, value in data.items():
+        setattr(course, name, value)
+    commit(DUPLICATE)
+    invalidate_course(course.id)
+    return course.to_dict()
+
+
+@bp.delete("/<int:course_id>")
+@token_required
+def delete_course(course_id: int) -> tuple[str, int]:
+    db.session.delete(get_or_404(Course, course_id))
+    db.session.commit()
+    invalidate_course(course_id)
+    return "", 204

@@ -1,0 +1,72 @@
+"""Enrollments: which students take which courses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy import delete, select
+
+from ..db import db
+from ..errors import ApiError
+from ..models import Assignment, Course, Enrollment, Grade, Student
+from ..reports import invalidate_course
+from ..security import token_required
+from .common import Field, commit, filter_arg, get_or_404, get_or_422, paginated, parse
+
+bp = Blueprint("enrollments", __name__, url_prefix="/enrollments")
+
+FIELDS = {"student_id": Field("int", minimum=1), "course_id": Field("int", minimum=1)}
+DUPLICATE = "The student is already enrolled in this course"
+
+
+@bp.get("")
+def list_enrollments() -> dict[str, Any]:
+    statement = select(Enrollment).order_by(Enrollment.id)
+    course_id, student_id = filter_arg("course_id"), filter_arg("student_id")
+    if course_id is not None:
+        statement = statement.where(Enrollment.course_id == course_id)
+    if student_id is not None:
+        statement = statement.where(Enrollment.student_id == student_id)
+    return paginated(statement)
+
+
+@bp.post("")
+@token_required
+def create_enrollment() -> tuple[dict[str, Any], int]:
+    data = parse(FIELDS)
+    student = get_or_422(Student, "student_id", data["student_id"])
+    course = get_or_422(Course, "course_id", data["course_id"])
+    exists = db.session.scalar(
+        select(Enrollment.id).where(Enrollment.student == student, Enrollment.course == course)
+    )
+    if exists is not None:
+        raise ApiError(409, "conflict", DUPLICATE)
+    enrollment = Enrollment(student=student, course=course)
+    db.session.add(enrollment)
+    commit(DUPLICATE)
+    invalidate_course(course.id)
+    return enrollment.to_dict(), 201
+
+
+@bp.get("/<int:enrollment_id>")
+def get_enrollment(enrollment_id: int) -> dict[str, Any]:
+    return get_or_404(Enrollment, enrollment_id).to_dict()
+
+
+@bp.delete("/<int:enrollment_id>")
+@token_required
+def delete_enrollment(enrollment_id: int) -> tuple[str, int]:
+    """Unenroll the student; their grades in the course go with the enrollment."""
+    enrollment = get_or_404(Enrollment, enrollment_id)
+    course_id = enrollment.course_id
+    assignment_ids = select(Assignment.id).where(Assignment.course_id == course_id)
+    db.session.execute(
+        delete(Grade).where(
+            Grade.student_id == enrollment.student_id, Grade.assignment_id.in_(assignment_ids)
+        )
+    )
+    db.session.delete(enrollment)
+    db.session.commit()
+    invalidate_course(course_id)
+    return "", 204

@@ -1,0 +1,207 @@
+"""Configuration from environment variables.
+
+Every environment read of the application lives in this module, each through a call whose
+first argument is the variable name as a string literal (a cross-file check collects them with
+``ast``). The module is stdlib-only so ``app.healthcheck`` and ``gunicorn.conf.py`` can import
+it without loading Flask.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from typing import Any
+
+PRODUCTION = "production"
+DEVELOPMENT = "development"
+
+DEFAULT_PORT = 10000
+MIN_SECRET_KEY_LENGTH = 32
+# Values copied from tutorials and templates; a key equal to one of them is as good as public.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "dev",
+        "dev-secret-key",
+        "development",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secret-key",
+        "secretkey",
+        "your-secret-key",
+        "supersecret",
+        "default",
+        "password",
+    }
+)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or invalid; the message lists every problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Refusing to start in production:\n{listed}")
+
+
+def _read(name: str) -> str | None:
+    # The one place that touches os.environ; callers pass literal names (see module docstring).
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Return the stripped value of ``name``; unset or blank gives ``default``."""
+    value = _read(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return ``name`` read as a boolean (1/true/yes/on, 0/false/no/off)."""
+    value = _read(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError([f"{name} must be a boolean (true/false), got {value!r}"])
+
+
+def env_int(name: str, default: int) -> int:
+    """Return ``name`` read as an integer."""
+    value = _read(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError([f"{name} must be an integer, got {value!r}"]) from None
+
+
+def listen_port() -> int:
+    """The port gunicorn binds and the container health check probes (Render sets PORT)."""
+    return env_int("PORT", DEFAULT_PORT)
+
+
+def log_level() -> str:
+    """The log level name shared by the app and gunicorn."""
+    return (env_str("LOG_LEVEL", "INFO") or "INFO").upper()
+
+
+def secret_values() -> list[str]:
+    """Secret values from the environment that must never appear in a log line."""
+    names = (
+        env_str("FLASK_SECRET_KEY"),
+        env_str("API_TOKEN_ENCRYPTION_KEY"),
+        env_str("SENTRY_DSN"),
+        url_password(env_str("DATABASE_URL")),
+        url_password(env_str("REDIS_URL")),
+    )
+    return [value for value in names if value]
+
+
+def url_password(url: str | None) -> str | None:
+    """Return the password part of ``scheme://user:password@host`` URLs, if any."""
+    match = re.match(r"^[a-z0-9+.-]+://[^:/@]*:([^@]+)@", url or "", re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def normalize_database_url(url: str) -> str:
+    """Point ``postgres://`` (Render's form) and ``postgresql://`` URLs at psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def split_origins(value: str | None) -> list[str]:
+    """Split a comma-separated origin list, dropping blanks and trailing slashes."""
+    return [item.strip().rstrip("/") for item in (value or "").split(",") if item.strip()]
+
+
+def from_env(instance_path: str) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    app_env = (env_str("APP_ENV", DEVELOPMENT) or DEVELOPMENT).lower()
+    database_url = env_str("DATABASE_URL")
+    if database_url is None and app_env != PRODUCTION:
+        database_url = "sqlite:///" + os.path.join(instance_path, "gradetracker.sqlite")
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": env_str("FLASK_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url) if database_url else None,
+        "REDIS_URL": env_str("REDIS_URL"),
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        "API_TOKEN_ENCRYPTION_KEY": env_str("API_TOKEN_ENCRYPTION_KEY"),
+        "CORS_ORIGINS": split_origins(env_str("CORS_ORIGINS")),
+        "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT", "300 per minute"),
+        "RATELIMIT_WRITE": env_str("RATELIMIT_WRITE", "60 per minute"),
+        "SENTRY_DSN": env_str("SENTRY_DSN"),
+        "LOG_LEVEL": log_level(),
+    }
+
+
+def production_problems(config: dict[str, Any]) -> list[str]:
+    """List every reason the mapping is unsafe for production (empty when it is fine)."""
+    problems = []
+    key = config.get("SECRET_KEY")
+    if not key:
+        problems.append("FLASK_SECRET_KEY is not set")
+    elif key.lower() in KNOWN_DEFAULT_SECRETS:
+        problems.append("FLASK_SECRET_KEY is a well-known default value; generate a random one")
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"FLASK_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters ({len(key)})"
+        )
+    if config.get("SESSION_COOKIE_SECURE") is not True:
+        problems.append("SESSION_COOKIE_SECURE must be true (cookies over HTTPS only)")
+    if not config.get("API_TOKEN_ENCRYPTION_KEY"):
+        problems.append("API_TOKEN_ENCRYPTION_KEY is not set")
+    origins = config.get("CORS_ORIGINS") or []
+    if not origins:
+        problems.append("CORS_ORIGINS is not set; list the allowed origins, comma-separated")
+    elif "*" in origins:
+        problems.append("CORS_ORIGINS must not contain '*'; list the allowed origins")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("DATABASE_URL is not set")
+    return problems
+
+
+def finalize(config: dict[str, Any]) -> None:
+    """Validate ``config`` in place and fill values derived from it.
+
+    Production refuses unsafe settings; development fills a per-process random secret key
+    (sessions do not survive a restart, which is fine for a laptop).
+    """
+    if config["APP_ENV"] not in (PRODUCTION, DEVELOPMENT):
+        raise ConfigError([f"APP_ENV must be {PRODUCTION!r} or {DEVELOPMENT!r}"])
+    if config["APP_ENV"] == PRODUCTION:
+        problems = production_problems(config)
+        if problems:
+            raise ConfigError(problems)
+    elif not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Pool settings for server databases; SQLite keeps SQLAlchemy's defaults."""
+    if url.startswith("sqlite"):
+        return {}
+    options: dict[str, Any] = {
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_recycle": 3600,
+        "pool_pre_ping": True,
+    }
+    if url.startswith("postgresql+psycopg"):
+        # A short connect timeout keeps /health (and every request) from hanging on a dead DB.
+        options["connect_args"] = {"connect_timeout": 3}
+    return options

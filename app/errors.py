@@ -1,0 +1,92 @@
+"""Error responses: JSON ``{"error": {"code", "message"}}`` under /api, HTML elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .db import db
+from .security import AuthError
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.typing import ResponseReturnValue
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A client error with a machine-readable ``code`` and optional per-field ``details``."""
+
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> ResponseReturnValue:
+    """The JSON body and status every API error uses."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return jsonify(error=body), status
+
+
+def _code_for(exc: HTTPException) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", (exc.name or "error").lower()).strip("_")
+
+
+def handle_http_exception(exc: HTTPException) -> ResponseReturnValue:
+    if not _is_api_request():
+        return exc
+    response = exc.get_response()
+    body, status = error_response(exc.code or 500, _code_for(exc), exc.description or "")
+    # Keep Allow (405), Retry-After and X-RateLimit-* (429) from the original response.
+    for header in ("Allow", "Retry-After"):
+        if header in response.headers:
+            body.headers[header] = response.headers[header]
+    return body, status
+
+
+def handle_api_error(exc: ApiError) -> ResponseReturnValue:
+    db.session.rollback()
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def handle_auth_error(exc: AuthError) -> ResponseReturnValue:
+    body, status = error_response(401, "unauthorized", str(exc))
+    body.headers["WWW-Authenticate"] = 'Bearer realm="gradetracker"'
+    return body, status
+
+
+def handle_unexpected(exc: Exception) -> ResponseReturnValue:
+    db.session.rollback()
+    # The message names the route only: headers (Authorization, cookies) are never logged.
+    log.error(
+        "unhandled %s on %s %s", type(exc).__name__, request.method, request.path, exc_info=exc
+    )
+    if _is_api_request():
+        return error_response(500, "internal_server_error", "Internal server error")
+    return InternalServerError()
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers on ``app``."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(AuthError, handle_auth_error)
+    app.register_error_handler(Exception, handle_unexpected)

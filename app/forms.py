@@ -1,0 +1,29 @@
+"""HTML forms (Flask-WTF adds and checks the CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, FloatField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+from .api.common import EMAIL
+
+
+class LoginForm(FlaskForm):
+    token = PasswordField("API token", validators=[DataRequired(), Length(max=200)])
+
+
+class StudentForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    # Same rule as the API (wtforms' Email() would pull in the email_validator package).
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254), Regexp(EMAIL, message="Invalid email")],
+    )
+
+
+class GradeForm(FlaskForm):
+    student_id = SelectField("Student", coerce=int)
+    assignment_id = SelectField("Assignment", coerce=int)
+    # InputRequired, not DataRequired: a score of 0 is valid.
+    score = FloatField("Score", validators=[InputRequired(), NumberRange(min=0)])

@@ -1,0 +1,149 @@
+"""Tables: courses, students, enrollments, assignments, grades and API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+# Stored with the zone (timestamptz on PostgreSQL); values are always UTC.
+Timestamp = DateTime(timezone=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime) -> str:
+    # SQLite hands timestamps back without their zone; they were written as UTC.
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credits: Mapped[float] = mapped_column(default=3.0)
+    # {"homework": 40, "exams": 60}; empty means every assignment counts by points alone.
+    category_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", passive_deletes=True
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "credits": self.credits,
+            "category_weights": self.category_weights,
+        }
+
+
+class Student(db.Model):
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    grades: Mapped[list[Grade]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "email": self.email}
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("student_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    enrolled_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
+
+    student: Mapped[Student] = relationship(back_populates="enrollments")
+    course: Mapped[Course] = relationship(back_populates="enrollments")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "student_id": self.student_id,
+            "course_id": self.course_id,
+            "enrolled_at": _iso(self.enrolled_at),
+        }
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(50))
+    max_points: Mapped[float]
+
+    course: Mapped[Course] = relationship(back_populates="assignments")
+    grades: Mapped[list[Grade]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "course_id": self.course_id,
+            "title": self.title,
+            "category": self.category,
+            "max_points": self.max_points,
+        }
+
+
+class Grade(db.Model):
+    __tablename__ = "grades"
+    __table_args__ = (UniqueConstraint("student_id", "assignment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    score: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=_now, onupdate=_now)
+
+    student: Mapped[Student] = relationship(back_populates="grades")
+    assignment: Mapped[Assignment] = relationship(back_populates="grades")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "student_id": self.student_id,
+            "assignment_id": self.assignment_id,
+            "course_id": self.assignment.course_id,
+            "score": self.score,
+            "updated_at": _iso(self.updated_at),
+        }
+
+
+class ApiToken(db.Model):
+    """A bearer token: looked up by its SHA-256 hash, kept Fernet-encrypted at rest."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)

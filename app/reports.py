@@ -1,0 +1,185 @@
+"""Computed reports (student in course, course summary, student GPA), cached.
+
+Cache keys carry a per-course version token. Any write that can change a course's numbers
+(grades, assignments, enrollments, the course itself) calls ``invalidate_course``, which
+replaces the token, so every report built from that course's data is recomputed on the next
+read. Cache errors (Redis down) are logged and the report is computed directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from flask_caching import Cache
+from sqlalchemy import select
+
+from . import grading
+from .db import db
+from .models import Assignment, Course, Enrollment, Grade, Student
+from .redis_client import connect
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+cache = Cache()
+
+
+def init_app(app: Flask) -> None:
+    """Cache in Redis when REDIS_URL is set, else in process memory."""
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("CACHE_TYPE", "RedisCache")
+        app.config.setdefault("CACHE_REDIS_HOST", connect(app.config["REDIS_URL"]))
+    else:
+        app.config.setdefault("CACHE_TYPE", "SimpleCache")
+    app.config.setdefault("CACHE_KEY_PREFIX", "gradetracker:")
+    cache.init_app(app)
+
+
+def _cache_call(operation: Callable[[], Any], default: Any = None) -> Any:
+    try:
+        return operation()
+    except Exception as exc:  # any backend failure must degrade to "not cached"
+        log.warning("report cache unavailable: %s", type(exc).__name__)
+        return default
+
+
+def _course_versions(course_ids: list[int]) -> list[str]:
+    keys = [f"course-version:{course_id}" for course_id in course_ids]
+    versions = _cache_call(lambda: cache.get_many(*keys), [None] * len(keys))
+    result = []
+    for key, version in zip(keys, versions, strict=True):
+        if version is None:
+            version = uuid.uuid4().hex
+            _cache_call(lambda k=key, v=version: cache.set(k, v, timeout=0))
+        result.append(version)
+    return result
+
+
+def invalidate_course(course_id: int) -> None:
+    """Drop every cached report built from ``course_id``'s data."""
+    _cache_call(lambda: cache.set(f"course-version:{course_id}", uuid.uuid4().hex, timeout=0))
+
+
+def _cached(key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    hit = _cache_call(lambda: cache.get(key))
+    if hit is not None:
+        return hit
+    value = build()
+    timeout = current_app.config["REPORT_CACHE_SECONDS"]
+    _cache_call(lambda: cache.set(key, value, timeout=timeout))
+    return value
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _student_result(course: Course, student_id: int) -> grading.CourseResult:
+    scores = dict(
+        db.session.execute(
+            select(Grade.assignment_id, Grade.score)
+            .join(Assignment)
+            .where(Assignment.course_id == course.id, Grade.student_id == student_id)
+        ).all()
+    )
+    items = [grading.Item(a.category, a.max_points, scores.get(a.id)) for a in course.assignments]
+    return grading.course_result(items, course.category_weights or {})
+
+
+def _result_dict(result: grading.CourseResult) -> dict[str, Any]:
+    return {
+        "percentage": _round(result.percentage),
+        "letter": result.letter,
+        "graded_assignments": result.graded,
+        "ungraded_assignments": result.ungraded,
+        "categories": {
+            name: {
+                "percentage": _round(c.percentage),
+                "earned": c.earned,
+                "possible": c.possible,
+                "weight": c.weight,
+                "effective_weight": round(c.effective_weight, 4),
+            }
+            for name, c in result.categories.items()
+        },
+    }
+
+
+def student_in_course(course: Course, student: Student) -> dict[str, Any]:
+    """One student's percentage, letter and category breakdown in ``course``."""
+    (version,) = _course_versions([course.id])
+
+    def build() -> dict[str, Any]:
+        result = _result_dict(_student_result(course, student.id))
+        return {"course_id": course.id, "student_id": student.id, **result}
+
+    return _cached(f"report:student-course:{course.id}:{student.id}:{version}", build)
+
+
+def course_summary(course: Course) -> dict[str, Any]:
+    """Per-student results plus class average, median, range and letter distribution."""
+    (version,) = _course_versions([course.id])
+
+    def build() -> dict[str, Any]:
+        students = []
+        for enrollment in sorted(course.enrollments, key=lambda e: e.student.name):
+            result = _student_result(course, enrollment.student_id)
+            students.append(
+                {
+                    "student_id": enrollment.student_id,
+                    "name": enrollment.student.name,
+                    "percentage": _round(result.percentage),
+                    "letter": result.letter,
+                }
+            )
+        summary = grading.summarize(row["percentage"] for row in students)
+        return {
+            "course": course.to_dict(),
+            "students": students,
+            "average": _round(summary.average),
+            "median": _round(summary.median),
+            "highest": _round(summary.highest),
+            "lowest": _round(summary.lowest),
+            "distribution": summary.distribution,
+            "graded_students": summary.graded_students,
+            "ungraded_students": summary.ungraded_students,
+        }
+
+    return _cached(f"report:course:{course.id}:{version}", build)
+
+
+def student_gpa(student: Student) -> dict[str, Any]:
+    """Letters in each enrolled course and the credit-weighted GPA."""
+    courses = db.session.scalars(
+        select(Course)
+        .join(Enrollment)
+        .where(Enrollment.student_id == student.id)
+        .order_by(Course.code)
+    ).all()
+    versions = _course_versions([course.id for course in courses])
+    key = f"report:gpa:{student.id}:" + ",".join(
+        f"{course.id}.{version}" for course, version in zip(courses, versions, strict=True)
+    )
+
+    def build() -> dict[str, Any]:
+        rows = []
+        for course in courses:
+            result = _student_result(course, student.id)
+            rows.append(
+                {
+                    "course_id": course.id,
+                    "code": course.code,
+                    "credits": course.credits,
+                    "percentage": _round(result.percentage),
+                    "letter": result.letter,
+                }
+            )
+        value = grading.gpa((row["credits"], row["letter"]) for row in rows)
+        return {"student_id": student.id, "courses": rows, "gpa": _round(value)}
+
+    return _cached(key, build)

@@ -1,0 +1,59 @@
+"""Server-side sessions in Redis (Flask-Session) when REDIS_URL is set.
+
+Without Redis, Flask's signed-cookie sessions are used. With Redis, a Redis error while loading
+or saving a session falls back to a signed-cookie session for that request, so an outage logs
+users out (and invalidates CSRF tokens) instead of failing every page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionInterface
+from redis.exceptions import RedisError
+
+from .redis_client import connect
+
+if TYPE_CHECKING:
+    from flask import Flask, Request, Response
+
+log = logging.getLogger(__name__)
+
+
+class FallbackSessionInterface(SessionInterface):
+    """Use ``primary`` (Redis) and fall back to signed cookies while it fails."""
+
+    def __init__(self, primary: SessionInterface) -> None:
+        self.primary = primary
+        self.fallback = SecureCookieSessionInterface()
+
+    def open_session(self, app: Flask, request: Request) -> Any:
+        try:
+            return self.primary.open_session(app, request)
+        except RedisError as exc:
+            log.warning("session store unavailable, using cookie session: %s", type(exc).__name__)
+            return self.fallback.open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if isinstance(session, SecureCookieSession):
+            self.fallback.save_session(app, session, response)
+            return
+        try:
+            self.primary.save_session(app, session, response)
+        except RedisError as exc:
+            log.warning("session not saved, store unavailable: %s", type(exc).__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Store sessions in Redis when configured; keep cookie sessions otherwise."""
+    if not app.config.get("REDIS_URL"):
+        return
+    from flask_session import Session
+
+    app.config.setdefault("SESSION_TYPE", "redis")
+    app.config.setdefault("SESSION_REDIS", connect(app.config["REDIS_URL"]))
+    app.config.setdefault("SESSION_KEY_PREFIX", "gradetracker:session:")
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 8 * 3600)
+    Session(app)
+    app.session_interface = FallbackSessionInterface(app.session_interface)

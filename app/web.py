@@ -1,0 +1,163 @@
+"""Server-rendered pages: course list, gradebook, student report, and the forms behind a login.
+
+Forms post with a CSRF token (Flask-WTF). Signing in means pasting an API token; the session
+then remembers the token's id, so the page forms need the same credential as the API.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from . import grading, reports
+from .db import db
+from .forms import GradeForm, LoginForm, StudentForm
+from .limits import write_limit
+from .models import ApiToken, Course, Enrollment, Grade, Student
+from .security import find_token
+
+bp = Blueprint("web", __name__)
+write_limit(bp)
+
+
+@bp.before_request
+def load_signed_in_token() -> None:
+    token_id = session.get("token_id")
+    g.signed_in = token_id is not None and db.session.get(ApiToken, token_id) is not None
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send visitors who have not signed in to the login page."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not g.signed_in:
+            return redirect(url_for("web.login"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/")
+def index() -> str:
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    students = db.session.scalars(select(Student).order_by(Student.name)).all()
+    return render_template("index.html", courses=courses, students=students, form=StudentForm())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        api_token = find_token(form.token.data or "")
+        if api_token is not None:
+            session.clear()
+            session["token_id"] = api_token.id
+            return redirect(url_for("web.index"))
+        flash("Unknown token.")
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    return redirect(url_for("web.index"))
+
+
+@bp.post("/students")
+@login_required
+def add_student() -> str | Response:
+    form = StudentForm()
+    if not form.validate_on_submit():
+        flash("Check the student's name and email.")
+        return redirect(url_for("web.index"))
+    if db.session.scalar(select(Student).where(Student.email == form.email.data)) is not None:
+        flash("A student with this email already exists.")
+        return redirect(url_for("web.index"))
+    student = Student(name=form.name.data, email=form.email.data)
+    db.session.add(student)
+    db.session.commit()
+    flash(f"Added {student.name}.")
+    return redirect(url_for("web.student_report", student_id=student.id))
+
+
+def _course_or_404(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _grade_form(course: Course) -> GradeForm:
+    form = GradeForm()
+    form.student_id.choices = [(e.student_id, e.student.name) for e in course.enrollments]
+    form.assignment_id.choices = [(a.id, a.title) for a in course.assignments]
+    return form
+
+
+@bp.get("/courses/<int:course_id>")
+def gradebook(course_id: int) -> str:
+    course = _course_or_404(course_id)
+    scores = {
+        (grade.student_id, grade.assignment_id): grade.score
+        for grade in db.session.scalars(
+            select(Grade).where(Grade.assignment_id.in_([a.id for a in course.assignments]))
+        )
+    }
+    return render_template(
+        "gradebook.html",
+        course=course,
+        summary=reports.course_summary(course),
+        scores=scores,
+        form=_grade_form(course),
+    )
+
+
+@bp.post("/courses/<int:course_id>/grades")
+@login_required
+def record_grade(course_id: int) -> Response:
+    """Create or replace one student's score on one assignment of this course."""
+    course = _course_or_404(course_id)
+    form = _grade_form(course)
+    if not form.validate_on_submit():
+        flash("Pick an enrolled student, an assignment and a score of at least 0.")
+        return redirect(url_for("web.gradebook", course_id=course_id))
+    assignment = next(a for a in course.assignments if a.id == form.assignment_id.data)
+    score = float(form.score.data or 0)
+    try:
+        grading.validate_score(score, assignment.max_points)
+    except ValueError as exc:
+        flash(f"Not saved: {exc}.")
+        return redirect(url_for("web.gradebook", course_id=course_id))
+    grade = db.session.scalar(
+        select(Grade).where(
+            Grade.student_id == form.student_id.data, Grade.assignment_id == assignment.id
+        )
+    )
+    if grade is None:
+        grade = Grade(student_id=form.student_id.data, assignment_id=assignment.id, score=score)
+        db.session.add(grade)
+    grade.score = score
+    db.session.commit()
+    reports.invalidate_course(course_id)
+    flash("Grade saved.")
+    return redirect(url_for("web.gradebook", course_id=course_id))
+
+
+@bp.get("/students/<int:student_id>")
+def student_report(student_id: int) -> str:
+    student = db.session.get(Student, student_id)
+    if student is None:
+        abort(404)
+    enrollments = db.session.scalars(
+        select(Enrollment).where(Enrollment.student_id == student_id)
+    ).all()
+    details = {e.course_id: reports.student_in_course(e.course, student) for e in enrollments}
+    return render_template(
+        "student.html", student=student, gpa=reports.student_gpa(student), details=details
+    )

@@ -1,0 +1,34 @@
+"""gunicorn settings, read from the environment (``gunicorn -c gunicorn.conf.py``).
+
+gevent and psycopg 3: the gevent worker calls ``gevent.monkey.patch_all()`` in each worker
+before it loads ``wsgi_app``, and this file does not import the app, Flask or psycopg. psycopg 3
+waits on its sockets through Python's (now patched) ``select``/``socket`` machinery in its
+pure-Python wait functions, so it yields to other greenlets without a psycogreen-style hook
+(which psycopg2 needed because its C library blocked inside libpq).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from app.logs import gunicorn_logconfig
+
+bind = f"0.0.0.0:{int(os.environ.get('PORT') or 10000)}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 3))
+worker_class = "gevent"
+worker_connections = 1000
+timeout = 120
+# Render sends SIGTERM and kills after 30 s; finish in-flight requests well before that.
+graceful_timeout = 25
+keepalive = 5
+wsgi_app = "app:create_app()"
+# Loaded per worker, after gevent has patched the standard library.
+preload_app = False
+
+accesslog = "-"
+errorlog = "-"
+loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
+# Path without the query string (%(U)s) and no referer: neither can leak a token into the log.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+logconfig_dict = gunicorn_logconfig(loglevel.upper())

@@ -1,0 +1,141 @@
+"""render.yaml against the deploy policy, and the Blueprint target's plain facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.harness import crossfile
+from tests.harness.assertions import assert_clean
+from tests.harness.blueprint import Blueprint
+from tests.harness.blueprint_check import POLICY_RULESETS, check_blueprint
+from tests.harness.blueprint_env_rules import secret_reason
+from tests.harness.errors import PolicyError
+from tests.harness.policy import DEFAULT_REQUIRED_ENV, Policy
+
+ROOT = Path(__file__).parents[2]
+RENDER_YAML = ROOT / "render.yaml"
+
+
+@pytest.fixture(scope="module")
+def blueprint() -> Blueprint:
+    """The real render.yaml."""
+    return Blueprint.load(RENDER_YAML)
+
+
+@pytest.mark.checklist(1)
+def test_render_yaml_passes_yaml_schema_and_policy_rules() -> None:
+    result = check_blueprint(RENDER_YAML, crossfile_rules=False, environ={})
+    assert_clean(result.findings, "render.yaml")
+
+
+def test_web_service_builds_the_production_dockerfile(blueprint: Blueprint) -> None:
+    web = blueprint.web_service
+    assert web is not None, "render.yaml declares no web service"
+    facts = {k: web.get(k) for k in ("name", "runtime", "dockerfilePath", "dockerContext")}
+    assert facts == {
+        "name": "gradetracker",
+        "runtime": "docker",
+        "dockerfilePath": "./Dockerfile.render",
+        "dockerContext": ".",
+    }, f"web service build settings are {facts}"
+
+
+def test_web_service_scales_one_to_three_with_the_seed_targets(blueprint: Blueprint) -> None:
+    web = blueprint.web_service
+    assert web is not None
+    assert blueprint.scaling(web) == {
+        "minInstances": 1,
+        "maxInstances": 3,
+        "targetMemoryPercent": 70,
+        "targetCPUPercent": 80,
+    }, f"scaling at render.yaml:{blueprint.line((*web.path, 'scaling'))} differs from the seed"
+
+
+def test_web_service_has_no_disk_because_it_scales(blueprint: Blueprint) -> None:
+    web = blueprint.web_service
+    assert web is not None
+    assert not blueprint.disk(web), "a disk would stop Render from scaling the web service"
+
+
+@pytest.mark.checklist(2)
+def test_secrets_come_from_render_not_from_git(blueprint: Blueprint) -> None:
+    web = blueprint.web_service
+    assert web is not None
+    sources = blueprint.env_sources(web)
+    wanted = {key: sources.get(key) for key in DEFAULT_REQUIRED_ENV}
+    assert wanted == DEFAULT_REQUIRED_ENV, f"secret sources are {wanted}"
+
+
+def test_migrations_run_before_each_deploy(blueprint: Blueprint) -> None:
+    web = blueprint.web_service
+    assert web is not None
+    assert web.get("preDeployCommand") == "flask db upgrade"
+
+
+def test_datastores_are_postgres_15_and_key_value(blueprint: Blueprint) -> None:
+    assert [d.get("postgresMajorVersion") for d in blueprint.databases] == ["15"]
+    assert [s.get("maxmemoryPolicy") for s in blueprint.key_value_services] == ["allkeys-lru"]
+
+
+def test_every_rule_documents_a_passing_and_a_failing_example() -> None:
+    undocumented = [
+        rule.id
+        for rules in (*POLICY_RULESETS, crossfile.RULES)
+        for rule in rules
+        if "Passes:" not in (rule.check.__doc__ or "") or "Fails:" not in (rule.check.__doc__ or "")
+    ]
+    assert not undocumented, f"rules without Passes:/Fails: examples: {undocumented}"
+
+
+def test_policy_defaults_are_the_seed_numbers() -> None:
+    policy = Policy.from_env({})
+    assert (policy.min_instances, policy.max_instances) == (1, 3)
+    assert (policy.target_memory_percent, policy.target_cpu_percent) == (70, 80)
+    assert policy.plan == "standard"
+    assert dict(policy.required_env) == DEFAULT_REQUIRED_ENV
+
+
+def test_policy_is_overridden_from_env_vars() -> None:
+    policy = Policy.from_env(
+        {
+            "GRADETRACKER_MAX_INSTANCES": "5",
+            "GRADETRACKER_PLAN": "pro",
+            "GRADETRACKER_REQUIRED_ENV": "DATABASE_URL=fromDatabase, SENTRY_DSN=sync",
+        }
+    )
+    assert (policy.max_instances, policy.plan) == (5, "pro")
+    assert dict(policy.required_env) == {"DATABASE_URL": "fromDatabase", "SENTRY_DSN": "sync"}
+
+
+def test_an_override_changes_the_verdict_without_editing_render_yaml() -> None:
+    result = check_blueprint(
+        RENDER_YAML, crossfile_rules=False, environ={"GRADETRACKER_MAX_INSTANCES": "2"}
+    )
+    assert result.rule_ids() == {"RB003"}, f"found {[str(f) for f in result.findings]}"
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{"GRADETRACKER_MIN_INSTANCES": "one"}, {"GRADETRACKER_REQUIRED_ENV": "DATABASE_URL"}],
+)
+def test_a_malformed_override_is_a_policy_error(environ: dict[str, str]) -> None:
+    with pytest.raises(PolicyError, match="GRADETRACKER_"):
+        Policy.from_env(environ)
+
+
+@pytest.mark.parametrize(
+    ("value", "secret"),
+    [
+        ("postgresql://app:s3cret@db:5432/app", True),
+        ("Zx8pQ2vLr7Kd9TmW4sYb1NcF6hJg3", True),
+        ("https://gradetracker.onrender.com", False),
+        ("300 per minute", False),
+        ("info", False),
+        ("redis://gradetracker-cache:6379", False),
+        ("aaaaaaaaaaaaaaaaaaaaaaaaaaaa", False),
+    ],
+)
+def test_secret_detection_by_value(value: str, secret: bool) -> None:
+    assert bool(secret_reason(value)) is secret, f"{value!r}: {secret_reason(value)}"

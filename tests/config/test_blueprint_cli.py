@@ -1,0 +1,88 @@
+"""``python -m tests.harness blueprint``: exit codes 0/1/2 and the text, JSON, Markdown output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness.cli import main
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+VALID = str(FIXTURES / "blueprints" / "valid.yaml")
+BROKEN = str(FIXTURES / "blueprints" / "RB003-max-instances-10.yaml")
+REPO = str(FIXTURES / "repo")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["blueprint", *argv, "--root", REPO])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_clean_blueprint_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, VALID)
+    assert (code, out.strip()) == (0, "ok: 0 error(s), 0 warning(s)")
+
+
+def test_findings_print_as_a_table_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, BROKEN)
+    header, row = out.splitlines()[:2]
+    assert code == 1
+    assert header.split() == ["where", "level", "rule", "message"]
+    assert row.split()[:3] == [f"{BROKEN}:15", "error", "RB003"], row
+    assert "services[0].scaling.maxInstances: is 10" in row
+
+
+def test_json_output_lists_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, BROKEN, "--format", "json")
+    payload = json.loads(out)
+    assert code == 1
+    assert payload["ok"] is False
+    assert [(f["rule_id"], f["line"], f["level"]) for f in payload["findings"]] == [
+        ("RB003", 15, "error")
+    ]
+
+
+def test_markdown_output_is_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, BROKEN, "--format", "markdown")
+    assert "| where | level | rule | message |" in out
+    assert f"| `{BROKEN}:15` | error | RB003 |" in out
+
+
+def test_missing_file_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "no-such-render.yaml")
+    assert (code, out) == (2, "")
+    assert "no-such-render.yaml: no such file" in err
+
+
+def test_malformed_policy_override_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADETRACKER_MAX_INSTANCES", "three")
+    code, _, err = run(capsys, VALID)
+    assert code == 2
+    assert "GRADETRACKER_MAX_INSTANCES='three'" in err
+
+
+def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["blueprint", VALID, "--format", "xml"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.harness", "blueprint", BROKEN, "--root", REPO],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "RB003" in done.stdout

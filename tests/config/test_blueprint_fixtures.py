@@ -1,0 +1,103 @@
+"""Meta-tests: every broken Blueprint in tests/fixtures/blueprints is caught, at the right line.
+
+Each fixture is a one-change copy of ``valid.yaml`` named after the rule it breaks. Where a
+change necessarily breaks a second rule too (a literal secret also has the wrong source), the
+table lists that rule under ``also``; anything else found is a false positive and fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.harness.assertions import assert_clean, assert_places
+from tests.harness.blueprint_check import check_blueprint, rule_catalogue
+from tests.harness.findings import Finding
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "blueprints"
+REPO = Path(__file__).parents[1] / "fixtures" / "repo"
+
+# fixture stem -> (rule id, line, other (rule id, line) pairs the same change must trip)
+EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
+    "YML001-syntax-error": ("YML001", 11, set()),
+    "YML002-duplicate-key": ("YML002", 10, set()),
+    "YML003-tab-indentation": ("YML003", 11, set()),
+    "YML004-top-level-list": ("YML004", 1, set()),
+    "SCH001-unknown-field-healthcheckPath": ("SCH001", 11, {("RB008", 3)}),
+    "RB001-no-web-service": ("RB001", 2, set()),
+    "RB002-min-instances-0": ("RB002", 14, set()),
+    "RB003-max-instances-10": ("RB003", 15, set()),
+    "RB004-min-above-max": ("RB004", 14, set()),
+    # 95 is also above the schema's 1-90 range for autoscaling targets.
+    "RB005-memory-target-95": ("RB005", 16, {("SCH001", 16)}),
+    "RB006-cpu-target-50": ("RB006", 17, set()),
+    "RB007-plan-starter": ("RB007", 8, set()),
+    "RB008-no-health-check-path": ("RB008", 3, set()),
+    "RB009-auto-deploy-on-commit": ("RB009", 10, set()),
+    "RB010-literal-flask-secret-key": ("RB010", 20, {("RB013", 19)}),
+    "RB011-literal-database-url-password": ("RB011", 22, {("RB013", 21)}),
+    "RB011-high-entropy-value": ("RB011", 39, set()),
+    # The app reads the key too, so the cross-file rule sees the same gap.
+    "RB012-missing-api-token-encryption-key": ("RB012", 18, {("XF004", 18)}),
+    "RB013-redis-url-literal": ("RB013", 25, set()),
+    "RB014-session-cookie-insecure": ("RB014", 32, set()),
+    "RB015-cors-wildcard": ("RB015", 34, set()),
+    "RB016-unknown-database-reference": ("RB016", 22, set()),
+    "RB017-redis-noeviction": ("RB017", 44, set()),
+    "RB018-public-database": ("RB018", 54, set()),
+    "RB019-postgres-14": ("RB019", 52, set()),
+    "RB020-disk-with-scaling": ("RB020", 18, set()),
+    # Without the Dockerfile its ENV (APP_ENV) is unknown, so that read looks undeclared.
+    "XF001-wrong-dockerfile-path": ("XF001", 6, {("XF004", 18)}),
+    "XF002-health-path-not-served": ("XF002", 11, {("XF003", 11)}),
+    "XF003-health-path-not-probed": ("XF003", 11, set()),
+    "XF004-undeclared-log-level": ("XF004", 18, set()),
+    "XF005-unused-env-var": ("XF005", 38, set()),
+    "XF006-disk-not-prepared": ("XF006", 48, set()),
+    "XF007-predeploy-missing-executable": ("XF007", 12, set()),
+}
+# Rules no Blueprint fixture can trip, and the test that trips them instead.
+COVERED_ELSEWHERE = {
+    "SCH002": "test_blueprint_schema.py::test_official_schema_errors_are_reported",
+    "SCH003": "test_compose.py::test_broken_workflow_is_reported_with_its_line",
+}
+
+
+def check(stem: str) -> list[Finding]:
+    return check_blueprint(FIXTURES / f"{stem}.yaml", root=REPO, environ={}).findings
+
+
+def test_the_baseline_fixture_passes_every_rule() -> None:
+    assert_clean(check("valid"), "tests/fixtures/blueprints/valid.yaml")
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_broken_blueprint_is_caught_at_its_line(stem: str) -> None:
+    rule_id, line, also = EXPECTED[stem]
+    findings = check(stem)
+    assert_places(findings, {(rule_id, line), *also}, f"{stem}.yaml")
+    shown = [str(f) for f in findings if f.rule_id == rule_id]
+    if not any(f"{stem}.yaml:{line}: " in text for text in shown):
+        pytest.fail(
+            f"expected the {rule_id} finding to print as '{stem}.yaml:{line}: ...', found {shown}"
+        )
+
+
+def test_every_fixture_file_is_in_the_table() -> None:
+    on_disk = {p.stem for p in FIXTURES.glob("*.yaml")} - {"valid"}
+    assert on_disk == set(EXPECTED), (
+        f"fixtures and table differ: only on disk {sorted(on_disk - set(EXPECTED))}, "
+        f"only in the table {sorted(set(EXPECTED) - on_disk)}"
+    )
+
+
+def test_fixture_names_start_with_the_rule_they_break() -> None:
+    misnamed = [stem for stem, (rule_id, _, _) in EXPECTED.items() if not stem.startswith(rule_id)]
+    assert not misnamed, f"fixtures named after another rule than they test: {misnamed}"
+
+
+def test_every_rule_is_tripped_by_some_fixture() -> None:
+    tripped = {rule_id for rule_id, _, _ in EXPECTED.values()}
+    untested = set(rule_catalogue()) - tripped - set(COVERED_ELSEWHERE)
+    assert not untested, f"rules with no fixture that trips them: {sorted(untested)}"

@@ -1,0 +1,89 @@
+"""The line-aware YAML loader and the JSON Schema layer: errors carry a YAML path and a line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.harness.blueprint_check import check_blueprint
+from tests.harness.errors import ConfigFileError
+from tests.harness.schema import BLUEPRINT_SCHEMA, load_schema, validate
+from tests.harness.yamlfile import format_path, load_yaml, parse_yaml
+
+ROOT = Path(__file__).parents[2]
+VALID = ROOT / "tests" / "fixtures" / "blueprints" / "valid.yaml"
+
+
+def schema_findings(text: str) -> list[str]:
+    doc = parse_yaml(text, "render.yaml")
+    return [str(f) for f in validate(doc, load_schema(BLUEPRINT_SCHEMA), "SCH001", "schema")]
+
+
+def test_loader_records_the_line_of_every_key_and_item() -> None:
+    doc = parse_yaml("services:\n  - type: web\n    scaling:\n      maxInstances: 3\n", "x")
+    assert doc.lines[("services", 0)] == 2
+    assert doc.lines[("services", 0, "scaling", "maxInstances")] == 4
+    assert doc.line_of(("services", 0, "scaling", "absent")) == 3
+
+
+def test_loader_reads_booleans_as_yaml_1_2_like_render_and_github() -> None:
+    doc = parse_yaml("on:\n  push: {}\nautoDeploy: yes\nok: true\n", "x")
+    assert doc.data == {"on": {"push": {}}, "autoDeploy": "yes", "ok": True}
+
+
+def test_missing_file_is_a_config_file_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigFileError, match="absent.yaml: no such file"):
+        load_yaml(tmp_path / "absent.yaml")
+
+
+def test_path_formatting() -> None:
+    assert format_path(("services", 0, "scaling", "maxInstances")) == (
+        "services[0].scaling.maxInstances"
+    )
+    assert format_path(()) == "<root>"
+
+
+def test_wrong_type_is_reported_at_its_key() -> None:
+    text = "services:\n  - type: web\n    name: g\n    scaling:\n      minInstances: one\n"
+    [finding] = schema_findings(text + "      maxInstances: 3\n")
+    assert finding.startswith("render.yaml:5: services[0].scaling.minInstances: 'one' is not")
+
+
+def test_env_var_with_two_sources_names_the_choices() -> None:
+    text = (
+        "services:\n  - type: web\n    name: g\n    envVars:\n"
+        "      - key: A\n        value: x\n        sync: false\n"
+    )
+    [finding] = schema_findings(text)
+    assert finding.startswith("render.yaml:5: services[0].envVars[0]: needs exactly one of: value")
+
+
+def test_unknown_database_field_suggests_the_spelling() -> None:
+    [finding] = schema_findings("databases:\n  - name: db\n    postgresMajorVerison: '15'\n")
+    assert finding.startswith("render.yaml:3: databases[0].postgresMajorVerison: unknown field")
+    assert "did you mean 'postgresMajorVersion'?" in finding
+
+
+def test_key_value_without_ip_allow_list_fails_the_schema() -> None:
+    [finding] = schema_findings("services:\n  - type: keyvalue\n    name: cache\n")
+    assert "render.yaml:2: services[0]: missing required field 'ipAllowList'" in finding
+
+
+def test_official_schema_errors_are_reported(tmp_path: Path) -> None:
+    official = tmp_path / "render.schema.json"
+    official.write_text(json.dumps({"type": "object", "required": ["projects"]}))
+    result = check_blueprint(
+        VALID, crossfile_rules=False, environ={"RENDER_BLUEPRINT_SCHEMA": str(official)}
+    )
+    shown = [str(f) for f in result.findings]
+    assert any("valid.yaml:3: <root>: missing required field 'projects'" in s for s in shown), (
+        f"expected an SCH002 finding for the official schema, found {shown}"
+    )
+    assert result.rule_ids() == {"SCH002"}
+
+
+def test_missing_official_schema_file_is_a_config_file_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigFileError, match="cannot load JSON schema"):
+        check_blueprint(VALID, environ={"RENDER_BLUEPRINT_SCHEMA": str(tmp_path / "none.json")})

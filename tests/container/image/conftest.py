@@ -1,0 +1,165 @@
+"""Fixtures for the image checks, in layers: ``image_builds`` (every image built here, removed
+at the end) -> ``app_build`` / ``app_image`` (Dockerfile.render, built once) -> facts
+(``image_files``, ``image_report``) -> ``app_env`` (production settings on the session's
+PostgreSQL and Redis) -> ``app_container`` (one running app for the read-only checks)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import docker
+import psycopg
+import pytest
+from testcontainers.core.network import Network
+
+from tests.harness.builds import REPO_ROOT, ImageBuilds
+from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
+from tests.harness.engine import ensure_image
+from tests.harness.image import BuildResult, FileEntry, Image
+from tests.harness.image_report import ImageReport
+from tests.harness.image_rules import SizeBudget
+from tests.harness.services import PostgresService, RedisService
+
+DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
+DEFAULT_SIZE_BUDGET_MB = "150"
+REPORT_KEY = pytest.StashKey[ImageReport]()
+APP_DB_ROLE = "gradetracker_app"
+APP_DB_NAME = "gradetracker_image"
+
+
+@pytest.fixture(scope="session")
+def report_dir() -> Path:
+    """Where reports go: REPORT_DIR, default reports/ in the repository."""
+    return Path(os.environ.get("REPORT_DIR") or REPO_ROOT / "reports")
+
+
+@pytest.fixture(scope="session")
+def docker_client(docker_engine: None) -> Iterator[docker.DockerClient]:
+    """A Docker SDK client for builds and inspection."""
+    client = docker.from_env(timeout=600)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def python_image(docker_engine: None) -> str:
+    """The base image: PYTHON_IMAGE (a local stand-in when offline), else the official one."""
+    name = os.environ.get("PYTHON_IMAGE") or DEFAULT_PYTHON_IMAGE
+    ensure_image(name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def image_builds(
+    docker_client: docker.DockerClient, python_image: str, report_dir: Path
+) -> Iterator[ImageBuilds]:
+    """The builder every test uses; its images are removed at the end of the session."""
+    builds = ImageBuilds(docker_client, python_image, report_dir / "build")
+    yield builds
+    builds.remove_all()
+
+
+@pytest.fixture(scope="session")
+def app_build(image_builds: ImageBuilds) -> BuildResult:
+    """Dockerfile.render built from the repository root, once per session."""
+    return image_builds.build("app", REPO_ROOT)
+
+
+@pytest.fixture(scope="session")
+def app_image(app_build: BuildResult) -> Image:
+    """The production image."""
+    return app_build.image
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_client: docker.DockerClient, python_image: str) -> Image:
+    """The image Dockerfile.render builds on."""
+    return Image(docker_client, python_image)
+
+
+@pytest.fixture(scope="session")
+def size_budget(python_image: str, base_image: Image) -> SizeBudget:
+    """IMAGE_SIZE_BUDGET_MB for the whole image on the official base; on a stand-in base only
+    what Dockerfile.render adds counts, since the stand-in is not what ships."""
+    megabytes = float(os.environ.get("IMAGE_SIZE_BUDGET_MB") or DEFAULT_SIZE_BUDGET_MB)
+    return SizeBudget(megabytes, None if python_image == DEFAULT_PYTHON_IMAGE else base_image)
+
+
+@pytest.fixture(scope="session")
+def image_files(app_image: Image) -> list[FileEntry]:
+    """Every path in the production image."""
+    return list(app_image.files())
+
+
+@pytest.fixture(scope="session")
+def image_report(
+    pytestconfig: pytest.Config,
+    app_build: BuildResult,
+    base_image: Image,
+    report_dir: Path,
+) -> Iterator[ImageReport]:
+    """The image report; tests add what they measure, the session writes it at the end."""
+    report = ImageReport()
+    report.record_image(app_build.image, base_image)
+    warmth = "warm" if app_build.step("pip install").cached else "cold"
+    report.build_seconds[f"Dockerfile.render ({warmth} cache)"] = app_build.seconds
+    pytestconfig.stash[REPORT_KEY] = report
+    yield report
+    report.write(report_dir)
+
+
+@pytest.fixture(scope="session")
+def app_secrets() -> AppSecrets:
+    """This run's production secrets."""
+    return AppSecrets()
+
+
+@pytest.fixture(scope="session")
+def app_database_url(postgres: PostgresService, app_secrets: AppSecrets) -> str:
+    """A database of its own in the session's PostgreSQL, owned by a non-superuser role with
+    this run's database password, so other suites' resets cannot touch it. Given in the
+    ``postgresql://`` form Render uses."""
+    with psycopg.connect(postgres.dsn, autocommit=True) as connection:
+        password = app_secrets.db_password.replace("'", "''")
+        connection.execute(f"CREATE ROLE {APP_DB_ROLE} LOGIN PASSWORD '{password}'")
+        connection.execute(f"CREATE DATABASE {APP_DB_NAME} OWNER {APP_DB_ROLE}")
+    credentials = f"{APP_DB_ROLE}:{quote(app_secrets.db_password, safe='')}"
+    return f"postgresql://{credentials}@{postgres.alias}:{postgres.port}/{APP_DB_NAME}"
+
+
+@pytest.fixture(scope="session")
+def app_env(
+    network: Network, app_database_url: str, redis: RedisService, app_secrets: AppSecrets
+) -> AppEnv:
+    """Production settings on the session's services, for any app container."""
+    return AppEnv(network, app_database_url, redis.network_url(), app_secrets)
+
+
+@pytest.fixture(scope="session")
+def known_secrets(app_secrets: AppSecrets, postgres: PostgresService) -> list[str]:
+    """Every secret value of this run, to look for where none may appear."""
+    return [*app_secrets.values(), postgres.password]
+
+
+@pytest.fixture(scope="session")
+def app_container(
+    app_image: Image, app_env: AppEnv, image_report: ImageReport
+) -> Iterator[AppContainer]:
+    """The production image, migrated and healthy, shared by the read-only checks."""
+    app_env.migrate(app_image.ref)
+    container = app_env.container(app_image.ref)
+    with running_app(container) as seconds:
+        image_report.run_seconds["start to healthy (session container)"] = seconds
+        yield container
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the image report's headline numbers after the test results."""
+    report = terminalreporter.config.stash.get(REPORT_KEY, None)
+    if report is not None:
+        terminalreporter.write_sep("-", "image report")
+        for line in report.summary_lines():
+            terminalreporter.write_line(line)

@@ -1,0 +1,58 @@
+"""Layer caching: a code change rebuilds on the cached dependency layer, a requirements
+change reinstalls. Builds run for real on copies of the repository, cached by the session's
+own build of Dockerfile.render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.harness.assertions import assert_clean
+from tests.harness.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from tests.harness.image import BuildResult
+from tests.harness.image_report import ImageReport
+from tests.harness.image_rules import check_layer_caching
+
+pytestmark = [pytest.mark.container, pytest.mark.slow]
+
+INSTALL_STEP = "pip install"
+
+
+def append_line(path: Path, line: str) -> None:
+    path.write_text(path.read_text() + f"\n{line}\n")
+
+
+def test_code_change_reuses_the_pip_install_layer(
+    image_builds: ImageBuilds,
+    app_build: BuildResult,
+    image_report: ImageReport,
+    tmp_path: Path,
+) -> None:
+    context = copy_build_context(REPO_ROOT, tmp_path / "context")
+    before = image_builds.build("cache-before-code-change", context)
+    append_line(context / "app" / "__init__.py", "# a code-only change")
+    after = image_builds.build("cache-after-code-change", context)
+    image_report.build_seconds["rebuild after a code change"] = after.seconds
+
+    assert_clean(check_layer_caching(before, after, INSTALL_STEP), "Dockerfile.render (IMG008)")
+    if not app_build.step(INSTALL_STEP).cached:
+        assert after.seconds < app_build.seconds, (
+            f"expected the rebuild after a code change to be faster than the cold build "
+            f"({app_build.seconds:.1f} s), took {after.seconds:.1f} s"
+        )
+
+
+def test_requirements_change_reruns_pip_install(
+    image_builds: ImageBuilds, image_report: ImageReport, tmp_path: Path
+) -> None:
+    context = copy_build_context(REPO_ROOT, tmp_path / "context")
+    append_line(context / "requirements.txt", "# a harmless change to the requirements")
+    rebuilt = image_builds.build("cache-after-requirements-change", context)
+    image_report.build_seconds["rebuild after a requirements change"] = rebuilt.seconds
+
+    step = rebuilt.step(INSTALL_STEP)
+    assert not step.cached, (
+        f"expected step {step.number} ({step.instruction}) to run again after requirements.txt "
+        "changed, found it taken from the cache"
+    )

@@ -1,0 +1,46 @@
+"""The image holds what production needs and nothing that must stay out: no development or
+secret files, no secret values in its metadata, and the pre-deploy command's program."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness.assertions import assert_clean
+from tests.harness.blueprint import Blueprint
+from tests.harness.builds import REPO_ROOT
+from tests.harness.container import AppContainer
+from tests.harness.crossfile import predeploy_executable
+from tests.harness.image import FileEntry, Image
+from tests.harness.image_rules import check_forbidden_files, check_secrets_in_metadata
+
+pytestmark = pytest.mark.container
+
+
+def test_image_holds_no_development_or_secret_files(
+    app_image: Image, image_files: list[FileEntry]
+) -> None:
+    assert_clean(
+        check_forbidden_files(app_image, image_files), f"{app_image.ref}'s filesystem (IMG005)"
+    )
+
+
+def test_image_metadata_holds_no_secret_values(app_image: Image, known_secrets: list[str]) -> None:
+    assert_clean(
+        check_secrets_in_metadata(app_image, known_secrets),
+        f"{app_image.ref}'s env and docker history (IMG007)",
+    )
+
+
+def test_predeploy_command_program_is_in_the_image(app_container: AppContainer) -> None:
+    blueprint = Blueprint.load(REPO_ROOT / "render.yaml")
+    web = blueprint.web_service
+    command = str(web.get("preDeployCommand") or "") if web else ""
+    program = predeploy_executable(command)
+    assert program, (
+        f"expected render.yaml's web service to have a preDeployCommand, found {command!r}"
+    )
+    code, output = app_container.exec(["sh", "-c", f'command -v "{program}"'])
+    assert code == 0, (
+        f"expected {program!r} (from preDeployCommand {command!r}) on the PATH of "
+        f"{app_container.image}, `command -v` found nothing"
+    )

@@ -1,0 +1,54 @@
+"""The app runs as a non-root user that cannot rewrite its own code."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness.assertions import assert_clean
+from tests.harness.container import AppContainer
+from tests.harness.image import FileEntry, Image
+from tests.harness.image_rules import check_code_not_writable, check_runtime_user, check_user
+
+pytestmark = pytest.mark.container
+
+
+@pytest.fixture(scope="module")
+def app_uid(app_container: AppContainer) -> int:
+    """The uid the running container's processes get (``id -u`` via docker exec)."""
+    code, output = app_container.exec(["id", "-u"])
+    assert code == 0, f"expected `id -u` to run in the app container, got {code}: {output!r}"
+    return int(output.decode())
+
+
+def test_image_config_names_a_non_root_user(app_image: Image) -> None:
+    assert_clean(check_user(app_image), f"{app_image.ref}'s config User (IMG002)")
+
+
+def test_container_and_gunicorn_run_as_non_root(app_container: AppContainer, app_uid: int) -> None:
+    where = f"container of {app_container.image}"
+    assert app_container.gunicorn_workers(), f"expected gunicorn workers in {where}, found none"
+    assert_clean(check_runtime_user(where, app_uid, app_container.processes()), where)
+
+
+def test_code_is_not_writable_by_the_runtime_user(
+    app_image: Image, image_files: list[FileEntry], app_uid: int
+) -> None:
+    assert_clean(
+        check_code_not_writable(app_image, image_files, app_uid),
+        f"{app_image.ref}'s /app for uid {app_uid} (IMG006)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "writable"),
+    [("/app/app/x", False), ("/app/x", False), ("/app/logs/x", True)],
+)
+def test_only_the_logs_directory_is_writable_at_runtime(
+    app_container: AppContainer, path: str, writable: bool
+) -> None:
+    code, output = app_container.exec(["sh", "-c", f"touch {path} && rm {path}"])
+    expected = "succeed" if writable else "fail"
+    assert (code == 0) is writable, (
+        f"expected `touch {path}` as the app user to {expected} in {app_container.image}, "
+        f"got exit code {code}: {output.decode(errors='replace').strip()}"
+    )

@@ -1,0 +1,181 @@
+"""Fixtures: ``app`` (SQLite in tmp_path, in-process cache and limiter) -> ``client`` /
+``runner`` -> ``api`` (a client holding a bearer token) and ``seed`` (a graded course)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+from app.db import db
+from app.models import Assignment, Course, Enrollment, Grade, Student
+from app.security import create_token
+
+# Every variable app/config.py reads: tests start from a clean environment.
+APP_ENV_VARS = (
+    "APP_ENV",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "FLASK_SECRET_KEY",
+    "SESSION_COOKIE_SECURE",
+    "API_TOKEN_ENCRYPTION_KEY",
+    "CORS_ORIGINS",
+    "RATELIMIT_ENABLED",
+    "RATELIMIT_DEFAULT",
+    "RATELIMIT_WRITE",
+    "SENTRY_DSN",
+    "LOG_LEVEL",
+    "PORT",
+    "WEB_CONCURRENCY",
+)
+SECRET_KEY = "unit-test-secret-key-0123456789abcdef"
+ENCRYPTION_KEY = "unit-test-encryption-passphrase-42"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove the app's variables from the environment for every test."""
+    for name in APP_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """The test_config mapping the ``app`` fixture passes to create_app."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": SECRET_KEY,
+        "API_TOKEN_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",  # in memory: no fsync per commit
+        "CORS_ORIGINS": ["https://grades.example.com"],
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """A factory for apps built from ``app_config`` plus overrides, each with a fresh schema."""
+    apps: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        app = create_app({**app_config, **overrides})
+        with app.app_context():
+            db.create_all()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """A configured app with an empty schema."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for ``app``'s commands."""
+    return app.test_cli_runner()
+
+
+class ApiClient:
+    """Calls the JSON API with a valid bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get("/api/v1" + path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.client.post("/api/v1" + path, json=body, headers=self.headers, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.client.patch("/api/v1" + path, json=body, headers=self.headers, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.client.delete("/api/v1" + path, headers=self.headers, **kwargs)
+
+    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST and return the created object, failing loudly if it was not created."""
+        response = self.post(path, body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    """A stored API token's plaintext."""
+    with app.app_context():
+        return create_token("tests")
+
+
+@pytest.fixture
+def api(client: FlaskClient, token: str) -> ApiClient:
+    """An API client authenticated with ``token``."""
+    return ApiClient(client, token)
+
+
+@pytest.fixture
+def seed(app: Flask, api: ApiClient) -> dict[str, Any]:
+    """A course weighted homework 40 / exams 60, two students, three assignments, grades.
+
+    Ada: homework 18/20 + 9/10 (90%), exam 80/100 -> 0.4*90 + 0.6*80 = 84.0 (B).
+    Bob: homework 10/20 only (50%), exam ungraded -> exams drop out -> 50.0 (F).
+    Rows are inserted directly (fast); the API's create paths have their own tests.
+    """
+    course = Course(
+        code="MATH101",
+        name="Calculus",
+        credits=4,
+        category_weights={"homework": 40, "exams": 60},
+    )
+    ada = Student(name="Ada", email="ada@example.com")
+    bob = Student(name="Bob", email="bob@example.com")
+    hw1 = Assignment(course=course, title="HW1", category="homework", max_points=20)
+    hw2 = Assignment(course=course, title="HW2", category="homework", max_points=10)
+    exam = Assignment(course=course, title="Midterm", category="exams", max_points=100)
+    rows = [
+        course,
+        ada,
+        bob,
+        hw1,
+        hw2,
+        exam,
+        Enrollment(student=ada, course=course),
+        Enrollment(student=bob, course=course),
+        Grade(student=ada, assignment=hw1, score=18),
+        Grade(student=ada, assignment=hw2, score=9),
+        Grade(student=ada, assignment=exam, score=80),
+        Grade(student=bob, assignment=hw1, score=10),
+    ]
+    with app.app_context():
+        for row in rows:
+            db.session.add(row)
+            db.session.flush()
+        db.session.commit()
+        return {
+            "course": course.to_dict(),
+            "ada": ada.to_dict(),
+            "bob": bob.to_dict(),
+            "hw1": hw1.to_dict(),
+            "hw2": hw2.to_dict(),
+            "exam": exam.to_dict(),
+        }

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import ast
+import inspect
+
+import pytest
+
+from app import config, create_app
+from app.config import (
+    ConfigError,
+    engine_options,
+    listen_port,
+    normalize_database_url,
+    split_origins,
+)
+from tests.unit.conftest import APP_ENV_VARS
+
+ENV_HELPERS = {"env_str", "env_bool", "env_int"}
+
+GOOD_PRODUCTION = {
+    "APP_ENV": "production",
+    "FLASK_SECRET_KEY": "k3y-" + "a1b2c3d4" * 5,
+    "SESSION_COOKIE_SECURE": "true",
+    "API_TOKEN_ENCRYPTION_KEY": "an-encryption-passphrase-for-tests",
+    "CORS_ORIGINS": "https://grades.example.com",
+    "DATABASE_URL": "sqlite://",
+}
+
+
+@pytest.fixture
+def production_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """A complete, valid production environment that tests then break one way."""
+    for name, value in GOOD_PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_valid_production_env_starts(production_env: pytest.MonkeyPatch) -> None:
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("FLASK_SECRET_KEY", None, "FLASK_SECRET_KEY is not set"),
+        ("FLASK_SECRET_KEY", "too-short-but-random-7f3a", "shorter than 32"),
+        ("FLASK_SECRET_KEY", "dev-secret-key", "well-known default"),
+        ("FLASK_SECRET_KEY", "changeme", "well-known default"),
+        ("SESSION_COOKIE_SECURE", None, "SESSION_COOKIE_SECURE must be true"),
+        ("SESSION_COOKIE_SECURE", "false", "SESSION_COOKIE_SECURE must be true"),
+        ("API_TOKEN_ENCRYPTION_KEY", None, "API_TOKEN_ENCRYPTION_KEY is not set"),
+        ("CORS_ORIGINS", None, "CORS_ORIGINS is not set"),
+        ("CORS_ORIGINS", "*", "must not contain '*'"),
+        ("CORS_ORIGINS", "https://a.example.com, *", "must not contain '*'"),
+        ("DATABASE_URL", None, "DATABASE_URL is not set"),
+    ],
+)
+def test_production_refuses_unsafe_setting(
+    production_env: pytest.MonkeyPatch, name: str, value: str | None, problem: str
+) -> None:
+    if value is None:
+        production_env.delenv(name)
+    else:
+        production_env.setenv(name, value)
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    assert len(excinfo.value.problems) == 1
+    assert problem in str(excinfo.value)
+
+
+def test_production_lists_every_problem_in_one_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    message = str(excinfo.value)
+    assert message.startswith("Refusing to start in production:")
+    for name in (
+        "FLASK_SECRET_KEY",
+        "SESSION_COOKIE_SECURE",
+        "API_TOKEN_ENCRYPTION_KEY",
+        "CORS_ORIGINS",
+        "DATABASE_URL",
+    ):
+        assert name in message
+
+
+def test_development_generates_a_random_secret_key_per_process() -> None:
+    first, second = create_app(), create_app()
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+
+
+def test_development_defaults_to_sqlite_in_the_instance_folder() -> None:
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{app.instance_path}/gradetracker.sqlite"
+    )
+    assert app.config["CACHE_TYPE"] == "SimpleCache"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("APP_ENV", "staging"), ("RATELIMIT_ENABLED", "maybe"), ("SESSION_COOKIE_SECURE", "2")],
+)
+def test_rejects_malformed_values(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        create_app()
+
+
+def test_port_defaults_to_render_port_and_must_be_an_integer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert listen_port() == 10000
+    monkeypatch.setenv("PORT", "8080")
+    assert listen_port() == 8080
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(ConfigError, match="PORT"):
+        listen_port()
+
+
+def test_rate_limit_settings_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("RATELIMIT_DEFAULT", "10 per second")
+    monkeypatch.setenv("RATELIMIT_WRITE", "2 per minute")
+    config = create_app().config
+    assert (config["RATELIMIT_ENABLED"], config["RATELIMIT_DEFAULT"]) == (False, "10 per second")
+    assert config["RATELIMIT_WRITE"] == "2 per minute"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db:5432/g", "postgresql+psycopg://u:p@db:5432/g"),
+        ("postgresql://u:p@db/g", "postgresql+psycopg://u:p@db/g"),
+        ("postgresql+psycopg://u@db/g", "postgresql+psycopg://u@db/g"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_url_is_pointed_at_psycopg3(url: str, expected: str) -> None:
+    assert normalize_database_url(url) == expected
+
+
+def test_postgres_pool_settings() -> None:
+    options = engine_options("postgresql+psycopg://u@db/g")
+    assert options == {
+        "pool_size": 10,
+        "max_overflow": 20,
+        "pool_recycle": 3600,
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 3},
+    }
+    assert engine_options("sqlite://") == {}
+
+
+def test_cors_origins_are_split_and_trimmed() -> None:
+    assert split_origins(" https://a.example.com/, ,https://b.example.com") == [
+        "https://a.example.com",
+        "https://b.example.com",
+    ]
+
+
+def test_env_reads_use_literal_names() -> None:
+    """The cross-file check relies on this: every env helper call names its variable."""
+    source = inspect.getsource(config)
+    calls = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ENV_HELPERS
+    ]
+    assert all(
+        isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
+        for call in calls
+    )
+    assert {call.args[0].value for call in calls} == set(APP_ENV_VARS) - {"WEB_CONCURRENCY"}

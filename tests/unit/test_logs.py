@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.logs import REDACTED, RedactingFilter, gunicorn_logconfig, redact
+from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY, ApiClient
+
+DB_PASSWORD = "s3cr3t-db-pw"
+
+
+def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+
+
+def test_log_lines_are_json(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
+    logging.getLogger("app.test").info("hello %s", "world")
+    (line,) = _lines(capsys)
+    assert (line["level"], line["logger"], line["message"]) == ("INFO", "app.test", "hello world")
+
+
+def test_secret_key_and_encryption_key_are_redacted(
+    app: Flask, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app.logger.warning("config dump: %s %s", SECRET_KEY, ENCRYPTION_KEY)
+    output = capsys.readouterr().out
+    assert SECRET_KEY not in output
+    assert ENCRYPTION_KEY not in output
+    assert output.count(REDACTED) == 2
+
+
+def test_bearer_token_is_redacted(api: ApiClient, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    logging.getLogger("app").info("Authorization: Bearer %s", api.token)
+    logging.getLogger("app").info("token leaked bare: %s", api.token)
+    output = capsys.readouterr().out
+    assert api.token not in output
+    assert api.token[3:20] not in output
+
+
+def test_database_password_in_url_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", "RATELIMIT_ENABLED": False})
+    logging.getLogger("app").error("cannot connect to postgresql://gt:%s@db:5432/g", DB_PASSWORD)
+    output = capsys.readouterr().out
+    assert DB_PASSWORD not in output
+    assert "postgresql://gt:[REDACTED]@db:5432/g" in output
+
+
+def test_exception_text_is_redacted(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        raise RuntimeError(f"boom with {SECRET_KEY}")
+    except RuntimeError:
+        logging.getLogger("app").exception("failed")
+    (line,) = _lines(capsys)
+    assert "RuntimeError" in line["exception"]
+    assert SECRET_KEY not in json.dumps(line)
+
+
+def test_unhandled_request_error_logs_no_authorization_header(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.api import students
+
+    def explode(*_args: Any) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(students, "paginated", explode)
+    capsys.readouterr()
+    api.client.get("/api/v1/students", headers=api.headers)
+    output = capsys.readouterr().out
+    assert "unhandled RuntimeError on GET /api/v1/students" in output
+    assert api.token not in output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Bearer abcdefgh12345678", "Authorization: Bearer [REDACTED]"),
+        ("redis://:hunter22@cache:6379/0", "redis://:[REDACTED]@cache:6379/0"),
+        ("dsn password=hunter22 host=db", "dsn password=[REDACTED] host=db"),
+        ("GET /x?token=abc123", "GET /x?token=[REDACTED]"),
+        ("nothing secret here", "nothing secret here"),
+    ],
+)
+def test_redact_patterns(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_filter_reads_secrets_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASK_SECRET_KEY", "env-secret-value-for-the-filter")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "k=%s", (SECRET_KEY,), None)
+    record.msg = "key env-secret-value-for-the-filter"
+    record.args = None
+    RedactingFilter().filter(record)
+    assert record.getMessage() == f"key {REDACTED}"
+
+
+def test_gunicorn_logs_use_the_redacting_filter() -> None:
+    config = gunicorn_logconfig("INFO")
+    assert config["filters"]["redact"]["()"] == "app.logs.RedactingFilter"
+    handler = next(iter(config["handlers"].values()))
+    for logger in ("gunicorn.error", "gunicorn.access"):
+        assert config["loggers"][logger]["handlers"] == list(config["handlers"])
+    assert handler["filters"] == ["redact"]
+
+
+def test_sentry_starts_only_with_a_dsn(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sentry_sdk
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(sentry_sdk, "init", lambda **kwargs: calls.append(kwargs))
+    make_app()
+    assert calls == []
+    make_app(SENTRY_DSN="https://public@sentry.example.com/1")
+    assert calls == [
+        {
+            "dsn": "https://public@sentry.example.com/1",
+            "environment": "development",
+            "send_default_pii": False,
+        }
+    ]
