@@ -41,6 +41,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Here, not in sessions.init_app: Flask's own 31-day default would defeat a setdefault.
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         SQLALCHEMY_TRACK_MODIFICATIONS=False,
         API_PER_PAGE_DEFAULT=20,
@@ -51,11 +53,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     config.finalize(app.config)
-    os.makedirs(app.instance_path, exist_ok=True)
     if app.config["APP_ENV"] == config.PRODUCTION:
         # Render terminates TLS in front of the app: trust one proxy hop for the client
         # address (rate-limit keys) and the scheme (secure redirects).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    else:
+        # The embedded SQLite database lives here. Production has DATABASE_URL and a read-only
+        # code directory, so it must not try to create the folder.
+        os.makedirs(app.instance_path, exist_ok=True)
 
     logs.init_app(app)
     db.init_app(app)

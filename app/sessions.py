@@ -42,7 +42,13 @@ class FallbackSessionInterface(SessionInterface):
         try:
             self.primary.save_session(app, session, response)
         except RedisError as exc:
-            log.warning("session not saved, store unavailable: %s", type(exc).__name__)
+            log.warning("session store unavailable, using cookie session: %s", type(exc).__name__)
+            # A visitor without a cookie gets a fresh server-side session that only fails here,
+            # on saving: keep it as a signed cookie, or the CSRF token of the login form is
+            # lost and nobody can sign in until Redis is back.
+            cookie_session = SecureCookieSession(dict(session))
+            cookie_session.modified = True
+            self.fallback.save_session(app, cookie_session, response)
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +60,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_TYPE", "redis")
     app.config.setdefault("SESSION_REDIS", connect(app.config["REDIS_URL"]))
     app.config.setdefault("SESSION_KEY_PREFIX", "gradetracker:session:")
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", 8 * 3600)
     Session(app)
     app.session_interface = FallbackSessionInterface(app.session_interface)

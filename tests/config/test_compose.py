@@ -89,6 +89,7 @@ def test_every_long_running_service_has_a_healthcheck(compose: dict[str, Any]) -
     assert not missing, f"services without a healthcheck: {missing}"
 
 
+@pytest.mark.checklist(1, 4)
 def test_no_secret_is_committed_in_compose(compose: dict[str, Any]) -> None:
     literal = []
     for name, service in compose["services"].items():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_places
+from tests.harness.assertions import assert_clean, assert_has, assert_places
 from tests.harness.dockerfile import Dockerfile
 from tests.harness.dockerfile_rules import RULE_SETS, check
 from tests.harness.errors import ConfigFileError
@@ -179,3 +179,17 @@ def test_malformed_env_is_an_error_naming_its_line(tmp_path: Path) -> None:
     path.write_text("FROM python:3.11-slim-bookworm\nENV A=1 B\n", encoding="utf-8")
     with pytest.raises(ConfigFileError, match=r"Dockerfile:2: .*can't find ="):
         check(Dockerfile(path))
+
+
+def test_assertion_helpers_fail_with_expected_found_and_where() -> None:
+    found = check(fixture("no-expose"))
+    with pytest.raises(
+        pytest.fail.Exception, match=r"expected no findings for X, found 1:\n  .*:5: "
+    ):
+        assert_clean(found, "X")
+    with pytest.raises(pytest.fail.Exception, match=r"at exactly \[\('DF001', 5\)\], found "):
+        assert_places(found, {("DF001", 5)}, "X")
+    with pytest.raises(
+        pytest.fail.Exception, match=r"expected DF001 at line 5 of X, found instead"
+    ):
+        assert_has(found, "DF001", 5, "X")

@@ -21,16 +21,6 @@ from tests.harness.engine import (
 from tests.harness.services import PostgresService, RedisService, running
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--require-docker",
-        action="store_true",
-        default=False,
-        help="fail, not skip, the container tests when no Docker engine is reachable "
-        "(implied by CI=true)",
-    )
-
-
 @pytest.fixture(scope="session", autouse=True)
 def docker_engine(pytestconfig: pytest.Config) -> None:
     """A reachable Docker engine, set up for testcontainers, or a skip (a failure in CI)."""

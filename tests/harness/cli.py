@@ -9,11 +9,13 @@ one (``dockerfile``, say) means writing a class with the same four members and l
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from tests.harness.blueprint_check import check_blueprint
+from tests.harness.checklist_report import build_report, results_dir_in, write_report
 from tests.harness.errors import HarnessError
 from tests.harness.findings import Result
 from tests.harness.reporters import REPORTERS
@@ -53,7 +55,30 @@ class BlueprintCommand:
         return check_blueprint(args.path, root=args.root, crossfile_rules=not args.no_crossfile)
 
 
-COMMANDS: list[Command] = [BlueprintCommand()]
+class ReportCommand:
+    name = "report"
+    help = "merge the suites' checklist results into reports/checklist.md and .json"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--report-dir",
+            type=Path,
+            default=Path(os.environ.get("REPORT_DIR") or "reports"),
+            help="where the suites wrote results and the report goes (default: $REPORT_DIR "
+            "or %(default)s)",
+        )
+        parser.add_argument("--blueprint", type=Path, default=Path("render.yaml"))
+
+    def run(self, args: argparse.Namespace) -> Result:
+        report = build_report(
+            results_dir_in(args.report_dir), args.blueprint, args.report_dir / "image.md"
+        )
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        write_report(report, args.report_dir, Path(summary) if summary else None)
+        return report.result()
+
+
+COMMANDS: list[Command] = [BlueprintCommand(), ReportCommand()]
 
 
 def build_parser() -> argparse.ArgumentParser:

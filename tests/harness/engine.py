@@ -6,7 +6,9 @@ with ``--require-docker`` it fails them, so a broken CI machine can never pass b
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,17 @@ class EngineStatus:
 
 def engine_status(timeout: float = 5.0) -> EngineStatus:
     """Ping the engine that ``DOCKER_HOST`` (or the default socket) points at."""
+    with warnings.catch_warnings():
+        # The docker SDK leaves the socket of a failed unix-socket connection to the garbage
+        # collector; collect it here, quietly, or filterwarnings=error reports it at random.
+        warnings.simplefilter("ignore", ResourceWarning)
+        status = _ping(timeout)
+        gc.collect()
+    return status
+
+
+def _ping(timeout: float) -> EngineStatus:
+    where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     try:
         client = docker.from_env(timeout=timeout)
         try:
@@ -41,7 +54,9 @@ def engine_status(timeout: float = 5.0) -> EngineStatus:
     except (DockerException, OSError) as exc:
         # requests' connection errors are OSErrors; the first line is the useful one.
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return EngineStatus(False, f"no Docker engine reachable ({detail}): {ENGINE_HINT}")
+        return EngineStatus(
+            False, f"no Docker engine reachable at {where} ({detail}): {ENGINE_HINT}"
+        )
     return EngineStatus(True)
 
 
@@ -75,7 +90,7 @@ def ensure_image(image: str, pull_timeout: float = 120.0) -> None:
         detail = str(exc).strip().splitlines()[0]
         raise ImageUnavailableError(
             f"image {image} is not present and cannot be pulled ({detail}). Hint: {IMAGES_HINT}"
-        ) from exc
+        ) from None  # the detail is in the message; the SDK's chain of HTTP errors is noise
 
 
 def load_images_env(

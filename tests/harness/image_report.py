@@ -86,7 +86,7 @@ class ImageReport:
             f"({self.base}), {_mb(self.added_size)} added",
             "largest layers:",
             *(
-                f"  {_mb(layer.size):>9}  {_instruction(layer)[:INSTRUCTION_WIDTH]}"
+                f"  {_mb(layer.size):>9}  {_cell(_instruction(layer))}"
                 for layer in self.top_layers()
             ),
         ]
@@ -140,5 +140,6 @@ class ImageReport:
 
 
 def _cell(text: str) -> str:
-    # Pipes and backticks would break the Markdown table cell.
-    return text[:INSTRUCTION_WIDTH].replace("|", "\\|").replace("`", "'")
+    # Pipes and backticks would break the Markdown table cell; continued RUN lines leave runs
+    # of spaces.
+    return " ".join(text.split())[:INSTRUCTION_WIDTH].replace("|", "\\|").replace("`", "'")

@@ -47,6 +47,7 @@ def test_reads_do_not_need_a_token(client: FlaskClient) -> None:
     assert client.get("/api/v1/courses").status_code == 200
 
 
+@pytest.mark.checklist(5)
 def test_token_is_stored_encrypted_and_found_by_hash(app: Flask) -> None:
     with app.app_context():
         token = create_token("ci")

@@ -58,6 +58,7 @@ def test_valid_production_env_starts(production_env: pytest.MonkeyPatch) -> None
         ("DATABASE_URL", None, "DATABASE_URL is not set"),
     ],
 )
+@pytest.mark.checklist(2)
 def test_production_refuses_unsafe_setting(
     production_env: pytest.MonkeyPatch, name: str, value: str | None, problem: str
 ) -> None:
@@ -71,6 +72,7 @@ def test_production_refuses_unsafe_setting(
     assert problem in str(excinfo.value)
 
 
+@pytest.mark.checklist(2)
 def test_production_lists_every_problem_in_one_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     with pytest.raises(ConfigError) as excinfo:

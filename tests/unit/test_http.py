@@ -19,6 +19,7 @@ def test_cors_allows_configured_origin(client: FlaskClient) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == ALLOWED
 
 
+@pytest.mark.checklist(6)
 def test_cors_preflight_for_allowed_origin(client: FlaskClient) -> None:
     response = client.options(
         "/api/v1/courses",
@@ -33,6 +34,7 @@ def test_cors_preflight_for_allowed_origin(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example.com", "http://grades.example.com"])
+@pytest.mark.checklist(6)
 def test_cors_ignores_other_origins(client: FlaskClient, origin: str) -> None:
     response = client.get("/api/v1/courses", headers={"Origin": origin})
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -82,6 +84,7 @@ def test_etag_changes_when_data_changes(api: ApiClient, seed: dict[str, Any]) ->
     assert response.headers["ETag"] != etag
 
 
+@pytest.mark.checklist(8)
 def test_api_writes_are_rate_limited_with_json_429(make_app: Callable[..., Flask]) -> None:
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_WRITE="2 per minute")
     with app.app_context():
@@ -99,6 +102,7 @@ def test_api_writes_are_rate_limited_with_json_429(make_app: Callable[..., Flask
     assert api.get("/students").status_code == 200
 
 
+@pytest.mark.checklist(8)
 def test_failed_token_checks_are_rate_limited(make_app: Callable[..., Flask]) -> None:
     client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_WRITE="2 per minute").test_client()
     headers = {"Authorization": "Bearer gt_guessing-tokens-0000000000"}

@@ -25,6 +25,7 @@ def test_log_lines_are_json(app: Flask, capsys: pytest.CaptureFixture[str]) -> N
     assert (line["level"], line["logger"], line["message"]) == ("INFO", "app.test", "hello world")
 
 
+@pytest.mark.checklist(9)
 def test_secret_key_and_encryption_key_are_redacted(
     app: Flask, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -35,6 +36,7 @@ def test_secret_key_and_encryption_key_are_redacted(
     assert output.count(REDACTED) == 2
 
 
+@pytest.mark.checklist(9)
 def test_bearer_token_is_redacted(api: ApiClient, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     logging.getLogger("app").info("Authorization: Bearer %s", api.token)
@@ -44,6 +46,7 @@ def test_bearer_token_is_redacted(api: ApiClient, capsys: pytest.CaptureFixture[
     assert api.token[3:20] not in output
 
 
+@pytest.mark.checklist(9)
 def test_database_password_in_url_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", "RATELIMIT_ENABLED": False})
     logging.getLogger("app").error("cannot connect to postgresql://gt:%s@db:5432/g", DB_PASSWORD)
@@ -52,6 +55,7 @@ def test_database_password_in_url_is_redacted(capsys: pytest.CaptureFixture[str]
     assert "postgresql://gt:[REDACTED]@db:5432/g" in output
 
 
+@pytest.mark.checklist(9)
 def test_exception_text_is_redacted(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:
     try:
         raise RuntimeError(f"boom with {SECRET_KEY}")
@@ -62,6 +66,7 @@ def test_exception_text_is_redacted(app: Flask, capsys: pytest.CaptureFixture[st
     assert SECRET_KEY not in json.dumps(line)
 
 
+@pytest.mark.checklist(9)
 def test_unhandled_request_error_logs_no_authorization_header(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -47,12 +47,14 @@ def test_unknown_page_is_html_404(client: FlaskClient, path: str) -> None:
     assert response.mimetype == "text/html"
 
 
+@pytest.mark.checklist(7)
 def test_login_post_without_csrf_token_is_rejected(client: FlaskClient, token: str) -> None:
     response = client.post("/login", data={"token": token})
     assert response.status_code == 400
     assert "CSRF" in response.text
 
 
+@pytest.mark.checklist(7)
 def test_form_post_without_csrf_token_is_rejected(client: FlaskClient, token: str) -> None:
     _sign_in(client, token)
     response = client.post("/students", data={"name": "Eve", "email": "eve@example.com"})
@@ -60,6 +62,7 @@ def test_form_post_without_csrf_token_is_rejected(client: FlaskClient, token: st
     assert "Eve" not in client.get("/").text
 
 
+@pytest.mark.checklist(7)
 def test_form_post_with_csrf_token_adds_student(client: FlaskClient, token: str) -> None:
     _sign_in(client, token)
     data = {"name": "Eve", "email": "eve@example.com", "csrf_token": _csrf_token(client, "/")}
@@ -110,6 +113,7 @@ def test_record_grade_form_rejects_score_above_max(api: ApiClient, seed: dict[st
     assert api.get(f"/grades?assignment_id={seed['exam']['id']}").get_json()["total"] == 1
 
 
+@pytest.mark.checklist(3)
 def test_session_cookie_is_httponly_and_lax(client: FlaskClient, token: str) -> None:
     _sign_in(client, token)
     cookie = client.get_cookie("session")

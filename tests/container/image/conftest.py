@@ -13,6 +13,7 @@ from urllib.parse import quote
 import docker
 import psycopg
 import pytest
+from psycopg import sql
 from testcontainers.core.network import Network
 
 from tests.harness.builds import REPO_ROOT, ImageBuilds
@@ -122,10 +123,14 @@ def app_database_url(postgres: PostgresService, app_secrets: AppSecrets) -> str:
     """A database of its own in the session's PostgreSQL, owned by a non-superuser role with
     this run's database password, so other suites' resets cannot touch it. Given in the
     ``postgresql://`` form Render uses."""
+    role, database = sql.Identifier(APP_DB_ROLE), sql.Identifier(APP_DB_NAME)
     with psycopg.connect(postgres.dsn, autocommit=True) as connection:
-        password = app_secrets.db_password.replace("'", "''")
-        connection.execute(f"CREATE ROLE {APP_DB_ROLE} LOGIN PASSWORD '{password}'")
-        connection.execute(f"CREATE DATABASE {APP_DB_NAME} OWNER {APP_DB_ROLE}")
+        connection.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                role, sql.Literal(app_secrets.db_password)
+            )
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(database, role))
     credentials = f"{APP_DB_ROLE}:{quote(app_secrets.db_password, safe='')}"
     return f"postgresql://{credentials}@{postgres.alias}:{postgres.port}/{APP_DB_NAME}"
 

@@ -16,6 +16,7 @@ from tests.harness.image_rules import check_forbidden_files, check_secrets_in_me
 pytestmark = pytest.mark.container
 
 
+@pytest.mark.checklist(1)
 def test_image_holds_no_development_or_secret_files(
     app_image: Image, image_files: list[FileEntry]
 ) -> None:
@@ -24,6 +25,7 @@ def test_image_holds_no_development_or_secret_files(
     )
 
 
+@pytest.mark.checklist(1)
 def test_image_metadata_holds_no_secret_values(app_image: Image, known_secrets: list[str]) -> None:
     assert_clean(
         check_secrets_in_metadata(app_image, known_secrets),

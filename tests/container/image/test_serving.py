@@ -31,9 +31,9 @@ def tuned_container(app_image: Image, app_env: AppEnv) -> Iterator[AppContainer]
 class Api:
     """The JSON API of a running container, called with a bearer token."""
 
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, session: requests.Session, base_url: str, token: str) -> None:
+        self.session = session
         self.base_url = f"{base_url}/api/v1"
-        self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +95,18 @@ def test_api_flow_reports_the_weighted_percentage(app_container: AppContainer) -
         ["flask", "create-token", name], demux=True
     )
     assert code == 0, f"expected `flask create-token {name}` to exit 0, got {code}: {stderr!r}"
-    api = Api(app_container.base_url, stdout.decode().strip())
+    with requests.Session() as session:
+        api = Api(session, app_container.base_url, stdout.decode().strip())
+        report = create_graded_student_report(api, suffix)
+    assert report == (200, 84.0, "B"), (
+        f"expected the report to answer 200 with 84.0 % (B), got (status, percentage, letter) "
+        f"{report}"
+    )
+
+
+def create_graded_student_report(api: Api, suffix: str) -> tuple[int, object, object]:
+    """Create a course weighted homework 40 / exams 60, one enrolled student and her grades
+    through the API, then fetch her report: (status, percentage, letter)."""
     weights = {"homework": 40, "exams": 60}
     course = api.create(
         "/courses",
@@ -122,9 +133,5 @@ def test_api_flow_reports_the_weighted_percentage(app_container: AppContainer) -
             "/grades", {"student_id": ada["id"], "assignment_id": assignment["id"], "score": score}
         )
     response = api.get(f"/courses/{course['id']}/students/{ada['id']}/report")
-    report = response.json()
-    assert (response.status_code, report.get("percentage"), report.get("letter")) == (
-        200,
-        84.0,
-        "B",
-    ), f"expected the report to say 84.0 % (B), got {response.status_code}: {report}"
+    body = response.json()
+    return response.status_code, body.get("percentage"), body.get("letter")

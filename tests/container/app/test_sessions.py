@@ -1,0 +1,77 @@
+"""Web sessions live in the real Redis: the browser holds only a session id, and the state
+behind it (who signed in, the CSRF secret) is what Redis holds under that id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import psycopg
+import pytest
+import redis
+from flask.testing import FlaskClient
+
+from tests.container.app.support import SESSION_PREFIX, csrf_token, redis_keys, sign_in
+
+pytestmark = pytest.mark.container
+
+SESSION_LIFETIME = 8 * 3600  # app/sessions.py
+
+
+def signed_in_page(client: FlaskClient) -> bool:
+    """Whether the index page offers "Sign out" (the session names a valid token)."""
+    page = client.get("/").text
+    return "/logout" in page
+
+
+def test_sign_in_stores_the_session_in_redis_and_only_its_id_in_the_cookie(
+    pg_client: FlaskClient,
+    api_token: str,
+    redis_client: redis.Redis,
+    pg_conn: psycopg.Connection[Any],
+) -> None:
+    response = sign_in(pg_client, api_token)
+    assert response.status_code == 302, response.text
+
+    cookie = pg_client.get_cookie("session")
+    assert cookie is not None
+    assert redis_keys(redis_client, SESSION_PREFIX) == {SESSION_PREFIX + cookie.value}
+    stored = msgspec.msgpack.decode(redis_client.get(SESSION_PREFIX + cookie.value))
+    (token_id,) = pg_conn.execute("SELECT id FROM api_tokens").fetchone()
+    assert stored["token_id"] == token_id
+    # A signed Flask cookie would carry the data as payload.timestamp.signature.
+    assert "." not in cookie.value
+    assert 0 < redis_client.ttl(SESSION_PREFIX + cookie.value) <= SESSION_LIFETIME
+
+
+@pytest.mark.checklist(3)
+def test_session_cookie_is_secure_httponly_and_lax(pg_client: FlaskClient, api_token: str) -> None:
+    sign_in(pg_client, api_token)
+
+    cookie = pg_client.get_cookie("session")
+    assert cookie is not None
+    assert (cookie.secure, cookie.http_only, cookie.same_site) == (True, True, "Lax")
+
+
+def test_the_session_in_redis_is_what_keeps_a_user_signed_in(
+    pg_client: FlaskClient, api_token: str, redis_client: redis.Redis
+) -> None:
+    sign_in(pg_client, api_token)
+    assert signed_in_page(pg_client)
+
+    redis_client.delete(*redis_keys(redis_client, SESSION_PREFIX))
+
+    assert not signed_in_page(pg_client)
+
+
+def test_signing_out_deletes_the_session_from_redis(
+    pg_client: FlaskClient, api_token: str, redis_client: redis.Redis
+) -> None:
+    sign_in(pg_client, api_token)
+    assert len(redis_keys(redis_client, SESSION_PREFIX)) == 1
+
+    response = pg_client.post("/logout", data={"csrf_token": csrf_token(pg_client, "/")})
+
+    assert response.status_code == 302
+    assert redis_keys(redis_client, SESSION_PREFIX) == set()
+    assert pg_client.get_cookie("session") is None
