@@ -9,8 +9,7 @@ import pytest
 from tests.harness.assertions import assert_clean
 from tests.harness.blueprint import Blueprint
 from tests.harness.crossfile import RULES, RepoContext, predeploy_executable
-from tests.harness.dockerfile import Dockerfile
-from tests.harness.sourcefacts import env_reads, healthcheck_paths, mount_prepared, routes
+from tests.harness.sourcefacts import env_reads, routes
 
 ROOT = Path(__file__).parents[2]
 REPO = ROOT / "tests" / "fixtures" / "repo"
@@ -58,23 +57,6 @@ def test_env_reads_in_every_supported_form() -> None:
 
 def test_routes_apply_the_blueprint_url_prefix() -> None:
     assert set(routes(REPO / "app")) == {"/health", "/ops/ready"}
-
-
-def test_healthcheck_path_from_exec_and_shell_forms(tmp_path: Path) -> None:
-    assert healthcheck_paths(Dockerfile(REPO / "Dockerfile.render")) == {"/health"}
-    shell = tmp_path / "Dockerfile"
-    shell.write_text("FROM x\nHEALTHCHECK CMD curl -fsS http://localhost:10000/health || exit 1\n")
-    assert healthcheck_paths(Dockerfile(shell)) == {"/health"}
-
-
-def test_mount_created_and_chowned_to_a_numeric_user(tmp_path: Path) -> None:
-    dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_text(
-        "FROM x\nRUN useradd --uid 10001 appuser\n"
-        "RUN mkdir -p /app/logs && chown appuser:appuser /app/logs\nUSER 10001:10001\n"
-    )
-    assert mount_prepared(Dockerfile(dockerfile), "/app/logs") == (True, True)
-    assert mount_prepared(Dockerfile(dockerfile), "/app/data") == (False, False)
 
 
 def test_disk_on_a_prepared_directory_passes(tmp_path: Path) -> None:

@@ -115,6 +115,30 @@ def test_healthcheck_matches_the_seed(dockerfile: Dockerfile) -> None:
     assert hc.command.argv == ("python", "-m", "app.healthcheck", "/health")
 
 
+def test_healthcheck_probed_path_from_exec_and_shell_forms(
+    dockerfile: Dockerfile, tmp_path: Path
+) -> None:
+    assert dockerfile.healthcheck is not None
+    assert dockerfile.healthcheck.probed_paths == {"/health"}
+    shell = tmp_path / "Dockerfile"
+    shell.write_text("FROM x\nHEALTHCHECK CMD curl -fsS http://localhost:10000/health || exit 1\n")
+    probe = Dockerfile(shell).healthcheck
+    assert probe is not None
+    assert probe.probed_paths == {"/health"}
+
+
+def test_directory_created_and_chowned_to_a_numeric_user(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text(
+        "FROM x\nRUN useradd --uid 10001 appuser\n"
+        "RUN mkdir -p /app/logs && chown appuser:appuser /app/logs\nUSER 10001:10001\n"
+    )
+    dockerfile = Dockerfile(path)
+    assert dockerfile.user_names == {"10001", "appuser"}
+    assert dockerfile.prepares_directory("/app/logs") == (True, True)
+    assert dockerfile.prepares_directory("/app/data") == (False, False)
+
+
 def test_gunicorn_is_pid_1_and_stops_on_sigterm(dockerfile: Dockerfile) -> None:
     assert dockerfile.cmd is not None
     assert dockerfile.cmd.exec_form

@@ -12,8 +12,23 @@ from collections.abc import Iterator
 from tests.harness.blueprint import Resource
 from tests.harness.findings import Finding, RuleSet
 from tests.harness.policy import PolicyTarget
+from tests.harness.yamlfile import YamlPath
 
 RULES: RuleSet[PolicyTarget] = RuleSet()
+
+
+def _policy_mismatch(
+    target: PolicyTarget,
+    rule_id: str,
+    path: YamlPath,
+    got: object,
+    want: object,
+    env: str,
+    unset: str = "missing",
+) -> Finding:
+    """``is 'starter', policy wants 'standard' (GRADETRACKER_PLAN)``, or ``unset`` for None."""
+    shown = unset if got is None else f"is {got!r}"
+    return target.blueprint.finding(rule_id, path, f"{shown}, policy wants {want!r} ({env})")
 
 
 def _scaling_number(target: PolicyTarget, web: Resource, key: str) -> int | None:
@@ -99,10 +114,7 @@ def _target_percent(
         return
     got = target.blueprint.scaling(web).get(key)
     if got != want:
-        shown = "missing" if got is None else f"is {got}"
-        yield target.blueprint.finding(
-            rule_id, (*web.path, "scaling", key), f"{shown}, policy wants {want} ({env})"
-        )
+        yield _policy_mismatch(target, rule_id, (*web.path, "scaling", key), got, want, env)
 
 
 @RULES.rule("RB005")
@@ -128,6 +140,14 @@ def cpu_target(target: PolicyTarget) -> Iterator[Finding]:
     yield from _target_percent(target, "RB006", "targetCPUPercent", want, env)
 
 
+def _web_setting(
+    target: PolicyTarget, rule_id: str, key: str, want: str, env: str, unset: str
+) -> Iterator[Finding]:
+    web = target.blueprint.web_service
+    if web is not None and web.get(key) != want:
+        yield _policy_mismatch(target, rule_id, (*web.path, key), web.get(key), want, env, unset)
+
+
 @RULES.rule("RB007")
 def plan_matches(target: PolicyTarget) -> Iterator[Finding]:
     """The web service runs on the policy plan (default ``standard``: 1 GB for 3 workers).
@@ -135,13 +155,8 @@ def plan_matches(target: PolicyTarget) -> Iterator[Finding]:
     Passes: ``plan: standard``
     Fails:  ``plan: starter`` (512 MB: three gevent workers run out of memory)
     """
-    web, want = target.blueprint.web_service, target.policy.plan
-    if web is not None and web.get("plan") != want:
-        got = web.get("plan")
-        shown = "missing (Render defaults to starter)" if got is None else f"is {got!r}"
-        yield target.blueprint.finding(
-            "RB007", (*web.path, "plan"), f"{shown}, policy wants {want!r} (GRADETRACKER_PLAN)"
-        )
+    want, unset = target.policy.plan, "missing (Render defaults to starter)"
+    yield from _web_setting(target, "RB007", "plan", want, "GRADETRACKER_PLAN", unset)
 
 
 @RULES.rule("RB008")
@@ -165,15 +180,9 @@ def auto_deploy_trigger(target: PolicyTarget) -> Iterator[Finding]:
     Passes: ``autoDeployTrigger: checksPass`` (a red pull-request check never deploys)
     Fails:  ``autoDeployTrigger: commit`` (every push to the branch deploys, even a red one)
     """
-    web, want = target.blueprint.web_service, target.policy.auto_deploy_trigger
-    if web is not None and web.get("autoDeployTrigger") != want:
-        got = web.get("autoDeployTrigger")
-        shown = "missing (Render defaults to commit)" if got is None else f"is {got!r}"
-        yield target.blueprint.finding(
-            "RB009",
-            (*web.path, "autoDeployTrigger"),
-            f"{shown}, policy wants {want!r} (GRADETRACKER_AUTO_DEPLOY_TRIGGER)",
-        )
+    want, unset = target.policy.auto_deploy_trigger, "missing (Render defaults to commit)"
+    env = "GRADETRACKER_AUTO_DEPLOY_TRIGGER"
+    yield from _web_setting(target, "RB009", "autoDeployTrigger", want, env, unset)
 
 
 @RULES.rule("RB017")
@@ -187,12 +196,8 @@ def key_value_eviction(target: PolicyTarget) -> Iterator[Finding]:
     for kv in target.blueprint.key_value_services:
         got = kv.get("maxmemoryPolicy")
         if got != want:
-            shown = "missing" if got is None else f"is {got!r}"
-            yield target.blueprint.finding(
-                "RB017",
-                (*kv.path, "maxmemoryPolicy"),
-                f"{shown}, policy wants {want!r} (GRADETRACKER_REDIS_EVICTION)",
-            )
+            path = (*kv.path, "maxmemoryPolicy")
+            yield _policy_mismatch(target, "RB017", path, got, want, "GRADETRACKER_REDIS_EVICTION")
 
 
 def _is_private(source: object) -> bool:
@@ -237,11 +242,14 @@ def postgres_version(target: PolicyTarget) -> Iterator[Finding]:
     for db in target.blueprint.databases:
         got = db.get("postgresMajorVersion")
         if str(got) != want:
-            shown = "missing (Render picks its newest)" if got is None else f"is {got!r}"
-            yield target.blueprint.finding(
+            yield _policy_mismatch(
+                target,
                 "RB019",
                 (*db.path, "postgresMajorVersion"),
-                f"{shown}, policy wants {want!r} (GRADETRACKER_POSTGRES_VERSION)",
+                got,
+                want,
+                "GRADETRACKER_POSTGRES_VERSION",
+                unset="missing (Render picks its newest)",
             )
 
 

@@ -20,7 +20,6 @@ from tests.harness.checklist import BY_NUMBER
 MARKER = "checklist"
 RESULTS_DIR = "checklist"
 PLUGIN_NAME = "gradetracker-checklist-recorder"
-OUTCOMES = ("passed", "failed", "skipped", "error")
 
 
 @dataclass

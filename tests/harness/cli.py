@@ -3,7 +3,7 @@
 The CLI only parses arguments, runs a checker and turns its :class:`Result` into an exit code:
 0 when no finding is an error, 1 when one is, 2 when the check could not run (a missing file,
 a bad option or policy override). Each command is a small class in :data:`COMMANDS`; adding
-one (``dockerfile``, say) means writing a class with the same four members and listing it.
+one means writing a class with the same four members and listing it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Protocol, TextIO
 
 from tests.harness.blueprint_check import check_blueprint
 from tests.harness.checklist_report import build_report, results_dir_in, write_report
+from tests.harness.dockerfile_check import check_dockerfile
 from tests.harness.errors import HarnessError
 from tests.harness.findings import Result
 from tests.harness.reporters import REPORTERS
@@ -55,6 +56,26 @@ class BlueprintCommand:
         return check_blueprint(args.path, root=args.root, crossfile_rules=not args.no_crossfile)
 
 
+class DockerfileCommand:
+    name = "dockerfile"
+    help = "check a Dockerfile: DF rules, its build context's .dockerignore and hadolint"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "path", nargs="?", default="Dockerfile.render", help="default: %(default)s"
+        )
+        parser.add_argument(
+            "--root",
+            type=Path,
+            default=Path("."),
+            help="the build context: its .dockerignore, .hadolint.yaml and render.yaml "
+            "(default: %(default)s)",
+        )
+
+    def run(self, args: argparse.Namespace) -> Result:
+        return check_dockerfile(args.path, root=args.root)
+
+
 class ReportCommand:
     name = "report"
     help = "merge the suites' checklist results into reports/checklist.md and .json"
@@ -78,7 +99,7 @@ class ReportCommand:
         return report.result()
 
 
-COMMANDS: list[Command] = [BlueprintCommand(), ReportCommand()]
+COMMANDS: list[Command] = [BlueprintCommand(), DockerfileCommand(), ReportCommand()]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,15 +16,7 @@ from pathlib import Path
 from tests.harness.blueprint import Blueprint, Resource
 from tests.harness.dockerfile import Dockerfile
 from tests.harness.findings import Finding, RuleSet
-from tests.harness.sourcefacts import (
-    Place,
-    env_reads,
-    healthcheck_paths,
-    mount_prepared,
-    requirement_names,
-    routes,
-    user_names,
-)
+from tests.harness.sourcefacts import Place, env_reads, requirement_names, routes
 
 RULES: RuleSet[RepoContext] = RuleSet()
 
@@ -62,6 +54,11 @@ class RepoContext:
     @property
     def web(self) -> Resource | None:
         return self.blueprint.web_service
+
+    @property
+    def health_check_path(self) -> str | None:
+        """The web service's ``healthCheckPath``; None without a web service or the key."""
+        return (self.web.get("healthCheckPath") if self.web else None) or None
 
     def service_dir(self, service: Resource | None = None) -> Path:
         """Where ``service``'s (default: the web service's) paths start: root plus rootDir."""
@@ -143,8 +140,8 @@ def health_path_served(ctx: RepoContext) -> Iterator[Finding]:
     Passes: ``healthCheckPath: /health`` and ``@bp.get("/health")`` in app/
     Fails:  ``healthCheckPath: /healthz`` (every deploy fails its health check)
     """
-    path = ctx.web.get("healthCheckPath") if ctx.web else None
-    if ctx.web is None or not path:
+    path = ctx.health_check_path
+    if ctx.web is None or path is None:
         return
     if path not in ctx.routes:
         served = ", ".join(sorted(ctx.routes)) or "no routes found under app/"
@@ -162,11 +159,11 @@ def health_path_probed(ctx: RepoContext) -> Iterator[Finding]:
     Passes: ``healthCheckPath: /health`` and ``HEALTHCHECK CMD python -m app.healthcheck /health``
     Fails:  ``healthCheckPath: /ready`` (Render and Docker would judge health differently)
     """
-    path = ctx.web.get("healthCheckPath") if ctx.web else None
-    if ctx.web is None or not path or ctx.dockerfile is None:
+    path = ctx.health_check_path
+    if ctx.web is None or path is None or ctx.dockerfile is None:
         return
     check = ctx.dockerfile.healthcheck
-    probed = healthcheck_paths(ctx.dockerfile)
+    probed = check.probed_paths if check else set()
     if path not in probed:
         if check is None:
             seen = f"{ctx.relative(ctx.dockerfile.path)} has no HEALTHCHECK"
@@ -237,11 +234,11 @@ def disk_mount_prepared(ctx: RepoContext) -> Iterator[Finding]:
         dockerfile = ctx.dockerfile_of(service) if mount else None
         if dockerfile is None:
             continue
-        created, chowned = mount_prepared(dockerfile, str(mount))
+        created, chowned = dockerfile.prepares_directory(str(mount))
         if not (created and chowned):
             if not created:
                 problem = "create it"
-            elif not user_names(dockerfile):
+            elif not dockerfile.user_names:
                 problem = "hand it to a non-root USER (the image runs as root)"
             else:
                 problem = f"chown it to USER {dockerfile.user}"

@@ -14,7 +14,8 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from dockerfile_parse import DockerfileParser
 from dockerfile_parse.util import extract_key_values
@@ -108,6 +109,28 @@ class Healthcheck:
     disabled: bool
     options: dict[str, str]
     command: Command | None
+
+    @property
+    def probed_paths(self) -> set[str]:
+        """URL paths the probe requests: ``/health`` in ``CMD python -m app.healthcheck /health``.
+
+        An argument counts when it is an http(s) URL (its path) or starts with ``/``.
+        """
+        if self.command is None:
+            return set()
+        argv = list(self.command.argv)
+        if not self.command.exec_form:
+            try:
+                argv = shlex.split(argv[-1])
+            except ValueError:
+                return set()
+        paths = set()
+        for token in argv[1:]:
+            if token.startswith(("http://", "https://")):
+                paths.add(urlsplit(token).path or "/")
+            elif token.startswith("/"):
+                paths.add(token)
+        return paths
 
 
 def parse_command(instruction: str, value: str, line: int) -> Command:
@@ -254,6 +277,51 @@ class Dockerfile:
         """The final stage's last USER value (``"10001:10001"``), None when it sets none."""
         users = self.instructions_named("USER", stage=self.final_stage.index)
         return users[-1].value.strip() if users else None
+
+    @property
+    def user_names(self) -> set[str]:
+        """Names and ids the final USER goes by: ``{"10001", "appuser"}`` for ``USER 10001:10001``
+        after ``useradd --uid 10001 appuser``; empty when the image runs as root."""
+        user = (self.user or "").split(":")[0]
+        if not user or user in {"root", "0"}:
+            return set()
+        names = {user}
+        for words in self._run_commands():
+            if "useradd" in words:
+                uid = next(
+                    (b for a, b in zip(words, words[1:], strict=False) if a in {"-u", "--uid"}),
+                    None,
+                )
+                if user in (uid, words[-1]):
+                    names |= {words[-1]} | ({uid} if uid else set())
+        return names
+
+    def prepares_directory(self, directory: str) -> tuple[bool, bool]:
+        """(created, owned by the final USER) for ``directory``, from RUN and WORKDIR."""
+        target = PurePosixPath(directory)
+        owners = self.user_names
+        created = any(w.value.strip() == directory for w in self.instructions_named("WORKDIR"))
+        owned = False
+        for words in self._run_commands():
+            if "mkdir" in words and directory in words:
+                created = True
+            if "chown" in words and owners:
+                recursive = "-R" in words or "--recursive" in words
+                owner_ok = any(w.split(":")[0] in owners for w in words)
+                paths = [PurePosixPath(w) for w in words if w.startswith("/")]
+                owned = owned or (
+                    owner_ok
+                    and any(p == target or (recursive and p in target.parents) for p in paths)
+                )
+        return created, owned
+
+    def _run_commands(self) -> list[list[str]]:
+        """The words of each ``&&``/``;``-separated command of every RUN."""
+        return [
+            command.split()
+            for run in self.instructions_named("RUN")
+            for command in re.split(r"&&|;", run.value)
+        ]
 
     @cached_property
     def copies(self) -> tuple[Copy, ...]:

@@ -9,12 +9,10 @@ Each rule's docstring starts with a summary line, then a passing and a failing e
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
 
 from tests.harness import dockerfile_hygiene_rules
-from tests.harness.dockerfile import Command, Dockerfile, parse_command
+from tests.harness.dockerfile import Dockerfile, parse_command
 from tests.harness.findings import Finding, RuleSet
 
 RULES: RuleSet[Dockerfile] = RuleSet()
@@ -194,18 +192,13 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
         )
 
 
-def _probes_path(command: Command, path: str) -> bool:
-    words = command.argv if command.exec_form else shlex.split(command.argv[-1])
-    return any(w == path or ("://" in w and urlsplit(w).path == path) for w in words)
-
-
 @RULES.rule("DF005")
 def healthcheck_probes_path(
     df: Dockerfile, health_path: str = DEFAULT_HEALTH_PATH
 ) -> Iterator[Finding]:
     """The final stage has a HEALTHCHECK (not NONE) whose command probes ``health_path``.
 
-    ``health_path`` defaults to /health; the Blueprint cross-check passes render.yaml's
+    ``health_path`` defaults to /health; the ``dockerfile`` command passes render.yaml's
     healthCheckPath through :func:`check`.
     Pass: ``HEALTHCHECK CMD ["python", "-m", "app.healthcheck", "/health"]``
     Fail: no HEALTHCHECK, ``HEALTHCHECK NONE`` or a probe of ``/healthz``
@@ -224,7 +217,7 @@ def healthcheck_probes_path(
         yield _finding(
             df, "DF005", hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}"
         )
-    elif not _probes_path(hc.command, health_path):
+    elif health_path not in hc.probed_paths:
         yield _finding(
             df,
             "DF005",

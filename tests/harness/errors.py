@@ -7,10 +7,6 @@ class HarnessError(Exception):
     """Base class: a check could not run (not: a check found a problem, that is a Finding)."""
 
 
-class EngineUnavailableError(HarnessError):
-    """No Docker engine answers; the message says how to get one."""
-
-
 class ImageBuildError(HarnessError):
     """``docker build`` failed; the message ends with the tail of the build log."""
 

@@ -1,7 +1,7 @@
 """Findings, rules and results: the vocabulary every check in the harness speaks.
 
 Modelled on yamllint: a rule has an id, a default level and a docstring with a passing and a
-failing example; checking yields findings; a result groups findings by file.
+failing example; checking yields findings; a result collects them and knows whether it succeeded.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class RuleSet(Generic[T]):
 
 @dataclass
 class Result:
-    """Findings grouped by file; succeeds when no finding is an error."""
+    """The findings of one check; succeeds when no finding is an error."""
 
     findings: list[Finding] = field(default_factory=list)
 
@@ -112,12 +112,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return not any(f.level is Level.ERROR for f in self.findings)
-
-    def by_file(self) -> dict[str, list[Finding]]:
-        grouped: dict[str, list[Finding]] = {}
-        for finding in sorted(self.findings):
-            grouped.setdefault(finding.path, []).append(finding)
-        return grouped
 
     def rule_ids(self) -> set[str]:
         return {f.rule_id for f in self.findings}

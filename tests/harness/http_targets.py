@@ -1,15 +1,15 @@
-"""HTTP targets for the security probes: one small protocol, two implementations.
+"""HTTP targets for the security probes: one small base class, two implementations.
 
 :class:`FlaskTarget` wraps a Flask test client, :class:`LiveTarget` a base URL reached with
-``requests``, so :mod:`tests.harness.probes` sends the same requests in-process and to a
-running container.
+``requests``; both take requests through :meth:`HttpTarget.request`, so
+:mod:`tests.harness.probes` sends the same requests in-process and to a running container.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import requests
 from flask.testing import FlaskClient
@@ -31,7 +31,7 @@ class ProbeResponse:
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
 
-class HttpTarget(Protocol):
+class HttpTarget(ABC):
     """Something to send requests to; ``where`` names it in findings."""
 
     where: str
@@ -44,30 +44,29 @@ class HttpTarget(Protocol):
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json: object = None,
+    ) -> ProbeResponse:
+        return self._send(method, path, dict(headers or {}), data, json)
+
+    @abstractmethod
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], data: object, json: object
     ) -> ProbeResponse: ...
 
+    @abstractmethod
     def forget_cookies(self) -> None: ...
 
 
-class FlaskTarget:
+class FlaskTarget(HttpTarget):
     """A Flask test client (it keeps cookies between requests, like a browser)."""
 
     def __init__(self, client: FlaskClient, where: str = "flask test client") -> None:
         self.client = client
         self.where = where
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-        json: object = None,
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], data: object, json: object
     ) -> ProbeResponse:
-        response = self.client.open(
-            path, method=method, headers=dict(headers or {}), data=data, json=json
-        )
+        response = self.client.open(path, method=method, headers=headers, data=data, json=json)
         return ProbeResponse(
             response.status_code,
             dict(response.headers),
@@ -80,7 +79,7 @@ class FlaskTarget:
 
 
 @dataclass
-class LiveTarget:
+class LiveTarget(HttpTarget):
     """A running server at ``base_url``. Cookies are kept by hand: the app marks them Secure,
     and a cookie jar would never send those back over the plain HTTP of a local port, while a
     browser behind Render's TLS does."""
@@ -92,22 +91,15 @@ class LiveTarget:
     def where(self) -> str:
         return self.base_url
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-        json: object = None,
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], data: object, json: object
     ) -> ProbeResponse:
-        sent = dict(headers or {})
         if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         response = requests.request(
             method,
             self.base_url + path,
-            headers=sent,
+            headers=headers,
             data=data,
             json=json,
             timeout=TIMEOUT,

@@ -1,22 +1,19 @@
-"""Facts read statically from the app sources, the Dockerfile and requirements.txt.
+"""Facts read statically from the app sources and requirements.txt.
 
-Cross-file rules compare these with ``render.yaml``. Everything here is parsing only (``ast``,
-the shared ``Dockerfile`` target, plain text): no import of the app, no Docker engine. The
-conventions relied on are the team's: env reads are calls whose first argument is the name as
-a string literal (``os.environ.get("X")``, ``os.getenv("X")``, ``env_*("X")``) and routes are
-decorators such as ``@bp.route("/health")`` or ``@bp.get("/health")``.
+Cross-file rules compare these with ``render.yaml``; Dockerfile facts come from the
+``Dockerfile`` target. Everything here is parsing only (``ast``, plain text): no import of the
+app, no Docker engine. The conventions relied on are the team's: env reads are calls whose first
+argument is the name as a string literal (``os.environ.get("X")``, ``os.getenv("X")``,
+``env_*("X")``) and routes are decorators such as ``@bp.route("/health")`` or
+``@bp.get("/health")``.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-import shlex
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
-
-from tests.harness.dockerfile import Dockerfile
+from pathlib import Path
 
 _ENV_CALLS = frozenset({"getenv", "get"})
 _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
@@ -110,73 +107,6 @@ def routes(app_dir: Path) -> dict[str, Place]:
                 if rule is not None:
                     found.setdefault(prefix + rule, Place(source, deco.lineno))
     return found
-
-
-def healthcheck_paths(dockerfile: Dockerfile) -> set[str]:
-    """URL paths the HEALTHCHECK probes: ``/health`` in ``CMD python -m app.healthcheck /health``.
-
-    An argument counts when it is an http(s) URL (its path) or starts with ``/``.
-    """
-    check = dockerfile.healthcheck
-    if check is None or check.command is None:
-        return set()
-    argv = list(check.command.argv)
-    if not check.command.exec_form:
-        try:
-            argv = shlex.split(argv[-1])
-        except ValueError:
-            return set()
-    paths = set()
-    for token in argv[1:]:
-        if token.startswith(("http://", "https://")):
-            paths.add(urlsplit(token).path or "/")
-        elif token.startswith("/"):
-            paths.add(token)
-    return paths
-
-
-def user_names(dockerfile: Dockerfile) -> set[str]:
-    """Names and ids the final USER goes by: ``{"10001", "appuser"}`` for ``USER 10001:10001``
-    after ``useradd --uid 10001 appuser``; empty when the image runs as root."""
-    user = (dockerfile.user or "").split(":")[0]
-    if not user or user in {"root", "0"}:
-        return set()
-    names = {user}
-    for run in dockerfile.instructions_named("RUN"):
-        for command in re.split(r"&&|;", run.value):
-            words = command.split()
-            if "useradd" in words and words:
-                uid = next(
-                    (b for a, b in zip(words, words[1:], strict=False) if a in {"-u", "--uid"}),
-                    None,
-                )
-                if user in (uid, words[-1]):
-                    names |= {words[-1]} | ({uid} if uid else set())
-    return names
-
-
-def mount_prepared(dockerfile: Dockerfile, mount: str) -> tuple[bool, bool]:
-    """(created, owned by the final USER) for directory ``mount``, from RUN and WORKDIR."""
-    mount_path = PurePosixPath(mount)
-    owners = user_names(dockerfile)
-    created = any(w.value.strip() == mount for w in dockerfile.instructions_named("WORKDIR"))
-    owned = False
-    for run in dockerfile.instructions_named("RUN"):
-        for command in re.split(r"&&|;", run.value):
-            words = command.split()
-            if "mkdir" in words and mount in words:
-                created = True
-            if "chown" in words and owners:
-                recursive = "-R" in words or "--recursive" in words
-                owner_ok = any(w.split(":")[0] in owners for w in words)
-                targets = [PurePosixPath(w) for w in words if w.startswith("/")]
-                owned = owned or (
-                    owner_ok
-                    and any(
-                        t == mount_path or (recursive and t in mount_path.parents) for t in targets
-                    )
-                )
-    return created, owned
 
 
 def requirement_names(path: Path) -> set[str]:

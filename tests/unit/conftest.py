@@ -14,24 +14,8 @@ from app import create_app
 from app.db import db
 from app.models import Assignment, Course, Enrollment, Grade, Student
 from app.security import create_token
+from tests.app_helpers import APP_ENV_VARS, ApiClient, dispose
 
-# Every variable app/config.py reads: tests start from a clean environment.
-APP_ENV_VARS = (
-    "APP_ENV",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "FLASK_SECRET_KEY",
-    "SESSION_COOKIE_SECURE",
-    "API_TOKEN_ENCRYPTION_KEY",
-    "CORS_ORIGINS",
-    "RATELIMIT_ENABLED",
-    "RATELIMIT_DEFAULT",
-    "RATELIMIT_WRITE",
-    "SENTRY_DSN",
-    "LOG_LEVEL",
-    "PORT",
-    "WEB_CONCURRENCY",
-)
 SECRET_KEY = "unit-test-secret-key-0123456789abcdef"
 ENCRYPTION_KEY = "unit-test-encryption-passphrase-42"
 
@@ -69,10 +53,7 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
         return app
 
     yield make
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    dispose(apps)
 
 
 @pytest.fixture
@@ -91,33 +72,6 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """A CLI runner for ``app``'s commands."""
     return app.test_cli_runner()
-
-
-class ApiClient:
-    """Calls the JSON API with a valid bearer token."""
-
-    def __init__(self, client: FlaskClient, token: str) -> None:
-        self.client = client
-        self.token = token
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.client.get("/api/v1" + path, **kwargs)
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
-        return self.client.post("/api/v1" + path, json=body, headers=self.headers, **kwargs)
-
-    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
-        return self.client.patch("/api/v1" + path, json=body, headers=self.headers, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Any:
-        return self.client.delete("/api/v1" + path, headers=self.headers, **kwargs)
-
-    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST and return the created object, failing loudly if it was not created."""
-        response = self.post(path, body)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.conftest import ApiClient
+from tests.app_helpers import ApiClient
 
 
 def test_student_in_course_report_uses_weights(api: ApiClient, seed: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.conftest import ApiClient
+from tests.app_helpers import ApiClient
 
 
 def test_crud_course(api: ApiClient) -> None:

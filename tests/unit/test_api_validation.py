@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.conftest import ApiClient
+from tests.app_helpers import ApiClient
 
 
 def _error(response: Any, status: int, code: str) -> dict[str, Any]:

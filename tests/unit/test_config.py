@@ -2,24 +2,26 @@ from __future__ import annotations
 
 import ast
 import inspect
+import secrets
 
 import pytest
 
 from app import config, create_app
 from app.config import (
+    KNOWN_DEFAULT_SECRETS,
     ConfigError,
     engine_options,
     listen_port,
     normalize_database_url,
     split_origins,
 )
-from tests.unit.conftest import APP_ENV_VARS
+from tests.app_helpers import APP_ENV_VARS
 
 ENV_HELPERS = {"env_str", "env_bool", "env_int"}
 
 GOOD_PRODUCTION = {
     "APP_ENV": "production",
-    "FLASK_SECRET_KEY": "k3y-" + "a1b2c3d4" * 5,
+    "FLASK_SECRET_KEY": secrets.token_urlsafe(48),
     "SESSION_COOKIE_SECURE": "true",
     "API_TOKEN_ENCRYPTION_KEY": "an-encryption-passphrase-for-tests",
     "CORS_ORIGINS": "https://grades.example.com",
@@ -35,8 +37,10 @@ def production_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+@pytest.mark.checklist(2)
 def test_valid_production_env_starts(production_env: pytest.MonkeyPatch) -> None:
     app = create_app()
+    assert app.config["SECRET_KEY"] == GOOD_PRODUCTION["FLASK_SECRET_KEY"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -70,6 +74,16 @@ def test_production_refuses_unsafe_setting(
         create_app()
     assert len(excinfo.value.problems) == 1
     assert problem in str(excinfo.value)
+
+
+@pytest.mark.checklist(2)
+@pytest.mark.parametrize("key", sorted({"dev-secret-key", *KNOWN_DEFAULT_SECRETS}))
+def test_production_refuses_a_well_known_secret_key_in_any_case(
+    production_env: pytest.MonkeyPatch, key: str
+) -> None:
+    production_env.setenv("FLASK_SECRET_KEY", key.upper())
+    with pytest.raises(ConfigError, match="FLASK_SECRET_KEY is a well-known default"):
+        create_app()
 
 
 @pytest.mark.checklist(2)

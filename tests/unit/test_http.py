@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.unit.conftest import ApiClient
+from tests.app_helpers import ApiClient
 
 ALLOWED = "https://grades.example.com"
 

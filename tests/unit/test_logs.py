@@ -10,7 +10,8 @@ from flask import Flask
 
 from app import create_app
 from app.logs import REDACTED, RedactingFilter, gunicorn_logconfig, redact
-from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY, ApiClient
+from tests.app_helpers import ApiClient
+from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 DB_PASSWORD = "s3cr3t-db-pw"
 

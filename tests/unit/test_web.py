@@ -1,25 +1,29 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
-from tests.unit.conftest import ApiClient
-
-
-def _csrf_token(client: FlaskClient, path: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).text)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+from tests.app_helpers import ApiClient, csrf_token, sign_in
 
 
 def _sign_in(client: FlaskClient, token: str) -> None:
-    response = client.post(
-        "/login", data={"token": token, "csrf_token": _csrf_token(client, "/login")}
-    )
-    assert response.status_code == 302
+    __tracebackhide__ = True
+    assert sign_in(client, token).status_code == 302
+
+
+def _record_bob_exam_grade(api: ApiClient, seed: dict[str, Any], score: str) -> TestResponse:
+    """Sign in and post Bob's exam score through the gradebook form of course 1."""
+    _sign_in(api.client, api.token)
+    data = {
+        "student_id": seed["bob"]["id"],
+        "assignment_id": seed["exam"]["id"],
+        "score": score,
+        "csrf_token": csrf_token(api.client, "/courses/1"),
+    }
+    return api.client.post("/courses/1/grades", data=data)
 
 
 @pytest.mark.parametrize("path", ["/", "/courses/1", "/students/1", "/login"])
@@ -65,51 +69,35 @@ def test_form_post_without_csrf_token_is_rejected(client: FlaskClient, token: st
 @pytest.mark.checklist(7)
 def test_form_post_with_csrf_token_adds_student(client: FlaskClient, token: str) -> None:
     _sign_in(client, token)
-    data = {"name": "Eve", "email": "eve@example.com", "csrf_token": _csrf_token(client, "/")}
+    data = {"name": "Eve", "email": "eve@example.com", "csrf_token": csrf_token(client, "/")}
     response = client.post("/students", data=data)
     assert response.status_code == 302
     assert "Eve" in client.get("/").text
 
 
 def test_forms_require_sign_in(client: FlaskClient) -> None:
-    data = {"name": "Eve", "email": "eve@example.com", "csrf_token": _csrf_token(client, "/login")}
+    data = {"name": "Eve", "email": "eve@example.com", "csrf_token": csrf_token(client, "/login")}
     response = client.post("/students", data=data)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/login")
 
 
 def test_wrong_token_does_not_sign_in(client: FlaskClient) -> None:
-    data = {"token": "gt_wrong-token-000000000000", "csrf_token": _csrf_token(client, "/login")}
+    data = {"token": "gt_wrong-token-000000000000", "csrf_token": csrf_token(client, "/login")}
     response = client.post("/login", data=data)
     assert response.status_code == 200
     assert "Unknown token" in response.text
 
 
 def test_record_grade_form_updates_gradebook(api: ApiClient, seed: dict[str, Any]) -> None:
-    client = api.client
-    _sign_in(client, api.token)
-    data = {
-        "student_id": seed["bob"]["id"],
-        "assignment_id": seed["exam"]["id"],
-        "score": "100",
-        "csrf_token": _csrf_token(client, "/courses/1"),
-    }
-    assert client.post("/courses/1/grades", data=data).status_code == 302
+    assert _record_bob_exam_grade(api, seed, "100").status_code == 302
     report = api.get(f"/courses/1/students/{seed['bob']['id']}/report").get_json()
     assert report["percentage"] == 0.4 * 50 + 0.6 * 100
 
 
 def test_record_grade_form_rejects_score_above_max(api: ApiClient, seed: dict[str, Any]) -> None:
-    client = api.client
-    _sign_in(client, api.token)
-    data = {
-        "student_id": seed["bob"]["id"],
-        "assignment_id": seed["exam"]["id"],
-        "score": "101",
-        "csrf_token": _csrf_token(client, "/courses/1"),
-    }
-    client.post("/courses/1/grades", data=data)
-    assert "between 0 and 100" in client.get("/courses/1").text
+    _record_bob_exam_grade(api, seed, "101")
+    assert "between 0 and 100" in api.client.get("/courses/1").text
     assert api.get(f"/grades?assignment_id={seed['exam']['id']}").get_json()["total"] == 1
 
 

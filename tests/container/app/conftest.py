@@ -16,27 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
-from app.db import db
-from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY, ApiClient, migrate
+from tests.app_helpers import APP_ENV_VARS, ApiClient, dispose
+from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY, migrate
 from tests.harness.services import PostgresService, RedisService
-
-# Every variable app/config.py reads: a developer's or CI's own values must not leak in.
-APP_ENV_VARS = (
-    "APP_ENV",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "FLASK_SECRET_KEY",
-    "SESSION_COOKIE_SECURE",
-    "API_TOKEN_ENCRYPTION_KEY",
-    "CORS_ORIGINS",
-    "RATELIMIT_ENABLED",
-    "RATELIMIT_DEFAULT",
-    "RATELIMIT_WRITE",
-    "SENTRY_DSN",
-    "LOG_LEVEL",
-    "PORT",
-    "WEB_CONCURRENCY",
-)
 
 
 @pytest.fixture
@@ -73,10 +55,7 @@ def make_pg_app(production_env: dict[str, str]) -> Iterator[Callable[..., Flask]
         return app
 
     yield make
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    dispose(apps)
 
 
 @pytest.fixture

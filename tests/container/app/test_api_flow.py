@@ -10,7 +10,8 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.container.app.support import ENCRYPTION_KEY, ApiClient
+from tests.app_helpers import ApiClient
+from tests.container.app.support import ENCRYPTION_KEY
 
 pytestmark = pytest.mark.container
 

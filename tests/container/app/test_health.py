@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.redis_client import SOCKET_TIMEOUT
-from tests.container.app.support import ApiClient, migrate, sign_in
+from tests.app_helpers import ApiClient, sign_in
+from tests.container.app.support import migrate
 from tests.harness.services import HOST, PostgresService, RedisService
 
 pytestmark = pytest.mark.container

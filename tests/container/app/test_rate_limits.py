@@ -9,7 +9,8 @@ import pytest
 import redis
 from flask import Flask
 
-from tests.container.app.support import LIMITER_PREFIX, ApiClient, migrate, redis_keys
+from tests.app_helpers import ApiClient
+from tests.container.app.support import LIMITER_PREFIX, migrate, redis_keys
 
 pytestmark = [pytest.mark.container, pytest.mark.checklist(8)]
 

@@ -9,7 +9,8 @@ import psycopg
 import pytest
 import redis
 
-from tests.container.app.support import CACHE_PREFIX, ApiClient, redis_keys
+from tests.app_helpers import ApiClient
+from tests.container.app.support import CACHE_PREFIX, redis_keys
 
 pytestmark = pytest.mark.container
 

@@ -11,7 +11,8 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
-from tests.container.app.support import SESSION_PREFIX, csrf_token, redis_keys, sign_in
+from tests.app_helpers import csrf_token, sign_in
+from tests.container.app.support import SESSION_PREFIX, redis_keys
 
 pytestmark = pytest.mark.container
 

@@ -33,8 +33,13 @@ BROKEN_IMAGES = REPO_ROOT / "tests" / "fixtures" / "images"
 APP_UID = 10001
 
 
-def test_size_check_fails_over_budget(app_image: Image, size_budget: SizeBudget) -> None:
-    tiny = SizeBudget(0.001, size_budget.base)
+@pytest.mark.parametrize(
+    ("added", "total"), [(0.001, None), (1000.0, 0.001)], ids=["added-over", "total-over"]
+)
+def test_size_check_fails_over_budget(
+    app_image: Image, size_budget: SizeBudget, added: float, total: float | None
+) -> None:
+    tiny = SizeBudget(added, size_budget.base, total)
     assert_has(check_size(app_image, tiny), "IMG001", None, f"{app_image.ref} on a 1 kB budget")
 
 

@@ -21,7 +21,7 @@ def test_image_fits_size_budget(
     print(image_report.markdown())
     assert_clean(
         check_size(app_image, size_budget),
-        f"{app_image.ref} (size {size_budget.scope}, budget {size_budget.megabytes:g} MB)",
+        f"{app_image.ref} (budget {size_budget.added_megabytes:g} MB on {size_budget.base.ref})",
     )
 
 

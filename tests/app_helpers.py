@@ -1,0 +1,91 @@
+"""Helpers the unit and the app-on-real-services suites share: the env vars the app reads, an
+API client holding a bearer token, the login form, and an app's teardown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.db import db
+
+API_PREFIX = "/api/v1"
+# Every variable app/config.py reads: a developer's or CI's own values must not leak in.
+APP_ENV_VARS = (
+    "APP_ENV",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "FLASK_SECRET_KEY",
+    "SESSION_COOKIE_SECURE",
+    "API_TOKEN_ENCRYPTION_KEY",
+    "CORS_ORIGINS",
+    "RATELIMIT_ENABLED",
+    "RATELIMIT_DEFAULT",
+    "RATELIMIT_WRITE",
+    "SENTRY_DSN",
+    "LOG_LEVEL",
+    "PORT",
+    "WEB_CONCURRENCY",
+)
+
+
+class ApiClient:
+    """Calls the JSON API with a valid bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(API_PREFIX + path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
+        return self.client.post(API_PREFIX + path, json=body, headers=self.headers, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
+        return self.client.patch(API_PREFIX + path, json=body, headers=self.headers, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.delete(API_PREFIX + path, headers=self.headers, **kwargs)
+
+    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST and return the created object, failing loudly if it was not created."""
+        __tracebackhide__ = True
+        response = self.post(path, body)
+        assert response.status_code == 201, f"POST {path} {body}: {response.get_json()}"
+        return response.get_json()
+
+    def read(self, path: str) -> dict[str, Any]:
+        """GET a JSON object, failing loudly unless the answer is 200."""
+        __tracebackhide__ = True
+        response = self.get(path)
+        assert response.status_code == 200, f"GET {path}: {response.get_json()}"
+        return response.get_json()
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path`` (fetching the page stores it in the session)."""
+    __tracebackhide__ = True
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    assert match, f"no CSRF token in the form on {path} (status {page.status_code})"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, token: str) -> TestResponse:
+    """Sign in through the login form, as a browser does."""
+    data = {"token": token, "csrf_token": csrf_token(client, "/login")}
+    return client.post("/login", data=data)
+
+
+def dispose(apps: Iterable[Flask]) -> None:
+    """Close each app's database session and connection pool (a ``make_*app`` teardown)."""
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

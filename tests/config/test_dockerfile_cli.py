@@ -1,0 +1,68 @@
+"""``python -m tests.harness dockerfile``: exit codes 0/1/2 and where the health path comes from."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.harness.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+
+ROOT = Path(__file__).parents[2]
+DOCKERFILE = str(ROOT / "Dockerfile.render")
+BROKEN = str(ROOT / "tests" / "fixtures" / "dockerfiles" / "root-user.Dockerfile")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str, root: Path = ROOT) -> tuple[int, str, str]:
+    code = main(["dockerfile", *argv, "--root", str(root)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_dockerfile_render_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, DOCKERFILE)
+    assert (code, out.strip()) == (EXIT_OK, "ok: 0 error(s), 0 warning(s)")
+
+
+def test_broken_fixture_exits_1_with_rule_and_hadolint_findings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, BROKEN, "--format", "json")
+    payload = json.loads(out)
+    assert code == EXIT_FINDINGS
+    assert payload["ok"] is False
+    assert {"DF004", "DL3002"} <= {f["rule_id"] for f in payload["findings"]}
+
+
+def test_missing_file_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "no-such.Dockerfile")
+    assert (code, out) == (EXIT_UNUSABLE, "")
+    assert "cannot read Dockerfile no-such.Dockerfile" in err
+
+
+def test_dockerfile_without_from_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    empty = tmp_path / "Dockerfile"
+    empty.write_text("# nothing to build\n", encoding="utf-8")
+    code, _, err = run(capsys, str(empty))
+    assert code == EXIT_UNUSABLE
+    assert "has no FROM instruction" in err
+
+
+def test_health_path_comes_from_render_yaml_in_root(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in (".dockerignore", ".hadolint.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "render.yaml").write_text(
+        "services:\n  - type: web\n    name: app\n    healthCheckPath: /healthz\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, DOCKERFILE, "--format", "json", root=tmp_path)
+    findings = json.loads(out)["findings"]
+    assert code == EXIT_FINDINGS
+    assert [f["rule_id"] for f in findings] == ["DF005"]
+    assert "expected it to request /healthz" in findings[0]["message"]
