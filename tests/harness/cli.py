@@ -95,7 +95,10 @@ class ReportCommand:
             results_dir_in(args.report_dir), args.blueprint, args.report_dir / "image.md"
         )
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        write_report(report, args.report_dir, Path(summary) if summary else None)
+        written = write_report(report, args.report_dir, Path(summary) if summary else None)
+        for entry in report.items:
+            print(f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})")
+        print("wrote " + ", ".join(str(path) for path in written))
         return report.result()
 
 

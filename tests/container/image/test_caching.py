@@ -10,7 +10,6 @@ import pytest
 
 from tests.harness.assertions import assert_clean
 from tests.harness.builds import REPO_ROOT, ImageBuilds, copy_build_context
-from tests.harness.image import BuildResult
 from tests.harness.image_report import ImageReport
 from tests.harness.image_rules import check_layer_caching
 
@@ -24,10 +23,7 @@ def append_line(path: Path, line: str) -> None:
 
 
 def test_code_change_reuses_the_pip_install_layer(
-    image_builds: ImageBuilds,
-    app_build: BuildResult,
-    image_report: ImageReport,
-    tmp_path: Path,
+    image_builds: ImageBuilds, image_report: ImageReport, tmp_path: Path
 ) -> None:
     context = copy_build_context(REPO_ROOT, tmp_path / "context")
     before = image_builds.build("cache-before-code-change", context)
@@ -35,12 +31,9 @@ def test_code_change_reuses_the_pip_install_layer(
     after = image_builds.build("cache-after-code-change", context)
     image_report.build_seconds["rebuild after a code change"] = after.seconds
 
+    # The speed-up is reported, not asserted: timings flake on a shared machine, while a cached
+    # install step is what makes the rebuild fast and is deterministic.
     assert_clean(check_layer_caching(before, after, INSTALL_STEP), "Dockerfile.render (IMG008)")
-    if not app_build.step(INSTALL_STEP).cached:
-        assert after.seconds < app_build.seconds, (
-            f"expected the rebuild after a code change to be faster than the cold build "
-            f"({app_build.seconds:.1f} s), took {after.seconds:.1f} s"
-        )
 
 
 def test_requirements_change_reruns_pip_install(
