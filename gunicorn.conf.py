@@ -1,10 +1,12 @@
 """gunicorn settings, read from the environment (``gunicorn -c gunicorn.conf.py``).
 
 gevent and psycopg 3: the gevent worker calls ``gevent.monkey.patch_all()`` in each worker
-before it loads ``wsgi_app``, and this file does not import the app, Flask or psycopg. psycopg 3
-waits on its sockets through Python's (now patched) ``select``/``socket`` machinery in its
-pure-Python wait functions, so it yields to other greenlets without a psycogreen-style hook
-(which psycopg2 needed because its C library blocked inside libpq).
+before it loads ``wsgi_app``, and this file does not import the app, Flask or psycopg. When
+psycopg 3 is imported it notices gevent's patching and uses its pure-Python wait functions,
+which wait through the patched ``select`` and so yield to other greenlets; imported before the
+patching it would keep its C wait function, which blocks the whole worker. No psycogreen-style
+hook is needed (psycopg2 needed one because libpq blocked inside C). A unit test
+(tests/unit/test_gunicorn_conf.py) checks that choice.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+from app.config import ConfigError, finalize, from_env
 from app.logs import gunicorn_logconfig
 
 bind = f"0.0.0.0:{int(os.environ.get('PORT') or 10000)}"
@@ -32,3 +35,13 @@ loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
 # Path without the query string (%(U)s) and no referer: neither can leak a token into the log.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 logconfig_dict = gunicorn_logconfig(loglevel.upper())
+
+
+def on_starting(server: object) -> None:
+    """Check the configuration once, in the master: an unsafe production setting stops gunicorn
+    with the app's one clear message instead of a traceback from every worker that boots."""
+    try:
+        finalize(from_env(instance_path="instance"))
+    except ConfigError as error:
+        server.log.error("%s", error)  # type: ignore[attr-defined]
+        raise SystemExit(1) from None

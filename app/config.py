@@ -43,10 +43,10 @@ _FALSE = {"0", "false", "no", "off"}
 class ConfigError(RuntimeError):
     """The configuration is unsafe or invalid; the message lists every problem."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], heading: str = "Invalid configuration") -> None:
         self.problems = problems
         listed = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"Refusing to start in production:\n{listed}")
+        super().__init__(f"{heading}:\n{listed}")
 
 
 def _read(name: str) -> str | None:
@@ -185,7 +185,7 @@ def finalize(config: dict[str, Any]) -> None:
     if config["APP_ENV"] == PRODUCTION:
         problems = production_problems(config)
         if problems:
-            raise ConfigError(problems)
+            raise ConfigError(problems, "Refusing to start in production")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secrets.token_hex(32)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])

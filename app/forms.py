@@ -8,17 +8,25 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .api.common import EMAIL
 
+# PostgreSQL text cannot hold NUL: refuse it in the form rather than fail on commit.
+NO_NUL = Regexp(r"^[^\x00]*$", message="Must not contain NUL characters")
+
 
 class LoginForm(FlaskForm):
     token = PasswordField("API token", validators=[DataRequired(), Length(max=200)])
 
 
 class StudentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), NO_NUL])
     # Same rule as the API (wtforms' Email() would pull in the email_validator package).
     email = EmailField(
         "Email",
-        validators=[DataRequired(), Length(max=254), Regexp(EMAIL, message="Invalid email")],
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Regexp(EMAIL, message="Invalid email"),
+            NO_NUL,
+        ],
     )
 
 

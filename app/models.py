@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,17 @@ from .db import db
 
 # Stored with the zone (timestamptz on PostgreSQL); values are always UTC.
 Timestamp = DateTime(timezone=True)
+# Primary keys are PostgreSQL ``integer``: a larger number names no row. Past 2**63 the driver
+# fails (SQLite raises OverflowError) instead of finding nothing, so such ids never reach it.
+MAX_ID = 2**31 - 1
+M = TypeVar("M")
+
+
+def get_by_id(model: type[M], object_id: int) -> M | None:
+    """The row of ``model`` with ``object_id``, or None; ids outside 1..MAX_ID find nothing."""
+    if not 1 <= object_id <= MAX_ID:
+        return None
+    return db.session.get(model, object_id)
 
 
 def _now() -> datetime:

@@ -18,7 +18,7 @@ from . import grading, reports
 from .db import db
 from .forms import GradeForm, LoginForm, StudentForm
 from .limits import write_limit
-from .models import ApiToken, Course, Enrollment, Grade, Student
+from .models import ApiToken, Course, Enrollment, Grade, Student, get_by_id
 from .security import find_token
 
 bp = Blueprint("web", __name__)
@@ -87,7 +87,7 @@ def add_student() -> str | Response:
 
 
 def _course_or_404(course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
+    course = get_by_id(Course, course_id)
     if course is None:
         abort(404)
     return course
@@ -151,7 +151,7 @@ def record_grade(course_id: int) -> Response:
 
 @bp.get("/students/<int:student_id>")
 def student_report(student_id: int) -> str:
-    student = db.session.get(Student, student_id)
+    student = get_by_id(Student, student_id)
     if student is None:
         abort(404)
     enrollments = db.session.scalars(

@@ -12,12 +12,12 @@ from ..errors import ApiError
 from ..models import Assignment, Course, Grade
 from ..reports import invalidate_course
 from ..security import token_required
-from .common import Field, filter_arg, get_or_404, get_or_422, paginated, parse
+from .common import ID, Field, filter_arg, get_or_404, get_or_422, paginated, parse
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
 FIELDS = {
-    "course_id": Field("int", minimum=1),
+    "course_id": ID,
     "title": Field("str"),
     "category": Field("str", max_length=50),
     "max_points": Field("number", minimum=0.01, maximum=100000),

@@ -14,9 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import db
 from ..errors import ApiError
+from ..models import MAX_ID, get_by_id
 
 M = TypeVar("M")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Bounded so that weights summed over every category stay finite (1e308 + 1e308 is inf).
+MAX_WEIGHT = 1000
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,18 @@ class Field:
     check: Callable[[Any], str | None] | None = None
 
 
+def _number(value: float) -> str:
+    # ":g" alone would print MAX_ID as 2.14748e+09.
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 def _check_value(spec: Field, value: Any) -> str | None:
     if spec.kind == "str":
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty string"
+        if "\x00" in value:
+            # PostgreSQL text cannot hold NUL; SQLite would store it and hide the problem.
+            return "must not contain NUL characters"
         if len(value) > spec.max_length:
             return f"must be at most {spec.max_length} characters"
     elif spec.kind in ("int", "number"):
@@ -44,18 +55,28 @@ def _check_value(spec: Field, value: Any) -> str | None:
         if not math.isfinite(value):
             return "must be a finite number"
         if spec.minimum is not None and value < spec.minimum:
-            return f"must be at least {spec.minimum:g}"
+            return f"must be at least {_number(spec.minimum)}"
         if spec.maximum is not None and value > spec.maximum:
-            return f"must be at most {spec.maximum:g}"
+            return f"must be at most {_number(spec.maximum)}"
     elif spec.kind == "weights":
         if not isinstance(value, dict):
             return "must be an object mapping category names to positive weights"
         for name, weight in value.items():
-            if not name.strip() or len(name) > 50:
-                return "category names must be 1-50 characters"
-            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-                return f"weight of {name!r} must be a positive number"
+            if not name.strip() or len(name) > 50 or "\x00" in name:
+                return "category names must be 1-50 characters, without NUL"
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, int | float)
+                # Python's JSON parser accepts NaN and Infinity; NaN also slips past "<= 0".
+                or not math.isfinite(weight)
+                or not 0 < weight <= MAX_WEIGHT
+            ):
+                return f"weight of {name!r} must be a number above 0 and at most {MAX_WEIGHT}"
     return spec.check(value) if spec.check else None
+
+
+# A row id in a body: the same bounds as ``<int:...>`` in URLs.
+ID = Field("int", minimum=1, maximum=MAX_ID)
 
 
 def check_email(value: str) -> str | None:
@@ -97,7 +118,7 @@ def parse(fields: Mapping[str, Field], *, partial: bool = False) -> dict[str, An
 
 def get_or_404(model: type[M], object_id: int) -> M:
     """The row with ``object_id`` or a 404 ApiError naming the resource."""
-    obj = db.session.get(model, object_id)
+    obj = get_by_id(model, object_id)
     if obj is None:
         raise ApiError(404, "not_found", f"{model.__name__} {object_id} does not exist")
     return obj
@@ -105,7 +126,7 @@ def get_or_404(model: type[M], object_id: int) -> M:
 
 def get_or_422(model: type[M], field: str, object_id: int) -> M:
     """The row a body field refers to, or a 422 ApiError on that field."""
-    obj = db.session.get(model, object_id)
+    obj = get_by_id(model, object_id)
     if obj is None:
         raise ApiError(
             422,
@@ -126,15 +147,17 @@ def commit(conflict_message: str) -> None:
 
 
 def _query_int(name: str, default: int) -> int:
+    # Capped at MAX_ID: ids above it name no row, and a page above it would overflow OFFSET.
+    problem = f"{name} must be an integer from 1 to {MAX_ID}"
     raw = request.args.get(name)
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, "bad_request", f"{name} must be a positive integer") from None
-    if value < 1:
-        raise ApiError(400, "bad_request", f"{name} must be a positive integer")
+        raise ApiError(400, "bad_request", problem) from None
+    if not 1 <= value <= MAX_ID:
+        raise ApiError(400, "bad_request", problem)
     return value
 
 

@@ -12,11 +12,11 @@ from ..errors import ApiError
 from ..models import Assignment, Course, Enrollment, Grade, Student
 from ..reports import invalidate_course
 from ..security import token_required
-from .common import Field, commit, filter_arg, get_or_404, get_or_422, paginated, parse
+from .common import ID, commit, filter_arg, get_or_404, get_or_422, paginated, parse
 
 bp = Blueprint("enrollments", __name__, url_prefix="/enrollments")
 
-FIELDS = {"student_id": Field("int", minimum=1), "course_id": Field("int", minimum=1)}
+FIELDS = {"student_id": ID, "course_id": ID}
 DUPLICATE = "The student is already enrolled in this course"
 
 

@@ -13,13 +13,13 @@ from ..errors import ApiError
 from ..models import Assignment, Enrollment, Grade, Student
 from ..reports import invalidate_course
 from ..security import token_required
-from .common import Field, commit, filter_arg, get_or_404, get_or_422, paginated, parse
+from .common import ID, Field, commit, filter_arg, get_or_404, get_or_422, paginated, parse
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
 
 FIELDS = {
-    "student_id": Field("int", minimum=1),
-    "assignment_id": Field("int", minimum=1),
+    "student_id": ID,
+    "assignment_id": ID,
     "score": Field("number"),
 }
 SCORE_ONLY = {"score": FIELDS["score"]}

@@ -60,7 +60,7 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
 # Rules no Blueprint fixture can trip, and the test that trips them instead.
 COVERED_ELSEWHERE = {
     "SCH002": "test_blueprint_schema.py::test_official_schema_errors_are_reported",
-    "SCH003": "test_compose.py::test_broken_workflow_is_reported_with_its_line",
+    "SCH003": "test_compose.py::test_broken_file_is_reported_with_its_line",
 }
 
 

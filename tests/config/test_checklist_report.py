@@ -154,10 +154,10 @@ def test_report_shows_every_item_with_evidence_and_manual_steps(tmp_path: Path) 
     assert json.loads((tmp_path / "checklist.json").read_text())["ok"] is True
 
 
-def run_cli(report_dir: Path) -> tuple[int, str]:
+def run_cli(report_dir: Path, *options: str) -> tuple[int, str]:
     out = io.StringIO()
     args = ["report", "--report-dir", str(report_dir), "--blueprint", str(ROOT / "render.yaml")]
-    return main(args, stdout=out, stderr=out), out.getvalue()
+    return main([*args, *options], stdout=out, stderr=out), out.getvalue()
 
 
 def test_report_command_exits_1_naming_a_failed_item(
@@ -176,10 +176,38 @@ def test_report_command_exits_0_when_nothing_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("CI", raising=False)
     write_results(tmp_path, "x", [record("t.py::test_csrf", [7], "passed")])
     code, output = run_cli(tmp_path)
     assert code == EXIT_OK, output
     assert "needs manual review" in output
+
+
+@pytest.mark.parametrize(
+    ("ci", "options"), [("true", ()), (None, ("--strict",))], ids=["ci-default", "flag"]
+)
+def test_strict_report_fails_an_item_that_needs_manual_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ci: str | None, options: tuple[str, ...]
+) -> None:
+    """In CI an item left without evidence (a skipped or missing suite) must turn the run red."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    write_results(tmp_path, "x", [record("t.py::test_csrf", [7], "skipped")])
+    code, output = run_cli(tmp_path, *options)
+    assert code == EXIT_FINDINGS, output
+    assert "CHK007" in output, output
+    assert "needs manual review" in output
+
+
+def test_no_strict_overrides_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.setenv("CI", "true")
+    write_results(tmp_path, "x", [record("t.py::test_csrf", [7], "passed")])
+    code, output = run_cli(tmp_path, "--no-strict")
+    assert code == EXIT_OK, output
 
 
 def test_report_command_without_results_is_unusable(tmp_path: Path) -> None:

@@ -125,12 +125,23 @@ def test_dependabot_config_matches_its_schema(path: Path) -> None:
     assert_clean(findings, str(path.relative_to(ROOT)))
 
 
-def test_broken_workflow_is_reported_with_its_line() -> None:
-    findings = check_file(
-        FIXTURES / "workflows" / "broken-workflow.yml",
-        vendored_schema("github-workflows"),
-        "github-workflows",
-    )
+def test_the_workflow_and_dependabot_files_exist() -> None:
+    """The schema tests above are parametrized over these globs: none found would run none."""
+    assert WORKFLOWS, "no workflow under .github/workflows/"
+    assert DEPENDABOT, "no .github/dependabot.yml"
+
+
+@pytest.mark.parametrize(
+    ("name", "schema", "expected"),
+    [
+        ("broken-workflow", "github-workflows", "6: jobs.test: missing required field 'runs-on'"),
+        ("broken-dependabot", "dependabot", "7: updates[0].schedule.interval: 'monthly-ish'"),
+        ("broken-compose", "compose-spec", "5: services.web.ports: 10000 is not of type 'array'"),
+    ],
+)
+def test_broken_file_is_reported_with_its_line(name: str, schema: str, expected: str) -> None:
+    findings = check_file(FIXTURES / "workflows" / f"{name}.yml", vendored_schema(schema), schema)
     shown = [str(f) for f in findings]
-    expected = "broken-workflow.yml:6: jobs.test: missing required field 'runs-on'"
-    assert any(expected in text for text in shown), f"expected {expected!r}, found {shown}"
+    assert any(f"{name}.yml:{expected}" in text for text in shown), (
+        f"expected {name}.yml:{expected!r}, found {shown}"
+    )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.harness import hadolint
-from tests.harness.assertions import assert_clean, assert_has
+from tests.harness.assertions import assert_clean, assert_has, assert_places
 from tests.harness.errors import ToolUnavailableError
 from tests.harness.findings import Level
 
@@ -62,13 +60,20 @@ def test_level_follows_the_failure_threshold(severity: str, threshold: str, leve
 
 
 def test_every_ignored_rule_is_justified() -> None:
-    """An ignore without a reason hides a problem; each needs a comment on or above its line."""
-    settings = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
-    lines = CONFIG.read_text(encoding="utf-8").splitlines()
-    for code in settings.get("ignored") or []:
-        (index,) = [i for i, text in enumerate(lines) if re.search(rf"\b{code}\b", text)]
-        justified = "#" in lines[index] or lines[index - 1].lstrip().startswith("#")
-        assert justified, f"expected a comment saying why {code} is ignored, found none"
+    assert_clean(hadolint.unjustified_ignores(CONFIG), ".hadolint.yaml")
+
+
+def test_an_ignore_without_a_reason_is_rejected_at_its_line() -> None:
+    config = REPO / "tests" / "fixtures" / "hadolint" / "unjustified-ignore.hadolint.yaml"
+    assert_places(hadolint.unjustified_ignores(config), {("HL001", 6)}, config.name)
+    (finding,) = hadolint.unjustified_ignores(config)
+    assert f"{config.name}:6: ignored[2]: DL3059 has no comment" in str(finding), str(finding)
+
+
+def test_a_malformed_config_is_a_yaml_finding_not_a_traceback(tmp_path: Path) -> None:
+    config = tmp_path / ".hadolint.yaml"
+    config.write_text("ignored:\n  - DL3008\nignored: []\n", encoding="utf-8")
+    assert_places(hadolint.unjustified_ignores(config), {("YML002", 3)}, ".hadolint.yaml")
 
 
 def test_every_severity_fails() -> None:

@@ -97,13 +97,14 @@ class ChecklistReport:
     image_markdown: str | None = None
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
-    def result(self) -> Result:
-        """Findings for the CLI: a failed item is an error, one without evidence a warning."""
+    def result(self, *, strict: bool = False) -> Result:
+        """Findings for the CLI: a failed item is an error, one without evidence a warning,
+        or an error too when ``strict`` (CI, where every automatable item must be verified)."""
         findings = []
         for entry in self.items:
             if entry.status == VERIFIED:
                 continue
-            level = Level.ERROR if entry.status == FAILED else Level.WARNING
+            level = Level.ERROR if entry.status == FAILED or strict else Level.WARNING
             failing = [r["nodeid"] for r in entry.evidence if r["outcome"] in ("failed", "error")]
             detail = f": {', '.join(failing)}" if failing else _missing(entry)
             number = entry.item.number

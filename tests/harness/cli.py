@@ -89,6 +89,14 @@ class ReportCommand:
             "or %(default)s)",
         )
         parser.add_argument("--blueprint", type=Path, default=Path("render.yaml"))
+        # In CI a skipped or missing suite must not pass as a green run.
+        parser.add_argument(
+            "--strict",
+            action=argparse.BooleanOptionalAction,
+            default=os.environ.get("CI") == "true",
+            help="an item that needs manual review is an error, not a warning "
+            "(default: on when CI=true)",
+        )
 
     def run(self, args: argparse.Namespace) -> Result:
         report = build_report(
@@ -99,7 +107,7 @@ class ReportCommand:
         for entry in report.items:
             print(f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})")
         print("wrote " + ", ".join(str(path) for path in written))
-        return report.result()
+        return report.result(strict=args.strict)
 
 
 COMMANDS: list[Command] = [BlueprintCommand(), DockerfileCommand(), ReportCommand()]

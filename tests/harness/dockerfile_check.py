@@ -1,4 +1,4 @@
-"""The Dockerfile checker: the DF rules, the build context's DI rules and hadolint, in one Result.
+"""The Dockerfile checker: DF rules, the build context's DI rules, hadolint and its config (HL001).
 
 DF005 is given the web service's ``healthCheckPath`` from the ``render.yaml`` in the build
 context, so the Dockerfile is checked against the path Render will probe; /health without one.
@@ -42,4 +42,6 @@ def check_dockerfile(path: str | os.PathLike[str], *, root: str | os.PathLike[st
     result.extend(dockerignore.check(context))
     config = context_root / HADOLINT_CONFIG
     result.extend(hadolint.lint(dockerfile.path, config if config.is_file() else None))
+    if config.is_file():
+        result.extend(hadolint.unjustified_ignores(config))
     return result

@@ -19,6 +19,7 @@ import yaml
 from tests.harness.dockerfile import display_path
 from tests.harness.errors import ToolUnavailableError
 from tests.harness.findings import Finding, Level
+from tests.harness.yamlfile import load_yaml
 
 # hadolint's severities, least to most serious; its default failure threshold is "info".
 SEVERITIES = ("style", "info", "warning", "error")
@@ -45,6 +46,28 @@ def failure_threshold(config: Path | None) -> str:
             f"{config}: failure-threshold {threshold!r} is not one of {SEVERITIES}"
         )
     return threshold
+
+
+def unjustified_ignores(config: str | os.PathLike[str]) -> list[Finding]:
+    """HL001: every rule under ``ignored:`` has a comment on its line or the line above.
+
+    An ignore without a reason hides a problem nobody can re-judge later.
+    Passes: ``# apt pins break on every Debian point release`` above ``- DL3008``
+    Fails:  ``- DL3059`` with no comment (YAML problems come back as YML findings)
+    """
+    doc = load_yaml(config)
+    if doc.findings:
+        return doc.findings
+    ignored = doc.data.get("ignored") or []
+    lines = Path(config).read_text(encoding="utf-8").splitlines()
+    found = []
+    for index, code in enumerate(ignored if isinstance(ignored, list) else []):
+        line = doc.lines[("ignored", index)]
+        above = lines[line - 2].lstrip() if line > 1 else ""
+        if "#" not in lines[line - 1] and not above.startswith("#"):
+            message = f"{code} has no comment saying why it is ignored"
+            found.append(doc.finding("HL001", ("ignored", index), message))
+    return found
 
 
 def level_for(severity: str, threshold: str) -> Level:

@@ -83,7 +83,17 @@ def test_page_past_the_end_is_empty(api: ApiClient, seed: dict[str, Any]) -> Non
     assert body["total"] == 2
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=-1", "course_id=abc"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=x",
+        "per_page=-1",
+        "course_id=abc",
+        "page=99999999999999999999",
+        "course_id=2147483648",
+    ],
+)
 def test_rejects_bad_pagination_and_filters(api: ApiClient, query: str) -> None:
     response = api.get(f"/assignments?{query}")
     assert response.status_code == 400

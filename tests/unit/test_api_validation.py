@@ -37,10 +37,20 @@ def _counts(api: ApiClient) -> dict[str, int]:
             "category_weights",
         ),
         ("/courses", {"code": "C2", "name": "N", "category_weights": [1]}, "category_weights"),
+        (
+            "/courses",
+            {"code": "C2", "name": "N", "category_weights": {"hw": 1e308, "ex": 1e308}},
+            "category_weights",
+        ),
+        ("/courses", {"code": "C2", "name": "N", "category_weights": {"": 1}}, "category_weights"),
+        ("/courses", {"code": "C2", "name": "Nul\u0000name"}, "name"),
         ("/courses", {"code": "C2", "name": "N", "colour": "red"}, "colour"),
         ("/students", {"name": "No email"}, "email"),
         ("/students", {"name": "Bad", "email": "not-an-email"}, "email"),
+        ("/students", {"name": "Nul\u0000", "email": "nul@example.com"}, "name"),
         ("/enrollments", {"student_id": "1", "course_id": 1}, "student_id"),
+        ("/enrollments", {"student_id": 2**31, "course_id": 1}, "student_id"),
+        ("/enrollments", {"student_id": 10**30, "course_id": 1}, "student_id"),
         ("/enrollments", {"student_id": 999, "course_id": 1}, "student_id"),
         ("/enrollments", {"student_id": 1, "course_id": True}, "course_id"),
         (
@@ -81,13 +91,33 @@ def test_rejects_grade_for_student_not_enrolled(api: ApiClient, seed: dict[str, 
     assert "not enrolled" in error["details"]["student_id"]
 
 
-def test_rejects_non_finite_score(api: ApiClient, seed: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("path", "raw", "field"),
+    [
+        ("/grades", '{"student_id": 2, "assignment_id": 3, "score": NaN}', "score"),
+        ("/grades", '{"student_id": 2, "assignment_id": 3, "score": Infinity}', "score"),
+        (
+            "/courses",
+            '{"code": "C2", "name": "N", "category_weights": {"hw": NaN}}',
+            "category_weights",
+        ),
+        (
+            "/courses",
+            '{"code": "C2", "name": "N", "category_weights": {"hw": Infinity}}',
+            "category_weights",
+        ),
+    ],
+)
+def test_rejects_non_finite_numbers(
+    api: ApiClient, seed: dict[str, Any], path: str, raw: str, field: str
+) -> None:
+    """Python's JSON parser accepts NaN and Infinity, which no JSON client can read back."""
+    before = _counts(api)
     response = api.client.post(
-        "/api/v1/grades",
-        data='{"student_id": 2, "assignment_id": 3, "score": NaN}',
-        headers={**api.headers, "Content-Type": "application/json"},
+        "/api/v1" + path, data=raw, headers={**api.headers, "Content-Type": "application/json"}
     )
-    _error(response, 422, "validation_error")
+    assert field in _error(response, 422, "validation_error")["details"]
+    assert _counts(api) == before
 
 
 @pytest.mark.parametrize(
@@ -152,6 +182,10 @@ def test_rejects_oversized_body(api: ApiClient) -> None:
         ("get", "/api/v1/courses/999", 404, "not_found"),
         ("patch", "/api/v1/students/999", 404, "not_found"),
         ("delete", "/api/v1/grades/999", 404, "not_found"),
+        ("get", "/api/v1/courses/0", 404, "not_found"),
+        ("get", "/api/v1/courses/99999999999999999999", 404, "not_found"),
+        ("patch", "/api/v1/students/2147483648", 404, "not_found"),
+        ("get", "/api/v1/courses/1/students/99999999999999999999/report", 404, "not_found"),
         ("get", "/api/v1/nothing-here", 404, "not_found"),
         ("put", "/api/v1/courses", 405, "method_not_allowed"),
     ],

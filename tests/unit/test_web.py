@@ -75,6 +75,20 @@ def test_form_post_with_csrf_token_adds_student(client: FlaskClient, token: str)
     assert "Eve" in client.get("/").text
 
 
+def test_form_rejects_nul_in_student_name(client: FlaskClient, token: str) -> None:
+    _sign_in(client, token)
+    data = {"name": "Nul\x00", "email": "nul@example.com", "csrf_token": csrf_token(client, "/")}
+    assert client.post("/students", data=data).status_code == 302
+    page = client.get("/").text
+    assert "Check the student" in page
+    assert "Nul" not in page
+
+
+@pytest.mark.parametrize("path", ["/courses/99999999999999999999", "/students/2147483648"])
+def test_out_of_range_id_in_page_url_is_html_404(client: FlaskClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
 def test_forms_require_sign_in(client: FlaskClient) -> None:
     data = {"name": "Eve", "email": "eve@example.com", "csrf_token": csrf_token(client, "/login")}
     response = client.post("/students", data=data)

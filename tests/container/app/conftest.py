@@ -30,8 +30,9 @@ def production_env(
         monkeypatch.delenv(name, raising=False)
     env = {
         "APP_ENV": "production",
-        # Render's form (postgresql://, no driver): the app must pick psycopg 3 itself.
-        "DATABASE_URL": clean_postgres.dsn,
+        # Render's short scheme (postgres://, no driver), which SQLAlchemy itself rejects:
+        # the app must rewrite it to psycopg 3. postgresql:// has a unit test.
+        "DATABASE_URL": clean_postgres.dsn.replace("postgresql://", "postgres://", 1),
         "REDIS_URL": clean_redis.url,
         "FLASK_SECRET_KEY": SECRET_KEY,
         "SESSION_COOKIE_SECURE": "true",

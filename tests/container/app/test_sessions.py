@@ -16,7 +16,7 @@ from tests.container.app.support import SESSION_PREFIX, redis_keys
 
 pytestmark = pytest.mark.container
 
-SESSION_LIFETIME = 8 * 3600  # app/sessions.py
+SESSION_LIFETIME = 8 * 3600  # PERMANENT_SESSION_LIFETIME in create_app (app/__init__.py)
 
 
 def signed_in_page(client: FlaskClient) -> bool:

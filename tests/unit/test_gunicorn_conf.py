@@ -1,0 +1,93 @@
+"""gunicorn.conf.py: the seed's server settings, read from the environment."""
+
+from __future__ import annotations
+
+import multiprocessing
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+# Render sends SIGTERM, then SIGKILL 30 s later: in-flight requests must finish before that.
+RENDER_SHUTDOWN_SECONDS = 30
+
+
+def load_conf() -> dict[str, Any]:
+    """The settings gunicorn would read, evaluated in the current (test) environment."""
+    return runpy.run_path(str(CONF))
+
+
+def test_seed_settings() -> None:
+    conf = load_conf()
+    assert (conf["worker_class"], conf["worker_connections"]) == ("gevent", 1000)
+    assert conf["timeout"] == 120
+    assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
+    assert conf["bind"] == "0.0.0.0:10000"
+    # Workers import the app after gevent patched them (see the module docstring).
+    assert conf["preload_app"] is False
+
+
+def test_graceful_timeout_ends_before_render_kills_the_instance() -> None:
+    assert load_conf()["graceful_timeout"] < RENDER_SHUTDOWN_SECONDS
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 3), (16, 3)])
+def test_workers_default_to_2_x_cores_plus_1_capped_at_3(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: cores)
+    assert load_conf()["workers"] == workers
+
+
+def test_port_and_workers_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "8080")
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    conf = load_conf()
+    assert (conf["bind"], conf["workers"]) == ("0.0.0.0:8080", 5)
+
+
+@pytest.mark.parametrize(("patched", "gevent_aware"), [(True, True), (False, False)])
+def test_psycopg_waits_cooperatively_only_after_gevent_patched(
+    patched: bool, gevent_aware: bool
+) -> None:
+    """psycopg 3 picks its wait function at import: the C one blocks the whole worker, so it
+    must see gevent's patching, which is why the app is imported only in patched workers."""
+    patch = "from gevent import monkey; monkey.patch_all(); " if patched else ""
+    code = patch + "import psycopg.waiting as w; print(w.wait is not w.wait_c)"
+    # A fresh interpreter: patching this one would change every later test.
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == str(gevent_aware)
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"FLASK_SECRET_KEY": "dev-secret-key"}, "FLASK_SECRET_KEY is a well-known default"),
+        ({}, "SESSION_COOKIE_SECURE must be true"),
+    ],
+)
+def test_unsafe_production_config_stops_gunicorn_with_one_message(
+    env: dict[str, str], problem: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", str(CONF)],
+        cwd=CONF.parent,
+        env={"PATH": "/usr/bin:/bin", "APP_ENV": "production", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Refusing to start in production" in output
+    assert problem in output
+    # The master refuses before any worker boots: no per-worker tracebacks.
+    assert "Traceback" not in output
+    assert "Booting worker" not in output
