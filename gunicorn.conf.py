@@ -12,13 +12,17 @@ hook is needed (psycopg2 needed one because libpq blocked inside C). A unit test
 from __future__ import annotations
 
 import multiprocessing
-import os
 
-from app.config import ConfigError, finalize, from_env
+from app.config import ConfigError, env_int, finalize, from_env, listen_port, log_level
 from app.logs import gunicorn_logconfig
 
-bind = f"0.0.0.0:{int(os.environ.get('PORT') or 10000)}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 3))
+try:
+    port = listen_port()
+    workers = env_int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 3))
+except ConfigError as error:
+    # gunicorn would wrap any other exception from this file in its own traceback.
+    raise SystemExit(str(error)) from None
+bind = f"0.0.0.0:{port}"
 worker_class = "gevent"
 worker_connections = 1000
 timeout = 120
@@ -31,7 +35,7 @@ preload_app = False
 
 accesslog = "-"
 errorlog = "-"
-loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
+loglevel = log_level().lower()
 # Path without the query string (%(U)s) and no referer: neither can leak a token into the log.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 logconfig_dict = gunicorn_logconfig(loglevel.upper())

@@ -91,6 +91,16 @@ def test_insecure_workflow_is_rejected_by_every_rule() -> None:
     assert "config, container, report" in missing, missing
 
 
+def test_misshapen_workflow_gets_findings_not_a_traceback(tmp_path: Path) -> None:
+    workflow = tmp_path / "misshapen.yml"
+    workflow.write_text("on: push\njobs:\n  - build\n  - test: {steps: run tests}\n")
+    doc = load_yaml(workflow)
+
+    rule_ids = {finding.rule_id for finding in [*RULES.run(doc), *missing_envs(doc, ROOT)]}
+
+    assert rule_ids == {"WF002", "WF003", "WF004"}, rule_ids
+
+
 def test_pre_commit_config_matches_its_schema() -> None:
     findings = check_file(PRE_COMMIT, load_schema(PRE_COMMIT_SCHEMA), "pre-commit")
     assert_clean(findings, ".pre-commit-config.yaml")

@@ -78,10 +78,25 @@ def calls(script: str, program: str) -> bool:
     return any(words and words[0] == program for words in _commands(script))
 
 
+def _top(doc: YamlDocument) -> dict[str, Any]:
+    return doc.data if isinstance(doc.data, dict) else {}
+
+
+def _jobs(doc: YamlDocument) -> Iterator[tuple[str, dict[str, Any]]]:
+    # Jobs or steps of the wrong shape are the schema check's finding (SCH003); skipping them
+    # here keeps these rules from crashing on the same broken file.
+    jobs = _top(doc).get("jobs")
+    for job_id, job in jobs.items() if isinstance(jobs, dict) else ():
+        if isinstance(job, dict):
+            yield job_id, job
+
+
 def _steps(doc: YamlDocument) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], dict]]:
-    for job_id, job in (doc.data.get("jobs") or {}).items():
-        for index, step in enumerate(job.get("steps") or []):
-            yield ("jobs", job_id, "steps", index), job, step
+    for job_id, job in _jobs(doc):
+        steps = job.get("steps")
+        for index, step in enumerate(steps if isinstance(steps, list) else ()):
+            if isinstance(step, dict):
+                yield ("jobs", job_id, "steps", index), job, step
 
 
 def workflow_envs(doc: YamlDocument, env_list: list[str], test_command: str) -> set[str]:
@@ -91,7 +106,9 @@ def workflow_envs(doc: YamlDocument, env_list: list[str], test_command: str) -> 
         run = str(step.get("run") or "")
         if calls(run, TEST_COMMAND):
             envs |= set(script_envs(test_command, env_list))
-        matrix = (job.get("strategy") or {}).get("matrix") or {}
+        strategy = job.get("strategy")
+        matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+        matrix = matrix if isinstance(matrix, dict) else {}
         for env in script_envs(run, env_list):
             ref = MATRIX_REF.match(env)
             envs |= set(matrix.get(ref.group(1), [])) if ref else {env}
@@ -118,10 +135,11 @@ def least_privilege(doc: YamlDocument) -> Iterator[Finding]:
     Passes: ``permissions: {contents: read}``
     Fails:  no ``permissions`` (the repository default may be write-all), ``contents: write``
     """
-    if "permissions" not in doc.data:
+    top = _top(doc)
+    if "permissions" not in top:
         yield doc.finding("WF002", (), "no top-level permissions: the token gets the default")
-    scopes = [(("permissions",), doc.data.get("permissions"))]
-    for job_id, job in (doc.data.get("jobs") or {}).items():
+    scopes = [(("permissions",), top.get("permissions"))]
+    for job_id, job in _jobs(doc):
         scopes.append((("jobs", job_id, "permissions"), job.get("permissions")))
     for path, granted in scopes:
         values = granted.items() if isinstance(granted, dict) else [("all", granted)]
@@ -137,7 +155,7 @@ def concurrency_cancels(doc: YamlDocument) -> Iterator[Finding]:
     Passes: ``concurrency: {group: ci-${{ github.ref }}, cancel-in-progress: true}``
     Fails:  no ``concurrency`` (every push to a pull request runs the full suite again)
     """
-    concurrency = doc.data.get("concurrency")
+    concurrency = _top(doc).get("concurrency")
     if not isinstance(concurrency, dict) or concurrency.get("cancel-in-progress") is not True:
         yield doc.finding("WF003", ("concurrency",), "set a group with cancel-in-progress: true")
 

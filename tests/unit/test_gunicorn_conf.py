@@ -92,3 +92,18 @@ def test_unsafe_production_config_stops_gunicorn_with_one_message(
     # The master refuses before any worker boots: no per-worker tracebacks.
     assert "Traceback" not in output
     assert "Booting worker" not in output
+
+
+def test_malformed_port_stops_gunicorn_with_one_message() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", str(CONF)],
+        cwd=CONF.parent,
+        env={"PATH": "/usr/bin:/bin", "PORT": "ten-thousand"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "PORT must be an integer, got 'ten-thousand'" in result.stderr
+    assert "Traceback" not in result.stderr
