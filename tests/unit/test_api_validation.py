@@ -9,7 +9,7 @@ import pytest
 from tests.app_helpers import ApiClient
 
 
-def _error(response: Any, status: int, code: str) -> dict[str, Any]:
+def assert_json_error(response: Any, status: int, code: str) -> dict[str, Any]:
     __tracebackhide__ = True
     body = response.get_json()
     assert response.status_code == status, body
@@ -79,7 +79,7 @@ def test_rejects_invalid_fields_with_422(
     api: ApiClient, seed: dict[str, Any], path: str, body: dict[str, Any], field: str
 ) -> None:
     before = _counts(api)
-    error = _error(api.post(path, body), 422, "validation_error")
+    error = assert_json_error(api.post(path, body), 422, "validation_error")
     assert field in error["details"]
     assert _counts(api) == before
 
@@ -87,7 +87,7 @@ def test_rejects_invalid_fields_with_422(
 def test_rejects_grade_for_student_not_enrolled(api: ApiClient, seed: dict[str, Any]) -> None:
     carl = api.create("/students", {"name": "Carl", "email": "carl@example.com"})
     body = {"student_id": carl["id"], "assignment_id": seed["exam"]["id"], "score": 50}
-    error = _error(api.post("/grades", body), 422, "validation_error")
+    error = assert_json_error(api.post("/grades", body), 422, "validation_error")
     assert "not enrolled" in error["details"]["student_id"]
 
 
@@ -116,7 +116,7 @@ def test_rejects_non_finite_numbers(
     response = api.client.post(
         "/api/v1" + path, data=raw, headers={**api.headers, "Content-Type": "application/json"}
     )
-    assert field in _error(response, 422, "validation_error")["details"]
+    assert field in assert_json_error(response, 422, "validation_error")["details"]
     assert _counts(api) == before
 
 
@@ -133,20 +133,24 @@ def test_rejects_duplicates_with_409(
     api: ApiClient, seed: dict[str, Any], path: str, body: dict[str, Any], message: str
 ) -> None:
     before = _counts(api)
-    assert message in _error(api.post(path, body), 409, "conflict")["message"]
+    assert message in assert_json_error(api.post(path, body), 409, "conflict")["message"]
     assert _counts(api) == before
 
 
 def test_rejects_lowering_max_points_below_existing_scores(
     api: ApiClient, seed: dict[str, Any]
 ) -> None:
-    _error(api.patch(f"/assignments/{seed['exam']['id']}", {"max_points": 50}), 409, "conflict")
+    assert_json_error(
+        api.patch(f"/assignments/{seed['exam']['id']}", {"max_points": 50}), 409, "conflict"
+    )
     assert api.get(f"/assignments/{seed['exam']['id']}").get_json()["max_points"] == 100
 
 
 def test_rejects_dropping_a_weighted_category_in_use(api: ApiClient, seed: dict[str, Any]) -> None:
-    response = api.patch(f"/courses/{seed['course']['id']}", {"category_weights": {"exams": 1}})
-    _error(response, 409, "conflict")
+    course = f"/courses/{seed['course']['id']}"
+    weights = api.get(course).get_json()["category_weights"]
+    assert_json_error(api.patch(course, {"category_weights": {"exams": 1}}), 409, "conflict")
+    assert api.get(course).get_json()["category_weights"] == weights
 
 
 def test_rejects_malformed_json(api: ApiClient) -> None:
@@ -155,24 +159,26 @@ def test_rejects_malformed_json(api: ApiClient) -> None:
         data="{not json",
         headers={**api.headers, "Content-Type": "application/json"},
     )
-    _error(response, 400, "bad_request")
+    assert_json_error(response, 400, "bad_request")
     assert _counts(api)["/courses"] == 0
 
 
 def test_rejects_json_that_is_not_an_object(api: ApiClient) -> None:
-    _error(api.post("/courses", ["CS1"]), 400, "bad_request")
+    assert_json_error(api.post("/courses", ["CS1"]), 400, "bad_request")
+    assert _counts(api)["/courses"] == 0
 
 
 def test_rejects_non_json_content_type(api: ApiClient) -> None:
     response = api.client.post(
         "/api/v1/courses", data="code=CS1", headers={**api.headers, "Content-Type": "text/plain"}
     )
-    _error(response, 415, "unsupported_media_type")
+    assert_json_error(response, 415, "unsupported_media_type")
+    assert _counts(api)["/courses"] == 0
 
 
 def test_rejects_oversized_body(api: ApiClient) -> None:
     body = {"code": "BIG", "name": "x" * 70_000}
-    _error(api.post("/courses", body), 413, "request_entity_too_large")
+    assert_json_error(api.post("/courses", body), 413, "request_entity_too_large")
     assert _counts(api)["/courses"] == 0
 
 
@@ -194,7 +200,7 @@ def test_unknown_ids_routes_and_methods_get_json_errors(
     api: ApiClient, method: str, path: str, status: int, code: str
 ) -> None:
     response = getattr(api.client, method)(path, json={}, headers=api.headers)
-    _error(response, status, code)
+    assert_json_error(response, status, code)
 
 
 def test_unexpected_error_is_json_500_without_details(
@@ -207,5 +213,5 @@ def test_unexpected_error_is_json_500_without_details(
 
     monkeypatch.setattr(courses, "paginated", explode)
     response = api.get("/courses")
-    error = _error(response, 500, "internal_server_error")
+    error = assert_json_error(response, 500, "internal_server_error")
     assert "hunter2" not in error["message"]

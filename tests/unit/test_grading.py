@@ -70,7 +70,7 @@ def test_rejects_score_outside_zero_to_max(score: float) -> None:
 
 @pytest.mark.parametrize("score", [0, 10])
 def test_accepts_score_at_bounds(score: float) -> None:
-    validate_score(score, 10)
+    assert validate_score(score, 10) is None  # no ValueError
 
 
 def test_gpa_is_credit_weighted_and_skips_ungraded_courses() -> None:
