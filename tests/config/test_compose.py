@@ -11,10 +11,11 @@ import pytest
 
 from tests.harness.assertions import assert_clean
 from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_env_rules import SECRET_NAME, secret_reason
+from tests.harness.blueprint_env_rules import secret_reason
 from tests.harness.dockerfile import Dockerfile
 from tests.harness.policy import Policy
 from tests.harness.schema import check_file, vendored_schema
+from tests.harness.secret_names import is_secret_name
 from tests.harness.yamlfile import load_yaml
 
 ROOT = Path(__file__).parents[2]
@@ -95,7 +96,7 @@ def test_no_secret_is_committed_in_compose(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         for key, value in (service.get("environment") or {}).items():
             text = str(value)
-            named_secret = SECRET_NAME.search(key) and not REQUIRED.match(text)
+            named_secret = is_secret_name(key) and not REQUIRED.match(text)
             url_password = secret_reason(text) and "${" not in text
             if named_secret or url_password:
                 literal.append(f"{name}.environment.{key}")

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from tests.harness.blueprint import EnvVar
 from tests.harness.findings import Finding, RuleSet
 from tests.harness.policy import PolicyTarget
+from tests.harness.secret_names import is_secret_name
 
 RULES: RuleSet[PolicyTarget] = RuleSet()
 
-SECRET_NAME = re.compile(r"(^|_)(SECRET|KEY|TOKEN|PASSWORD|PASSWD|DSN|CREDENTIALS?)(_|$)")
 # Token-like literals only: URLs, sentences and paths carry other characters and are skipped.
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_\-]{20,}$")
 # Bits per character above which a token-like string is probably random. detect-secrets uses
@@ -64,7 +64,7 @@ def no_literal_secret_by_name(target: PolicyTarget) -> Iterator[Finding]:
     Fails:  ``{key: FLASK_SECRET_KEY, value: dev-secret-key}`` (committed to git)
     """
     for var in _web_env(target):
-        if var.key and var.is_literal and SECRET_NAME.search(var.key):
+        if var.key and var.is_literal and is_secret_name(var.key):
             yield target.blueprint.finding(
                 "RB010",
                 (*var.path, "value"),

@@ -18,14 +18,10 @@ from detect_secrets.plugins.high_entropy_strings import (
 
 from tests.harness.dockerfile import Dockerfile, Instruction
 from tests.harness.findings import Finding, Level, RuleSet
+from tests.harness.secret_names import is_secret_name
 
 RULES: RuleSet[Dockerfile] = RuleSet()
 
-# Name parts that mark a secret; KEY and DSN only as whole words so KEYBOARD_LAYOUT passes.
-_SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|APIKEY")
-_SECRET_PARTS = {"KEY", "DSN"}
-# Known harmless names; *_FILE names point at a mounted secret file, the Docker convention.
-_HARMLESS_NAMES = {"PYTHON_IMAGE", "PIP_NO_CACHE_DIR", "PIP_DISABLE_PIP_VERSION_CHECK"}
 _LATEST = re.compile(r"[:@=]latest\b")
 _URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
 _TRUTHY = {"1", "true", "yes", "on"}
@@ -53,13 +49,6 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Finding]:
         )
 
 
-def _secret_name(name: str) -> bool:
-    upper = name.upper()
-    if upper in _HARMLESS_NAMES or upper.endswith("_FILE"):
-        return False
-    return bool(_SECRET_WORDS.search(upper)) or bool(_SECRET_PARTS & set(upper.split("_")))
-
-
 def _looks_random(value: str) -> str | None:
     """Why detect-secrets' plugins score ``value`` as a secret, or None."""
     if any(BasicAuthDetector().analyze_string(value)):
@@ -83,7 +72,7 @@ def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Finding]:
     for var in df.variables:
         if not var.is_literal:
             continue
-        if _secret_name(var.name):
+        if is_secret_name(var.name):
             why = "its name marks a secret"
         elif (reason := _looks_random(var.value or "")) is not None:
             why = f"its value looks like {reason}"

@@ -13,17 +13,12 @@ from dataclasses import dataclass
 from tests.harness.container import Process
 from tests.harness.findings import Finding, Level
 from tests.harness.image import BuildResult, FileEntry, Image, Layer
+from tests.harness.secret_names import is_secret_name
 
 MB = 1_000_000
 APP_DIR = "/app"
 WRITABLE_DIRS = ("/app/logs",)
 
-# Env names that carry secrets when given a literal value. GPG_KEY is exempt: the official
-# python images set it to the public fingerprint of CPython's release manager.
-SECRET_NAME = re.compile(
-    r"SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|ENCRYPTION_KEY|DSN|CREDENTIAL", re.I
-)
-NOT_SECRET_NAMES = frozenset({"GPG_KEY"})
 URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
 
 # Paths that must never reach the image: VCS data, env files, tests, keys, local databases.
@@ -185,7 +180,7 @@ def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -
     pass: ``ENV APP_ENV=production``. fail: ``ENV FLASK_SECRET_KEY=...``, a URL with a password.
     """
     for key, value in image.env.items():
-        if value and SECRET_NAME.search(key) and key not in NOT_SECRET_NAMES:
+        if value and is_secret_name(key):
             yield Finding(image.ref, None, "IMG007", f"image env sets secret-looking {key}")
     for layer in image.layers:
         text = layer.created_by
