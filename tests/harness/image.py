@@ -180,18 +180,6 @@ class Image:
         return {key: value for key, value in pairs}
 
     @property
-    def cmd(self) -> list[str]:
-        return list(self.config.get("Cmd") or [])
-
-    @property
-    def exposed_ports(self) -> list[str]:
-        return sorted(self.config.get("ExposedPorts") or {})
-
-    @property
-    def layer_ids(self) -> list[str]:
-        return list(self._image.attrs["RootFS"].get("Layers", []))
-
-    @property
     def layers(self) -> list[Layer]:
         """History entries, oldest first, including the base image's."""
         history = self.client.api.history(self.id)
