@@ -3,7 +3,6 @@ API client holding a bearer token, the login form, and an app's teardown."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.db import db
+from tests.harness.probes import CSRF_FIELD
 
 API_PREFIX = "/api/v1"
 # Every variable app/config.py reads: a developer's or CI's own values must not leak in.
@@ -72,7 +72,7 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     """The CSRF token of the form on ``path`` (fetching the page stores it in the session)."""
     __tracebackhide__ = True
     page = client.get(path)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    match = CSRF_FIELD.search(page.text)
     assert match, f"no CSRF token in the form on {path} (status {page.status_code})"
     return match.group(1)
 
