@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.checklist import BY_NUMBER
+from tests.harness.reporters import report_dir
 
 MARKER = "checklist"
 RESULTS_DIR = "checklist"
@@ -115,14 +116,9 @@ class ChecklistRecorder:
             path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
-def report_dir_for(config: pytest.Config) -> Path:
-    """REPORT_DIR when set (tox passes it through), else ``reports/`` under the rootdir."""
-    return Path(os.environ.get("REPORT_DIR") or config.rootpath / "reports")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(item): evidence for an item of the security checklist (1-9)"
     )
     if not config.pluginmanager.has_plugin(PLUGIN_NAME):
-        config.pluginmanager.register(ChecklistRecorder(report_dir_for(config)), PLUGIN_NAME)
+        config.pluginmanager.register(ChecklistRecorder(report_dir(config.rootpath)), PLUGIN_NAME)

@@ -19,7 +19,7 @@ from tests.harness.checklist_report import build_report, results_dir_in, write_r
 from tests.harness.dockerfile_check import check_dockerfile
 from tests.harness.errors import HarnessError
 from tests.harness.findings import Result
-from tests.harness.reporters import REPORTERS
+from tests.harness.reporters import REPORTERS, report_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -84,7 +84,7 @@ class ReportCommand:
         parser.add_argument(
             "--report-dir",
             type=Path,
-            default=Path(os.environ.get("REPORT_DIR") or "reports"),
+            default=report_dir(Path()),
             help="where the suites wrote results and the report goes (default: $REPORT_DIR "
             "or %(default)s)",
         )

@@ -7,9 +7,16 @@ check-jsonschema do for their ``--format`` options.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import ClassVar
 
 from tests.harness.findings import Finding, Level, Result
+
+
+def report_dir(root: Path) -> Path:
+    """Where reports go: REPORT_DIR when set (tox passes it through), else ``root/reports``."""
+    return Path(os.environ.get("REPORT_DIR") or root / "reports")
 
 
 class Reporter:

@@ -16,6 +16,7 @@ import pytest
 from psycopg import sql
 from testcontainers.core.network import Network
 
+from tests.harness import reporters
 from tests.harness.builds import REPO_ROOT, ImageBuilds
 from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
 from tests.harness.engine import ensure_image
@@ -37,7 +38,7 @@ APP_DB_NAME = "gradetracker_image"
 @pytest.fixture(scope="session")
 def report_dir() -> Path:
     """Where reports go: REPORT_DIR, default reports/ in the repository."""
-    return Path(os.environ.get("REPORT_DIR") or REPO_ROOT / "reports")
+    return reporters.report_dir(REPO_ROOT)
 
 
 @pytest.fixture(scope="session")
