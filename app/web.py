@@ -95,7 +95,7 @@ def _course_or_404(course_id: int) -> Course:
 
 def _grade_form(course: Course) -> GradeForm:
     form = GradeForm()
-    form.student_id.choices = [(e.student_id, e.student.name) for e in course.enrollments]
+    form.student_id.choices = reports.roster(course)
     form.assignment_id.choices = [(a.id, a.title) for a in course.assignments]
     return form
 
