@@ -8,6 +8,7 @@ statements of the larger class.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -107,3 +108,12 @@ def test_statements_do_not_grow_with_the_class(classes: dict[str, Any], page: st
             f"{page} ({label}): {len(few)} SQL statements at {SIZES[0]} students but "
             f"{len(many)} at {SIZES[1]}; the most repeated one ran {times} times:\n{statement}"
         )
+
+
+@pytest.mark.parametrize("page", ["course summary", "student report"])
+def test_cached_report_reads_no_course_data(classes: dict[str, Any], page: str) -> None:
+    """A cache hit is answered from the cache alone: no course, student or grade rows."""
+    path = PAGES[page](classes["courses"][SIZES[0]])
+    _, cached = _counts(classes["app"], classes["client"], path)
+    touched = [s for s in cached if re.search(r"\bFROM (courses|students|grades)\b", s)]
+    assert not touched, f"{page} served from the cache still ran:\n" + "\n".join(touched)
