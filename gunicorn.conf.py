@@ -29,7 +29,8 @@ timeout = 120
 # Render sends SIGTERM and kills after 30 s; finish in-flight requests well before that.
 graceful_timeout = 25
 keepalive = 5
-wsgi_app = "app:create_app()"
+# Workers serve only: no ``flask db`` (Flask-Migrate and Alembic), see create_app.
+wsgi_app = "app:create_app(migrations=False)"
 # Loaded per worker, after gevent has patched the standard library.
 preload_app = False
 

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure the app; ``test_config`` overrides values read from the env."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool = True) -> Flask:
+    """Create and configure the app; ``test_config`` overrides values read from the env.
+
+    ``migrations=False`` (the gunicorn workers) leaves out ``flask db``: Flask-Migrate imports
+    Alembic, about a quarter of a worker's boot imports, and serving never migrates.
+    """
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -63,7 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
 
     logs.init_app(app)
-    db.init_app(app)
+    db.init_app(app, migrations=migrations)
     reports.init_app(app)
     sessions.init_app(app)
     security.init_app(app)

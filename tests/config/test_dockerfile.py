@@ -95,6 +95,13 @@ def test_only_the_logs_dir_is_handed_to_appuser(dockerfile: Dockerfile) -> None:
     assert chowns == ["mkdir -p /app/logs && chown appuser:appuser /app/logs"]
 
 
+def test_app_is_byte_compiled_at_build(dockerfile: Dockerfile) -> None:
+    """The runtime cannot write .pyc files (read-only code, PYTHONDONTWRITEBYTECODE): without
+    a build-time compile every worker recompiles the app on every start."""
+    runs = [i.value for i in dockerfile.instructions_named("RUN")]
+    assert any("compileall" in run and " app" in run for run in runs), runs
+
+
 def test_runs_as_numeric_appuser(dockerfile: Dockerfile) -> None:
     (create_user,) = [i for i in dockerfile.instructions_named("RUN") if "useradd" in i.value]
     assert "--uid 10001" in create_user.value
