@@ -18,7 +18,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"
 
 # Each broken fixture and exactly the (rule id, line) places the DF rules must report for it.
 EXPECTED: dict[str, set[tuple[str, int | None]]] = {
-    "root-no-user": {("DF004", 46)},
+    "root-no-user": {("DF004", 47)},
     "root-user": {("DF004", 40)},
     "no-healthcheck": {("DF005", 5)},
     "healthcheck-wrong-path": {("DF005", 44)},
