@@ -117,3 +117,16 @@ def test_cached_report_reads_no_course_data(classes: dict[str, Any], page: str) 
     _, cached = _counts(classes["app"], classes["client"], path)
     touched = [s for s in cached if re.search(r"\bFROM (courses|students|grades)\b", s)]
     assert not touched, f"{page} served from the cache still ran:\n" + "\n".join(touched)
+
+
+def test_grades_list_statements_do_not_grow_with_the_page(classes: dict[str, Any]) -> None:
+    """A page of 100 grades costs what a page of 10 costs: no query per row."""
+    app, client = classes["app"], classes["client"]
+    course = classes["courses"][SIZES[1]].course_id
+    counts = {}
+    for per_page in (10, 100):
+        with counting(app) as statements:
+            path = f"{API_PREFIX}/grades?course_id={course}&per_page={per_page}"
+            assert client.get(path).status_code == 200
+        counts[per_page] = len(statements)
+    assert counts[10] == counts[100], f"statements per page size: {counts}"
