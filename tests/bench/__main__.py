@@ -7,6 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+import docker.errors
+import requests
+
 from deploycheck.errors import HarnessError
 from tests.bench import check, report
 from tests.bench.instance import InstanceError
@@ -29,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         data = run(Settings.for_mode(args.quick), args.report_dir)
     except (WrkError, InstanceError, HarnessError) as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
+        return 2
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        # A Docker call timing out on a saturated host is not a benchmark result.
+        print(f"bench: error: Docker did not answer in time ({exc}); retry on a quieter host")
         return 2
     for path in report.write(data, args.report_dir):
         print(f"bench: wrote {path}")

@@ -87,4 +87,5 @@ CONFIGS = [
     ("sync, 2 workers", "--worker-class sync --workers 2"),
     ("sync, 3 workers", "--worker-class sync --workers 3"),
     ("gthread, 2 workers x 4 threads", "--worker-class gthread --workers 2 --threads 4"),
+    ("gthread, 3 workers x 4 threads", "--worker-class gthread --workers 3 --threads 4"),
 ]
