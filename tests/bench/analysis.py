@@ -64,26 +64,33 @@ def scale_out(
 
 
 def recommend(configs: Sequence[dict[str, Any]], current: str) -> dict[str, Any]:
-    """The configuration the numbers support: the current one unless another carries more
-    than ``MARGIN`` more load at saturation without a worse p99 at the fixed rate."""
+    """The configuration the numbers support: the current one unless others carry more than
+    ``MARGIN`` more load at saturation without a worse p99 at the fixed rate; then the one of
+    those that carries most."""
     by_name = {config["name"]: config for config in configs}
     base = by_name[current]
-    best = max(configs, key=lambda config: config["saturation"]["rate"])
-    gain = best["saturation"]["rate"] / base["saturation"]["rate"] - 1
-    wins = (
-        best["name"] != current
-        and gain > MARGIN
-        and best["fixed_rate"]["p99_ms"] <= base["fixed_rate"]["p99_ms"]
-    )
-    chosen = best if wins else base
+
+    def gain(config: dict[str, Any]) -> float:
+        return config["saturation"]["rate"] / base["saturation"]["rate"] - 1
+
+    better = [
+        config
+        for config in configs
+        if config["name"] != current
+        and gain(config) > MARGIN
+        and config["fixed_rate"]["p99_ms"] <= base["fixed_rate"]["p99_ms"]
+    ]
+    chosen = max(better, key=gain) if better else base
+    best = max(configs, key=gain)
     return {
         "current": current,
         "recommended": chosen["name"],
         "gunicorn_args": chosen["gunicorn_args"],
+        "recommended_gain_percent": round(100 * gain(chosen), 1),
         "fastest": best["name"],
-        "fastest_gain_percent": round(100 * gain, 1),
+        "fastest_gain_percent": round(100 * gain(best), 1),
         "margin_percent": round(100 * MARGIN),
-        "change": wins,
+        "change": bool(better),
     }
 
 

@@ -194,9 +194,9 @@ def markdown(data: dict[str, Any], charts: list[Path]) -> str:
         )
         rec = block["recommendation"]
         verdict = (
-            f"Recommended: **{rec['recommended']}** (fastest: {rec['fastest']}, "
-            f"{rec['fastest_gain_percent']:+g}% vs the current one; a change needs more than "
-            f"{rec['margin_percent']}% and no worse p99)."
+            f"Recommended: **{rec['recommended']}** ({rec['recommended_gain_percent']:+g}% vs "
+            f"the current one; fastest: {rec['fastest']}, {rec['fastest_gain_percent']:+g}%; a "
+            f"change needs more than {rec['margin_percent']}% and no worse p99)."
         )
         out.append(verdict + "\n")
     for key, scale in data["scale_out"].items():

@@ -84,6 +84,9 @@ def test_recommendation_changes_only_with_a_clear_win_and_no_worse_tail() -> Non
     assert analysis.recommend(faster, "seed")["recommended"] == "other"
     slower_tail = [_config("seed", 100.0, 50.0), _config("other", 150.0, 90.0)]
     assert analysis.recommend(slower_tail, "seed")["recommended"] == "seed"
+    # The fastest has a worse tail; the next one is still a clear win with a better tail.
+    mixed = [*slower_tail, _config("third", 140.0, 30.0)]
+    assert analysis.recommend(mixed, "seed")["recommended"] == "third"
 
 
 def test_wrk_script_carries_headers_paths_and_pacing() -> None:
