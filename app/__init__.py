@@ -1,8 +1,8 @@
 """Grade Tracker: a Flask application factory.
 
 Flask and the extensions are imported inside ``create_app`` so that ``python -m app.healthcheck``
-and ``gunicorn.conf.py`` (which runs in the gunicorn master, before the gevent worker
-monkey-patches) can import ``app.config`` and ``app.logs`` without loading Flask, SQLAlchemy or
+and ``gunicorn.conf.py`` (which runs in the gunicorn master, before any worker exists) can
+import ``app.config`` and ``app.logs`` without loading Flask, SQLAlchemy or
 the database driver.
 """
 

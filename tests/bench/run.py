@@ -288,7 +288,7 @@ def measure_configs(world: World, profile: Profile, settings: Settings) -> dict[
         "limits": asdict(profile.limits),
         "mix": load.paths,
         "results": rows,
-        "recommendation": analysis.recommend(rows, scenarios.SEED_CONFIG),
+        "recommendation": analysis.recommend(rows, scenarios.CURRENT_CONFIG),
     }
 
 

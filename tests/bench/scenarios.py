@@ -79,13 +79,14 @@ def mix(course: SeededCourse, auth: Credentials) -> Load:
     return Load(paths, headers=auth.headers)
 
 
-SEED_CONFIG = "gevent, 3 workers x 1000 connections (seed, gunicorn.conf.py)"
-# (name, GUNICORN_CMD_ARGS): flags layered over gunicorn.conf.py.
+CURRENT_CONFIG = "gthread, 3 workers x 4 threads (gunicorn.conf.py)"
+# (name, GUNICORN_CMD_ARGS): flags layered over gunicorn.conf.py (WEB_CONCURRENCY=3 from
+# render.yaml gives the worker count where no --workers flag is given).
 CONFIGS = [
-    (SEED_CONFIG, ""),
-    ("gevent, 2 workers x 1000 connections", "--workers 2"),
+    (CURRENT_CONFIG, ""),
+    ("gevent, 3 workers x 1000 connections (seed)", "--worker-class gevent --workers 3"),
+    ("gevent, 2 workers x 1000 connections", "--worker-class gevent --workers 2"),
     ("sync, 2 workers", "--worker-class sync --workers 2"),
     ("sync, 3 workers", "--worker-class sync --workers 3"),
     ("gthread, 2 workers x 4 threads", "--worker-class gthread --workers 2 --threads 4"),
-    ("gthread, 3 workers x 4 threads", "--worker-class gthread --workers 3 --threads 4"),
 ]
