@@ -1,19 +1,23 @@
-"""The harness's own Dockerfile rules for running the app (DF001-DF008) and ``check``.
+"""Dockerfile rules for running an app (DF001-DF008) and ``check``.
 
-These encode what this deployment needs from Dockerfile.render: a pinned slim base, a cached
-dependency layer, a non-root user, a health probe Render can rely on, a signal-safe command.
-``dockerfile_hygiene_rules`` holds the rest (DF009-DF014); hadolint covers generic style.
-Each rule's docstring starts with a summary line, then a passing and a failing example.
+What a deployable image needs: pinned bases, a cached dependency layer, a non-root user, a
+health probe the platform can rely on, a signal-safe command. Only the final image runs, so
+the runtime rules follow it through the stages it builds on (``FROM base``) and ignore
+builder stages. ``dockerfile_hygiene`` holds the rest (DF009 on); hadolint covers generic
+style. Each rule's docstring starts with a summary line, then a passing and a failing example.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from fnmatch import fnmatch
 
-from deploycheck.findings import Finding, RuleSet
+from deploycheck.findings import Finding, Level, RuleSet
 from deploycheck.rules import dockerfile_hygiene as dockerfile_hygiene_rules
-from deploycheck.targets.dockerfile import Dockerfile, parse_command
+from deploycheck.targets.dockerfile import Copy, Dockerfile, command_of
+from deploycheck.targets.image_ref import ImageRef
+from deploycheck.targets.installs import MANIFESTS, Install, Installs
 
 RULES: RuleSet[Dockerfile] = RuleSet()
 
@@ -22,22 +26,13 @@ DEFAULT_HEALTH_PATH = "/health"
 # a digest. Anything else changes the OS or interpreter the tests were written against.
 _SLIM_FAMILY = re.compile(r"3\.11(\.\d+)?-slim-bookworm")
 _PYTHON_REPOSITORIES = {"python", "library/python", "docker.io/library/python"}
-# Sources whose COPY brings in application code; dependencies must be installed before them.
-CODE_SOURCES = {".", "app", "migrations", "gunicorn.conf.py"}
-_REQUIREMENTS = re.compile(r"(-r|--requirement)[\s=]+(\./)?requirements\.txt\b")
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".php", ".sh")
 
 
-def _finding(df: Dockerfile, rule_id: str, line: int | None, message: str) -> Finding:
-    return Finding(df.display_path, line, rule_id, message, RULES[rule_id].level)
-
-
-def _split_ref(ref: str) -> tuple[str, str | None, str | None]:
-    """``repository, tag, digest`` of an image reference; the tag is None when absent."""
-    name, _, digest = ref.partition("@")
-    repository, colon, tag = name.rpartition(":")
-    if not colon or "/" in tag:
-        return name, None, digest or None
-    return repository, tag, digest or None
+def _finding(
+    df: Dockerfile, rule_id: str, line: int | None, message: str, level: Level | None = None
+) -> Finding:
+    return Finding(df.display_path, line, rule_id, message, level or RULES[rule_id].level)
 
 
 def _origin(df: Dockerfile, stage_index: int) -> str:
@@ -54,22 +49,24 @@ def _origin(df: Dockerfile, stage_index: int) -> str:
 def base_image_pinned(df: Dockerfile) -> Iterator[Finding]:
     """Every base image names a tag (or digest) that is not ``latest``.
 
+    A stage built on an earlier stage (``FROM builder``) is judged by that stage's image;
+    ``FROM scratch`` needs no tag; a base that depends on a build argument with no default is
+    only known at build time and is left alone.
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm`` + ``FROM ${PYTHON_IMAGE}``
-    Fail: ``FROM python`` or ``FROM python:latest``
+    Fail: ``FROM python``, ``FROM python:latest`` or ``FROM localhost:5000/python``
     """
-    stage_names = {s.name for s in df.stages if s.name}
     for stage in df.stages:
-        if stage.base in stage_names:
+        if stage.parent is not None or stage.base is None:
             continue
-        _, tag, digest = _split_ref(stage.base)
         where = _origin(df, stage.index)
+        ref = ImageRef.parse(stage.base)
         if not stage.base:
             message = f"base image resolves to nothing ({where}): give the ARG a default"
-        elif digest is None and (tag is None or tag == "latest"):
+        elif not ref.pinned:
             message = (
                 f"base image {stage.base!r} ({where}) is not pinned: expected an explicit "
                 "tag such as python:3.11-slim-bookworm, found "
-                + ("no tag" if tag is None else "'latest'")
+                + ("no tag" if not ref.tag else "'latest'")
             )
         else:
             continue
@@ -78,17 +75,16 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Finding]:
 
 @RULES.rule("DF002")
 def base_image_slim(df: Dockerfile) -> Iterator[Finding]:
-    """The final stage is built on the python:3.11-slim-bookworm family.
+    """The final image is built on the python:3.11-slim-bookworm family (through its stages).
 
     Pass: ``FROM python:3.11-slim-bookworm`` (or ``python:3.11.9-slim-bookworm``)
     Fail: ``FROM python:3.11`` (the ~1 GB full image) or ``FROM python:3.12-slim``
     """
-    by_name = {s.name: s for s in df.stages if s.name}
-    stage = df.final_stage
-    while stage.base in by_name and by_name[stage.base].index < stage.index:
-        stage = by_name[stage.base]
-    repository, tag, _ = _split_ref(stage.base)
-    if repository in _PYTHON_REPOSITORIES and tag and _SLIM_FAMILY.fullmatch(tag):
+    stage = df.root()
+    if stage.base is None:
+        return
+    ref = ImageRef.parse(stage.base)
+    if ref.repository in _PYTHON_REPOSITORIES and ref.tag and _SLIM_FAMILY.fullmatch(ref.tag):
         return
     yield _finding(
         df,
@@ -99,54 +95,94 @@ def base_image_slim(df: Dockerfile) -> Iterator[Finding]:
     )
 
 
-def _is_code_copy(sources: Iterable[str]) -> bool:
-    tops = ((src.removeprefix("./").strip("/") or ".").split("/")[0] for src in sources)
-    return any(top in CODE_SOURCES for top in tops)
+def _is_code(source: str) -> bool:
+    """Whether a COPY source brings in code (``.``, a folder, a script), not a manifest."""
+    path = source.removeprefix("./")
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if path in {"", ".", "*"}:
+        return True
+    if "://" in path or path.startswith("git@") or MANIFESTS.fullmatch(name):
+        return False
+    return path.endswith("/") or name.endswith(_CODE_SUFFIXES) or "." not in name
+
+
+def _brings(copy: Copy, wanted: str) -> bool:
+    """Whether ``copy`` puts the context file ``wanted`` (as an install names it) in the image."""
+    name = wanted.rsplit("/", 1)[-1]
+    for source in copy.sources:
+        path = source.removeprefix("./").rstrip("/")
+        base = path.rsplit("/", 1)[-1]
+        if path in {"", ".", "*"} or base == name or fnmatch(name, base):
+            return True
+        if wanted.removeprefix("./").startswith(path + "/"):
+            return True
+    return False
+
+
+def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
+    stage = df.stages[install.run.stage]
+    chain = {s.index for s in df.chain(stage)}
+    earlier = [
+        c
+        for c in df.copies
+        if c.stage in chain and (c.stage != stage.index or c.line < install.line)
+    ]
+    if any(_brings(c, wanted) for c in earlier):
+        return True
+    name = wanted.rsplit("/", 1)[-1]
+    # A bind mount of the context, or a file an earlier RUN wrote (``poetry export > ...``).
+    runs = [i for i in df.inherited("RUN", stage=stage) if i.line <= install.line]
+    return any(name in " ".join(run.flag_values("mount")) for run in runs) or any(
+        name in run.script for run in runs if run.line < install.line
+    )
 
 
 @RULES.rule("DF003")
 def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
-    """requirements.txt is copied and ``pip install -r``'d before any application code.
+    """Dependencies are installed from their manifest before any code is copied (per stage).
 
-    Pass: ``COPY requirements.txt .`` / ``RUN pip install -r requirements.txt`` / ``COPY app/ app/``
-    Fail: ``COPY app/ app/`` before ``RUN pip install -r requirements.txt`` (every code change
+    Judged for pip/uv requirement files, ``uv sync``, poetry, pipenv and npm/yarn/pnpm: code is
+    ``.``, a source folder or a script; manifests are requirements*.txt, pyproject.toml, the
+    lock files and package.json. A requirement file no earlier COPY brings in is reported too.
+    Pass: ``COPY requirements.txt .`` / ``RUN pip install -r requirements.txt`` / ``COPY . .``
+    Fail: ``COPY src/ src/`` before ``RUN pip install -r requirements.txt`` (every code change
     would reinstall every dependency)
     """
-    local = [c for c in df.copies if "from" not in c.flags]
-    code = next((c for c in local if _is_code_copy(c.sources)), None)
-    install = next((i for i in df.pip_installs if _REQUIREMENTS.search(i.value)), None)
-    if install is None:
-        yield _finding(
-            df,
-            "DF003",
-            code.line if code else None,
-            "expected `RUN pip install -r requirements.txt` before the code is copied, found none",
+    installs = Installs(df)
+    for stage in df.stages:
+        first = next((i for i in installs.in_stage(stage) if i.from_manifest), None)
+        if first is None:
+            continue
+        for wanted in first.requirement_files:
+            if not _available(df, first, wanted):
+                yield _finding(
+                    df,
+                    "DF003",
+                    first.line,
+                    f"{first.tool} installs {wanted} on line {first.line} but no earlier COPY "
+                    f"brings it in: expected `COPY {wanted} .` right before the install",
+                )
+        code = next(
+            (
+                c
+                for c in df.copies
+                if c.stage == stage.index
+                and c.line < first.line
+                and "from" not in c.flags
+                and any(_is_code(s) for s in c.sources)
+            ),
+            None,
         )
-        return
-    # `COPY . .` brings requirements.txt in too (and is then itself the code-order problem).
-    copied = any(
-        src.removeprefix("./").strip("/") in {"requirements.txt", ".", ""}
-        for c in local
-        if c.line < install.line
-        for src in c.sources
-    )
-    if not copied:
-        yield _finding(
-            df,
-            "DF003",
-            install.line,
-            f"pip installs requirements.txt on line {install.line} but no earlier COPY brings "
-            "it in: expected `COPY requirements.txt .` right before the install",
-        )
-    if code is not None and code.line < install.line:
-        yield _finding(
-            df,
-            "DF003",
-            code.line,
-            f"application code is copied on line {code.line}, before `pip install -r "
-            f"requirements.txt` on line {install.line}: expected the code COPY after the "
-            "install so a code change does not rebuild the dependency layer",
-        )
+        if code is not None:
+            yield _finding(
+                df,
+                "DF003",
+                code.line,
+                f"code is copied on line {code.line} ({' '.join(code.sources)}), before the "
+                f"{first.tool} dependency install on line {first.line}: expected only the "
+                "manifests before the install and the code after it, so a code change does not "
+                "rebuild the dependency layer",
+            )
 
 
 def _runtime_line(df: Dockerfile) -> int:
@@ -157,20 +193,21 @@ def _runtime_line(df: Dockerfile) -> int:
 
 @RULES.rule("DF004")
 def non_root_user(df: Dockerfile) -> Iterator[Finding]:
-    """The final stage switches to a non-root USER before its CMD/ENTRYPOINT.
+    """The final image runs as a non-root USER, set in its stage or a stage it builds on.
 
-    Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``
+    A builder stage that stays root is fine: only the final image runs.
+    Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``, or ``FROM base`` where stage
+    ``base`` sets ``USER app``
     Fail: no USER at all, ``USER root`` or ``USER 0:0``
     """
-    final = df.final_stage
-    users = df.instructions_named("USER", stage=final.index)
+    users = df.inherited("USER")
     if not users:
         yield _finding(
             df,
             "DF004",
             _runtime_line(df),
-            "the final stage has no USER instruction, so the app would run as root: "
-            "expected `USER 10001:10001` (appuser) before CMD",
+            "the final image sets no USER (in its stage or a stage it builds on), so the app "
+            "would run as root: expected a non-root `USER` such as 10001:10001 before CMD",
         )
         return
     last = users[-1]
@@ -180,9 +217,9 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
             df,
             "DF004",
             last.line,
-            f"USER {last.value.strip()} runs the app as root: expected appuser",
+            f"USER {last.value.strip()} runs the app as root: expected a non-root user",
         )
-    elif last.line > _runtime_line(df):
+    elif last.stage == df.final_stage.index and last.line > _runtime_line(df):
         yield _finding(
             df,
             "DF004",
@@ -194,25 +231,29 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
 
 @RULES.rule("DF005")
 def healthcheck_probes_path(
-    df: Dockerfile, health_path: str = DEFAULT_HEALTH_PATH
+    df: Dockerfile, health_path: str | None = DEFAULT_HEALTH_PATH
 ) -> Iterator[Finding]:
-    """The final stage has a HEALTHCHECK (not NONE) whose command probes ``health_path``.
+    """The final image has a HEALTHCHECK (inherited through its stages counts).
 
-    ``health_path`` defaults to /health; the ``dockerfile`` command passes render.yaml's
-    healthCheckPath through :func:`check`.
+    With ``health_path`` (the project's config: render.yaml's healthCheckPath, /health by
+    default) it must be a real probe of that path; without one, ``HEALTHCHECK NONE`` is an
+    explicit choice and any probe is accepted.
     Pass: ``HEALTHCHECK CMD ["python", "-m", "app.healthcheck", "/health"]``
-    Fail: no HEALTHCHECK, ``HEALTHCHECK NONE`` or a probe of ``/healthz``
+    Fail: no HEALTHCHECK, or (with a health path) ``HEALTHCHECK NONE`` or a probe of ``/healthz``
     """
     hc = df.healthcheck
     if hc is None:
         final = df.final_stage
+        wanted = f"probing {health_path} " if health_path else ""
         yield _finding(
             df,
             "DF005",
             final.line,
-            f"the final stage (FROM on line {final.line}) has no HEALTHCHECK: expected one "
-            f"probing {health_path} so a hung app is restarted",
+            f"the final image (FROM on line {final.line}) has no HEALTHCHECK: expected one "
+            f"{wanted}so a hung app is restarted",
         )
+    elif health_path is None:
+        return
     elif hc.disabled or hc.command is None:
         yield _finding(
             df, "DF005", hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}"
@@ -247,24 +288,30 @@ def healthcheck_start_period(df: Dockerfile) -> Iterator[Finding]:
 
 @RULES.rule("DF007")
 def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
-    """The final stage has a CMD or ENTRYPOINT, each in exec (JSON) form.
+    """The final image has a CMD or ENTRYPOINT, each in exec (JSON) form.
 
+    Only the command the final image runs counts (a builder stage's shell-form ENTRYPOINT is
+    fine). A shell-form ``HEALTHCHECK CMD`` is reported as a warning: it needs /bin/sh in the
+    image and starts a shell on every probe.
     Pass: ``CMD ["gunicorn", "--config", "gunicorn.conf.py"]`` (gunicorn is PID 1 and gets
     SIGTERM)
     Fail: ``CMD gunicorn --config gunicorn.conf.py`` (/bin/sh is PID 1 and swallows SIGTERM)
     """
     final = df.final_stage
-    commands = df.instructions_named("CMD", "ENTRYPOINT", stage=final.index)
+    effective = [df.inherited(name)[-1:] for name in ("ENTRYPOINT", "CMD")]
+    commands = [ins for found in effective for ins in found]
+    if df.cmd is None and commands and commands[-1].name == "CMD":
+        commands.pop()  # an inherited CMD reset by a later ENTRYPOINT
     if not commands:
         yield _finding(
             df,
             "DF007",
             final.line,
-            f"the final stage (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
-            '`CMD ["gunicorn", "--config", "gunicorn.conf.py"]`',
+            f"the final image (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
+            'an exec-form command such as `CMD ["gunicorn", "--config", "gunicorn.conf.py"]`',
         )
-    for ins in commands:
-        if not parse_command(ins.name, ins.value, ins.line).exec_form:
+    for ins in sorted(commands, key=lambda i: i.line):
+        if not command_of(ins).exec_form:
             yield _finding(
                 df,
                 "DF007",
@@ -272,11 +319,21 @@ def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
                 f"{ins.name} is in shell form ({ins.value.strip()!r}): expected exec form, "
                 "a JSON list, so the server is PID 1 and receives SIGTERM",
             )
+    hc = df.healthcheck
+    if hc is not None and hc.command is not None and not hc.command.exec_form:
+        yield _finding(
+            df,
+            "DF007",
+            hc.line,
+            f"HEALTHCHECK CMD is in shell form ({hc.command.argv[-1]!r}): expected exec form, "
+            "so the probe needs no /bin/sh in the image",
+            Level.WARNING,
+        )
 
 
 @RULES.rule("DF008")
 def expose_present(df: Dockerfile) -> Iterator[Finding]:
-    """The final stage EXPOSEs the port it listens on (ENV PORT when set).
+    """The final image EXPOSEs the port it listens on (ENV PORT when set).
 
     Pass: ``ENV PORT=10000`` and ``EXPOSE 10000``
     Fail: no EXPOSE, or ``ENV PORT=10000`` with ``EXPOSE 8000``
@@ -288,8 +345,8 @@ def expose_present(df: Dockerfile) -> Iterator[Finding]:
             df,
             "DF008",
             final.line,
-            f"the final stage (FROM on line {final.line}) has no EXPOSE: expected the port "
-            "gunicorn binds (Render's default 10000)",
+            f"the final image (FROM on line {final.line}) has no EXPOSE: expected the port "
+            "the server binds (Render's default 10000)",
         )
         return
     port = df.env.get("PORT")
@@ -305,8 +362,8 @@ def expose_present(df: Dockerfile) -> Iterator[Finding]:
 RULE_SETS: tuple[RuleSet[Dockerfile], ...] = (RULES, dockerfile_hygiene_rules.RULES)
 
 
-def check(df: Dockerfile, *, health_path: str = DEFAULT_HEALTH_PATH) -> list[Finding]:
-    """Every DF rule, sorted by place; DF005 probes ``health_path`` (render.yaml's)."""
+def check(df: Dockerfile, *, health_path: str | None = DEFAULT_HEALTH_PATH) -> list[Finding]:
+    """Every DF rule, sorted by place; DF005 probes ``health_path`` (None: any probe or NONE)."""
     others = [rule_id for rule_id in RULES.ids() if rule_id != "DF005"]
     found = [*RULES.run(df, only=others), *healthcheck_probes_path(df, health_path)]
     found.extend(dockerfile_hygiene_rules.RULES.run(df))

@@ -1,0 +1,94 @@
+"""The construct corpus: one small Dockerfile per construct people write, with its verdict.
+
+Each fixture in tests/fixtures/dockerfiles/constructs states what a careful reviewer would
+say in an ``# expect:`` comment: ``clean``, ``RULE@LINE[:level]`` places (exactly those, for
+the generic rules), or ``exit2 TEXT`` (the checker cannot go on and says TEXT, with the line).
+``# expect-project:`` lists what this project's own policy adds on top (its health path).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.errors import ConfigFileError
+from deploycheck.rules.dockerfile import check
+from deploycheck.targets.dockerfile import Dockerfile
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfiles" / "constructs"
+# This app's policy (slim Python 3.11 base, its port, the seed's start period, no registry for
+# a syntax frontend): judged in project mode only, not as generic verdicts.
+POLICY_RULES = {"DF002", "DF006", "DF008", "DF009"}
+_EXPECT = re.compile(rb"^# expect(-project)?: (.*?)\r?$", re.MULTILINE)
+
+Place = tuple[str, int, str]
+
+
+def expectations(path: Path) -> dict[str, str]:
+    return {
+        ("project" if kind else "generic"): text.decode("utf-8")
+        for kind, text in _EXPECT.findall(path.read_bytes())
+    }
+
+
+def places(text: str) -> set[Place]:
+    if text == "clean":
+        return set()
+    found = set()
+    for item in text.split():
+        rule_id, _, rest = item.partition("@")
+        line, _, level = rest.partition(":")
+        found.add((rule_id, int(line), level or "error"))
+    return found
+
+
+FIXTURES = sorted(CORPUS.glob("*.Dockerfile"))
+
+
+def test_every_fixture_states_a_verdict() -> None:
+    assert len(FIXTURES) >= 35
+    missing = [p.name for p in FIXTURES if "generic" not in expectations(p)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_generic_verdict(path: Path) -> None:
+    expected = expectations(path)["generic"]
+    if expected.startswith("exit2 "):
+        with pytest.raises(ConfigFileError) as raised:
+            check(Dockerfile(path), health_path=None)
+        assert f"{path.name}{expected.removeprefix('exit2 ')}" in str(raised.value)
+        return
+    found = {
+        (f.rule_id, f.line, str(f.level))
+        for f in check(Dockerfile(path), health_path=None)
+        if f.rule_id not in POLICY_RULES
+    }
+    assert found == places(expected), "\n".join(map(str, check(Dockerfile(path))))
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FIXTURES if "project" in expectations(p)], ids=lambda p: p.stem
+)
+def test_project_policy_adds(path: Path) -> None:
+    found = {(f.rule_id, f.line, str(f.level)) for f in check(Dockerfile(path))}
+    assert places(expectations(path)["project"]) <= found
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_cli_exits_0_1_or_2_with_one_line_on_error(
+    path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(["dockerfile", str(path), "--root", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if expectations(path)["generic"].startswith("exit2 "):
+        assert (code, out) == (EXIT_UNUSABLE, "")
+        assert len(err.strip().splitlines()) == 1, err
+        assert re.search(rf"{re.escape(path.name)}:\d+: ", err), err
+    else:
+        assert code in (EXIT_OK, EXIT_FINDINGS), err
+        assert err == ""
