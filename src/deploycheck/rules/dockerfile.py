@@ -10,16 +10,16 @@ style. Each rule's docstring starts with a summary line, then a passing and a fa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fnmatch import fnmatch
+from typing import Any
 
-from deploycheck.findings import Finding, Level, RuleSet
-from deploycheck.rules import dockerfile_hygiene as dockerfile_hygiene_rules
+from deploycheck import registry
+from deploycheck.findings import Finding, Level, Problem
+from deploycheck.registry import Settings, rule
 from deploycheck.targets.dockerfile import Copy, Dockerfile, command_of
 from deploycheck.targets.image_ref import ImageRef
 from deploycheck.targets.installs import MANIFESTS, Install, Installs
-
-RULES: RuleSet[Dockerfile] = RuleSet()
 
 DEFAULT_HEALTH_PATH = "/health"
 # The python:3.11-slim-bookworm family: the floating tag or a patch-pinned one, with or without
@@ -29,10 +29,8 @@ _PYTHON_REPOSITORIES = {"python", "library/python", "docker.io/library/python"}
 _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".php", ".sh")
 
 
-def _finding(
-    df: Dockerfile, rule_id: str, line: int | None, message: str, level: Level | None = None
-) -> Finding:
-    return Finding(df.display_path, line, rule_id, message, level or RULES[rule_id].level)
+def _problem(df: Dockerfile, line: int | None, message: str, level: Level | None = None) -> Problem:
+    return Problem(df.display_path, line, message, level=level)
 
 
 def _origin(df: Dockerfile, stage_index: int) -> str:
@@ -45,8 +43,8 @@ def _origin(df: Dockerfile, stage_index: int) -> str:
     return f"FROM on line {stage.line}, default of ARG {arg.name} on line {arg.line}"
 
 
-@RULES.rule("DF001")
-def base_image_pinned(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF001", target="dockerfile")
+def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
     """Every base image names a tag (or digest) that is not ``latest``.
 
     A stage built on an earlier stage (``FROM builder``) is judged by that stage's image;
@@ -70,11 +68,11 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Finding]:
             )
         else:
             continue
-        yield _finding(df, "DF001", stage.line, message)
+        yield _problem(df, stage.line, message)
 
 
-@RULES.rule("DF002")
-def base_image_slim(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF002", target="dockerfile")
+def base_image_slim(df: Dockerfile) -> Iterator[Problem]:
     """The final image is built on the python:3.11-slim-bookworm family (through its stages).
 
     Pass: ``FROM python:3.11-slim-bookworm`` (or ``python:3.11.9-slim-bookworm``)
@@ -86,9 +84,8 @@ def base_image_slim(df: Dockerfile) -> Iterator[Finding]:
     ref = ImageRef.parse(stage.base)
     if ref.repository in _PYTHON_REPOSITORIES and ref.tag and _SLIM_FAMILY.fullmatch(ref.tag):
         return
-    yield _finding(
+    yield _problem(
         df,
-        "DF002",
         stage.line,
         f"final image is based on {stage.base!r} ({_origin(df, stage.index)}): expected the "
         "python:3.11-slim-bookworm family (slim keeps the image near 150 MB instead of ~1 GB)",
@@ -137,8 +134,8 @@ def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
     )
 
 
-@RULES.rule("DF003")
-def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF003", target="dockerfile")
+def requirements_before_code(df: Dockerfile) -> Iterator[Problem]:
     """Dependencies are installed from their manifest before any code is copied (per stage).
 
     Judged for pip/uv requirement files, ``uv sync``, poetry, pipenv and npm/yarn/pnpm: code is
@@ -155,9 +152,8 @@ def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
             continue
         for wanted in first.requirement_files:
             if not _available(df, first, wanted):
-                yield _finding(
+                yield _problem(
                     df,
-                    "DF003",
                     first.line,
                     f"{first.tool} installs {wanted} on line {first.line} but no earlier COPY "
                     f"brings it in: expected `COPY {wanted} .` right before the install",
@@ -174,9 +170,8 @@ def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
             None,
         )
         if code is not None:
-            yield _finding(
+            yield _problem(
                 df,
-                "DF003",
                 code.line,
                 f"code is copied on line {code.line} ({' '.join(code.sources)}), before the "
                 f"{first.tool} dependency install on line {first.line}: expected only the "
@@ -191,8 +186,8 @@ def _runtime_line(df: Dockerfile) -> int:
     return starts[0].line if starts else final.line
 
 
-@RULES.rule("DF004")
-def non_root_user(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF004", target="dockerfile")
+def non_root_user(df: Dockerfile) -> Iterator[Problem]:
     """The final image runs as a non-root USER, set in its stage or a stage it builds on.
 
     A builder stage that stays root is fine: only the final image runs.
@@ -202,9 +197,8 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
     """
     users = df.inherited("USER")
     if not users:
-        yield _finding(
+        yield _problem(
             df,
-            "DF004",
             _runtime_line(df),
             "the final image sets no USER (in its stage or a stage it builds on), so the app "
             "would run as root: expected a non-root `USER` such as 10001:10001 before CMD",
@@ -213,41 +207,37 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
     last = users[-1]
     name = last.value.strip().partition(":")[0]
     if name in {"root", "0"}:
-        yield _finding(
+        yield _problem(
             df,
-            "DF004",
             last.line,
             f"USER {last.value.strip()} runs the app as root: expected a non-root user",
         )
     elif last.stage == df.final_stage.index and last.line > _runtime_line(df):
-        yield _finding(
+        yield _problem(
             df,
-            "DF004",
             last.line,
             f"USER on line {last.line} comes after CMD/ENTRYPOINT on line {_runtime_line(df)}: "
             "expected it before, where readers look for the runtime user",
         )
 
 
-@RULES.rule("DF005")
-def healthcheck_probes_path(
-    df: Dockerfile, health_path: str | None = DEFAULT_HEALTH_PATH
-) -> Iterator[Finding]:
+@rule("DF005", target="dockerfile", options={"path": DEFAULT_HEALTH_PATH})
+def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image has a HEALTHCHECK (inherited through its stages counts).
 
-    With ``health_path`` (the project's config: render.yaml's healthCheckPath, /health by
-    default) it must be a real probe of that path; without one, ``HEALTHCHECK NONE`` is an
-    explicit choice and any probe is accepted.
+    Option ``path`` (the project's config: render.yaml's healthCheckPath): the probe must be a
+    real one requesting it. With ``path: null`` ``HEALTHCHECK NONE`` is an explicit choice
+    and any probe is accepted.
     Pass: ``HEALTHCHECK CMD ["python", "-m", "app.healthcheck", "/health"]``
-    Fail: no HEALTHCHECK, or (with a health path) ``HEALTHCHECK NONE`` or a probe of ``/healthz``
+    Fail: no HEALTHCHECK, or (with a path) ``HEALTHCHECK NONE`` or a probe of ``/healthz``
     """
+    health_path = options["path"]
     hc = df.healthcheck
     if hc is None:
         final = df.final_stage
         wanted = f"probing {health_path} " if health_path else ""
-        yield _finding(
+        yield _problem(
             df,
-            "DF005",
             final.line,
             f"the final image (FROM on line {final.line}) has no HEALTHCHECK: expected one "
             f"{wanted}so a hung app is restarted",
@@ -255,21 +245,18 @@ def healthcheck_probes_path(
     elif health_path is None:
         return
     elif hc.disabled or hc.command is None:
-        yield _finding(
-            df, "DF005", hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}"
-        )
+        yield _problem(df, hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}")
     elif health_path not in hc.probed_paths:
-        yield _finding(
+        yield _problem(
             df,
-            "DF005",
             hc.line,
             f"HEALTHCHECK probes {list(hc.command.argv)}: expected it to request {health_path}, "
             "the path render.yaml's healthCheckPath uses",
         )
 
 
-@RULES.rule("DF006")
-def healthcheck_start_period(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF006", target="dockerfile")
+def healthcheck_start_period(df: Dockerfile) -> Iterator[Problem]:
     """The HEALTHCHECK gives the app a ``--start-period`` to boot and migrate.
 
     Pass: ``HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 CMD [...]``
@@ -277,17 +264,16 @@ def healthcheck_start_period(df: Dockerfile) -> Iterator[Finding]:
     """
     hc = df.healthcheck
     if hc is not None and not hc.disabled and "start-period" not in hc.options:
-        yield _finding(
+        yield _problem(
             df,
-            "DF006",
             hc.line,
             "HEALTHCHECK has no --start-period: expected one (the seed says 40s) so a slow "
             "start does not count as failures",
         )
 
 
-@RULES.rule("DF007")
-def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF007", target="dockerfile")
+def exec_form_command(df: Dockerfile) -> Iterator[Problem]:
     """The final image has a CMD or ENTRYPOINT, each in exec (JSON) form.
 
     Only the command the final image runs counts (a builder stage's shell-form ENTRYPOINT is
@@ -303,27 +289,24 @@ def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
     if df.cmd is None and commands and commands[-1].name == "CMD":
         commands.pop()  # an inherited CMD reset by a later ENTRYPOINT
     if not commands:
-        yield _finding(
+        yield _problem(
             df,
-            "DF007",
             final.line,
             f"the final image (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
             'an exec-form command such as `CMD ["gunicorn", "--config", "gunicorn.conf.py"]`',
         )
     for ins in sorted(commands, key=lambda i: i.line):
         if not command_of(ins).exec_form:
-            yield _finding(
+            yield _problem(
                 df,
-                "DF007",
                 ins.line,
                 f"{ins.name} is in shell form ({ins.value.strip()!r}): expected exec form, "
                 "a JSON list, so the server is PID 1 and receives SIGTERM",
             )
     hc = df.healthcheck
     if hc is not None and hc.command is not None and not hc.command.exec_form:
-        yield _finding(
+        yield _problem(
             df,
-            "DF007",
             hc.line,
             f"HEALTHCHECK CMD is in shell form ({hc.command.argv[-1]!r}): expected exec form, "
             "so the probe needs no /bin/sh in the image",
@@ -331,8 +314,8 @@ def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
         )
 
 
-@RULES.rule("DF008")
-def expose_present(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF008", target="dockerfile")
+def expose_present(df: Dockerfile) -> Iterator[Problem]:
     """The final image EXPOSEs the port it listens on (ENV PORT when set).
 
     Pass: ``ENV PORT=10000`` and ``EXPOSE 10000``
@@ -341,9 +324,8 @@ def expose_present(df: Dockerfile) -> Iterator[Finding]:
     final = df.final_stage
     ports = {port.partition("/")[0] for port, _ in df.exposes}
     if not ports:
-        yield _finding(
+        yield _problem(
             df,
-            "DF008",
             final.line,
             f"the final image (FROM on line {final.line}) has no EXPOSE: expected the port "
             "the server binds (Render's default 10000)",
@@ -351,20 +333,13 @@ def expose_present(df: Dockerfile) -> Iterator[Finding]:
         return
     port = df.env.get("PORT")
     if port and not port.startswith("$") and port not in ports:
-        yield _finding(
+        yield _problem(
             df,
-            "DF008",
             df.exposes[0][1],
             f"EXPOSE lists {sorted(ports)} but ENV PORT is {port}: expected that port exposed",
         )
 
 
-RULE_SETS: tuple[RuleSet[Dockerfile], ...] = (RULES, dockerfile_hygiene_rules.RULES)
-
-
-def check(df: Dockerfile, *, health_path: str | None = DEFAULT_HEALTH_PATH) -> list[Finding]:
-    """Every DF rule, sorted by place; DF005 probes ``health_path`` (None: any probe or NONE)."""
-    others = [rule_id for rule_id in RULES.ids() if rule_id != "DF005"]
-    found = [*RULES.run(df, only=others), *healthcheck_probes_path(df, health_path)]
-    found.extend(dockerfile_hygiene_rules.RULES.run(df))
-    return sorted(found)
+def check(df: Dockerfile, settings: Settings | None = None) -> list[Finding]:
+    """Every DF rule enabled in ``settings``, sorted by place."""
+    return registry.run("dockerfile", df, settings)

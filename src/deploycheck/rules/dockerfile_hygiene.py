@@ -17,12 +17,11 @@ from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
 from detect_secrets.settings import default_settings
 
-from deploycheck.findings import Finding, Level, RuleSet
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.targets.installs import Installs
-
-RULES: RuleSet[Dockerfile] = RuleSet()
 
 _LATEST = re.compile(r"[:@=]latest\b")
 _URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
@@ -30,14 +29,12 @@ _URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 
 
-def _finding(
-    df: Dockerfile, rule_id: str, line: int | None, message: str, level: Level | None = None
-) -> Finding:
-    return Finding(df.display_path, line, rule_id, message, level or RULES[rule_id].level)
+def _problem(df: Dockerfile, line: int | None, message: str, level: Level | None = None) -> Problem:
+    return Problem(df.display_path, line, message, level=level)
 
 
-@RULES.rule("DF009")
-def no_syntax_directive(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF009", target="dockerfile")
+def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
 
     Pass: a Dockerfile whose first line is an ordinary comment or instruction
@@ -45,9 +42,8 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Finding]:
     """
     if "syntax" in df.directives:
         value, line = df.directives["syntax"]
-        yield _finding(
+        yield _problem(
             df,
-            "DF009",
             line,
             f"`# syntax={value}` makes BuildKit pull a frontend image from a registry: "
             "expected no syntax directive (the built-in frontend is enough)",
@@ -92,8 +88,8 @@ def secret_reason(name: str, value: str) -> str | None:
     return None
 
 
-@RULES.rule("DF010")
-def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF010", target="dockerfile")
+def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
     """No ENV or ARG carries a literal credential; values are never echoed in the message.
 
     Pass: ``ENV PIP_NO_CACHE_DIR=1``, ``ARG VCS_REF=<commit sha>``, ``ENV SSH_KEY_PATH=/run/...``
@@ -107,9 +103,8 @@ def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Finding]:
         why = secret_reason(var.name, var.value or "")
         if why is None:
             continue
-        yield _finding(
+        yield _problem(
             df,
-            "DF010",
             var.line,
             f"{var.kind} {var.name} sets a literal value and {why}: secrets belong in the "
             "platform's secret store, never in image layers or history (checklist item 1)",
@@ -120,8 +115,8 @@ def _urls(sources: Iterable[str]) -> list[str]:
     return [s for s in sources if _URL.match(s)]
 
 
-@RULES.rule("DF011")
-def no_add_of_urls(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF011", target="dockerfile")
+def no_add_of_urls(df: Dockerfile) -> Iterator[Problem]:
     """ADD never fetches a remote URL or a git repository unverified.
 
     ``ADD --checksum=sha256:...`` of a URL is verified by BuildKit, so it is only a warning
@@ -132,9 +127,8 @@ def no_add_of_urls(df: Dockerfile) -> Iterator[Finding]:
     for copy in df.copies:
         if copy.instruction == "ADD" and (urls := _urls(copy.sources)):
             checked = "checksum" in copy.flags
-            yield _finding(
+            yield _problem(
                 df,
-                "DF011",
                 copy.line,
                 f"ADD downloads {', '.join(urls)}"
                 + (
@@ -148,8 +142,8 @@ def no_add_of_urls(df: Dockerfile) -> Iterator[Finding]:
             )
 
 
-@RULES.rule("DF012", Level.WARNING)
-def copy_not_add(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF012", target="dockerfile", level=Level.WARNING)
+def copy_not_add(df: Dockerfile) -> Iterator[Problem]:
     """Local files are brought in with COPY, not ADD; a local archive ADD unpacks is fine.
 
     Pass: ``COPY gunicorn.conf.py .`` or ``ADD rootfs.tar.gz /`` (auto-extraction is the point)
@@ -160,13 +154,11 @@ def copy_not_add(df: Dockerfile) -> Iterator[Finding]:
             continue
         if copy.sources and all(s.lower().endswith(_ARCHIVES) for s in copy.sources):
             continue
-        yield _finding(
-            df, "DF012", copy.line, "ADD of local files: expected COPY, which does not unpack"
-        )
+        yield _problem(df, copy.line, "ADD of local files: expected COPY, which does not unpack")
 
 
-@RULES.rule("DF013")
-def no_latest(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF013", target="dockerfile")
+def no_latest(df: Dockerfile) -> Iterator[Problem]:
     """Nothing outside FROM (DF001 checks FROM) refers to a ``latest`` tag or version.
 
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm``
@@ -174,16 +166,15 @@ def no_latest(df: Dockerfile) -> Iterator[Finding]:
     """
     for ins in df.instructions:
         if ins.name != "FROM" and _LATEST.search(ins.value):
-            yield _finding(
+            yield _problem(
                 df,
-                "DF013",
                 ins.line,
                 f"{ins.name} refers to 'latest': expected a pinned version so builds repeat",
             )
 
 
-@RULES.rule("DF014")
-def pip_without_cache(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF014", target="dockerfile")
+def pip_without_cache(df: Dockerfile) -> Iterator[Problem]:
     """Every pip (or ``uv pip``) install keeps its download cache out of the layer.
 
     Any of: ``--no-cache-dir`` (uv: ``--no-cache``), ``PIP_NO_CACHE_DIR=1`` (uv:
@@ -198,17 +189,16 @@ def pip_without_cache(df: Dockerfile) -> Iterator[Finding]:
         if install.caches and install.line not in seen:
             seen.add(install.line)
             flag = "--no-cache" if install.tool == "uv" else "--no-cache-dir"
-            yield _finding(
+            yield _problem(
                 df,
-                "DF014",
                 install.line,
                 f"{install.tool} install keeps its cache in the layer: expected {flag}, "
                 "the cache-off variable before it, or RUN --mount=type=cache",
             )
 
 
-@RULES.rule("DF015", Level.WARNING)
-def utf8_text(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF015", target="dockerfile", level=Level.WARNING)
+def utf8_text(df: Dockerfile) -> Iterator[Problem]:
     """The Dockerfile is UTF-8 text (Docker reads bytes, every editor and tool reads UTF-8).
 
     Pass: any UTF-8 file, with or without a BOM
@@ -216,16 +206,15 @@ def utf8_text(df: Dockerfile) -> Iterator[Finding]:
     """
     if df.encoding_problem is not None:
         line, problem = df.encoding_problem
-        yield _finding(
+        yield _problem(
             df,
-            "DF015",
             line,
             f"{problem}: expected UTF-8 (the rest was read with replacement characters)",
         )
 
 
-@RULES.rule("DF016", Level.WARNING)
-def no_secret_build_args(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF016", target="dockerfile", level=Level.WARNING)
+def no_secret_build_args(df: Dockerfile) -> Iterator[Problem]:
     """No ARG is meant to carry a secret, even without a default.
 
     ``docker build --build-arg`` values are recorded in the image history for anyone who pulls
@@ -235,26 +224,24 @@ def no_secret_build_args(df: Dockerfile) -> Iterator[Finding]:
     """
     for var in df.variables:
         if var.kind == "ARG" and var.value is None and is_secret_name(var.name):
-            yield _finding(
+            yield _problem(
                 df,
-                "DF016",
                 var.line,
                 f"ARG {var.name} would carry a secret into the image history: expected "
                 "RUN --mount=type=secret,id=... for build-time secrets",
             )
 
 
-@RULES.rule("DF017")
-def known_instructions(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF017", target="dockerfile")
+def known_instructions(df: Dockerfile) -> Iterator[Problem]:
     """Every instruction is one Docker knows (a typo stops ``docker build`` there).
 
     Pass: ``RUN pip install -r requirements.txt``
     Fail: ``RUNN pip install -r requirements.txt``
     """
     for ins in df.unknown_instructions:
-        yield _finding(
+        yield _problem(
             df,
-            "DF017",
             ins.line,
             f"unknown instruction {ins.name}: docker build refuses it; expected one of "
             "RUN, COPY, ENV, ... (https://docs.docker.com/reference/dockerfile/)",
