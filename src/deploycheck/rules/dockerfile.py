@@ -118,11 +118,11 @@ def _brings(copy: Copy, wanted: str) -> bool:
 
 def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
     stage = df.stages[install.run.stage]
-    chain = {s.index for s in df.chain(stage)}
     earlier = [
         c
-        for c in df.copies
-        if c.stage in chain and (c.stage != stage.index or c.line < install.line)
+        for s in df.chain(stage)
+        for c in df.copies_in(s)
+        if c.stage != stage.index or c.line < install.line
     ]
     if any(_brings(c, wanted) for c in earlier):
         return True
@@ -161,9 +161,8 @@ def requirements_before_code(df: Dockerfile) -> Iterator[Problem]:
         code = next(
             (
                 c
-                for c in df.copies
-                if c.stage == stage.index
-                and c.line < first.line
+                for c in df.copies_in(stage)
+                if c.line < first.line
                 and "from" not in c.flags
                 and any(_is_code(s) for s in c.sources)
             ),

@@ -22,8 +22,9 @@ from deploycheck.targets.yamlfile import load_yaml
 
 # hadolint's severities, least to most serious; its default failure threshold is "info".
 SEVERITIES = ("style", "info", "warning", "error")
-DEFAULT_THRESHOLD = "info"
-_TIMEOUT_SECONDS = 60
+_OWN_LEVELS = {"style": Level.INFO, "info": Level.INFO, "warning": Level.WARNING}
+# hadolint's cost grows faster than the file (minutes for a few MB): past this, it is a finding.
+TIMEOUT_SECONDS = 60.0
 
 
 def _command(dockerfile: Path, config: Path | None) -> list[str]:
@@ -34,14 +35,16 @@ def _command(dockerfile: Path, config: Path | None) -> list[str]:
     return [*command, str(dockerfile)]
 
 
-def failure_threshold(config: Path | None) -> str:
-    """The config's ``failure-threshold`` (hadolint's default when unset or no config)."""
+def failure_threshold(config: Path | None) -> str | None:
+    """The config's ``failure-threshold``, None when it sets none (or there is no config)."""
     if config is None:
-        return DEFAULT_THRESHOLD
+        return None
     # A broken config is HL001's finding (its YAML errors); the threshold falls back then.
     doc = load_yaml(config)
     settings = doc.data if doc.usable else {}
-    threshold = str(settings.get("failure-threshold", DEFAULT_THRESHOLD))
+    if "failure-threshold" not in settings:
+        return None
+    threshold = str(settings["failure-threshold"])
     if threshold not in SEVERITIES:
         raise ToolUnavailableError(
             f"{config}: failure-threshold {threshold!r} is not one of {SEVERITIES}"
@@ -74,20 +77,35 @@ def unjustified_ignores(config: str | os.PathLike[str]) -> list[Problem]:
     return found
 
 
-def level_for(severity: str, threshold: str) -> Level:
-    """ERROR for severities at or above the threshold (hadolint would fail), else WARNING."""
+def level_for(severity: str, threshold: str | None) -> Level:
+    """hadolint's own level (style counts as info); ERROR at or above a configured threshold.
+
+    A project that sets ``failure-threshold`` says those severities must fail the check;
+    without one, info stays info and a warning stays a warning.
+    """
     rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-    return Level.ERROR if rank >= SEVERITIES.index(threshold) else Level.WARNING
+    if threshold is not None and rank >= SEVERITIES.index(threshold):
+        return Level.ERROR
+    return _OWN_LEVELS.get(severity, Level.ERROR)
 
 
-@rule("HL002", target="hadolint", relays=True)
+@rule(
+    "HL002",
+    target="hadolint",
+    relays=True,
+    extra_ids={"HL003": "hadolint finishes on the Dockerfile within its timeout"},
+)
 def lint(
-    dockerfile: str | os.PathLike[str], config: str | os.PathLike[str] | None = None
+    dockerfile: str | os.PathLike[str],
+    config: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> list[Problem]:
     """hadolint reports nothing at or above its failure threshold; findings keep its codes.
 
-    Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
-    at or above the threshold is an error, one below it a warning.
+    Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...), line and level
+    (style and info are INFO); a severity at or above a configured ``failure-threshold`` is an
+    error. hadolint still running after ``timeout`` seconds is finding HL003.
     Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
     Fails:  ``RUN cd /app && make`` (DL3003: use WORKDIR to switch to a directory)
 
@@ -102,10 +120,16 @@ def lint(
             _command(path, config_path),
             capture_output=True,
             text=True,
-            timeout=_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except subprocess.TimeoutExpired:
+        message = (
+            f"hadolint did not finish within {timeout:g} s, so its rules were not checked: "
+            "expected a Dockerfile it can lint in that time (split a generated one)"
+        )
+        return [Problem(display_path(path), None, message, rule_id="HL003")]
+    except OSError as exc:
         raise ToolUnavailableError(f"hadolint did not run on {path}: {exc}\n{hint}") from exc
     try:
         results = json.loads(done.stdout)

@@ -81,7 +81,7 @@ class Instruction:
         """What a RUN executes: its command line, then any heredoc bodies it feeds."""
         return "\n".join([" ".join(self.args), *self.heredocs])
 
-    @property
+    @cached_property
     def commands(self) -> list[shell.SimpleCommand]:
         if self.json:
             return [shell.SimpleCommand(self.args)]
@@ -217,7 +217,7 @@ class Dockerfile:
     def __repr__(self) -> str:
         return f"Dockerfile({str(self.path)!r})"
 
-    @property
+    @cached_property
     def display_path(self) -> str:
         return display_path(self.path)
 
@@ -266,6 +266,8 @@ class Dockerfile:
         result: list[Instruction] = []
         stage = -1
         for item in parsed:
+            if not item.cmd:  # a lone continuation: the parser yields an empty node
+                continue
             name = item.cmd.upper()
             where = f"{self.display_path}:{item.start_line}"
             if len(item.value) < _MIN_ARGS.get(name, 0):
@@ -314,6 +316,9 @@ class Dockerfile:
     def stages(self) -> tuple[Stage, ...]:
         stages: list[Stage] = []
         by_name: dict[str, int] = {}
+        members: dict[int, list[Instruction]] = {}
+        for instruction in self.instructions:
+            members.setdefault(instruction.stage, []).append(instruction)
         for ins in self.instructions_named("FROM"):
             words = list(ins.args)
             if len(words) not in (1, 3) or (len(words) == 3 and words[1].lower() != "as"):
@@ -325,10 +330,8 @@ class Dockerfile:
             base = substitute(words[0], self.global_args)
             parent = by_name.get(base.lower()) if base is not None else None
             platform = next(iter(ins.flag_values("platform")), None)
-            members = tuple(i for i in self.instructions if i.stage == ins.stage)
-            stages.append(
-                Stage(ins.stage, name, base, words[0], ins.line, members, parent, platform)
-            )
+            own = tuple(members[ins.stage])
+            stages.append(Stage(ins.stage, name, base, words[0], ins.line, own, parent, platform))
             if name:
                 by_name[name] = ins.stage
         return tuple(stages)
@@ -361,7 +364,22 @@ class Dockerfile:
     def base_variables(self, stage: Stage) -> list[Variable]:
         """The global ARGs a stage's FROM refers to (where its base image default comes from)."""
         names = {a or b for a, b in _VARIABLE_REF.findall(stage.base_as_written)}
-        return [v for v in self.variables if v.kind == "ARG" and v.stage == -1 and v.name in names]
+        return [v for v in self._global_arg_variables if v.name in names]
+
+    @cached_property
+    def _global_arg_variables(self) -> list[Variable]:
+        return [v for v in self.variables if v.kind == "ARG" and v.stage == -1]
+
+    def copies_in(self, stage: Stage) -> list[Copy]:
+        """The COPY and ADD instructions of one stage, in order."""
+        return self._copies_by_stage.get(stage.index, [])
+
+    @cached_property
+    def _copies_by_stage(self) -> dict[int, list[Copy]]:
+        found: dict[int, list[Copy]] = {}
+        for copy in self.copies:
+            found.setdefault(copy.stage, []).append(copy)
+        return found
 
     @cached_property
     def variables(self) -> tuple[Variable, ...]:
@@ -390,11 +408,15 @@ class Dockerfile:
         """The physical line of ``name`` inside a multi-line ENV/ARG, for exact findings."""
         if ins.line == ins.end_line:
             return ins.line
-        lines = self.text.splitlines()[ins.line - 1 : ins.end_line]
+        lines = self._lines[ins.line - 1 : ins.end_line]
         pattern = re.compile(rf"(^|\s){re.escape(name)}[=\s]")
         return next(
             (ins.line + i for i, text in enumerate(lines) if pattern.search(text)), ins.line
         )
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return self.text.splitlines()
 
     def env_of(self, stage: Stage | None = None) -> dict[str, str]:
         """The ENV ``stage``'s image carries, through its chain (later entries win, like Docker)."""

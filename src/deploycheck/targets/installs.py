@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from deploycheck.targets.shell import SimpleCommand
 
 if TYPE_CHECKING:  # the Dockerfile model imports this module for ``pip_installs``
-    from deploycheck.targets.dockerfile import Dockerfile, Instruction, Stage
+    from deploycheck.targets.dockerfile import Dockerfile, Instruction, Stage, Variable
 
 _PIP = re.compile(r"pip(\d+(\.\d+)?)?")
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+_CACHE_VARIABLES = frozenset({"PIP_NO_CACHE_DIR", "UV_NO_CACHE"})
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
 # Files a dependency install reads; copying only these first keeps the install layer cached.
 MANIFESTS = re.compile(
@@ -79,16 +81,32 @@ class Installs:
     def __init__(self, df: Dockerfile) -> None:
         self.df = df
 
-    def _stage_env(self, run: Instruction) -> dict[str, str]:
-        """ENV inherited through the RUN's stage chain plus ARGs of its own stage before it."""
-        stage = self.df.stages[run.stage]
-        chain = {s.index for s in self.df.chain(stage)}
-        env: dict[str, str] = {}
+    @cached_property
+    def _cache_env(self) -> dict[int, dict[str, str]]:
+        """``_CACHE_VARIABLES`` as each RUN (by line) sees them, in one pass over the file.
+
+        ENV is inherited through the stage chain; an ARG only in its own stage. Tracking just
+        these names keeps the pass linear in the size of the Dockerfile.
+        """
+        by_line: dict[int, dict[str, str]] = {}
+        final_env: dict[int, dict[str, str]] = {}
+        variables: dict[int, list[Variable]] = {}
         for var in self.df.variables:
-            in_scope = var.stage in chain if var.kind == "ENV" else var.stage == run.stage
-            if in_scope and (var.stage != run.stage or var.line < run.line):
-                env[var.name] = var.value or ""
-        return env
+            if var.name in _CACHE_VARIABLES:
+                variables.setdefault(var.line, []).append(var)
+        for stage in self.df.stages:
+            parent = final_env.get(stage.parent, {}) if stage.parent is not None else {}
+            env, image_env = dict(parent), dict(parent)
+            for ins in stage.instructions:
+                in_ins = range(ins.line, ins.end_line + 1) if ins.name in {"ENV", "ARG"} else ()
+                for var in (v for line in in_ins for v in variables.get(line, [])):
+                    env[var.name] = var.value or ""
+                    if var.kind == "ENV":
+                        image_env[var.name] = var.value or ""
+                if ins.name == "RUN":
+                    by_line[ins.line] = dict(env)
+            final_env[stage.index] = image_env
+        return by_line
 
     def _cache_mounted(self, run: Instruction) -> bool:
         return any("type=cache" in mount.split(",") for mount in run.flag_values("mount"))
@@ -97,7 +115,7 @@ class Installs:
         """Every install in one RUN (a second ``pip install`` after ``&&`` included)."""
         found = []
         for command in run.commands:
-            env = {**self._stage_env(run), **command.env}
+            env = {**self._cache_env.get(run.line, {}), **command.env}
             args = pip_install_args(command)
             if args is not None:
                 tool = "uv" if command.program == "uv" else "pip"
