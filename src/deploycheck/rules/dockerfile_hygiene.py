@@ -30,7 +30,7 @@ def _problem(df: Dockerfile, line: int | None, message: str) -> Problem:
     return Problem(df.display_path, line, message)
 
 
-@rule("DF009", target="dockerfile")
+@rule("DF009", target="dockerfile", enabled=False)
 def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
 

