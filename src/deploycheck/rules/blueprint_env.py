@@ -6,45 +6,18 @@ A literal ``value`` in ``render.yaml`` is committed to git, so anything secret m
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from deploycheck.findings import Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import secret_reason
 from deploycheck.targets.blueprint import Blueprint, EnvVar
 
 FROM_CONFIG = "(from the project's config)"
 
-# Token-like literals only: URLs, sentences and paths carry other characters and are skipped.
-_TOKEN = re.compile(r"^[A-Za-z0-9+/=_\-]{20,}$")
-# Bits per character above which a token-like string is probably random. detect-secrets uses
-# 4.5 for base64 over long strings; 20-40 character keys top out lower, hence 4.0.
-ENTROPY_THRESHOLD = 4.0
 _SOURCE_SPELLING = {"sync": "sync: false", "generateValue": "generateValue: true"}
-
-
-def shannon_entropy(text: str) -> float:
-    """Bits per character of ``text``."""
-    counts = Counter(text)
-    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
-
-
-def secret_reason(value: object) -> str | None:
-    """Why a literal value looks like a secret (a URL password, high entropy), or ``None``."""
-    text = str(value)
-    try:
-        if urlsplit(text).password:
-            return "a URL with an embedded password"
-    except ValueError:
-        pass
-    if _TOKEN.match(text) and shannon_entropy(text) > ENTROPY_THRESHOLD:
-        return f"a random-looking string ({shannon_entropy(text):.1f} bits/char)"
-    return None
 
 
 def _web_env(bp: Blueprint) -> list[EnvVar]:

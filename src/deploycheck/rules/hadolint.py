@@ -29,7 +29,13 @@ from deploycheck.targets.yamlfile import load_yaml
 
 # hadolint's severities, least to most serious; its default failure threshold is "info".
 SEVERITIES = ("style", "info", "warning", "error")
-DEFAULT_THRESHOLD = "info"
+# Each severity's own level; a configured failure threshold raises those at or above it to error.
+NATURAL_LEVEL = {
+    "style": Level.INFO,
+    "info": Level.INFO,
+    "warning": Level.WARNING,
+    "error": Level.ERROR,
+}
 _TIMEOUT_SECONDS = 60
 
 
@@ -39,14 +45,16 @@ def _command(dockerfile: Path, config: Path) -> list[str]:
     return [*command, "--config", str(config), str(dockerfile)]
 
 
-def failure_threshold(config: Path | None) -> str:
-    """The config's ``failure-threshold`` (hadolint's default when unset or no config)."""
+def failure_threshold(config: Path | None) -> str | None:
+    """The config's ``failure-threshold``; None when it sets none (or there is no config)."""
     if config is None:
-        return DEFAULT_THRESHOLD
-    # A broken config is HL001's finding (its YAML errors); the threshold falls back then.
+        return None
+    # A broken config is HL001's finding (its YAML errors); there is no threshold then.
     doc = load_yaml(config)
     settings = doc.data if doc.usable else {}
-    threshold = str(settings.get("failure-threshold", DEFAULT_THRESHOLD))
+    if settings.get("failure-threshold") is None:
+        return None
+    threshold = str(settings["failure-threshold"])
     if threshold not in SEVERITIES:
         raise ToolUnavailableError(
             f"{config}: failure-threshold {threshold!r} is not one of {SEVERITIES}"
@@ -79,17 +87,20 @@ def unjustified_ignores(config: str | os.PathLike[str]) -> list[Problem]:
     return found
 
 
-def level_for(severity: str, threshold: str) -> Level:
-    """ERROR for severities at or above the threshold (hadolint would fail), else WARNING."""
+def level_for(severity: str, threshold: str | None) -> Level:
+    """ERROR for severities at or above the threshold (hadolint would fail); else the
+    severity's own level (style and info are info, a warning a warning)."""
     rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-    return Level.ERROR if rank >= SEVERITIES.index(threshold) else Level.WARNING
+    if threshold is not None and rank >= SEVERITIES.index(threshold):
+        return Level.ERROR
+    return NATURAL_LEVEL.get(severity, Level.ERROR)
 
 
 @rule(
     "HL002",
     target="hadolint",
     relays=True,
-    options={"config": str, "failure_threshold": DEFAULT_THRESHOLD, "ignored": []},
+    options={"config": str, "failure_threshold": str, "ignored": []},
 )
 def lint(
     dockerfile: str | os.PathLike[str],
@@ -99,7 +110,8 @@ def lint(
     """hadolint reports nothing at or above its failure threshold; findings keep its codes.
 
     Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
-    at or above the threshold is an error, one below it a warning. ``config`` is a hadolint
+    at or above a configured failure threshold is an error, any other keeps its own level
+    (error, warning, or info for info and style). ``config`` is a hadolint
     config file; without one, hadolint gets a config made of the ``failure_threshold`` and
     ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
     Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
@@ -108,16 +120,15 @@ def lint(
     Raises ToolUnavailableError when hadolint is not installed or does not answer in JSON.
     """
     path = Path(dockerfile)
-    settings = {"failure_threshold": DEFAULT_THRESHOLD, "ignored": [], **(options or {})}
+    settings = {"failure_threshold": None, "ignored": [], **(options or {})}
     with tempfile.TemporaryDirectory(prefix="deploycheck-hadolint-") as scratch:
         if config is not None:
             config_path = Path(config)
         else:
             config_path = Path(scratch) / "hadolint.yaml"
-            written = {
-                "failure-threshold": settings["failure_threshold"],
-                "ignored": list(settings["ignored"]),
-            }
+            written: dict[str, object] = {"ignored": list(settings["ignored"])}
+            if settings["failure_threshold"] is not None:
+                written["failure-threshold"] = settings["failure_threshold"]
             config_path.write_text(yaml.safe_dump(written), encoding="utf-8")
         threshold = failure_threshold(config_path)
         done = _run(path, config_path)
