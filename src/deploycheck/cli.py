@@ -77,7 +77,8 @@ def readable_file(path: str, kind: str) -> Path:
 def _config(args: argparse.Namespace, checked: Path) -> Config:
     explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
     found = config_for(checked, explicit=explicit, use_files=not args.no_config)
-    return found.with_overrides(levels=dict(args.rule))
+    # Env-var options are applied by the checker itself, so library callers get them too.
+    return found.with_overrides(levels=dict(args.rule), environ={})
 
 
 def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
