@@ -53,10 +53,11 @@ def test_config_is_honoured(tmp_path: Path) -> None:
         ("style", "info", Level.INFO),
         ("warning", "error", Level.WARNING),
         ("style", "style", Level.ERROR),
+        # Without a threshold each severity keeps its own level: info is not an error.
+        ("error", None, Level.ERROR),
+        ("warning", None, Level.WARNING),
         ("info", None, Level.INFO),
         ("style", None, Level.INFO),
-        ("warning", None, Level.WARNING),
-        ("error", None, Level.ERROR),
     ],
 )
 def test_level_follows_the_failure_threshold(
@@ -104,6 +105,6 @@ def test_apt_hygiene_keeps_hadolints_codes_levels_and_line() -> None:
 
 
 def test_a_timeout_is_a_finding_not_a_hang() -> None:
-    (finding,) = hadolint.lint(REPO / "Dockerfile.render", CONFIG, timeout=0.001)
+    (finding,) = hadolint.lint(REPO / "Dockerfile.render", CONFIG, options={"timeout": 0.001})
     assert (finding.rule_id, finding.level) == ("HL003", Level.ERROR)
     assert "hadolint did not finish within 0.001 s" in finding.message

@@ -1,10 +1,11 @@
-"""Dockerfile rules for running an app (DF001-DF008) and ``check``.
+"""Dockerfile rules for running a service (DF001-DF008) and ``check``, which runs every DF rule.
 
-What a deployable image needs: pinned bases, a cached dependency layer, a non-root user, a
-health probe the platform can rely on, a signal-safe command. Only the final image runs, so
-the runtime rules follow it through the stages it builds on (``FROM base``) and ignore
-builder stages. ``dockerfile_hygiene`` holds the rest (DF009 on); hadolint covers generic
-style. Each rule's docstring starts with a summary line, then a passing and a failing example.
+Without options they hold for any production Dockerfile: pinned bases, dependencies installed
+before the code, a non-root user, a HEALTHCHECK with a start period, an exec-form command, an
+EXPOSE. Only the final image runs, so the runtime rules follow it through the stages it
+builds on (``FROM base``) and ignore builder stages. What one project wants on top (its base
+image family, its health path, its code folders) comes from that project's config as rule
+options, and the messages say so. ``dockerfile_hygiene`` holds DF009 on; hadolint covers style.
 """
 
 from __future__ import annotations
@@ -21,11 +22,8 @@ from deploycheck.targets.dockerfile import Copy, Dockerfile, command_of
 from deploycheck.targets.image_ref import ImageRef
 from deploycheck.targets.installs import MANIFESTS, Install, Installs
 
-DEFAULT_HEALTH_PATH = "/health"
-# The python:3.11-slim-bookworm family: the floating tag or a patch-pinned one, with or without
-# a digest. Anything else changes the OS or interpreter the tests were written against.
-_SLIM_FAMILY = re.compile(r"3\.11(\.\d+)?-slim-bookworm")
-_PYTHON_REPOSITORIES = {"python", "library/python", "docker.io/library/python"}
+FROM_CONFIG = "(from the project's config)"
+_VERSION = re.compile(r"^(?P<version>\d+(?:\.\d+)*)(?P<variant>.*)$")
 _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".php", ".sh")
 
 
@@ -63,40 +61,58 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
         elif not ref.pinned:
             message = (
                 f"base image {stage.base!r} ({where}) is not pinned: expected an explicit "
-                "tag such as python:3.11-slim-bookworm, found "
-                + ("no tag" if not ref.tag else "'latest'")
+                "version tag or a digest, found " + ("no tag" if not ref.tag else "'latest'")
             )
         else:
             continue
         yield _problem(df, stage.line, message)
 
 
-@rule("DF002", target="dockerfile")
-def base_image_slim(df: Dockerfile) -> Iterator[Problem]:
-    """The final image is built on the python:3.11-slim-bookworm family (through its stages).
+def _family(base: str) -> tuple[set[str], re.Pattern[str]]:
+    """Repositories and tag pattern of ``base``'s family: ``python:3.11-slim-bookworm`` admits
+    ``docker.io/library/python:3.11.9-slim-bookworm`` (a patch pin) but not ``3.12-slim``."""
+    ref = ImageRef.parse(base)
+    names = {ref.repository}
+    if "/" not in ref.repository:
+        names |= {f"library/{ref.repository}", f"docker.io/library/{ref.repository}"}
+    match = _VERSION.match(ref.tag or "")
+    if match is None:
+        return names, re.compile(re.escape(ref.tag or "latest"))
+    version, variant = match["version"], match["variant"]
+    return names, re.compile(rf"{re.escape(version)}(\.\d+)?{re.escape(variant)}")
 
+
+@rule("DF002", target="dockerfile", options={"base": str})
+def base_image_family(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The final image is built on the configured base image family (option ``base``).
+
+    The image is found through the stages the final one builds on. Without ``base`` nothing is
+    required. With ``base: python:3.11-slim-bookworm``:
     Pass: ``FROM python:3.11-slim-bookworm`` (or ``python:3.11.9-slim-bookworm``)
     Fail: ``FROM python:3.11`` (the ~1 GB full image) or ``FROM python:3.12-slim``
     """
+    base = options["base"]
     stage = df.root()
-    if stage.base is None:
+    if not base or stage.base is None:
         return
     ref = ImageRef.parse(stage.base)
-    if ref.repository in _PYTHON_REPOSITORIES and ref.tag and _SLIM_FAMILY.fullmatch(ref.tag):
+    names, tags = _family(base)
+    if ref.repository in names and ref.tag and tags.fullmatch(ref.tag):
         return
     yield _problem(
         df,
         stage.line,
         f"final image is based on {stage.base!r} ({_origin(df, stage.index)}): expected the "
-        "python:3.11-slim-bookworm family (slim keeps the image near 150 MB instead of ~1 GB)",
+        f"{base} family {FROM_CONFIG}",
     )
 
 
-def _is_code(source: str) -> bool:
-    """Whether a COPY source brings in code (``.``, a folder, a script), not a manifest."""
+def _is_code(source: str, code: frozenset[str] = frozenset()) -> bool:
+    """Whether a COPY source brings in code (``.``, a folder, a script, a configured name),
+    not a manifest."""
     path = source.removeprefix("./")
     name = path.rstrip("/").rsplit("/", 1)[-1]
-    if path in {"", ".", "*"}:
+    if path in {"", ".", "*"} or path.strip("/").split("/")[0] in code:
         return True
     if "://" in path or path.startswith("git@") or MANIFESTS.fullmatch(name):
         return False
@@ -134,18 +150,33 @@ def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
     )
 
 
-@rule("DF003", target="dockerfile")
-def requirements_before_code(df: Dockerfile) -> Iterator[Problem]:
+@rule(
+    "DF003",
+    target="dockerfile",
+    options={"code": ["."], "requirements": "requirements.txt", "required": False},
+)
+def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """Dependencies are installed from their manifest before any code is copied (per stage).
 
     Judged for pip/uv requirement files, ``uv sync``, poetry, pipenv and npm/yarn/pnpm: code is
     ``.``, a source folder or a script; manifests are requirements*.txt, pyproject.toml, the
     lock files and package.json. A requirement file no earlier COPY brings in is reported too.
+    Options: ``code``, more sources that count as code; ``required``, whether a Dockerfile
+    without a ``pip install -r`` of ``requirements`` is itself a finding (default false).
     Pass: ``COPY requirements.txt .`` / ``RUN pip install -r requirements.txt`` / ``COPY . .``
     Fail: ``COPY src/ src/`` before ``RUN pip install -r requirements.txt`` (every code change
     would reinstall every dependency)
     """
     installs = Installs(df)
+    code_names = frozenset(str(c).strip("/") for c in options["code"])
+    name = options["requirements"]
+    if options["required"] and not any(name in i.requirement_files for i in installs.all()):
+        yield _problem(
+            df,
+            df.final_stage.line,
+            f"expected `RUN pip install -r {name}` before the code is copied {FROM_CONFIG}, "
+            "found none",
+        )
     for stage in df.stages:
         first = next((i for i in installs.in_stage(stage) if i.from_manifest), None)
         if first is None:
@@ -164,7 +195,7 @@ def requirements_before_code(df: Dockerfile) -> Iterator[Problem]:
                 for c in df.copies_in(stage)
                 if c.line < first.line
                 and "from" not in c.flags
-                and any(_is_code(s) for s in c.sources)
+                and any(_is_code(s, code_names) for s in c.sources)
             ),
             None,
         )
@@ -185,22 +216,24 @@ def _runtime_line(df: Dockerfile) -> int:
     return starts[0].line if starts else final.line
 
 
-@rule("DF004", target="dockerfile")
-def non_root_user(df: Dockerfile) -> Iterator[Problem]:
+@rule("DF004", target="dockerfile", options={"user": str})
+def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image runs as a non-root USER, set in its stage or a stage it builds on.
 
     A builder stage that stays root is fine: only the final image runs.
     Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``, or ``FROM base`` where stage
     ``base`` sets ``USER app``
     Fail: no USER at all, ``USER root`` or ``USER 0:0``
+    Option ``user``: the USER the messages suggest (say ``10001:10001``).
     """
+    wanted = f"`USER {options['user']}` {FROM_CONFIG}" if options["user"] else "a non-root USER"
     users = df.inherited("USER")
     if not users:
         yield _problem(
             df,
             _runtime_line(df),
             "the final image sets no USER (in its stage or a stage it builds on), so the app "
-            "would run as root: expected a non-root `USER` such as 10001:10001 before CMD",
+            f"would run as root: expected {wanted} before CMD",
         )
         return
     last = users[-1]
@@ -209,7 +242,7 @@ def non_root_user(df: Dockerfile) -> Iterator[Problem]:
         yield _problem(
             df,
             last.line,
-            f"USER {last.value.strip()} runs the app as root: expected a non-root user",
+            f"USER {last.value.strip()} runs the app as root: expected {wanted}",
         )
     elif last.stage == df.final_stage.index and last.line > _runtime_line(df):
         yield _problem(
@@ -220,13 +253,12 @@ def non_root_user(df: Dockerfile) -> Iterator[Problem]:
         )
 
 
-@rule("DF005", target="dockerfile", options={"path": DEFAULT_HEALTH_PATH})
+@rule("DF005", target="dockerfile", options={"path": str})
 def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image has a HEALTHCHECK (inherited through its stages counts).
 
-    Option ``path`` (the project's config: render.yaml's healthCheckPath): the probe must be a
-    real one requesting it. With ``path: null`` ``HEALTHCHECK NONE`` is an explicit choice
-    and any probe is accepted.
+    Option ``path`` (say render.yaml's healthCheckPath): the probe must be a real one
+    requesting it. Without it ``HEALTHCHECK NONE`` is an explicit choice and any probe will do.
     Pass: ``HEALTHCHECK CMD ["python", "-m", "app.healthcheck", "/health"]``
     Fail: no HEALTHCHECK, or (with a path) ``HEALTHCHECK NONE`` or a probe of ``/healthz``
     """
@@ -234,45 +266,50 @@ def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Itera
     hc = df.healthcheck
     if hc is None:
         final = df.final_stage
-        wanted = f"probing {health_path} " if health_path else ""
+        wanted = f"probing {health_path} {FROM_CONFIG} " if health_path else ""
         yield _problem(
             df,
             final.line,
             f"the final image (FROM on line {final.line}) has no HEALTHCHECK: expected one "
             f"{wanted}so a hung app is restarted",
         )
-    elif health_path is None:
+    elif not health_path:
         return
     elif hc.disabled or hc.command is None:
-        yield _problem(df, hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}")
+        yield _problem(
+            df, hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path} {FROM_CONFIG}"
+        )
     elif health_path not in hc.probed_paths:
         yield _problem(
             df,
             hc.line,
-            f"HEALTHCHECK probes {list(hc.command.argv)}: expected it to request {health_path}, "
-            "the path render.yaml's healthCheckPath uses",
+            f"HEALTHCHECK probes {list(hc.command.argv)}: expected it to request {health_path} "
+            f"{FROM_CONFIG}",
         )
 
 
-@rule("DF006", target="dockerfile")
-def healthcheck_start_period(df: Dockerfile) -> Iterator[Problem]:
+@rule("DF006", target="dockerfile", options={"start_period": str})
+def healthcheck_start_period(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The HEALTHCHECK gives the app a ``--start-period`` to boot and migrate.
 
+    Option ``start_period``: the value the message suggests (say ``40s``).
     Pass: ``HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 CMD [...]``
     Fail: ``HEALTHCHECK --interval=30s CMD [...]`` (early failures count against the retries)
     """
+    period = options["start_period"]
+    suggested = f" ({period} {FROM_CONFIG})" if period else ""
     hc = df.healthcheck
     if hc is not None and not hc.disabled and "start-period" not in hc.options:
         yield _problem(
             df,
             hc.line,
-            "HEALTHCHECK has no --start-period: expected one (the seed says 40s) so a slow "
-            "start does not count as failures",
+            f"HEALTHCHECK has no --start-period: expected one{suggested} so a slow start does "
+            "not count as failures",
         )
 
 
-@rule("DF007", target="dockerfile")
-def exec_form_command(df: Dockerfile) -> Iterator[Problem]:
+@rule("DF007", target="dockerfile", options={"command": str})
+def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image has a CMD or ENTRYPOINT, each in exec (JSON) form.
 
     Only the command the final image runs counts (a builder stage's shell-form ENTRYPOINT is
@@ -281,6 +318,7 @@ def exec_form_command(df: Dockerfile) -> Iterator[Problem]:
     Pass: ``CMD ["gunicorn", "--config", "gunicorn.conf.py"]`` (gunicorn is PID 1 and gets
     SIGTERM)
     Fail: ``CMD gunicorn --config gunicorn.conf.py`` (/bin/sh is PID 1 and swallows SIGTERM)
+    Option ``command``: the exec-form CMD the message suggests when there is none.
     """
     final = df.final_stage
     effective = [df.inherited(name)[-1:] for name in ("ENTRYPOINT", "CMD")]
@@ -292,7 +330,11 @@ def exec_form_command(df: Dockerfile) -> Iterator[Problem]:
             df,
             final.line,
             f"the final image (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
-            'an exec-form command such as `CMD ["gunicorn", "--config", "gunicorn.conf.py"]`',
+            + (
+                f"`CMD {options['command']}` {FROM_CONFIG}"
+                if options["command"]
+                else "an exec-form CMD that starts the server"
+            ),
         )
     for ins in sorted(commands, key=lambda i: i.line):
         if not command_of(ins).exec_form:
@@ -313,12 +355,13 @@ def exec_form_command(df: Dockerfile) -> Iterator[Problem]:
         )
 
 
-@rule("DF008", target="dockerfile")
-def expose_present(df: Dockerfile) -> Iterator[Problem]:
+@rule("DF008", target="dockerfile", options={"port": int})
+def expose_present(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image EXPOSEs the port it listens on (ENV PORT when set).
 
     Pass: ``ENV PORT=10000`` and ``EXPOSE 10000``
     Fail: no EXPOSE, or ``ENV PORT=10000`` with ``EXPOSE 8000``
+    Option ``port``: the port the message suggests (say 10000, Render's default).
     """
     final = df.final_stage
     ports = {port.partition("/")[0] for port, _ in df.exposes}
@@ -327,7 +370,7 @@ def expose_present(df: Dockerfile) -> Iterator[Problem]:
             df,
             final.line,
             f"the final image (FROM on line {final.line}) has no EXPOSE: expected the port "
-            "the server binds (Render's default 10000)",
+            "the server binds" + (f" ({options['port']} {FROM_CONFIG})" if options["port"] else ""),
         )
         return
     port = df.env.get("PORT")

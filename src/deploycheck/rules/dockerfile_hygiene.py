@@ -1,4 +1,4 @@
-"""Dockerfile hygiene rules (DF009-DF014): what must never go into the build or its layers.
+"""Dockerfile hygiene rules (DF009-DF017): what must never go into the build or its layers.
 
 No registry-bound syntax directive, no literal secrets, no remote fetches, no floating
 versions, no pip cache. Each rule's docstring starts with a summary line, then a passing and a
@@ -10,16 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from detect_secrets.core.plugins.util import (
-    get_mapping_from_secret_type_to_class as secret_type_mapping,
-)
-from detect_secrets.plugins.base import BasePlugin
-from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
-from detect_secrets.settings import default_settings
-
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import secret_reason
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.targets.installs import Installs
 
@@ -33,7 +27,7 @@ def _problem(df: Dockerfile, line: int | None, message: str, level: Level | None
     return Problem(df.display_path, line, message, level=level)
 
 
-@rule("DF009", target="dockerfile")
+@rule("DF009", target="dockerfile", enabled=False)
 def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
 
@@ -50,42 +44,26 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
         )
 
 
-def _known_format_plugins() -> list[BasePlugin]:
-    """detect-secrets' credential-format plugins (cloud keys, tokens, URLs with a password),
-    without its keyword and entropy plugins, which are judged below with the name in view."""
-    skip = {"Hex High Entropy String", "Base64 High Entropy String", "Secret Keyword"}
-    with default_settings():
-        return [cls() for kind, cls in secret_type_mapping().items() if kind not in skip]
-
-
-_FORMATS = _known_format_plugins()
 _HEX = re.compile(r"[0-9a-fA-F]+")
 # Names that hold where a secret is or which one it is, never its value.
 _POINTER_SUFFIXES = ("_ID", "_PATH", "_FILE", "_DIR", "_NAME")
 
 
-def secret_reason(name: str, value: str) -> str | None:
+def _why_secret(name: str, value: str) -> str | None:
     """Why ``name=value`` looks like a real credential, or None.
 
-    A known credential format wins; a secret-marked name counts unless the name or value only
-    points at one (``SSH_KEY_PATH=/run/secrets/key``, ``GPG_KEY_ID``); a high-entropy value
-    counts unless it is hex (commit SHAs, digests and key ids are hex and public).
+    The value is judged by the project's one heuristic (:mod:`deploycheck.secret_values`),
+    except that a hex value is taken for what it nearly always is in a Dockerfile, a commit
+    SHA, digest or key id; a secret-marked name counts unless the name or value only points at
+    a secret (``SSH_KEY_PATH=/run/secrets/key``, ``GPG_KEY_ID``).
     """
-    line = f"{name}={value}"
-    for plugin in _FORMATS:
-        if any(plugin.analyze_string(line)):
-            return f"its value looks like a {plugin.secret_type}"
     pointer = name.upper().endswith(_POINTER_SUFFIXES) or value.startswith(("/", "./", "~/"))
     if is_secret_name(name) and not pointer:
         return "its name marks a secret"
-    plugin = Base64HighEntropyString()
-    if (
-        not _HEX.fullmatch(value)
-        and set(value) <= set(plugin.charset)
-        and plugin.calculate_shannon_entropy(value) > plugin.entropy_limit
-    ):
-        return f"its value looks like a high-entropy string ({plugin.secret_type})"
-    return None
+    reason = secret_reason(value)
+    if reason is None or (_HEX.fullmatch(value) and "URL" not in reason):
+        return None
+    return f"its value looks like {reason}"
 
 
 @rule("DF010", target="dockerfile")
@@ -100,7 +78,7 @@ def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
     for var in df.variables:
         if not var.is_literal:
             continue
-        why = secret_reason(var.name, var.value or "")
+        why = _why_secret(var.name, var.value or "")
         if why is None:
             continue
         yield _problem(
