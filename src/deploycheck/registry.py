@@ -37,6 +37,7 @@ RULE_MODULES = (
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
     "deploycheck.rules.dockerfile_hygiene",
+    "deploycheck.rules.requirements",
     "deploycheck.targets.dockerignore",
     "deploycheck.rules.hadolint",
     "deploycheck.rules.workflows",
