@@ -37,7 +37,7 @@ RULE_MODULES = (
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
     "deploycheck.rules.dockerfile_hygiene",
-    "deploycheck.targets.dockerignore",
+    "deploycheck.rules.dockerignore",
     "deploycheck.rules.hadolint",
     "deploycheck.rules.workflows",
     "deploycheck.rules.image",
