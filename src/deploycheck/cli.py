@@ -28,7 +28,7 @@ from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, results_dir_in, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
-from deploycheck.errors import HarnessError
+from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Result
 from deploycheck.registry import REGISTRY, load_all
 from deploycheck.reporters import REPORTERS, report_dir
@@ -57,20 +57,22 @@ class Command(Protocol):
 
 
 def readable_file(path: str, kind: str) -> Path:
-    """``path`` if it is a UTF-8 text file; else a HarnessError saying what it is instead."""
+    """``path`` if it is a UTF-8 text file; else a ConfigFileError saying what it is instead."""
     where = Path(path)
     try:
         where.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise HarnessError(f"cannot read {kind} {path}: no such file") from None
+        raise ConfigFileError(f"cannot read {kind} {path}: no such file") from None
     except IsADirectoryError:
-        raise HarnessError(f"cannot read {kind} {path}: is a directory, expected a file") from None
+        raise ConfigFileError(
+            f"cannot read {kind} {path}: is a directory, expected a file"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise HarnessError(
+        raise ConfigFileError(
             f"cannot read {kind} {path}: not UTF-8 text (byte {exc.start})"
         ) from None
     except OSError as exc:  # a symlink loop, a permission problem, a device
-        raise HarnessError(f"cannot read {kind} {path}: {exc.strerror or exc}") from None
+        raise ConfigFileError(f"cannot read {kind} {path}: {exc.strerror or exc}") from None
     return where
 
 
