@@ -30,7 +30,7 @@ from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Result
-from deploycheck.registry import REGISTRY, load_all
+from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -287,9 +287,9 @@ def main(
         return EXIT_UNUSABLE
     except Exception as exc:
         checked = getattr(args, "path", None) or args.command_name
+        what = str(exc) if isinstance(exc, RuleCrashError) else f"{type(exc).__name__}: {exc}"
         print(
-            f"deploycheck: internal error while checking {checked}: "
-            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            f"deploycheck: internal error while checking {checked}: {' '.join(what.split())}"
             + ("" if args.debug else " (run with --debug for the traceback)"),
             file=err,
         )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
@@ -274,6 +275,10 @@ def declare(
     return info
 
 
+class RuleCrashError(Exception):
+    """A rule body raised: a bug in deploycheck (exit 3), named after the rule."""
+
+
 class Settings(Protocol):
     """What a runner asks the config (:class:`deploycheck.config.Config` is one)."""
 
@@ -306,8 +311,14 @@ def run(target: str, subject: object, settings: Settings | None = None) -> list[
     settings = settings or StaticSettings()
     found: list[Finding] = []
     for bound in REGISTRY.rules_for(target):
-        if settings.enabled(bound.id):
+        if not settings.enabled(bound.id):
+            continue
+        try:
             found.extend(bound(subject, options=settings.options(bound.id)))
+        except HarnessError:
+            raise  # the input is unusable (a Dockerfile without FROM): exit 2, not a bug
+        except Exception as exc:
+            raise RuleCrashError(f"rule {bound.id} crashed: {type(exc).__name__}: {exc}") from exc
     return sorted(found)
 
 
