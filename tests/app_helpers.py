@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.db import db
-from tests.harness.probes import CSRF_FIELD
+from deploycheck.checklist.probes import CSRF_FIELD
 
 API_PREFIX = "/api/v1"
 # Every variable app/config.py reads: a developer's or CI's own values must not leak in.

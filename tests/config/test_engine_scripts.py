@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.engine import docker_required
+from deploycheck.testing.engine import docker_required
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("docker-engine", "test")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.image_rules import STANDIN_LABEL, is_official_python
+from deploycheck.rules.image import STANDIN_LABEL, is_official_python
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.builds import REPO_ROOT
+from deploycheck.testing.builds import REPO_ROOT
 
 pytestmark = pytest.mark.container
 

@@ -26,11 +26,11 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.harness.builds import DEFAULT_PYTHON_IMAGE, REPO_ROOT
-from tests.harness.engine import docker_required, ensure_image
-from tests.harness.errors import RegistryError
-from tests.harness.local_registry import REGISTRY_HINT, LocalRegistry
-from tests.harness.services import DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE
+from deploycheck.errors import RegistryError
+from deploycheck.testing.builds import DEFAULT_PYTHON_IMAGE, REPO_ROOT
+from deploycheck.testing.engine import docker_required, ensure_image
+from deploycheck.testing.local_registry import REGISTRY_HINT, LocalRegistry
+from deploycheck.testing.services import DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from deploycheck.testing.services import HOST, PostgresService, RedisService
 from tests.app_helpers import ApiClient, sign_in
 from tests.container.app.support import migrate
-from tests.harness.services import HOST, PostgresService, RedisService
 
 pytestmark = pytest.mark.container
 

@@ -16,14 +16,14 @@ import pytest
 from psycopg import sql
 from testcontainers.core.network import Network
 
-from tests.harness import reporters
-from tests.harness.builds import DEFAULT_PYTHON_IMAGE, REPO_ROOT, ImageBuilds
-from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
-from tests.harness.engine import ensure_image
-from tests.harness.image import BuildResult, FileEntry, Image
-from tests.harness.image_report import ImageReport
-from tests.harness.image_rules import SizeBudget, is_official_python
-from tests.harness.services import PostgresService, RedisService
+from deploycheck import reporters
+from deploycheck.rules.image import SizeBudget, is_official_python
+from deploycheck.testing.builds import DEFAULT_PYTHON_IMAGE, REPO_ROOT, ImageBuilds
+from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
+from deploycheck.testing.engine import ensure_image
+from deploycheck.testing.image import BuildResult, FileEntry, Image
+from deploycheck.testing.image_report import ImageReport
+from deploycheck.testing.services import PostgresService, RedisService
 
 # The seed's "~150 MB" is what the app brings: the official slim base alone is ~125 MB, so a
 # whole-image budget of 150 MB could not be met by any Flask + PostgreSQL app on it.

@@ -12,18 +12,18 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.harness.assertions import assert_clean
-from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
-from tests.harness.http_targets import LiveTarget
-from tests.harness.image import Image
-from tests.harness.probes import (
+from deploycheck.checklist.http_targets import LiveTarget
+from deploycheck.checklist.probes import (
     check_cors,
     check_csrf,
     check_rate_limit,
     check_secrets_absent,
     check_session_cookie,
 )
-from tests.harness.services import PostgresService
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
+from deploycheck.testing.image import Image
+from deploycheck.testing.services import PostgresService
 
 pytestmark = pytest.mark.container
 
