@@ -3,6 +3,10 @@
 This is what .ci/run relies on to leave a shared host as it found it: a second dockerd, on its
 own socket, data root, exec root and pidfile, is started and stopped for real, and the engine
 the suites use must keep running, with the same pid, throughout.
+
+The second dockerd runs in a network namespace of its own (``unshare --net`` then exec, so the
+pid is dockerd's): a dockerd sets up, and with ``--bridge none`` deletes, the host's docker0,
+which the shared engine's containers and builds need.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ pytestmark = pytest.mark.container
 
 DOCKER_ENGINE = REPO_ROOT / "scripts" / "docker-engine"
 SHARED_PIDFILE = Path("/var/run/docker.pid")
+HOST_BRIDGE = Path("/sys/class/net/docker0")
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,16 @@ def _shared_engine_pid() -> int | None:
 @pytest.fixture
 def second_engine() -> Iterator[SecondEngine]:
     """The environment for a second dockerd; whatever it recorded is stopped at the end."""
-    if os.geteuid() != 0 or shutil.which("dockerd") is None:
-        pytest.skip("starting a second dockerd needs root and dockerd (as on the CI machines)")
+    dockerd, unshare = shutil.which("dockerd"), shutil.which("unshare")
+    if os.geteuid() != 0 or dockerd is None or unshare is None:
+        pytest.skip("a second dockerd needs root, dockerd and unshare (as on the CI machines)")
     # Short: unix socket paths (containerd's, under the exec root) are limited to 108 bytes.
     root = Path(tempfile.mkdtemp(prefix="gt-dockerd-", dir="/tmp"))
     (root / "daemon.json").write_text("{}\n")
+    (root / "bin").mkdir()
+    wrapper = root / "bin" / "dockerd"
+    wrapper.write_text(f'#!/bin/sh\nexec "{unshare}" --net -- "{dockerd}" "$@"\n')
+    wrapper.chmod(0o755)
     socket = f"unix://{root}/docker.sock"
     args = [
         f"-H {socket}",
@@ -74,12 +84,13 @@ def second_engine() -> Iterator[SecondEngine]:
         f"--exec-root {root}/exec",
         "--containerd-namespace gradetracker-test",
         "--containerd-plugins-namespace gradetracker-test-plugins",
-        # No networking of its own: it must not touch the host's bridge or iptables rules.
-        "--bridge none --iptables=false --ip-masq=false",
+        # Nothing in the host's firewall either: the xtables lock is shared.
+        "--iptables=false --ip-masq=false",
         "--storage-driver vfs",
     ]
     env = {
         **os.environ,
+        "PATH": f"{root / 'bin'}:{os.environ['PATH']}",
         "DOCKER_HOST": socket,
         "DOCKERD_ARGS": " ".join(args),
         "DOCKERD_PIDFILE": str(root / "docker.pid"),
@@ -106,7 +117,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_docker_engine_stops_the_dockerd_it_started_and_nothing_else(
     second_engine: SecondEngine,
 ) -> None:
-    shared_before = _shared_engine_pid()
+    shared_before, bridge_before = _shared_engine_pid(), HOST_BRIDGE.exists()
 
     started = _run(second_engine.env)
 
@@ -126,3 +137,4 @@ def test_docker_engine_stops_the_dockerd_it_started_and_nothing_else(
     shared = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60)
     assert shared.returncode == 0, f"the shared engine stopped answering: {shared.stderr}"
     assert _shared_engine_pid() == shared_before, "the shared engine was restarted"
+    assert HOST_BRIDGE.exists() == bridge_before, "the host's docker0 bridge was changed"
