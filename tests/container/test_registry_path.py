@@ -162,9 +162,13 @@ def _provision(
         for path in (workdir, calls):
             os.chown(path, uid, -1)
     workdir.chmod(0o755)
+    # A copy: the user who is not root may not be able to enter the clone (e.g. under /root).
+    script = workdir / "scripts" / "provision-images"
+    script.parent.mkdir()
+    shutil.copy2(REPO_ROOT / "scripts" / "provision-images", script)
     standins_before = _standin_ids(client)
     done = subprocess.run(
-        [*prefix, str(REPO_ROOT / "scripts" / "provision-images")],
+        [*prefix, str(script)],
         env=env,
         capture_output=True,
         text=True,
