@@ -27,19 +27,13 @@ import docker
 import pytest
 
 from deploycheck.errors import RegistryError
-from deploycheck.testing.builds import DEFAULT_PYTHON_IMAGE, REPO_ROOT
+from deploycheck.testing.builds import REPO_ROOT
 from deploycheck.testing.engine import docker_required, ensure_image
 from deploycheck.testing.local_registry import REGISTRY_HINT, LocalRegistry
-from deploycheck.testing.services import DEFAULT_POSTGRES_IMAGE, DEFAULT_REDIS_IMAGE
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
-# Variable -> the official image it defaults to; the registry holds each under that name.
-OFFICIAL = {
-    "PYTHON_IMAGE": DEFAULT_PYTHON_IMAGE,
-    "POSTGRES_IMAGE": DEFAULT_POSTGRES_IMAGE,
-    "REDIS_IMAGE": DEFAULT_REDIS_IMAGE,
-}
+PROVISION_IMAGES = REPO_ROOT / "scripts" / "provision-images"
 # A small container check per image: PostgreSQL and Redis as the seed runs them, and
 # Dockerfile.render built on the pulled base within its budget (the image report names it).
 CHECKS = (
@@ -72,6 +66,16 @@ class Rehearsal:
     def docker_commands(self) -> list[str]:
         """The docker command lines run, e.g. ``pull -q NAME``, ``image inspect NAME``."""
         return [call.removeprefix("docker ") for call in self.calls if call.startswith("docker ")]
+
+
+def official_images() -> dict[str, str]:
+    """Variable -> the official image it defaults to, from provision-images' own table, so an
+    image added there is rehearsed too; the registry holds each under its official name."""
+    table = subprocess.run(
+        [str(PROVISION_IMAGES), "--list"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    rows = [line.split() for line in table.splitlines() if line.strip()]
+    return {variable: default for _kind, variable, default, _standin in rows}
 
 
 def _standin_ids(client: docker.DockerClient) -> dict[str, str]:
@@ -132,7 +136,7 @@ def rehearsal(registry: LocalRegistry) -> Iterator[Rehearsal]:
     workdir = Path(tempfile.mkdtemp(prefix="gradetracker-registry-path."))
     try:
         refs = {}
-        for variable, official in OFFICIAL.items():
+        for variable, official in official_images().items():
             source = os.environ.get(variable) or official
             ensure_image(source)
             refs[variable] = registry.push(client, source, official)
@@ -166,7 +170,7 @@ def _provision(
     # A copy: the user who is not root may not be able to enter the clone (e.g. under /root).
     script = workdir / "scripts" / "provision-images"
     script.parent.mkdir()
-    shutil.copy2(REPO_ROOT / "scripts" / "provision-images", script)
+    shutil.copy2(PROVISION_IMAGES, script)
     standins_before = _standin_ids(client)
     done = subprocess.run(
         [*prefix, str(script)],
@@ -193,7 +197,9 @@ def _provision(
 
 def test_registry_holds_the_images_under_official_shaped_names(rehearsal: Rehearsal) -> None:
     repositories = rehearsal.registry.catalog()
-    expected = sorted(f"library/{name.partition(':')[0]}" for name in OFFICIAL.values())
+    official = official_images()
+    assert {"PYTHON_IMAGE", "POSTGRES_IMAGE", "REDIS_IMAGE"} <= official.keys(), official
+    expected = sorted(f"library/{name.partition(':')[0]}" for name in official.values())
     assert sorted(repositories) == expected
     assert all(ref.startswith("127.0.0.1:") for ref in rehearsal.refs.values()), rehearsal.refs
 
