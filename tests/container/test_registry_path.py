@@ -35,11 +35,13 @@ pytestmark = [pytest.mark.container, pytest.mark.slow]
 
 PROVISION_IMAGES = REPO_ROOT / "scripts" / "provision-images"
 # A small container check per image: PostgreSQL and Redis as the seed runs them, and
-# Dockerfile.render built on the pulled base within its budget (the image report names it).
+# Dockerfile.render built on the pulled base within its budget, its label and the image report
+# naming that base as given. The build is cold (the base name is a build arg of its RUN steps).
 CHECKS = (
     "tests/container/test_services.py::test_postgres_is_version_15",
     "tests/container/test_services.py::test_redis_runs_with_the_seed_settings",
     "tests/container/image/test_size.py::test_image_fits_size_budget",
+    "tests/container/image/test_labels.py::test_image_names_its_base_as_given",
 )
 # Commands the pull path must never run; their stand-ins on PATH record every call.
 FORBIDDEN_COMMANDS = ("debootstrap", "apt-get")
