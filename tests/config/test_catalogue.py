@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +69,22 @@ def test_rule_bodies_no_longer_name_their_own_id() -> None:
             ):
                 spelled.append(f"{module.name}:{number}")
     assert not spelled, spelled
+
+
+def test_the_checkers_need_none_of_the_testing_extras() -> None:
+    """``pip install deploycheck`` without ``[testing]``: no pytest, no testcontainers."""
+    script = (
+        "import sys\n"
+        "sys.modules.update(pytest=None, testcontainers=None, _pytest=None)\n"
+        "from deploycheck import blueprint_check, config, dockerfile_check, registry\n"
+        "print(len(list(registry.load_all())))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(list(REGISTRY))

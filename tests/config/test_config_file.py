@@ -3,6 +3,7 @@ per-path ignores, env and command-line overrides, and config errors at file:line
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -245,6 +246,18 @@ def test_config_errors_name_file_and_line(
         load_config(path)
     assert str(error.value).startswith(f"{path}:{line}: "), error.value
     assert message in str(error.value)
+
+
+def test_pyproject_errors_name_the_line_of_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n\n[tool.deploycheck.rules]\nDF999 = "off"\n')
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path))}:5: unknown rule id 'DF999'"):
+        load_config(path)
+
+
+def test_an_empty_config_file_sets_nothing(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, "# nothing to change yet\n"))
+    assert (config.rules, config.ignores) == ({}, ())
 
 
 def test_a_config_error_exits_2_in_one_line(

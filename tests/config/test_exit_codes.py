@@ -110,7 +110,8 @@ def test_internal_error_exits_3_in_one_line_naming_the_file(
     code, out, err = run(capsys, "dockerfile", path, "--root", str(FOREIGN), "--no-config")
     assert (code, out) == (EXIT_INTERNAL, "")
     assert err.splitlines() == [
-        f"deploycheck: internal error while checking {path}: KeyError: 'stage' "
+        f"deploycheck: internal error while checking {path}: rule DF004 crashed: KeyError: "
+        "'stage' "
         "(run with --debug for the traceback)"
     ]
 
