@@ -26,7 +26,8 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "YML004-top-level-list": ("YML004", 1, set()),
     "SCH001-unknown-field-healthcheckPath": ("SCH001", 11, {("RB008", 3)}),
     "RB001-no-web-service": ("RB001", 2, set()),
-    "RB002-min-instances-0": ("RB002", 14, set()),
+    # Render's schema also rejects minInstances below 1.
+    "RB002-min-instances-0": ("RB002", 14, {("SCH001", 14)}),
     "RB003-max-instances-10": ("RB003", 15, set()),
     "RB004-min-above-max": ("RB004", 14, set()),
     # 95 is also above the schema's 1-90 range for autoscaling targets.
