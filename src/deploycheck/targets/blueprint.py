@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deploycheck.findings import Finding, Level
+from deploycheck.findings import Problem
 from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
 
 # The keys that say where an env var's value comes from, as Render's spec names them.
@@ -105,10 +105,8 @@ class Blueprint:
     def line(self, path: YamlPath) -> int | None:
         return self.document.line_of(path)
 
-    def finding(
-        self, rule_id: str, path: YamlPath, message: str, level: Level = Level.ERROR
-    ) -> Finding:
-        return self.document.finding(rule_id, path, message, level)
+    def problem(self, path: YamlPath, message: str) -> Problem:
+        return self.document.problem(path, message)
 
     def _scopes(self) -> list[tuple[YamlPath, dict[str, Any], str | None]]:
         """``(path, mapping, environment)`` of every place that can list resources."""

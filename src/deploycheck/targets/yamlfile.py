@@ -23,7 +23,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from deploycheck.errors import ConfigFileError
-from deploycheck.findings import Finding, Level
+from deploycheck.findings import Finding, Level, Problem
+from deploycheck.registry import declare
 
 YamlPath = tuple[str | int, ...]
 
@@ -33,18 +34,79 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 50_000
 
-# Load-level rule ids; descriptions double as the documentation table in docs/blueprint.md.
-LOAD_RULES: dict[str, str] = {
-    "YML001": "the file is valid YAML",
-    "YML002": "no mapping repeats a key (PyYAML would silently keep the last one)",
-    "YML003": "indentation uses spaces, never tabs",
-    "YML004": "the document is a mapping at the top level",
-    "YML005": f"the file is at most {MAX_BYTES // 1024} KiB, UTF-8, without a byte-order mark",
-    "YML006": "no control characters (NUL, escape codes...) in the file or its strings",
-    "YML007": "mapping keys are plain scalars, never lists or mappings",
-    "YML008": f"nesting stays under {MAX_DEPTH} levels and aliases expand to at most "
-    f"{MAX_NODES} nodes (no 'billion laughs')",
-}
+# Load-level rules: the loader itself reports them, as nothing can be checked past them.
+declare(
+    "YML001",
+    """The file is valid YAML.
+
+    Passes: ``services: [{name: web}]``
+    Fails:  ``services: [{name: web}`` (an unclosed flow sequence)
+    """,
+    target="yaml",
+)
+declare(
+    "YML002",
+    """No mapping repeats a key (PyYAML would silently keep the last one).
+
+    Passes: ``plan: standard`` once
+    Fails:  ``plan: starter`` and, two lines later, ``plan: standard`` in the same mapping
+    """,
+    target="yaml",
+)
+declare(
+    "YML003",
+    """Indentation uses spaces, never tabs.
+
+    Passes: two spaces before ``name: web``
+    Fails:  a tab before ``name: web``
+    """,
+    target="yaml",
+)
+declare(
+    "YML004",
+    """The document is a mapping at the top level.
+
+    Passes: ``services: []``
+    Fails:  ``- services`` (a list), or an empty file
+    """,
+    target="yaml",
+)
+declare(
+    "YML005",
+    f"""The file is at most {MAX_BYTES // 1024} KiB of UTF-8 text, without a byte-order mark.
+
+    Passes: a Blueprint saved as UTF-8
+    Fails:  a Latin-1 ``é`` in a comment (byte 0xe9), or a UTF-8 BOM (a warning: Render skips it)
+    """,
+    target="yaml",
+)
+declare(
+    "YML006",
+    """No control characters (NUL, escape codes...) in the file or in its strings.
+
+    Passes: ``startCommand: gunicorn app:app``
+    Fails:  a NUL byte in the file, or ``dockerfilePath: "./Dockerfile\\0"``
+    """,
+    target="yaml",
+)
+declare(
+    "YML007",
+    """Mapping keys are plain scalars, never lists or mappings.
+
+    Passes: ``plan: standard``
+    Fails:  ``? [plan, region]`` followed by ``: standard``
+    """,
+    target="yaml",
+)
+declare(
+    "YML008",
+    f"""Nesting stays under {MAX_DEPTH} levels; aliases expand to at most {MAX_NODES} nodes.
+
+    Passes: ``envVars: *shared`` (one alias to one list)
+    Fails:  nine anchors each listing the previous one nine times (a "billion laughs")
+    """,
+    target="yaml",
+)
 
 _LEADING_TAB = re.compile(r"^ *\t")
 # C0 controls but tab, newline and carriage return; DEL; C1 controls but NEL (a YAML line
@@ -118,6 +180,10 @@ class YamlDocument:
             if line is not None:
                 return line
         return None
+
+    def problem(self, path: YamlPath, message: str) -> Problem:
+        """A rule's problem at ``path``'s line whose message starts with the YAML path."""
+        return Problem(self.path, self.line_of(path), f"{format_path(path)}: {message}")
 
     def finding(
         self, rule_id: str, path: YamlPath, message: str, level: Level = Level.ERROR
