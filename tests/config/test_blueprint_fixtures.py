@@ -24,6 +24,11 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "YML002-duplicate-key": ("YML002", 10, set()),
     "YML003-tab-indentation": ("YML003", 11, set()),
     "YML004-top-level-list": ("YML004", 1, set()),
+    "YML005-not-utf8": ("YML005", 1, set()),
+    "YML006-escaped-nul": ("YML006", 12, set()),
+    "YML007-list-as-key": ("YML007", 11, set()),
+    # The tenth anchor is where the expansion passes the bound; nothing is expanded.
+    "YML008-billion-laughs": ("YML008", 60, set()),
     "SCH001-unknown-field-healthcheckPath": ("SCH001", 11, {("RB008", 3)}),
     "RB001-no-web-service": ("RB001", 2, set()),
     # Render's schema also rejects minInstances below 1.
