@@ -91,11 +91,16 @@ def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaEr
     validator = validator_for(schema)(schema)
     raw = [_most_relevant(error) for error in validator.iter_errors(doc.data)]
     found: list[SchemaError] = []
+    unknown_at = {
+        tuple(e.absolute_path) for e in raw if e.validator in _CLOSED_OBJECT and e.instance
+    }
     for error in raw:
         path: YamlPath = tuple(error.absolute_path)
         if error.validator in _CLOSED_OBJECT and isinstance(error.instance, dict):
             found.extend(_unknown_fields(schema, error, path, raw))
-        else:
+        elif not (error.validator == "required" and path in unknown_at):
+            # A field missing next to an unknown one: the unknown one is the mistake to name
+            # (``fromGroup`` in an env group, where the plain-variable shape wants ``key``).
             found.append(SchemaError(path, _describe(error)))
     return found
 
@@ -154,13 +159,10 @@ def _unknown_fields(
             continue
         close = difflib.get_close_matches(str(key), known, n=1)
         elsewhere = _owners(schema, key, error.schema)
-        hint = (
-            f"; did you mean {close[0]!r}?"
-            if close
-            else f" for a {error.schema['title']} (it belongs to: {elsewhere})"
-            if elsewhere and "title" in error.schema
-            else ""
-        )
+        if elsewhere and "title" in error.schema:
+            hint = f" for a {error.schema['title']} (it belongs to: {elsewhere})"
+        else:
+            hint = f"; did you mean {close[0]!r}?" if close else ""
         found.append(SchemaError((*path, key), f"unknown field {key!r}{hint}"))
     return found
 
@@ -270,6 +272,11 @@ def _describe(error: ValidationError) -> str:
 
 def _not_one_of(error: ValidationError) -> str:
     allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+    if not isinstance(error.instance, str) and json.dumps(error.instance) in allowed:
+        shown = json.dumps(error.instance)
+        return (
+            f'{shown} is a YAML {type(error.instance).__name__}, not a string; quote it: "{shown}"'
+        )
     what = f"a valid {error.schema['title']}" if "title" in error.schema else "allowed"
     close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
