@@ -7,20 +7,25 @@ Blueprint defensively, so one run shows every problem.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from deploycheck import registry
-from deploycheck.findings import Result
+from deploycheck.findings import Finding, Level, Result
+from deploycheck.official_schema import get_official_schema
 from deploycheck.policy import Policy, PolicyTarget
 from deploycheck.rules import crossfile
 from deploycheck.rules.schema import (
     BLUEPRINT_SCHEMA,
+    OFFICIAL_SCHEMA_ENV,
+    compare,
     load_schema,
-    official_blueprint_schema,
+    schema_errors,
     validate,
 )
 from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.yamlfile import YamlDocument
 
 
 def check_blueprint(
@@ -31,11 +36,16 @@ def check_blueprint(
     crossfile_rules: bool = True,
     environ: Mapping[str, str] | None = None,
     display_path: str | None = None,
+    official_schema: str | None = None,
+    official_required: bool = False,
 ) -> Result:
     """Every finding for the Blueprint at ``path``.
 
     ``root`` is the repository the cross-file rules read (default: the Blueprint's folder);
     ``policy`` defaults to :meth:`Policy.from_env`; ``environ`` stands in for ``os.environ``.
+    ``official_schema`` (a URL or file; else ``$RENDER_BLUEPRINT_SCHEMA``, a file) adds Render's
+    own schema as a second opinion (SCH002); when it cannot be fetched that is a warning, or,
+    with ``official_required``, a ``ConfigFileError``.
     Raises ``ConfigFileError``/``PolicyError`` when the check cannot run at all.
     """
     blueprint = Blueprint.load(path, display_path)
@@ -43,16 +53,34 @@ def check_blueprint(
     if not blueprint.usable:
         return result
     document = blueprint.document
-    result.extend(validate(document, load_schema(BLUEPRINT_SCHEMA), "SCH001", "Blueprint schema"))
-    official = official_blueprint_schema(environ)
-    if official is not None:
-        result.extend(validate(document, official, "SCH002", "Render's official schema"))
+    result.extend(_schema_findings(document, official_schema, official_required, environ))
     target = PolicyTarget(blueprint, policy or Policy.from_env(environ))
     result.extend(registry.run("blueprint", target))
     if crossfile_rules:
         context = crossfile.RepoContext(blueprint, Path(root) if root else Path(path).parent)
         result.extend(registry.run("repo", context))
     return result
+
+
+def _schema_findings(
+    document: YamlDocument,
+    location: str | None,
+    required: bool,
+    environ: Mapping[str, str] | None,
+) -> list[Finding]:
+    """SCH001, and SCH002 with each disagreement said, when Render's schema is at hand."""
+    ours = load_schema(BLUEPRINT_SCHEMA)
+    env_file = (os.environ if environ is None else environ).get(OFFICIAL_SCHEMA_ENV)
+    location = location or env_file
+    if not location:
+        return validate(document, ours, "SCH001", "Blueprint schema")
+    # A file named in the environment was asked for as much as one on the command line.
+    official = get_official_schema(location, required=required or location == env_file)
+    skipped = [Finding(document.path, None, "SCH002", w, Level.WARNING) for w in official.warnings]
+    if official.schema is None:
+        return [*validate(document, ours, "SCH001", "Blueprint schema"), *skipped]
+    theirs = schema_errors(document, official.schema)
+    return [*compare(document, schema_errors(document, ours), theirs), *skipped]
 
 
 BLUEPRINT_TARGETS = ("yaml", "blueprint-schema", "blueprint", "repo")

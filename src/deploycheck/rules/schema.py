@@ -1,8 +1,8 @@
 """JSON Schema validation of YAML documents, every error a finding with its YAML path and line.
 
 Three schema sources: our own Blueprint schema (``schemas/render-blueprint.schema.json``,
-rule SCH001), Render's official one when ``RENDER_BLUEPRINT_SCHEMA`` names a local copy (SCH002;
-not vendored, so a stale copy never passes for the real thing), and the compose-spec,
+rule SCH001), Render's official one as a second opinion (SCH002; fetched and cached by
+``deploycheck.official_schema``, never vendored), and the compose-spec,
 GitHub workflow and Dependabot schemas that check-jsonschema vendors (SCH003).
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import importlib.resources
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ declare(
 )
 declare(
     "SCH002",
-    f"""render.yaml matches Render's official schema, when ${OFFICIAL_SCHEMA_ENV} is set.
+    f"""render.yaml matches Render's own schema (``--official-schema``, ${OFFICIAL_SCHEMA_ENV}).
 
     Passes: a Blueprint Render's own JSON schema accepts
     Fails:  ``services: [{{type: web}}]`` (no name) against Render's schema
@@ -70,12 +69,6 @@ def vendored_schema(name: str) -> dict[str, Any]:
     """A schema check-jsonschema ships, e.g. ``compose-spec`` or ``github-workflows``."""
     vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
     return json.loads((vendor / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def official_blueprint_schema(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
-    """Render's schema from the file ``$RENDER_BLUEPRINT_SCHEMA`` names, or ``None`` if unset."""
-    location = (os.environ if environ is None else environ).get(OFFICIAL_SCHEMA_ENV)
-    return load_schema(location) if location else None
 
 
 @dataclass(frozen=True)
