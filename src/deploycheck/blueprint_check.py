@@ -1,7 +1,7 @@
-"""The Blueprint checker: load, schema, policy rules and cross-file rules, in that order.
+"""The Blueprint checker: load, schema, Blueprint rules and cross-file rules, in that order.
 
 Later stages only run on what earlier ones could read: a file that is not YAML gets its one
-YAML finding and nothing else; a schema error does not stop the policy rules, which read the
+YAML finding and nothing else; a schema error does not stop the Blueprint rules, which read the
 Blueprint defensively, so one run shows every problem.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from deploycheck import registry
+from deploycheck.config import Config, config_for
 from deploycheck.findings import Finding, Level, Result
 from deploycheck.official_schema import get_official_schema
-from deploycheck.policy import Policy, PolicyTarget
 from deploycheck.rules import crossfile
 from deploycheck.rules.schema import (
     BLUEPRINT_SCHEMA,
@@ -27,12 +27,14 @@ from deploycheck.rules.schema import (
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.yamlfile import YamlDocument
 
+BLUEPRINT_TARGETS = ("yaml", "blueprint-schema", "blueprint", "repo")
+
 
 def check_blueprint(
     path: str | Path,
     *,
     root: str | Path | None = None,
-    policy: Policy | None = None,
+    config: Config | None = None,
     crossfile_rules: bool = True,
     environ: Mapping[str, str] | None = None,
     display_path: str | None = None,
@@ -42,24 +44,26 @@ def check_blueprint(
     """Every finding for the Blueprint at ``path``.
 
     ``root`` is the repository the cross-file rules read (default: the Blueprint's folder);
-    ``policy`` defaults to :meth:`Policy.from_env`; ``environ`` stands in for ``os.environ``.
-    ``official_schema`` (a URL or file; else ``$RENDER_BLUEPRINT_SCHEMA``, a file) adds Render's
-    own schema as a second opinion (SCH002); when it cannot be fetched that is a warning, or,
-    with ``official_required``, a ``ConfigFileError``.
-    Raises ``ConfigFileError``/``PolicyError`` when the check cannot run at all.
+    ``config`` defaults to the one found from ``path`` upward, under the env-var overrides in
+    ``environ`` (default ``os.environ``). Raises ``ConfigFileError``/``ConfigError`` when the
+    check cannot run at all.
+    ``official_schema`` (a URL or file; else the config's ``SCH002: {schema: ...}``, else
+    ``$RENDER_BLUEPRINT_SCHEMA``, a file) adds Render's own schema as a second opinion (SCH002).
+    When it cannot be had that is a warning, unless it was asked for (``official_required``, or
+    the env var): then a ``ConfigFileError``.
     """
+    settings = (config if config is not None else config_for(path)).with_overrides(environ=environ)
     blueprint = Blueprint.load(path, display_path)
-    result = Result(list(blueprint.document.findings))
-    if not blueprint.usable:
-        return result
-    document = blueprint.document
-    result.extend(_schema_findings(document, official_schema, official_required, environ))
-    target = PolicyTarget(blueprint, policy or Policy.from_env(environ))
-    result.extend(registry.run("blueprint", target))
-    if crossfile_rules:
-        context = crossfile.RepoContext(blueprint, Path(root) if root else Path(path).parent)
-        result.extend(registry.run("repo", context))
-    return result
+    findings: list[Finding] = list(blueprint.document.findings)
+    if blueprint.usable:
+        document = blueprint.document
+        location = official_schema or settings.options("SCH002").get("schema")
+        findings += _schema_findings(document, location, official_required, environ)
+        findings += registry.run("blueprint", blueprint, settings)
+        if crossfile_rules:
+            context = crossfile.RepoContext(blueprint, Path(root) if root else Path(path).parent)
+            findings += registry.run("repo", context, settings)
+    return Result(settings.finish(findings, {blueprint.document.path: Path(path)}))
 
 
 def _schema_findings(
@@ -81,9 +85,6 @@ def _schema_findings(
         return [*validate(document, ours, "SCH001", "Blueprint schema"), *skipped]
     theirs = schema_errors(document, official.schema)
     return [*compare(document, schema_errors(document, ours), theirs), *skipped]
-
-
-BLUEPRINT_TARGETS = ("yaml", "blueprint-schema", "blueprint", "repo")
 
 
 def rule_catalogue() -> dict[str, str]:

@@ -22,9 +22,12 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
+# hadolint's own codes pass through unregistered; configs and suppressions may name them.
+RELAYED_CODE = re.compile(r"^(DL|SC)\d{4}$")
 
 # Every module that registers rules; `load_all` imports them so the registry is complete.
 RULE_MODULES = (
@@ -35,13 +38,14 @@ RULE_MODULES = (
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
     "deploycheck.rules.dockerfile_hygiene",
-    "deploycheck.targets.dockerignore",
+    "deploycheck.rules.dockerignore",
     "deploycheck.rules.hadolint",
     "deploycheck.rules.workflows",
     "deploycheck.rules.image",
     "deploycheck.secret_scan",
     "deploycheck.rules.probes",
     "deploycheck.rules.checklist",
+    "deploycheck.suppressions",
 )
 
 
@@ -50,7 +54,10 @@ class RuleInfo:
     """What the registry knows of one rule id: the reporters and ``deploycheck rules`` read it.
 
     ``target`` names what the rule reads (``dockerfile``, ``blueprint``, ``image``, ...);
-    ``options`` maps each option a config file may set to its default.
+    ``options`` maps each option a config file may set to its default and ``option_types``
+    to the type(s) a value must have. A rule that is not ``enabled`` by default only runs when
+    a config file gives it a level (``XF002: error``): it encodes one project's layout, not
+    something every project needs.
     """
 
     id: str
@@ -59,6 +66,8 @@ class RuleInfo:
     doc: str
     target: str
     options: Mapping[str, object] = field(default_factory=dict)
+    enabled: bool = True
+    option_types: Mapping[str, type | tuple[type, ...]] = field(default_factory=dict)
 
     @property
     def family(self) -> str:
@@ -71,9 +80,14 @@ class RuleInfo:
             "level": str(self.level),
             "summary": self.summary,
             "target": self.target,
-            "options": dict(self.options),
+            "options": {name: _shown(value) for name, value in self.options.items()},
+            "enabled": self.enabled,
             "doc": self.doc,
         }
+
+
+def _shown(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
 
 
 Body = Callable[..., Iterable[Problem]]
@@ -86,12 +100,9 @@ class Rule:
     unless the caller passes ``options=``, as the runners do from the config).
     """
 
-    def __init__(
-        self, body: Body, info: RuleInfo, extra_ids: frozenset[str], relays: bool = False
-    ) -> None:
+    def __init__(self, body: Body, info: RuleInfo, relays: bool = False) -> None:
         self.body = body
         self.info = info
-        self.extra_ids = extra_ids
         self.relays = relays
         self.takes_options = "options" in inspect.signature(body).parameters
         self.__doc__ = body.__doc__
@@ -106,7 +117,9 @@ class Rule:
     def level(self) -> Level:
         return self.info.level
 
-    def __call__(self, *args: Any, options: Mapping[str, object] | None = None, **kw: Any):
+    def __call__(
+        self, *args: Any, options: Mapping[str, object] | None = None, **kw: Any
+    ) -> list[Finding]:
         if self.takes_options:
             kw["options"] = {**self.info.options, **(options or {})}
         return sorted(self.stamp(problem) for problem in self.body(*args, **kw))
@@ -145,6 +158,10 @@ class Registry:
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._infos
 
+    def knows(self, rule_id: str) -> bool:
+        """Registered, or a code a registered rule relays (hadolint's DL3008)."""
+        return rule_id in self._infos or bool(RELAYED_CODE.match(rule_id))
+
     def __getitem__(self, rule_id: str) -> RuleInfo:
         return self._infos[rule_id]
 
@@ -174,6 +191,22 @@ class Registry:
 REGISTRY = Registry()
 
 
+OptionSpec = Mapping[str, object]
+
+
+def _options(spec: OptionSpec | None) -> tuple[Mapping[str, object], Mapping[str, Any]]:
+    """Defaults and types from a declaration: a value is the default (its type is the one
+    wanted), or a type or tuple of types for an option that is unset by default."""
+    defaults, types = {}, {}
+    for name, value in (spec or {}).items():
+        is_type = isinstance(value, type) or (
+            isinstance(value, tuple) and all(isinstance(v, type) for v in value)
+        )
+        defaults[name] = None if is_type else value
+        types[name] = value if is_type else type(value)
+    return MappingProxyType(defaults), MappingProxyType(types)
+
+
 def _summary_and_doc(text: str | None) -> tuple[str, str]:
     doc = inspect.cleandoc(text or "")
     summary, _, rest = doc.partition("\n")
@@ -185,24 +218,30 @@ def rule(
     *,
     target: str,
     level: Level = Level.ERROR,
-    options: Mapping[str, object] | None = None,
+    options: OptionSpec | None = None,
     extra_ids: Mapping[str, str] | None = None,
     relays: bool = False,
+    enabled: bool = True,
 ) -> Callable[[Body], Rule]:
     """Register the decorated body as rule ``rule_id`` reading ``target``.
 
-    ``options`` declares the options a config may set, with their defaults. ``extra_ids``
-    maps further ids the body may report (``Problem(rule_id=...)``) to their summaries;
-    ``relays`` lets it report another tool's codes as they are (hadolint's DL3008).
+    ``options`` declares the options a config may set: each maps to its default, or to a
+    type (or tuple of types) when it is unset by default (``{"max_instances": int}``).
+    ``extra_ids`` maps further ids the body may report (``Problem(rule_id=...)``) to their
+    summaries; ``relays`` lets it report another tool's codes as they are (hadolint's
+    DL3008); ``enabled=False`` makes it opt-in (see :class:`RuleInfo`).
     """
 
     def register(body: Body) -> Rule:
         summary, doc = _summary_and_doc(body.__doc__)
-        info = RuleInfo(rule_id, level, summary, doc, target, MappingProxyType(dict(options or {})))
+        defaults, types = _options(options)
+        info = RuleInfo(rule_id, level, summary, doc, target, defaults, enabled, types)
         REGISTRY.add(info)
         for extra, extra_summary in (extra_ids or {}).items():
-            REGISTRY.add(replace(info, id=extra, summary=extra_summary, options={}))
-        bound = Rule(body, info, frozenset(extra_ids or ()), relays)
+            REGISTRY.add(
+                replace(info, id=extra, summary=extra_summary, options={}, option_types={})
+            )
+        bound = Rule(body, info, relays)
         REGISTRY.bind(bound)
         return bound
 
@@ -214,7 +253,7 @@ def implements(rule_id: str) -> Callable[[Body], Rule]:
     (IMG002 is checked on the image config and again inside the running container)."""
 
     def wrap(body: Body) -> Rule:
-        return Rule(body, REGISTRY[rule_id], frozenset())
+        return Rule(body, REGISTRY[rule_id])
 
     return wrap
 
@@ -225,13 +264,19 @@ def declare(
     *,
     target: str,
     level: Level = Level.ERROR,
-    options: Mapping[str, object] | None = None,
+    options: OptionSpec | None = None,
+    enabled: bool = True,
 ) -> RuleInfo:
     """Register an id whose findings are made outside a rule body; ``doc`` as a docstring."""
     summary, rest = _summary_and_doc(doc)
-    info = RuleInfo(rule_id, level, summary, rest, target, MappingProxyType(dict(options or {})))
+    defaults, types = _options(options)
+    info = RuleInfo(rule_id, level, summary, rest, target, defaults, enabled, types)
     REGISTRY.add(info)
     return info
+
+
+class RuleCrashError(Exception):
+    """A rule body raised: a bug in deploycheck (exit 3), named after the rule."""
 
 
 class Settings(Protocol):
@@ -244,16 +289,17 @@ class Settings(Protocol):
 
 @dataclass(frozen=True)
 class StaticSettings:
-    """Fixed settings: every rule on except ``off``, options per rule id over the defaults.
-
-    ``StaticSettings()`` is what a check runs with when no config file is given.
+    """Fixed settings: the rules enabled by default plus ``on``, minus ``off``, with options
+    per rule id over the defaults. ``StaticSettings()`` is what runs without a config file.
     """
 
     rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     off: frozenset[str] = frozenset()
+    on: frozenset[str] = frozenset()
 
     def enabled(self, rule_id: str) -> bool:
-        return rule_id not in self.off
+        default = REGISTRY[rule_id].enabled if rule_id in REGISTRY else True
+        return rule_id not in self.off and (default or rule_id in self.on)
 
     def options(self, rule_id: str) -> Mapping[str, object]:
         return self.rule_options.get(rule_id, {})
@@ -265,8 +311,14 @@ def run(target: str, subject: object, settings: Settings | None = None) -> list[
     settings = settings or StaticSettings()
     found: list[Finding] = []
     for bound in REGISTRY.rules_for(target):
-        if settings.enabled(bound.id):
+        if not settings.enabled(bound.id):
+            continue
+        try:
             found.extend(bound(subject, options=settings.options(bound.id)))
+        except HarnessError:
+            raise  # the input is unusable (a Dockerfile without FROM): exit 2, not a bug
+        except Exception as exc:
+            raise RuleCrashError(f"rule {bound.id} crashed: {type(exc).__name__}: {exc}") from exc
     return sorted(found)
 
 

@@ -45,6 +45,8 @@ declare(
     Fails:  ``services: [{{type: web}}]`` (no name) against Render's schema
     """,
     target="blueprint-schema",
+    # A URL or file of Render's schema; in .deploycheck.yaml: ``SCH002: {schema: URL}``.
+    options={"schema": str},
 )
 declare(
     "SCH003",
