@@ -24,6 +24,8 @@ from deploycheck.findings import Finding
 from deploycheck.registry import declare
 from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
 
+# The declared ids the validator reports under: ours and Render's schema.
+OURS, RENDERS = "SCH001", "SCH002"
 BLUEPRINT_SCHEMA = Path(__file__).parents[1] / "schemas" / "render-blueprint.schema.json"
 OFFICIAL_SCHEMA_ENV = "RENDER_BLUEPRINT_SCHEMA"
 
@@ -127,14 +129,12 @@ def compare(
     for error in ours:
         agreed = any(_related(error.path, o.path) for o in official)
         note = "" if agreed else "; Render's published schema accepts it"
-        findings.append(
-            doc.finding("SCH001", error.path, f"{error.message} (Blueprint schema{note})")
-        )
+        findings.append(doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})"))
     for error in official:
         agreed = any(_related(error.path, o.path) for o in ours)
         note = "" if agreed else "; our Blueprint schema accepts it"
         findings.append(
-            doc.finding("SCH002", error.path, f"{error.message} (Render's official schema{note})")
+            doc.finding(RENDERS, error.path, f"{error.message} (Render's official schema{note})")
         )
     return sorted(set(findings))
 
