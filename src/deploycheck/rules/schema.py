@@ -81,6 +81,8 @@ class SchemaError:
 
     path: YamlPath
     message: str
+    # The field the error is about: ``path`` itself, or the missing field under it.
+    subject: YamlPath = ()
 
 
 def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaError]:
@@ -98,7 +100,7 @@ def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaEr
         elif not (error.validator == "required" and path in unknown_at):
             # A field missing next to an unknown one: the unknown one is the mistake to name
             # (``fromGroup`` in an env group, where the plain-variable shape wants ``key``).
-            found.append(SchemaError(path, _describe(error)))
+            found.append(SchemaError(path, _describe(error), (*path, *_missing(error)[:1])))
     return found
 
 
@@ -110,10 +112,13 @@ def validate(
     return sorted({doc.finding(rule_id, e.path, f"{e.message} ({label})") for e in errors})
 
 
-def _related(path: YamlPath, other: YamlPath) -> bool:
-    """One path lies within the other: both schemas speak of the same field."""
-    shorter = min(len(path), len(other))
-    return path[:shorter] == other[:shorter]
+def _missing(error: ValidationError) -> list[str]:
+    """The fields a ``required`` (or a choice of fields) error wants and does not find."""
+    if error.validator == "required":
+        return [k for k in error.validator_value if k not in error.instance]
+    if _is_choice_of_fields(error):
+        return [name for o in error.validator_value for name in o["required"]]
+    return []
 
 
 def compare(
@@ -127,11 +132,11 @@ def compare(
     """
     findings = []
     for error in ours:
-        agreed = any(_related(error.path, o.path) for o in official)
+        agreed = any(error.subject == o.subject for o in official)
         note = "" if agreed else "; Render's published schema accepts it"
         findings.append(doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})"))
     for error in official:
-        agreed = any(_related(error.path, o.path) for o in ours)
+        agreed = any(error.subject == o.subject for o in ours)
         note = "" if agreed else "; our Blueprint schema accepts it"
         findings.append(
             doc.finding(RENDERS, error.path, f"{error.message} (Render's official schema{note})")
@@ -158,7 +163,7 @@ def _unknown_fields(
             hint = f" for a {error.schema['title']} (it belongs to: {elsewhere})"
         else:
             hint = f"; did you mean {close[0]!r}?" if close else ""
-        found.append(SchemaError((*path, key), f"unknown field {key!r}{hint}"))
+        found.append(SchemaError((*path, key), f"unknown field {key!r}{hint}", (*path, key)))
     return found
 
 
