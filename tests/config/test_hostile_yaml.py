@@ -97,7 +97,7 @@ def test_hostile_yaml_gets_a_verdict_at_bounded_cost(text: str, encoding: str) -
     assert build.call_count <= MAX_NODES, f"built {build.call_count} nodes"
 
 
-def test_billion_laughs_is_one_finding_and_nothing_is_expanded() -> None:
+def test_an_alias_bomb_is_one_finding_and_nothing_is_expanded() -> None:
     with mock.patch.object(
         yamlfile._Builder, "build", autospec=True, side_effect=yamlfile._Builder.build
     ) as build:
