@@ -1,10 +1,11 @@
 """Render's own published Blueprint schema, as a second opinion next to ours.
 
 Fetched with requests from :data:`OFFICIAL_SCHEMA_URL` (or any URL or file the user names),
-kept under the user's cache folder (platformdirs; ``$XDG_CACHE_HOME`` on Linux) together with
-its ``ETag``, and revalidated with ``If-None-Match``, so it is downloaded once and then only when
-Render changes it. Without a network the cached copy is used. With neither, the check is
-skipped with a warning, unless the user asked for the official schema explicitly
+kept under the user's cache folder (``$XDG_CACHE_HOME/deploycheck``, default
+``~/.cache/deploycheck``) together with its ``ETag`` and revalidated with ``If-None-Match``,
+so it is downloaded once and then only when Render changes it. Without a network the cached
+copy is used. With neither, the check is skipped with a warning, unless the user asked for
+the official schema explicitly
 (``required``): then the check cannot run and that is a :class:`ConfigFileError` (exit 2).
 
 It is not vendored into the repository: a stale copy must never pass for the real thing.
@@ -14,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import requests
 
 from deploycheck.errors import ConfigFileError
@@ -38,7 +39,9 @@ class OfficialSchema:
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("deploycheck"))
+    """The XDG cache folder: what Linux hosts and CI expect, and harmless on a Mac or Windows
+    laptop, so no dependency is added for per-platform folders."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deploycheck"
 
 
 def is_url(location: str) -> bool:
