@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5c0d2e7a9f31'
+revision = '5c0d2e7a9f31'  # pragma: allowlist secret
 down_revision = '1b1848f0b495'
 branch_labels = None
 depends_on = None
