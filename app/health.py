@@ -79,8 +79,9 @@ def _database_status() -> str:
     except Exception as exc:  # any failure means "not healthy"; the type is the useful part
         db.session.rollback()
         log.error("health: database check failed: %s", exc)
-        # The type only: the message may hold the URL, and the body is public.
-        return f"error: {step} failed: {type(exc).__name__}"
+        # The type only (the driver's, under SQLAlchemy's wrapper: ReadOnlySqlTransaction says
+        # more than InternalError): the message may hold the URL, and the body is public.
+        return f"error: {step} failed: {type(getattr(exc, 'orig', None) or exc).__name__}"
     if problem is not None:
         log.error("health: database check failed: %s", problem)
         return f"error: {problem}"
