@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reason = check(args[0] if args else "/health")
     except ConfigError as error:
-        reason = str(error)
+        reason = "; ".join(error.problems)
     if reason is not None:
         print(f"unhealthy: {reason}", file=sys.stderr)
         return 1

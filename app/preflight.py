@@ -4,7 +4,8 @@ The image's ENTRYPOINT. gunicorn reads ``WEB_CONCURRENCY`` itself while importin
 config, before ``gunicorn.conf.py`` runs, so ``WEB_CONCURRENCY=abc`` would end in gunicorn's
 traceback. Checking here first gives one line naming the variable and exit 1; on success
 ``os.execvp`` replaces this process, so gunicorn stays PID 1 and gets Render's SIGTERM.
-Stdlib-only, like ``app.config``.
+Only the app's own programs are checked: any other command (a debugging shell, ``id -u``) runs
+as is, the convention of the official images' entrypoints. Stdlib-only, like ``app.config``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from .config import ConfigError, finalize, from_env, listen_port, worker_count
 
 # gunicorn.conf.py's default; only the range matters here.
 DEFAULT_WORKERS = 3
+# The commands that read the settings: the server, and the CLI (`flask db upgrade` pre-deploy).
+APP_PROGRAMS = frozenset({"gunicorn", "flask"})
 
 
 def problems() -> str | None:
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args:
         print("usage: python -m app.preflight COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    reason = problems()
+    reason = problems() if os.path.basename(args[0]) in APP_PROGRAMS else None
     if reason is not None:
         print(f"gradetracker: {reason}", file=sys.stderr)
         return 1

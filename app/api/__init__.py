@@ -32,7 +32,9 @@ BLUEPRINTS = (
 def add_etag(response: Response) -> Response:
     """Give successful GET responses an ETag and answer a matching If-None-Match with 304."""
     if request.method == "GET" and response.status_code == 200 and response.is_json:
+        # Answers to authenticated requests: browsers may revalidate, shared caches keep none.
         response.cache_control.no_cache = True
+        response.cache_control.private = True
         response.add_etag()
         response.make_conditional(request)
     return response

@@ -48,19 +48,35 @@ def test_bad_setting_stops_gunicorn_before_it_starts(env: dict[str, str], proble
     assert "pw" not in line
 
 
-def test_good_settings_exec_the_command_in_the_same_process() -> None:
-    """Replaced, not a child: so gunicorn stays PID 1 and receives SIGTERM itself."""
-    command = [sys.executable, "-c", "import os; print(os.getpid())"]
+def test_good_settings_exec_the_command_in_the_same_process(tmp_path: Path) -> None:
+    """Checked, then replaced rather than run as a child: gunicorn stays PID 1 and receives
+    SIGTERM itself. A stand-in `gunicorn` on PATH prints the PID it runs as."""
+    fake = tmp_path / "gunicorn"
+    fake.write_text("#!/bin/sh\necho $$\n")
+    fake.chmod(0o755)
     with subprocess.Popen(
-        [sys.executable, "-m", "app.preflight", *command],
+        [sys.executable, "-m", "app.preflight", "gunicorn"],
         cwd=REPO_ROOT,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
         stdout=subprocess.PIPE,
         text=True,
     ) as process:
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0
     assert output.strip() == str(process.pid)
+
+
+@pytest.mark.parametrize("program", ["flask", "/usr/local/bin/gunicorn"])
+def test_the_app_programs_are_checked(program: str) -> None:
+    result = preflight([program, "--version"], {"PORT": "99999"})
+    assert result.returncode == 1
+    assert "PORT must be from 1 to 65535" in result.stderr
+
+
+def test_other_commands_run_unchecked() -> None:
+    """A debugging shell or `id -u` in the image needs no app settings."""
+    result = preflight(["sh", "-c", "echo unchecked"], {"APP_ENV": "production"})
+    assert (result.returncode, result.stdout) == (0, "unchecked\n")
 
 
 def test_without_a_command_it_prints_usage() -> None:
