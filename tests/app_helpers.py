@@ -13,7 +13,7 @@ from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from app.db import MIGRATIONS_DIR, db
-from tests.harness.probes import CSRF_FIELD
+from deploycheck.checklist.probes import CSRF_FIELD
 
 API_PREFIX = "/api/v1"
 # Every variable app/config.py reads: a developer's or CI's own values must not leak in.

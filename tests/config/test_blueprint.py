@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import crossfile
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_check import POLICY_RULESETS, check_blueprint
-from tests.harness.blueprint_env_rules import secret_reason
-from tests.harness.errors import PolicyError
-from tests.harness.policy import DEFAULT_REQUIRED_ENV, Policy
+from deploycheck.blueprint_check import POLICY_RULESETS, check_blueprint
+from deploycheck.errors import PolicyError
+from deploycheck.policy import DEFAULT_REQUIRED_ENV, Policy
+from deploycheck.rules import crossfile
+from deploycheck.rules.blueprint_env import secret_reason
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
 RENDER_YAML = ROOT / "render.yaml"

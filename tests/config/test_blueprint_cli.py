@@ -1,4 +1,4 @@
-"""``python -m tests.harness blueprint``: exit codes 0/1/2 and the text, JSON, Markdown output."""
+"""``deploycheck blueprint``: exit codes 0/1/2 and the text, JSON, Markdown output."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.cli import main
+from deploycheck.cli import main
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -78,7 +78,7 @@ def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_module_entry_point_runs_the_cli() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.harness", "blueprint", BROKEN, "--root", REPO],
+        [sys.executable, "-m", "deploycheck", "blueprint", BROKEN, "--root", REPO],
         cwd=ROOT,
         capture_output=True,
         text=True,

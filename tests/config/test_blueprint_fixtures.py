@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_places
-from tests.harness.blueprint_check import check_blueprint, rule_catalogue
-from tests.harness.findings import Finding
+from deploycheck.blueprint_check import check_blueprint, rule_catalogue
+from deploycheck.findings import Finding
+from deploycheck.testing.assertions import assert_clean, assert_places
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "blueprints"
 REPO = Path(__file__).parents[1] / "fixtures" / "repo"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.blueprint_check import check_blueprint
-from tests.harness.errors import ConfigFileError
-from tests.harness.schema import BLUEPRINT_SCHEMA, load_schema, validate
-from tests.harness.yamlfile import format_path, load_yaml, parse_yaml
+from deploycheck.blueprint_check import check_blueprint
+from deploycheck.errors import ConfigFileError
+from deploycheck.rules.schema import BLUEPRINT_SCHEMA, load_schema, validate
+from deploycheck.targets.yamlfile import format_path, load_yaml, parse_yaml
 
 ROOT = Path(__file__).parents[2]
 VALID = ROOT / "tests" / "fixtures" / "blueprints" / "valid.yaml"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_has
-from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_env_rules import RULES
-from tests.harness.findings import Finding
-from tests.harness.policy import Policy, PolicyTarget
+from deploycheck.findings import Finding
+from deploycheck.policy import Policy, PolicyTarget
+from deploycheck.rules.blueprint_env import RULES
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.testing.assertions import assert_clean, assert_has
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "blueprints"

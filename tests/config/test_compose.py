@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_env_rules import secret_reason
-from tests.harness.dockerfile import Dockerfile
-from tests.harness.policy import Policy
-from tests.harness.schema import check_file, vendored_schema
-from tests.harness.secret_names import is_secret_name
-from tests.harness.yamlfile import load_yaml
+from deploycheck.policy import Policy
+from deploycheck.rules.blueprint_env import secret_reason
+from deploycheck.rules.schema import check_file, vendored_schema
+from deploycheck.secret_names import is_secret_name
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.dockerfile import Dockerfile
+from deploycheck.targets.yamlfile import load_yaml
+from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

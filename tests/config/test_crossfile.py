@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.crossfile import RULES, RepoContext, predeploy_executable
-from tests.harness.sourcefacts import env_reads, routes
+from deploycheck.rules.crossfile import RULES, RepoContext, predeploy_executable
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.sourcefacts import env_reads, routes
+from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
 REPO = ROOT / "tests" / "fixtures" / "repo"

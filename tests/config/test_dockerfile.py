@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_has, assert_places
-from tests.harness.dockerfile import Dockerfile
-from tests.harness.dockerfile_rules import RULE_SETS, check
-from tests.harness.errors import ConfigFileError
-from tests.harness.findings import Level
+from deploycheck.errors import ConfigFileError
+from deploycheck.findings import Level
+from deploycheck.rules.dockerfile import RULE_SETS, check
+from deploycheck.targets.dockerfile import Dockerfile
+from deploycheck.testing.assertions import assert_clean, assert_has, assert_places
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"

@@ -1,4 +1,4 @@
-"""``python -m tests.harness dockerfile``: exit codes 0/1/2 and where the health path comes from."""
+"""``deploycheck dockerfile``: exit codes 0/1/2 and where the health path comes from."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
 
 ROOT = Path(__file__).parents[2]
 DOCKERFILE = str(ROOT / "Dockerfile.render")

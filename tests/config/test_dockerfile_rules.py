@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.dockerfile import Dockerfile
-from tests.harness.dockerfile_rules import check
+from deploycheck.rules.dockerfile import check
+from deploycheck.targets.dockerfile import Dockerfile
 
 # A compact Dockerfile that passes every DF rule; each case swaps one line for another.
 GOOD = """\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_places
-from tests.harness.dockerignore import MUST_EXCLUDE, RULES, BuildContext, Dockerignore, check
+from deploycheck.targets.dockerignore import MUST_EXCLUDE, RULES, BuildContext, Dockerignore, check
+from deploycheck.testing.assertions import assert_clean, assert_places
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "dockerignore"

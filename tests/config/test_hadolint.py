@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import hadolint
-from tests.harness.assertions import assert_clean, assert_has, assert_places
-from tests.harness.errors import ToolUnavailableError
-from tests.harness.findings import Level
+from deploycheck.errors import ToolUnavailableError
+from deploycheck.findings import Level
+from deploycheck.rules import hadolint
+from deploycheck.testing.assertions import assert_clean, assert_has, assert_places
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / ".hadolint.yaml"

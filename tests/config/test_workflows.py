@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_places
-from tests.harness.findings import Finding
-from tests.harness.schema import check_file, load_schema
-from tests.harness.workflows import RULES, missing_envs, script_envs, tox_envs
-from tests.harness.yamlfile import YamlDocument, load_yaml
+from deploycheck.findings import Finding
+from deploycheck.rules.schema import check_file, load_schema
+from deploycheck.rules.workflows import RULES, missing_envs, script_envs, tox_envs
+from deploycheck.targets.yamlfile import YamlDocument, load_yaml
+from deploycheck.testing.assertions import assert_clean, assert_places
 
 ROOT = Path(__file__).parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 FIXTURES = ROOT / "tests" / "fixtures" / "checklist"
 PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
-PRE_COMMIT_SCHEMA = ROOT / "tests" / "harness" / "schemas" / "pre-commit-config.schema.json"
+PRE_COMMIT_SCHEMA = ROOT / "src" / "deploycheck" / "schemas" / "pre-commit-config.schema.json"
 # Hook ids each repository defines in its .pre-commit-hooks.yaml (read at the pinned tags), and
 # the PyPI package requirements-dev.txt pins for the same tool.
 KNOWN_HOOKS: dict[str, tuple[str, frozenset[str]]] = {

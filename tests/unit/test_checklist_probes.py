@@ -16,10 +16,8 @@ from sqlalchemy import text
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
 from app.security import create_token, fernet_for
-from tests.harness.assertions import assert_clean
-from tests.harness.findings import Finding
-from tests.harness.http_targets import FlaskTarget
-from tests.harness.probes import (
+from deploycheck.checklist.http_targets import FlaskTarget
+from deploycheck.checklist.probes import (
     check_cors,
     check_csrf,
     check_rate_limit,
@@ -30,6 +28,8 @@ from tests.harness.probes import (
     check_token_at_rest,
     encodings_of,
 )
+from deploycheck.findings import Finding
+from deploycheck.testing.assertions import assert_clean
 from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 ALLOWED = "https://grades.example.com"

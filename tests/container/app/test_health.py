@@ -14,9 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.db import db
+from deploycheck.testing.services import HOST, PostgresService, RedisService
 from tests.app_helpers import ApiClient, sign_in
 from tests.container.app.support import migrate
-from tests.harness.services import HOST, PostgresService, RedisService
 
 pytestmark = pytest.mark.container
 

@@ -16,14 +16,14 @@ import pytest
 from psycopg import sql
 from testcontainers.core.network import Network
 
-from tests.harness import reporters
-from tests.harness.builds import REPO_ROOT, ImageBuilds
-from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
-from tests.harness.engine import ensure_image
-from tests.harness.image import BuildResult, FileEntry, Image
-from tests.harness.image_report import ImageReport
-from tests.harness.image_rules import SizeBudget
-from tests.harness.services import PostgresService, RedisService
+from deploycheck import reporters
+from deploycheck.rules.image import SizeBudget
+from deploycheck.testing.builds import REPO_ROOT, ImageBuilds
+from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
+from deploycheck.testing.engine import ensure_image
+from deploycheck.testing.image import BuildResult, FileEntry, Image
+from deploycheck.testing.image_report import ImageReport
+from deploycheck.testing.services import PostgresService, RedisService
 
 DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
 # The seed's "~150 MB" is what the app brings: the official slim base alone is ~125 MB, so a

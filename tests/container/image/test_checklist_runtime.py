@@ -12,11 +12,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.harness.assertions import assert_clean
-from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
-from tests.harness.http_targets import LiveTarget
-from tests.harness.image import Image
-from tests.harness.probes import (
+from deploycheck.checklist.http_targets import LiveTarget
+from deploycheck.checklist.probes import (
     check_cors,
     check_csrf,
     check_rate_limit,
@@ -25,7 +22,10 @@ from tests.harness.probes import (
     check_security_headers,
     check_session_cookie,
 )
-from tests.harness.services import PostgresService, RedisService
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
+from deploycheck.testing.image import Image
+from deploycheck.testing.services import PostgresService, RedisService
 
 pytestmark = pytest.mark.container
 

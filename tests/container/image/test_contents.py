@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.builds import REPO_ROOT
-from tests.harness.container import AppContainer
-from tests.harness.crossfile import predeploy_executable
-from tests.harness.image import FileEntry, Image
-from tests.harness.image_rules import check_forbidden_files, check_secrets_in_metadata
+from deploycheck.rules.crossfile import predeploy_executable
+from deploycheck.rules.image import check_forbidden_files, check_secrets_in_metadata
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.builds import REPO_ROOT
+from deploycheck.testing.container import AppContainer
+from deploycheck.testing.image import FileEntry, Image
 
 pytestmark = pytest.mark.container
 

@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_has
-from tests.harness.builds import REPO_ROOT, ImageBuilds, copy_build_context
-from tests.harness.container import AppEnv, running_app
-from tests.harness.image import Image
-from tests.harness.image_rules import (
+from deploycheck.rules.image import (
     SizeBudget,
     check_code_not_writable,
     check_forbidden_files,
@@ -25,6 +21,10 @@ from tests.harness.image_rules import (
     check_user,
     check_wasted_space,
 )
+from deploycheck.testing.assertions import assert_has
+from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.container import AppEnv, running_app
+from deploycheck.testing.image import Image
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 

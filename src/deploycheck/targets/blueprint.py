@@ -1,0 +1,156 @@
+"""The Render Blueprint (``render.yaml``) as a target: plain facts with their YAML paths and lines.
+
+Like pytest-testinfra's modules, this class only answers questions (``services``,
+``web_service``, ``env_vars``, ``scaling``, ``disk``); the rules in ``blueprint_rules`` and the
+tests decide what is right. Every accessor tolerates a Blueprint that failed the schema, so rules
+still run on it and report what they can.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deploycheck.findings import Finding, Level
+from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
+
+# The keys that say where an env var's value comes from, as Render's spec names them.
+ENV_SOURCES = ("value", "generateValue", "sync", "fromDatabase", "fromService", "fromGroup")
+KEY_VALUE_TYPES = frozenset({"keyvalue", "redis"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One entry of ``services`` or ``databases``."""
+
+    path: YamlPath
+    data: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name", "<unnamed>"))
+
+    @property
+    def type(self) -> str | None:
+        """The service ``type``; ``None`` for databases, which have no type field."""
+        value = self.data.get("type")
+        return value if isinstance(value, str) else None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """A nested mapping such as ``scaling`` or ``disk``; empty when absent or not a mapping."""
+        value = self.data.get(key)
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One ``envVars`` item: its key (``None`` for ``fromGroup``), source and where it is."""
+
+    key: str | None
+    source: str | None
+    value: Any
+    path: YamlPath
+
+    @property
+    def is_literal(self) -> bool:
+        return self.source == "value"
+
+
+class Blueprint:
+    """A loaded ``render.yaml``."""
+
+    def __init__(self, document: YamlDocument) -> None:
+        self.document = document
+
+    @classmethod
+    def load(cls, path: str | Path, display_path: str | None = None) -> Blueprint:
+        """Load ``path``; raises ``ConfigFileError`` when it is missing or unreadable."""
+        return cls(load_yaml(path, display_path))
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+    @property
+    def usable(self) -> bool:
+        return self.document.usable
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.document.data if isinstance(self.document.data, dict) else {}
+
+    def line(self, path: YamlPath) -> int | None:
+        return self.document.line_of(path)
+
+    def finding(
+        self, rule_id: str, path: YamlPath, message: str, level: Level = Level.ERROR
+    ) -> Finding:
+        return self.document.finding(rule_id, path, message, level)
+
+    def _resources(self, section: str) -> list[Resource]:
+        items = self.data.get(section)
+        if not isinstance(items, list):
+            return []
+        return [
+            Resource((section, i), item) for i, item in enumerate(items) if isinstance(item, dict)
+        ]
+
+    @property
+    def services(self) -> list[Resource]:
+        return self._resources("services")
+
+    @property
+    def databases(self) -> list[Resource]:
+        return self._resources("databases")
+
+    @property
+    def env_var_groups(self) -> list[Resource]:
+        return self._resources("envVarGroups")
+
+    @property
+    def web_services(self) -> list[Resource]:
+        return [s for s in self.services if s.type == "web"]
+
+    @property
+    def web_service(self) -> Resource | None:
+        """The first web service: the app this harness deploys."""
+        return next(iter(self.web_services), None)
+
+    @property
+    def key_value_services(self) -> list[Resource]:
+        return [s for s in self.services if s.type in KEY_VALUE_TYPES]
+
+    def env_vars(self, resource: Resource) -> list[EnvVar]:
+        """The resource's ``envVars`` items in file order, each with its source."""
+        items = resource.get("envVars")
+        if not isinstance(items, list):
+            return []
+        found: list[EnvVar] = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            source = next((s for s in ENV_SOURCES if s in item), None)
+            key = item.get("key")
+            found.append(
+                EnvVar(
+                    key if isinstance(key, str) else None,
+                    source,
+                    item.get(source) if source else None,
+                    (*resource.path, "envVars", i),
+                )
+            )
+        return found
+
+    def env_sources(self, resource: Resource) -> dict[str, str | None]:
+        """``{key: source}`` for the resource's keyed env vars, e.g. ``{"DATABASE_URL": ...}``."""
+        return {v.key: v.source for v in self.env_vars(resource) if v.key is not None}
+
+    def scaling(self, resource: Resource) -> dict[str, Any]:
+        return resource.mapping("scaling")
+
+    def disk(self, resource: Resource) -> dict[str, Any]:
+        return resource.mapping("disk")
