@@ -12,9 +12,20 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -36,10 +47,19 @@ def load_signed_in_token() -> None:
     sign_in_id = session.get(SESSION_KEY)
     row = None
     if isinstance(sign_in_id, str):
-        row = db.session.scalar(select(SignIn).where(SignIn.session_hash == hash_token(sign_in_id)))
+        row = db.session.scalar(
+            select(SignIn).where(
+                SignIn.session_hash == hash_token(sign_in_id), SignIn.created_at > _oldest()
+            )
+        )
     g.api_token = row.token if row is not None and not row.token.expired() else None
     g.signed_in = g.api_token is not None
     g.can_write = g.signed_in and g.api_token.allows(WRITE)
+
+
+def _oldest() -> datetime:
+    """Sign-ins older than the session lifetime are over, whatever the cookie says."""
+    return datetime.now(UTC) - current_app.permanent_session_lifetime
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,6 +102,8 @@ def login() -> str | Response:
         api_token = find_token(form.token.data or "")
         if api_token is not None:
             sign_in_id = secrets.token_urlsafe(32)
+            # Sessions that ended without a sign-out leave rows behind: prune them here.
+            db.session.execute(delete(SignIn).where(SignIn.created_at <= _oldest()))
             db.session.add(SignIn(session_hash=hash_token(sign_in_id), token=api_token))
             db.session.commit()
             session.clear()

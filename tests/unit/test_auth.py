@@ -114,6 +114,7 @@ def test_write_token_reads_and_writes(api: ApiClient, seed: dict[str, Any]) -> N
     assert api.read("/students")["total"] == 3
 
 
+@pytest.mark.checklist(10)
 def test_expired_token_is_refused(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         token = create_token("old", expires_at=datetime.now(UTC) - timedelta(seconds=1))

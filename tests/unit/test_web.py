@@ -2,18 +2,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import event
+from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Engine
 from werkzeug.test import TestResponse
 
 from app.db import db
-from app.models import READ, Assignment, Course, Enrollment, Student
+from app.models import READ, Assignment, Course, Enrollment, SignIn, Student
 from app.security import create_token
 from tests.app_helpers import ApiClient, csrf_token, sign_in
 
@@ -219,3 +220,17 @@ def test_session_cookie_is_httponly_and_lax(client: FlaskClient, token: str) -> 
     assert cookie is not None
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+
+
+def test_sign_in_older_than_the_session_lifetime_is_over_and_pruned(
+    app: Flask, web: ApiClient, seed: dict[str, Any]
+) -> None:
+    assert web.client.get("/").status_code == 200
+    old = datetime.now(UTC) - app.permanent_session_lifetime - timedelta(minutes=1)
+    with app.app_context():
+        db.session.execute(update(SignIn).values(created_at=old))
+        db.session.commit()
+    assert web.client.get("/").status_code == 302
+    _sign_in(app.test_client(), web.token)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignIn)) == 1
