@@ -1,4 +1,4 @@
-"""Reporters turn a :class:`Result` into text; checking never prints, reporting never checks.
+"""Reporters turn findings into text; checking never prints, reporting never checks.
 
 Pick one by name from :data:`REPORTERS` (``text``, ``json``, ``markdown``), as yamllint and
 check-jsonschema do for their ``--format`` options.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from deploycheck.findings import Finding, Level, Result
+from deploycheck.registry import RuleInfo
 
 
 def report_dir(root: Path) -> Path:
@@ -20,11 +22,12 @@ def report_dir(root: Path) -> Path:
 
 
 class Reporter:
-    """Base class: ``render(result)`` returns the whole report as one string."""
+    """Base class: ``render(findings, rules)`` returns the whole report as one string;
+    ``rules`` is the registry (id -> :class:`RuleInfo`) for reporters that describe rules."""
 
     name: ClassVar[str]
 
-    def render(self, result: Result) -> str:
+    def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
         raise NotImplementedError
 
     @staticmethod
@@ -45,7 +48,8 @@ class TextReporter(Reporter):
     name = "text"
     header = ("where", "level", "rule", "message")
 
-    def render(self, result: Result) -> str:
+    def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
+        result = Result(list(findings))
         rows = [(_where(f), str(f.level), f.rule_id, f.message) for f in sorted(result.findings)]
         if not rows:
             return self.summary(result)
@@ -64,7 +68,8 @@ class JsonReporter(Reporter):
 
     name = "json"
 
-    def render(self, result: Result) -> str:
+    def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
+        result = Result(list(findings))
         payload = {"ok": result.ok, "findings": [f.as_dict() for f in sorted(result.findings)]}
         return json.dumps(payload, indent=2)
 
@@ -74,7 +79,8 @@ class MarkdownReporter(Reporter):
 
     name = "markdown"
 
-    def render(self, result: Result) -> str:
+    def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
+        result = Result(list(findings))
         lines = [f"**{self.summary(result)}**"]
         if result.findings:
             lines += ["", "| where | level | rule | message |", "| --- | --- | --- | --- |"]

@@ -20,6 +20,7 @@ from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.items import ITEMS, ChecklistItem
 from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Finding, Level, Result
+from deploycheck.registry import REGISTRY
 from deploycheck.reporters import MarkdownReporter
 from deploycheck.testing.checklist_plugin import RESULTS_DIR
 
@@ -149,7 +150,7 @@ class ChecklistReport:
             lines += _item_section(entry)
         lines += ["", "## Render Blueprint check (`render.yaml`)", ""]
         if self.blueprint is not None:
-            lines.append(MarkdownReporter().render(self.blueprint))
+            lines.append(MarkdownReporter().render(self.blueprint.findings, REGISTRY.infos()))
         else:
             lines.append(f"The check could not run: {self.blueprint_error}")
         if self.image_markdown:

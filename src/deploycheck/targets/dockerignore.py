@@ -1,4 +1,6 @@
-"""The ``Dockerignore`` target and its rules (DI001...): what reaches the build context.
+"""The ``Dockerignore`` target and its ``BuildContext``: what reaches the build context.
+
+The DI rules over them live in :mod:`deploycheck.rules.dockerignore`.
 
 Matching follows moby's current pattern matcher (``MatchesOrParentMatches``, which BuildKit's
 context transfer also follows): ``*``/``**``/``?`` globs, ``!`` re-includes, a pattern also
@@ -13,7 +15,6 @@ that is present but shadowed by a later ``!`` line does not count.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,52 +22,7 @@ from pathlib import Path
 from docker.utils.build import Pattern
 from docker.utils.fnmatch import fnmatchcase
 
-from deploycheck.findings import Finding, RuleSet
 from deploycheck.targets.dockerfile import Dockerfile, display_path
-
-# Paths that must never reach the build context, one sample per kind of file: repository and CI
-# metadata, secrets and local env files, virtualenvs, caches, local databases, tests and docs,
-# and the same things inside the directories that are shipped.
-MUST_EXCLUDE: tuple[str, ...] = (
-    ".git/config",
-    ".github/workflows/pr.yml",
-    ".ci/run",
-    ".env",
-    ".env.production",
-    "app/.env",
-    ".venv/bin/python",
-    "venv/bin/python",
-    ".tox/config/log.txt",
-    "__pycache__/conftest.cpython-311.pyc",
-    "app/__pycache__/models.cpython-311.pyc",
-    "migrations/__pycache__/env.cpython-311.pyc",
-    "app/models.pyc",
-    ".pytest_cache/README.md",
-    ".ruff_cache/CACHEDIR.TAG",
-    ".mypy_cache/3.11/app.json",
-    ".coverage",
-    "tests/config/test_dockerfile.py",
-    "docs/image.md",
-    "README.md",
-    "gradetracker.sqlite",
-    "instance/gradetracker.sqlite",
-    "app/local.db",
-    "deploy.pem",
-    "app/server.key",
-    "id_rsa",
-    "id_rsa.pub",
-    "client.p12",
-    ".secrets.baseline",
-    "secrets/db-password.txt",
-    ".npmrc",
-    ".pypirc",
-    "reports/config.json",
-    "scripts/build_standins.sh",
-    "images/base.tar",
-    "docker-compose.yml",
-    "docker-compose.override.yml",
-    "render.yaml",
-)
 
 
 @dataclass(frozen=True)
@@ -168,80 +124,3 @@ class BuildContext:
                     modules = sorted(p.name for p in directory.glob("*.py")) or ["__init__.py"]
                     required.extend((f"{clean}/{name}", copy.line) for name in modules)
         return required
-
-
-RULES: RuleSet[BuildContext] = RuleSet()
-
-
-def _finding(context: BuildContext, rule_id: str, line: int | None, message: str) -> Finding:
-    path = context.dockerignore.display_path
-    return Finding(path, line, rule_id, message, RULES[rule_id].level)
-
-
-@RULES.rule("DI001")
-def dockerignore_present(context: BuildContext) -> Iterator[Finding]:
-    """The build context has a .dockerignore (without one, .git and .env are sent along).
-
-    Pass: a ``.dockerignore`` next to ``Dockerfile.render``
-    Fail: no ``.dockerignore`` in the context root
-    """
-    if not context.dockerignore.exists:
-        yield _finding(
-            context,
-            "DI001",
-            None,
-            "no .dockerignore: expected one, or .git, .env and local databases are sent to "
-            "the Docker engine with every build",
-        )
-
-
-@RULES.rule("DI002")
-def must_exclude(context: BuildContext) -> Iterator[Finding]:
-    """Secrets, VCS data, virtualenvs, caches, tests and docs stay out of the build context.
-
-    Pass: ``*`` then ``!app/`` then ``**/.env`` (``app/.env`` is excluded)
-    Fail: ``!.env*`` after ``*`` (``.env`` is sent to the engine, one COPY away from a layer)
-    """
-    ignore = context.dockerignore
-    if not ignore.exists:
-        return
-    for sample in MUST_EXCLUDE:
-        if ignore.excludes(sample):
-            continue
-        pattern = ignore.deciding_pattern(sample)
-        why = f"`{pattern.text}` lets it in" if pattern else "no pattern excludes it"
-        yield _finding(
-            context,
-            "DI002",
-            pattern.line if pattern else None,
-            f"{sample} would be sent to the build context: expected it excluded, but {why}",
-        )
-
-
-@RULES.rule("DI003")
-def must_not_exclude(context: BuildContext) -> Iterator[Finding]:
-    """Everything the Dockerfile COPYs from the context is left in it.
-
-    Pass: ``*`` then ``!requirements.txt`` with ``COPY requirements.txt .``
-    Fail: ``*`` without ``!requirements.txt`` (the build fails: file not found in context)
-    """
-    ignore = context.dockerignore
-    if not ignore.exists:
-        return
-    dockerfile = context.dockerfile.display_path
-    for path, copy_line in context.required_paths():
-        if not ignore.excludes(path):
-            continue
-        pattern = ignore.deciding_pattern(path)
-        yield _finding(
-            context,
-            "DI003",
-            pattern.line if pattern else None,
-            f"{path} is excluded by `{pattern.text if pattern else '?'}`, but {dockerfile} "
-            f"line {copy_line} COPYs it: expected it kept in the build context",
-        )
-
-
-def check(context: BuildContext) -> list[Finding]:
-    """Every DI rule over ``context``, sorted by place."""
-    return RULES.run(context)
