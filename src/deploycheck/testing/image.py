@@ -7,8 +7,10 @@ Like pytest-testinfra's modules, properties return facts (``user``, ``healthchec
 from __future__ import annotations
 
 import io
+import json
 import re
 import tarfile
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,6 +64,27 @@ class FileEntry:
     mode: int
     uid: int
     is_dir: bool
+
+
+@dataclass(frozen=True)
+class LayerFile:
+    """A regular file as one layer's tarball stores it, whatever later layers do to it.
+
+    ``layer`` is the index in :attr:`Image.layers` (history order) of the instruction that
+    wrote it; ``data`` holds the bytes of files up to the reader's size limit, else None;
+    ``deleted_later`` says a later layer removes it (a whiteout), so only the layers show it.
+    """
+
+    layer: int
+    instruction: str
+    path: str
+    size: int
+    data: bytes | None
+    deleted_later: bool
+
+
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
 
 
 @dataclass
@@ -187,6 +210,46 @@ class Image:
             ::-1
         ]
 
+    @property
+    def diff_ids(self) -> list[str]:
+        """The image's layer digests, base layers first."""
+        return list(self._image.attrs["RootFS"]["Layers"])
+
+    def layer_files(self, *, skip: int = 0, max_bytes: int = 256 * 1024) -> Iterator[LayerFile]:
+        """Every regular file of every layer after the first ``skip`` (say the base image's),
+        deleted ones included, read from ``docker save``: what anyone who pulls the image gets.
+        """
+        with tempfile.TemporaryFile() as saved:
+            for chunk in self._image.save(named=False):
+                saved.write(chunk)
+            saved.seek(0)
+            with tarfile.open(fileobj=saved, mode="r:") as archive:
+                manifest = json.load(_member(archive, "manifest.json"))[0]
+                config = json.load(_member(archive, manifest["Config"]))
+                made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
+                layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
+                deleted = [_whiteouts(archive, name) for _, name in layers]
+                for position, (index, name) in enumerate(layers):
+                    later = set().union(*deleted[position + 1 :])
+                    instruction = Layer(
+                        config["history"][index].get("created_by", ""), 0
+                    ).instruction
+                    with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
+                        for member in layer:
+                            path = "/" + member.name.removeprefix("./").lstrip("/")
+                            if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
+                                continue
+                            small = member.size <= max_bytes
+                            handle = layer.extractfile(member) if small else None
+                            yield LayerFile(
+                                index,
+                                instruction,
+                                path,
+                                member.size,
+                                handle.read() if handle else None,
+                                _is_deleted(path, later),
+                            )
+
     def files(self) -> Iterator[FileEntry]:
         """Every path in the image filesystem (created, never started, then removed)."""
         container = self.client.containers.create(self.id, command=["true"])
@@ -206,6 +269,32 @@ class Image:
                     )
         finally:
             container.remove(force=True)
+
+
+def _member(archive: tarfile.TarFile, name: str) -> io.BufferedReader:
+    handle = archive.extractfile(name)
+    if handle is None:
+        raise ImageBuildError(f"docker save output has no file {name}")
+    return handle
+
+
+def _whiteouts(archive: tarfile.TarFile, layer: str) -> set[str]:
+    """Paths a layer deletes: ``dir/.wh.name`` removes ``dir/name``, an opaque marker ``dir/``."""
+    found = set()
+    with tarfile.open(fileobj=_member(archive, layer), mode="r|") as tar:
+        for member in tar:
+            directory, _, name = ("/" + member.name.removeprefix("./").lstrip("/")).rpartition("/")
+            if name == _OPAQUE:
+                found.add(directory + "/")
+            elif name.startswith(_WHITEOUT):
+                found.add(f"{directory}/{name.removeprefix(_WHITEOUT)}")
+    return found
+
+
+def _is_deleted(path: str, deleted: set[str]) -> bool:
+    parts = path.split("/")
+    prefixes = {"/".join(parts[:i]) for i in range(2, len(parts) + 1)}
+    return bool(prefixes & deleted) or any(p + "/" in deleted for p in prefixes - {path})
 
 
 class _ChunkStream(io.RawIOBase):
