@@ -90,7 +90,7 @@ class ItemReport:
 
 @dataclass
 class ChecklistReport:
-    """The nine items, the Blueprint findings and the image report, ready to render."""
+    """The checklist items, the Blueprint findings and the image report, ready to render."""
 
     items: list[ItemReport]
     blueprint: Result | None
