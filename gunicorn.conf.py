@@ -4,21 +4,42 @@ Threaded workers (gthread), not the seed's gevent: ``scripts/bench`` measured bo
 under the plan's limits (docs/capacity.md), and gthread carried 20-70% more of a read-heavy mix
 with a p99 no worse, and starts without monkey-patching the standard library in every worker.
 The app's waits are short PostgreSQL and Redis round trips, which a few threads per worker
-overlap as well as greenlets did. Workers load ``wsgi_app`` themselves (``preload_app`` off), so
-no connection opened in the master is shared across the fork.
+overlap as well as greenlets did.
+
+The master imports and builds the app once and forks the workers from it (``preload_app``):
+three workers importing Flask, SQLAlchemy and psycopg side by side on half a core took 3.7-5.8 s
+to answer the first request. ``post_fork`` gives every worker its own database pool
+(``app.forking``). gevent must never run preloaded: psycopg, imported in the master before
+gevent patches the worker, would block the whole worker on every query. The bench's gevent
+configurations set ``GUNICORN_PRELOAD=false``, and ``post_fork`` stops a preloaded gevent worker
+(however it was selected) with one message.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import sys
 
-from app.config import ConfigError, finalize, from_env, listen_port, log_level, worker_count
+from app.config import (
+    ConfigError,
+    finalize,
+    from_env,
+    gunicorn_preload,
+    listen_port,
+    log_level,
+    worker_count,
+)
 from app.logs import gunicorn_logconfig
 
 try:
     port = listen_port()
     # Also checked by app.preflight (the image's ENTRYPOINT) before gunicorn reads it itself.
     workers = worker_count(min(2 * multiprocessing.cpu_count() + 1, 3))
+    # Off only for gevent (see the module docstring); post_fork enforces it.
+    preload_app = gunicorn_preload()
+    # Checked here, not in on_starting: a preloading master builds the app before that hook,
+    # and create_app's ConfigError would reach the console as gunicorn's traceback.
+    finalize(from_env(instance_path="instance"))
 except ConfigError as error:
     # gunicorn would wrap any other exception from this file in its own traceback.
     raise SystemExit(str(error)) from None
@@ -34,8 +55,6 @@ graceful_timeout = 25
 keepalive = 5
 # Workers serve only: no ``flask db`` (Flask-Migrate and Alembic), see create_app.
 wsgi_app = "app:create_app(migrations=False)"
-# Loaded per worker: nothing the app opens at start-up is shared by forked processes.
-preload_app = False
 
 accesslog = "-"
 errorlog = "-"
@@ -45,11 +64,18 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 logconfig_dict = gunicorn_logconfig(loglevel.upper())
 
 
-def on_starting(server: object) -> None:
-    """Check the configuration once, in the master: an unsafe production setting stops gunicorn
-    with the app's one clear message instead of a traceback from every worker that boots."""
-    try:
-        finalize(from_env(instance_path="instance"))
-    except ConfigError as error:
-        server.log.error("%s", error)  # type: ignore[attr-defined]
-        raise SystemExit(1) from None
+def post_fork(server: object, worker: object) -> None:
+    """In each new worker: refuse gevent after a preload, else drop the inherited DB pool."""
+    cfg = server.cfg  # type: ignore[attr-defined]
+    if not cfg.preload_app:
+        return
+    if "gevent" in cfg.worker_class_str:
+        server.log.error(  # type: ignore[attr-defined]
+            "gevent workers need GUNICORN_PRELOAD=false: the preloaded app imported psycopg "
+            "before gevent could patch it"
+        )
+        # gunicorn's "worker failed to boot" code: the master stops instead of respawning.
+        sys.exit(3)
+    from app.forking import after_fork
+
+    after_fork(worker.app.wsgi())  # type: ignore[attr-defined]

@@ -117,6 +117,12 @@ def worker_count(default: int) -> int:
     return workers
 
 
+def gunicorn_preload() -> bool:
+    """Whether gunicorn builds the app once in the master and forks workers from it
+    (GUNICORN_PRELOAD, default on; gevent workers need it off, see gunicorn.conf.py)."""
+    return env_bool("GUNICORN_PRELOAD", True)
+
+
 def estimated_bits(value: str) -> float:
     """Length times the per-character Shannon entropy of ``value``'s own characters."""
     counts = Counter(value)

@@ -85,6 +85,9 @@ def app_container(
     if gunicorn_args:
         # gunicorn reads GUNICORN_CMD_ARGS after gunicorn.conf.py, so these flags win.
         container.with_env("GUNICORN_CMD_ARGS", gunicorn_args)
+    if "gevent" in gunicorn_args:
+        # gevent must patch before psycopg is imported: no preloading master (gunicorn.conf.py).
+        container.with_env("GUNICORN_PRELOAD", "false")
     container.with_kwargs(
         labels=LABELS,
         nano_cpus=int(limits.cpus * 1e9),
