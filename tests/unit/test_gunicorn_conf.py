@@ -32,9 +32,31 @@ def test_seed_settings() -> None:
     assert conf["timeout"] == 120
     assert (conf["accesslog"], conf["errorlog"]) == ("-", "-")
     assert conf["bind"] == "0.0.0.0:10000"
-    # Workers import the app themselves, so gevent (still installed: scripts/bench compares
-    # it, GUNICORN_CMD_ARGS can select it) would patch before psycopg is imported.
-    assert conf["preload_app"] is False
+    # The master imports the app once and forks the workers (start-up at 0.5 CPU).
+    assert conf["preload_app"] is True
+
+
+def test_preloading_can_be_turned_off_for_gevent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUNICORN_PRELOAD", "false")
+    assert load_conf()["preload_app"] is False
+
+
+def test_a_preloaded_gevent_worker_stops_gunicorn_with_one_message() -> None:
+    """gevent (still installed: scripts/bench compares it, GUNICORN_CMD_ARGS can select it) must
+    patch before psycopg is imported, which a preloading master has already done."""
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", str(CONF), "--bind", "127.0.0.1:0"],
+        cwd=CONF.parent,
+        env={"PATH": "/usr/bin:/bin", "GUNICORN_CMD_ARGS": "--worker-class gevent --workers 1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "gevent workers need GUNICORN_PRELOAD=false" in output
+    assert "Traceback" not in output
 
 
 def test_graceful_timeout_ends_before_render_kills_the_instance() -> None:
