@@ -1,6 +1,6 @@
 """Rules over a built image: size, user, health check, wasted space, leaked files and secrets.
 
-Each rule is a function over facts read by :mod:`deploycheck.testing.image` that yields findings;
+Each rule is a function over plain facts (:mod:`deploycheck.targets.image`) that yields findings;
 the container suite runs them on the real image and on deliberately broken builds.
 """
 
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from deploycheck.findings import Finding, Level
 from deploycheck.secret_names import is_secret_name
-from deploycheck.testing.container import Process
-from deploycheck.testing.image import BuildResult, FileEntry, Image, Layer
+from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, Process
 
 MB = 1_000_000
 APP_DIR = "/app"

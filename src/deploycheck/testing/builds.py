@@ -16,7 +16,6 @@ from docker.errors import ImageNotFound
 
 from deploycheck.testing.image import BuildResult, build_image
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 TEST_REPOSITORY = "gradetracker-test"
 TEST_LABELS = {"com.gradetracker.test": "true"}
 # Left out when copying the repository as a build context: VCS data, tool state and outputs

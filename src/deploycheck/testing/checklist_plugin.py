@@ -2,7 +2,7 @@
 
 Each suite runs on its own (tox envs, CI jobs), so every session writes its own file,
 ``<REPORT_DIR>/checklist/results-<suite>-<pid>.json``, and ``deploycheck report``
-merges them. Loaded from the root ``tests/conftest.py`` through ``pytest_plugins``.
+merges them. Loaded by deploycheck's pytest plugin (:mod:`deploycheck.testing.plugin`).
 """
 
 from __future__ import annotations

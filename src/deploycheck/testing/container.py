@@ -18,6 +18,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from deploycheck.errors import CommandFailedError, ContainerNotReadyError
+from deploycheck.targets.image import Process
 
 APP_PORT = 10000
 HOST = "127.0.0.1"
@@ -38,16 +39,6 @@ class AppSecrets:
 
     def values(self) -> list[str]:
         return [self.secret_key, self.encryption_key, self.db_password]
-
-
-@dataclass(frozen=True)
-class Process:
-    """One process in the container, as ``docker top`` reports it."""
-
-    uid: int
-    pid: int
-    ppid: int
-    command: str
 
 
 class AppContainer(DockerContainer):

@@ -1,7 +1,8 @@
-"""The built image as a target: build it for real, then read plain facts off it.
+"""Building images for real and reading their facts off the engine.
 
-Like pytest-testinfra's modules, properties return facts (``user``, ``healthcheck``,
-``layers``, ``files``) and the tests make the assertions; rules live in ``image_rules``.
+The facts are plain data (:mod:`deploycheck.targets.image`): :func:`read_image` reads
+``docker inspect`` and the history into an :class:`Image`, :func:`read_files` lists the
+filesystem, :func:`build_image` builds with the classic builder and keeps the log.
 """
 
 from __future__ import annotations
@@ -11,74 +12,17 @@ import re
 import tarfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
-from docker.models.images import Image as SdkImage
 
 from deploycheck.errors import ImageBuildError
+from deploycheck.targets.image import BuildResult, BuildStep, FileEntry, Image, Layer
 
 # Classic-builder progress lines: "Step 4/15 : RUN pip install ..." then " ---> Using cache".
 _STEP = re.compile(r"^Step (\d+)/\d+ : (.*)$")
 _USING_CACHE = " ---> Using cache"
-_SHELL = "/bin/sh -c "
 LOG_TAIL_LINES = 30
-
-
-@dataclass(frozen=True)
-class BuildStep:
-    """One Dockerfile instruction as the builder ran it."""
-
-    number: int
-    instruction: str
-    cached: bool
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One entry of the image history: the instruction that made it and its size."""
-
-    created_by: str
-    size: int
-
-    @property
-    def instruction(self) -> str:
-        # History records RUN as "/bin/sh -c ..." (after "|1 NAME=value " when build args
-        # are in scope, whose values stay out of reports) and metadata as "... #(nop) ...".
-        text = self.created_by
-        if text.startswith("|") and _SHELL in text:
-            text = text[text.index(_SHELL) :]
-        text = text.removeprefix(_SHELL).strip()
-        return text.removeprefix("#(nop) ").strip()
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    """One path of the image filesystem, as ``docker export`` shows it."""
-
-    path: str
-    size: int
-    mode: int
-    uid: int
-    is_dir: bool
-
-
-@dataclass
-class BuildResult:
-    """What a build produced: the image, its log, the steps and how long it took."""
-
-    image: Image
-    seconds: float
-    log: list[str] = field(default_factory=list)
-    steps: list[BuildStep] = field(default_factory=list)
-
-    def step(self, fragment: str) -> BuildStep:
-        """The first step whose instruction contains ``fragment``."""
-        for step in self.steps:
-            if fragment in step.instruction:
-                return step
-        raise LookupError(f"no build step contains {fragment!r}; steps: {self.steps}")
 
 
 def _parse_steps(log: list[str]) -> list[BuildStep]:
@@ -140,72 +84,36 @@ def build_image(
         tail = "\n".join(log[-LOG_TAIL_LINES:])
         where = f" (full log: {log_path})" if log_path else ""
         raise ImageBuildError(f"building {dockerfile} as {tag} failed: {error}{where}\n{tail}")
-    return BuildResult(Image(client, tag), seconds, log, _parse_steps(log))
+    return BuildResult(read_image(client, tag), seconds, log, _parse_steps(log))
 
 
-class Image:
-    """Facts about one local image, read from ``docker inspect``, history and its filesystem."""
+def read_image(client: docker.DockerClient, ref: str) -> Image:
+    """The facts of local image ``ref``: its inspect data and history, oldest layer first."""
+    attrs = client.images.get(ref).attrs
+    history = client.api.history(attrs["Id"])
+    layers = tuple(Layer(e.get("CreatedBy", ""), int(e.get("Size", 0))) for e in history)[::-1]
+    return Image(ref, attrs["Id"], int(attrs["Size"]), attrs["Config"] or {}, layers)
 
-    def __init__(self, client: docker.DockerClient, ref: str) -> None:
-        self.client = client
-        self.ref = ref
-        self._image: SdkImage = client.images.get(ref)
 
-    def __repr__(self) -> str:
-        return f"<Image {self.ref} {self.id[:19]}>"
-
-    @property
-    def id(self) -> str:
-        return self._image.id
-
-    @property
-    def config(self) -> dict:
-        return self._image.attrs["Config"]
-
-    @property
-    def size(self) -> int:
-        return int(self._image.attrs["Size"])
-
-    @property
-    def user(self) -> str:
-        return self.config.get("User") or ""
-
-    @property
-    def healthcheck(self) -> dict | None:
-        return self.config.get("Healthcheck")
-
-    @property
-    def env(self) -> dict[str, str]:
-        pairs = (item.split("=", 1) for item in self.config.get("Env") or [])
-        return {key: value for key, value in pairs}
-
-    @property
-    def layers(self) -> list[Layer]:
-        """History entries, oldest first, including the base image's."""
-        history = self.client.api.history(self.id)
-        return [Layer(entry.get("CreatedBy", ""), int(entry.get("Size", 0))) for entry in history][
-            ::-1
-        ]
-
-    def files(self) -> Iterator[FileEntry]:
-        """Every path in the image filesystem (created, never started, then removed)."""
-        container = self.client.containers.create(self.id, command=["true"])
-        try:
-            stream = container.export()
-            reader = io.BufferedReader(_ChunkStream(stream), buffer_size=1 << 20)
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
-                for member in tar:
-                    yield FileEntry(
-                        # Names come as "app/x" or "./app/x"; lstrip("./") would also eat
-                        # the dot of a root-level dotfile such as /.dockerenv.
-                        path="/" + member.name.removeprefix("./").lstrip("/"),
-                        size=member.size,
-                        mode=member.mode,
-                        uid=member.uid,
-                        is_dir=member.isdir(),
-                    )
-        finally:
-            container.remove(force=True)
+def read_files(client: docker.DockerClient, image: Image) -> Iterator[FileEntry]:
+    """Every path in the image filesystem (created, never started, then removed)."""
+    container = client.containers.create(image.id, command=["true"])
+    try:
+        stream = container.export()
+        reader = io.BufferedReader(_ChunkStream(stream), buffer_size=1 << 20)
+        with tarfile.open(fileobj=reader, mode="r|") as tar:
+            for member in tar:
+                yield FileEntry(
+                    # Names come as "app/x" or "./app/x"; lstrip("./") would also eat the dot
+                    # of a root-level dotfile such as /.dockerenv.
+                    path="/" + member.name.removeprefix("./").lstrip("/"),
+                    size=member.size,
+                    mode=member.mode,
+                    uid=member.uid,
+                    is_dir=member.isdir(),
+                )
+    finally:
+        container.remove(force=True)
 
 
 class _ChunkStream(io.RawIOBase):

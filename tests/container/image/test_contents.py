@@ -3,15 +3,16 @@ secret files, no secret values in its metadata, and the pre-deploy command's pro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from deploycheck.rules.crossfile import predeploy_executable
 from deploycheck.rules.image import check_forbidden_files, check_secrets_in_metadata
 from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.image import FileEntry, Image
 from deploycheck.testing.assertions import assert_clean
-from deploycheck.testing.builds import REPO_ROOT
 from deploycheck.testing.container import AppContainer
-from deploycheck.testing.image import FileEntry, Image
 
 pytestmark = pytest.mark.container
 
@@ -33,8 +34,10 @@ def test_image_metadata_holds_no_secret_values(app_image: Image, known_secrets: 
     )
 
 
-def test_predeploy_command_program_is_in_the_image(app_container: AppContainer) -> None:
-    blueprint = Blueprint.load(REPO_ROOT / "render.yaml")
+def test_predeploy_command_program_is_in_the_image(
+    app_container: AppContainer, project_root: Path
+) -> None:
+    blueprint = Blueprint.load(project_root / "render.yaml")
     web = blueprint.web_service
     command = str(web.get("preDeployCommand") or "") if web else ""
     program = predeploy_executable(command)
