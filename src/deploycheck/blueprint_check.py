@@ -10,22 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from deploycheck import registry
 from deploycheck.findings import Result
 from deploycheck.policy import Policy, PolicyTarget
-from deploycheck.rules import blueprint as blueprint_rules
-from deploycheck.rules import blueprint_env as blueprint_env_rules
 from deploycheck.rules import crossfile
 from deploycheck.rules.schema import (
     BLUEPRINT_SCHEMA,
-    SCHEMA_RULES,
     load_schema,
     official_blueprint_schema,
     validate,
 )
 from deploycheck.targets.blueprint import Blueprint
-from deploycheck.targets.yamlfile import LOAD_RULES
-
-POLICY_RULESETS = (blueprint_rules.RULES, blueprint_env_rules.RULES)
 
 
 def check_blueprint(
@@ -53,17 +48,18 @@ def check_blueprint(
     if official is not None:
         result.extend(validate(document, official, "SCH002", "Render's official schema"))
     target = PolicyTarget(blueprint, policy or Policy.from_env(environ))
-    for rules in POLICY_RULESETS:
-        result.extend(rules.run(target))
+    result.extend(registry.run("blueprint", target))
     if crossfile_rules:
         context = crossfile.RepoContext(blueprint, Path(root) if root else Path(path).parent)
-        result.extend(crossfile.RULES.run(context))
+        result.extend(registry.run("repo", context))
     return result
+
+
+BLUEPRINT_TARGETS = ("yaml", "blueprint-schema", "blueprint", "repo")
 
 
 def rule_catalogue() -> dict[str, str]:
     """``{rule id: what it wants}`` for every id the Blueprint checker can report."""
-    catalogue = dict(LOAD_RULES) | dict(SCHEMA_RULES)
-    for rules in (*POLICY_RULESETS, crossfile.RULES):
-        catalogue |= {rule.id: rule.description for rule in rules}
-    return dict(sorted(catalogue.items()))
+    return {
+        info.id: info.summary for info in registry.load_all() if info.target in BLUEPRINT_TARGETS
+    }

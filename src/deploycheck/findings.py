@@ -1,103 +1,95 @@
-"""Findings, rules and results: the vocabulary every check in the harness speaks.
+"""Findings and results: the vocabulary every check in deploycheck speaks.
 
-Modelled on yamllint: a rule has an id, a default level and a docstring with a passing and a
-failing example; checking yields findings; a result collects them and knows whether it succeeded.
+Modelled on yamllint: a rule (see :mod:`deploycheck.registry`) yields :class:`Problem` s, the
+runner stamps each with the rule's id and level and turns it into a :class:`Finding`; a
+:class:`Result` collects them and knows whether it succeeded.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
-
-T = TypeVar("T")
 
 
 class Level(enum.IntEnum):
     """How serious a finding is; only errors make a result fail."""
 
+    INFO = 0
     WARNING = 1
     ERROR = 2
 
     def __str__(self) -> str:
         return self.name.lower()
 
+    @classmethod
+    def named(cls, name: str) -> Level:
+        """``"warning"`` -> ``Level.WARNING``; raises ``ValueError`` for any other word."""
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            choices = ", ".join(str(level) for level in cls)
+            raise ValueError(f"unknown level {name!r}: expected one of {choices}") from None
 
-@dataclass(frozen=True, order=True)
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule body yields: where and what is wrong. The runner adds id and level.
+
+    ``level`` is only for a rule that grades its own problems (IMG004's stale bytecode is a
+    warning, hadolint's severities); ``rule_id`` only for a rule that relays another tool's
+    codes (hadolint's DL/SC) or declares several ids (see ``registry.rule``).
+    """
+
+    path: str
+    line: int | None
+    message: str
+    column: int | None = None
+    level: Level | None = None
+    rule_id: str | None = None
+
+
+@functools.total_ordering
+@dataclass(frozen=True, eq=True)
 class Finding:
-    """One problem found in one file, at one line when the line is known."""
+    """One problem found in one file, at one line (and column) when they are known.
+
+    Findings sort by :attr:`sort_key`, which never compares ``None`` with a number: a finding
+    without a line sorts as line 0, before the file's first line.
+    """
 
     path: str
     line: int | None
     rule_id: str
     message: str
     level: Level = Level.ERROR
+    column: int | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line or 0, self.column or 0, self.rule_id, self.message)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.sort_key < other.sort_key
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = self.path
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.message} ({self.rule_id})"
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "rule": self.rule_id,
+            "level": str(self.level),
             "path": self.path,
             "line": self.line,
-            "rule_id": self.rule_id,
+            "column": self.column,
             "message": self.message,
-            "level": str(self.level),
         }
-
-
-@dataclass(frozen=True)
-class Rule(Generic[T]):
-    """A named check over a target of type ``T`` (a parsed Dockerfile, a Blueprint, ...)."""
-
-    id: str
-    level: Level
-    check: Callable[[T], Iterable[Finding]]
-
-    @property
-    def description(self) -> str:
-        return (self.check.__doc__ or "").strip().splitlines()[0] if self.check.__doc__ else ""
-
-    def __call__(self, target: T) -> Iterator[Finding]:
-        yield from self.check(target)
-
-
-class RuleSet(Generic[T]):
-    """An ordered registry of rules; ``@rules.rule("DF001")`` registers a check function."""
-
-    def __init__(self) -> None:
-        self._rules: dict[str, Rule[T]] = {}
-
-    def rule(
-        self, rule_id: str, level: Level = Level.ERROR
-    ) -> Callable[[Callable[[T], Iterable[Finding]]], Callable[[T], Iterable[Finding]]]:
-        def register(check: Callable[[T], Iterable[Finding]]) -> Callable[[T], Iterable[Finding]]:
-            if rule_id in self._rules:
-                raise ValueError(f"rule id {rule_id} registered twice")
-            self._rules[rule_id] = Rule(rule_id, level, check)
-            return check
-
-        return register
-
-    def __iter__(self) -> Iterator[Rule[T]]:
-        return iter(self._rules.values())
-
-    def __getitem__(self, rule_id: str) -> Rule[T]:
-        return self._rules[rule_id]
-
-    def ids(self) -> list[str]:
-        return list(self._rules)
-
-    def run(self, target: T, only: Iterable[str] | None = None) -> list[Finding]:
-        """Every finding of every rule (or of the rules in ``only``), sorted by place."""
-        wanted = set(only) if only is not None else None
-        found: list[Finding] = []
-        for rule in self:
-            if wanted is None or rule.id in wanted:
-                found.extend(rule(target))
-        return sorted(found)
 
 
 @dataclass

@@ -20,7 +20,8 @@ from detect_secrets.core.secrets_collection import SecretsCollection
 from detect_secrets.settings import transient_settings
 
 from deploycheck.errors import ConfigFileError, ToolUnavailableError
-from deploycheck.findings import Finding
+from deploycheck.findings import Problem
+from deploycheck.registry import rule
 
 BASELINE = ".secrets.baseline"
 # .env.example documents variable names with placeholder values and is meant to be committed.
@@ -42,10 +43,15 @@ def git_files(root: Path, *, untracked: bool = True) -> list[str]:
     return sorted({name for name in output.split("\0") if name and (root / name).is_file()})
 
 
-def tracked_env_files(files: Iterable[str]) -> list[Finding]:
-    """SEC002: no ``.env`` (or ``.env.production``...) among the files git tracks."""
+@rule("SEC002", target="repository")
+def tracked_env_files(files: Iterable[str]) -> list[Problem]:
+    """No ``.env`` (or ``.env.production``...) among the files git tracks.
+
+    Passes: ``.env.example`` tracked, ``.env`` in .gitignore
+    Fails:  ``git add --force .env``
+    """
     return [
-        Finding(name, None, "SEC002", "env file is tracked by git; keep secrets in Render")
+        Problem(name, None, "env file is tracked by git; keep secrets in Render")
         for name in files
         if ENV_FILE.search(name)
     ]
@@ -74,24 +80,27 @@ def scan(root: Path, files: Iterable[str], baseline: dict[str, Any]) -> SecretsC
     return found
 
 
-def new_secrets(root: Path, files: Iterable[str], baseline_path: Path) -> list[Finding]:
-    """SEC001: potential secrets in ``files`` that the baseline does not already allow.
+@rule("SEC001", target="repository")
+def new_secrets(root: Path, files: Iterable[str], baseline_path: Path) -> list[Problem]:
+    """No potential secret in the files git would commit that the baseline does not allow.
+
+    Passes: the password read from an env var the Render dashboard sets
+    Fails:  a private key block committed in a new file, not in ``.secrets.baseline``
 
     detect-secrets matches on file, type and secret hash, so a moved line stays allowed but the
     same value in another file is new.
     """
     baseline = load_baseline(baseline_path)
     found = scan(root, files, baseline) - SecretsCollection.load_from_baseline(baseline)
-    return sorted(
-        Finding(
+    return [
+        Problem(
             filename,
             secret.line_number,
-            "SEC001",
             f"potential secret ({secret.type}) not in {BASELINE}: move it to the Render "
             "dashboard, or mark a false positive with `# pragma: allowlist secret`",
         )
         for filename, secret in found
-    )
+    ]
 
 
 def baseline_entries(baseline: dict[str, Any]) -> list[tuple[str, str, bool | None]]:

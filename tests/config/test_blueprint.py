@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck.blueprint_check import POLICY_RULESETS, check_blueprint
+from deploycheck.blueprint_check import check_blueprint
 from deploycheck.errors import PolicyError
 from deploycheck.policy import DEFAULT_REQUIRED_ENV, Policy
-from deploycheck.rules import crossfile
 from deploycheck.rules.blueprint_env import secret_reason
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.testing.assertions import assert_clean
@@ -77,16 +76,6 @@ def test_migrations_run_before_each_deploy(blueprint: Blueprint) -> None:
 def test_datastores_are_postgres_15_and_key_value(blueprint: Blueprint) -> None:
     assert [d.get("postgresMajorVersion") for d in blueprint.databases] == ["15"]
     assert [s.get("maxmemoryPolicy") for s in blueprint.key_value_services] == ["allkeys-lru"]
-
-
-def test_every_rule_documents_a_passing_and_a_failing_example() -> None:
-    undocumented = [
-        rule.id
-        for rules in (*POLICY_RULESETS, crossfile.RULES)
-        for rule in rules
-        if "Passes:" not in (rule.check.__doc__ or "") or "Fails:" not in (rule.check.__doc__ or "")
-    ]
-    assert not undocumented, f"rules without Passes:/Fails: examples: {undocumented}"
 
 
 def test_policy_defaults_are_the_seed_numbers() -> None:

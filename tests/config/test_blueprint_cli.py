@@ -43,7 +43,7 @@ def test_json_output_lists_findings(capsys: pytest.CaptureFixture[str]) -> None:
     payload = json.loads(out)
     assert code == 1
     assert payload["ok"] is False
-    assert [(f["rule_id"], f["line"], f["level"]) for f in payload["findings"]] == [
+    assert [(f["rule"], f["line"], f["level"]) for f in payload["findings"]] == [
         ("RB003", 15, "error")
     ]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from deploycheck import registry
 from deploycheck.findings import Finding
 from deploycheck.policy import Policy, PolicyTarget
-from deploycheck.rules.blueprint_env import RULES
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.testing.assertions import assert_clean, assert_has
 
@@ -21,7 +21,8 @@ PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"
 
 def run_rules(path: Path, rule_ids: set[str]) -> list[Finding]:
     """The findings of ``rule_ids`` only, on the Blueprint at ``path``, with the default policy."""
-    return RULES.run(PolicyTarget(Blueprint.load(path), Policy.from_env({})), only=rule_ids)
+    target = PolicyTarget(Blueprint.load(path), Policy.from_env({}))
+    return [f for f in registry.run("blueprint", target) if f.rule_id in rule_ids]
 
 
 @pytest.fixture(scope="module")

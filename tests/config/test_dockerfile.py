@@ -9,7 +9,8 @@ import pytest
 
 from deploycheck.errors import ConfigFileError
 from deploycheck.findings import Level
-from deploycheck.rules.dockerfile import RULE_SETS, check
+from deploycheck.registry import REGISTRY, StaticSettings
+from deploycheck.rules.dockerfile import check
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.testing.assertions import assert_clean, assert_has, assert_places
 
@@ -151,7 +152,7 @@ def test_gunicorn_is_pid_1_and_stops_on_sigterm(dockerfile: Dockerfile) -> None:
 def test_health_path_comes_from_the_caller(dockerfile: Dockerfile) -> None:
     hc = dockerfile.healthcheck
     assert hc is not None
-    found = check(dockerfile, health_path="/healthz")
+    found = check(dockerfile, StaticSettings({"DF005": {"path": "/healthz"}}))
     assert_places(found, {("DF005", hc.line)}, "Dockerfile.render checked against /healthz")
 
 
@@ -165,7 +166,7 @@ def test_broken_fixture_is_rejected_where_it_breaks(name: str) -> None:
 
 def test_every_rule_is_tripped_by_some_fixture() -> None:
     tripped = {f.rule_id for path in FIXTURES.glob("*.Dockerfile") for f in check(Dockerfile(path))}
-    registered = {rule.id for rules in RULE_SETS for rule in rules}
+    registered = set(REGISTRY.ids_for("dockerfile"))
     assert registered - tripped == set(), "rules no fixture proves can fail"
 
 

@@ -12,12 +12,11 @@ from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from deploycheck.findings import Finding, RuleSet
+from deploycheck.findings import Problem
 from deploycheck.policy import PolicyTarget
+from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.targets.blueprint import EnvVar
-
-RULES: RuleSet[PolicyTarget] = RuleSet()
 
 # Token-like literals only: URLs, sentences and paths carry other characters and are skipped.
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_\-]{20,}$")
@@ -56,8 +55,8 @@ def _literal(target: PolicyTarget, key: str) -> tuple[EnvVar | None, object]:
     return var, (var.value if var is not None and var.is_literal else None)
 
 
-@RULES.rule("RB010")
-def no_literal_secret_by_name(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB010", target="blueprint")
+def no_literal_secret_by_name(target: PolicyTarget) -> Iterator[Problem]:
     """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal value.
 
     Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``
@@ -65,15 +64,14 @@ def no_literal_secret_by_name(target: PolicyTarget) -> Iterator[Finding]:
     """
     for var in _web_env(target):
         if var.key and var.is_literal and is_secret_name(var.key):
-            yield target.blueprint.finding(
-                "RB010",
+            yield target.blueprint.problem(
                 (*var.path, "value"),
                 f"{var.key} is a secret but has a literal value; use generateValue or sync: false",
             )
 
 
-@RULES.rule("RB011")
-def no_literal_secret_by_value(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB011", target="blueprint")
+def no_literal_secret_by_value(target: PolicyTarget) -> Iterator[Problem]:
     """No literal value looks like a secret: no URL with a password, no high-entropy token.
 
     Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
@@ -82,13 +80,13 @@ def no_literal_secret_by_value(target: PolicyTarget) -> Iterator[Finding]:
     for var in _web_env(target):
         reason = secret_reason(var.value) if var.is_literal else None
         if reason:
-            yield target.blueprint.finding(
-                "RB011", (*var.path, "value"), f"{var.key} is {reason}: keep secrets out of git"
+            yield target.blueprint.problem(
+                (*var.path, "value"), f"{var.key} is {reason}: keep secrets out of git"
             )
 
 
-@RULES.rule("RB012")
-def required_env_present(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB012", target="blueprint")
+def required_env_present(target: PolicyTarget) -> Iterator[Problem]:
     """Every env var the policy requires is declared on the web service.
 
     Passes: ``envVars: [{key: API_TOKEN_ENCRYPTION_KEY, sync: false}, ...]``
@@ -100,13 +98,13 @@ def required_env_present(target: PolicyTarget) -> Iterator[Finding]:
     declared = target.blueprint.env_sources(web)
     for key in target.policy.required_env:
         if key not in declared:
-            yield target.blueprint.finding(
-                "RB012", (*web.path, "envVars"), f"required env var {key} is not declared"
+            yield target.blueprint.problem(
+                (*web.path, "envVars"), f"required env var {key} is not declared"
             )
 
 
-@RULES.rule("RB013")
-def required_env_source(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB013", target="blueprint")
+def required_env_source(target: PolicyTarget) -> Iterator[Problem]:
     """Each required env var comes from its policy source (generateValue, fromDatabase...).
 
     Passes: ``{key: REDIS_URL, fromService: {type: keyvalue, name: ..., property: ...}}``
@@ -115,16 +113,15 @@ def required_env_source(target: PolicyTarget) -> Iterator[Finding]:
     for var in _web_env(target):
         want = target.policy.required_env.get(var.key or "")
         if want is not None and var.source != want:
-            yield target.blueprint.finding(
-                "RB013",
+            yield target.blueprint.problem(
                 var.path,
                 f"{var.key} comes from {var.source or 'nothing'}, "
                 f"policy wants {_SOURCE_SPELLING.get(want, want)}",
             )
 
 
-@RULES.rule("RB014")
-def session_cookie_secure(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB014", target="blueprint")
+def session_cookie_secure(target: PolicyTarget) -> Iterator[Problem]:
     """``SESSION_COOKIE_SECURE`` is the literal ``"true"``: cookies travel over HTTPS only.
 
     Passes: ``{key: SESSION_COOKIE_SECURE, value: "true"}``
@@ -135,13 +132,11 @@ def session_cookie_secure(target: PolicyTarget) -> Iterator[Finding]:
     if web is not None and str(value).lower() != "true":
         where = var.path if var else (*web.path, "envVars")
         shown = "is not declared" if var is None else f"is {value!r}"
-        yield target.blueprint.finding(
-            "RB014", where, f'SESSION_COOKIE_SECURE {shown}, must be "true"'
-        )
+        yield target.blueprint.problem(where, f'SESSION_COOKIE_SECURE {shown}, must be "true"')
 
 
-@RULES.rule("RB015")
-def cors_limited(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB015", target="blueprint")
+def cors_limited(target: PolicyTarget) -> Iterator[Problem]:
     """``CORS_ORIGINS`` lists only explicit https origins, never ``*``.
 
     Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
@@ -153,17 +148,17 @@ def cors_limited(target: PolicyTarget) -> Iterator[Finding]:
         return
     if var is None or value is None:
         where = var.path if var else (*web.path, "envVars")
-        yield target.blueprint.finding("RB015", where, "CORS_ORIGINS must be a literal origin list")
+        yield target.blueprint.problem(where, "CORS_ORIGINS must be a literal origin list")
         return
     for origin in str(value).replace(",", " ").split():
         if "*" in origin or not origin.startswith("https://"):
-            yield target.blueprint.finding(
-                "RB015", var.path, f"CORS_ORIGINS allows {origin!r}: only https:// origins"
+            yield target.blueprint.problem(
+                var.path, f"CORS_ORIGINS allows {origin!r}: only https:// origins"
             )
 
 
-@RULES.rule("RB016")
-def references_resolve(target: PolicyTarget) -> Iterator[Finding]:
+@rule("RB016", target="blueprint")
+def references_resolve(target: PolicyTarget) -> Iterator[Problem]:
     """``fromDatabase``/``fromService``/``fromGroup`` name a resource this Blueprint declares.
 
     Passes: ``fromDatabase: {name: gradetracker-db, ...}`` with a database of that name
@@ -181,8 +176,7 @@ def references_resolve(target: PolicyTarget) -> Iterator[Finding]:
                 continue
             name = var.value.get("name") if isinstance(var.value, dict) else var.value
             if name not in known[var.source]:
-                yield bp.finding(
-                    "RB016",
+                yield bp.problem(
                     (*var.path, var.source),
                     f"{var.key or 'group'} refers to {name!r}, which this Blueprint does not "
                     f"declare (known: {', '.join(sorted(known[var.source])) or 'none'})",

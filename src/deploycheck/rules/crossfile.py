@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from deploycheck.findings import Finding, RuleSet
+from deploycheck.findings import Problem
+from deploycheck.registry import rule
 from deploycheck.targets.blueprint import Blueprint, Resource
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.targets.sourcefacts import Place, env_reads, requirement_names, routes
-
-RULES: RuleSet[RepoContext] = RuleSet()
 
 # Set by Render on every service (render.com/docs/environment-variables); PORT too.
 RENDER_PROVIDED = frozenset({"PORT", "RENDER", "IS_PULL_REQUEST"})
@@ -106,8 +105,8 @@ class RepoContext:
         return f"{shown}:{place.line}" if isinstance(place, Place) else str(shown)
 
 
-@RULES.rule("XF001")
-def dockerfile_exists(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF001", target="repo")
+def dockerfile_exists(ctx: RepoContext) -> Iterator[Problem]:
     """``dockerfilePath`` and ``dockerContext`` exist, relative to the repo root (or rootDir).
 
     Passes: ``dockerfilePath: ./Dockerfile.render`` with that file in the repo
@@ -117,24 +116,23 @@ def dockerfile_exists(ctx: RepoContext) -> Iterator[Finding]:
         return
     dockerfile = ctx.dockerfile_path_of(ctx.web)
     if not dockerfile.is_file():
-        yield ctx.blueprint.finding(
-            "XF001", (*ctx.web.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} does not exist"
+        yield ctx.blueprint.problem(
+            (*ctx.web.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} does not exist"
         )
     elif ctx.dockerfile is None:
-        yield ctx.blueprint.finding(
-            "XF001", (*ctx.web.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} has no FROM"
+        yield ctx.blueprint.problem(
+            (*ctx.web.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} has no FROM"
         )
     context_dir = ctx.service_dir() / str(ctx.web.get("dockerContext", "."))
     if not context_dir.is_dir():
-        yield ctx.blueprint.finding(
-            "XF001",
+        yield ctx.blueprint.problem(
             (*ctx.web.path, "dockerContext"),
             f"{ctx.relative(context_dir)} is not a directory",
         )
 
 
-@RULES.rule("XF002")
-def health_path_served(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF002", target="repo")
+def health_path_served(ctx: RepoContext) -> Iterator[Problem]:
     """``healthCheckPath`` is a route the app serves (a ``@bp.get("/health")`` decorator).
 
     Passes: ``healthCheckPath: /health`` and ``@bp.get("/health")`` in app/
@@ -145,15 +143,14 @@ def health_path_served(ctx: RepoContext) -> Iterator[Finding]:
         return
     if path not in ctx.routes:
         served = ", ".join(sorted(ctx.routes)) or "no routes found under app/"
-        yield ctx.blueprint.finding(
-            "XF002",
+        yield ctx.blueprint.problem(
             (*ctx.web.path, "healthCheckPath"),
             f"{path} is not a route of the app (serves: {served})",
         )
 
 
-@RULES.rule("XF003")
-def health_path_probed(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF003", target="repo")
+def health_path_probed(ctx: RepoContext) -> Iterator[Problem]:
     """``healthCheckPath`` is the path the Dockerfile's HEALTHCHECK probes.
 
     Passes: ``healthCheckPath: /health`` and ``HEALTHCHECK CMD python -m app.healthcheck /health``
@@ -170,8 +167,8 @@ def health_path_probed(ctx: RepoContext) -> Iterator[Finding]:
         else:
             where = ctx.relative(Place(ctx.dockerfile.path, check.line))
             seen = f"{where} probes {', '.join(sorted(probed)) or 'no URL path'}"
-        yield ctx.blueprint.finding(
-            "XF003", (*ctx.web.path, "healthCheckPath"), f"{path} is not probed: {seen}"
+        yield ctx.blueprint.problem(
+            (*ctx.web.path, "healthCheckPath"), f"{path} is not probed: {seen}"
         )
 
 
@@ -179,8 +176,8 @@ def _render_provides(name: str) -> bool:
     return name in RENDER_PROVIDED or name.startswith(RENDER_PROVIDED_PREFIX)
 
 
-@RULES.rule("XF004")
-def app_env_declared(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF004", target="repo")
+def app_env_declared(ctx: RepoContext) -> Iterator[Problem]:
     """Every env var app/config.py or gunicorn.conf.py reads is declared, set by ENV or Render.
 
     Passes: config.py reads ``LOG_LEVEL`` and render.yaml declares ``LOG_LEVEL``
@@ -190,23 +187,22 @@ def app_env_declared(ctx: RepoContext) -> Iterator[Finding]:
         return
     missing = [n for n in ENV_SOURCE_FILES if not (ctx.root / n).is_file()]
     for name in missing:
-        yield ctx.blueprint.finding(
-            "XF004", (*ctx.web.path, "envVars"), f"cannot check env vars: {name} not found"
+        yield ctx.blueprint.problem(
+            (*ctx.web.path, "envVars"), f"cannot check env vars: {name} not found"
         )
     declared = ctx.blueprint.env_sources(ctx.web)
     image_env = ctx.dockerfile.env if ctx.dockerfile else {}
     for name, place in sorted(ctx.app_env_reads.items()):
         if name not in declared and name not in image_env and not _render_provides(name):
-            yield ctx.blueprint.finding(
-                "XF004",
+            yield ctx.blueprint.problem(
                 (*ctx.web.path, "envVars"),
                 f"{name} is read at {ctx.relative(place)} but neither declared here, "
                 "set by the Dockerfile's ENV, nor provided by Render",
             )
 
 
-@RULES.rule("XF005")
-def declared_env_used(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF005", target="repo")
+def declared_env_used(ctx: RepoContext) -> Iterator[Problem]:
     """Every env var declared on the web service is read by the app (no dead or misspelt keys).
 
     Passes: ``{key: LOG_LEVEL, value: info}`` and config.py reads ``LOG_LEVEL``
@@ -217,13 +213,13 @@ def declared_env_used(ctx: RepoContext) -> Iterator[Finding]:
     for var in ctx.blueprint.env_vars(ctx.web):
         name = var.key
         if name and name not in ctx.app_env_reads and name not in READ_OUTSIDE_APP:
-            yield ctx.blueprint.finding(
-                "XF005", (*var.path, "key"), f"{name} is declared but no app code reads it"
+            yield ctx.blueprint.problem(
+                (*var.path, "key"), f"{name} is declared but no app code reads it"
             )
 
 
-@RULES.rule("XF006")
-def disk_mount_prepared(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF006", target="repo")
+def disk_mount_prepared(ctx: RepoContext) -> Iterator[Problem]:
     """A disk's mountPath is a directory the Dockerfile creates and chowns to its non-root USER.
 
     Passes: ``mountPath: /app/data`` and ``RUN mkdir -p /app/data && chown appuser /app/data``
@@ -242,15 +238,14 @@ def disk_mount_prepared(ctx: RepoContext) -> Iterator[Finding]:
                 problem = "hand it to a non-root USER (the image runs as root)"
             else:
                 problem = f"chown it to USER {dockerfile.user}"
-            yield ctx.blueprint.finding(
-                "XF006",
+            yield ctx.blueprint.problem(
                 (*service.path, "disk", "mountPath"),
                 f"{ctx.relative(dockerfile.path)} does not {problem}",
             )
 
 
-@RULES.rule("XF007")
-def predeploy_executable_available(ctx: RepoContext) -> Iterator[Finding]:
+@rule("XF007", target="repo")
+def predeploy_executable_available(ctx: RepoContext) -> Iterator[Problem]:
     """``preDeployCommand`` runs a program the image has: a requirement's script or a repo file.
 
     Passes: ``preDeployCommand: flask db upgrade`` with Flask in requirements.txt
@@ -270,8 +265,7 @@ def predeploy_executable_available(ctx: RepoContext) -> Iterator[Finding]:
         available = program.lower() in names
         source = "requirements.txt"
     if not available:
-        yield ctx.blueprint.finding(
-            "XF007",
+        yield ctx.blueprint.problem(
             (*ctx.web.path, "preDeployCommand"),
             f"runs {program!r}, which {source} does not provide",
         )

@@ -9,13 +9,13 @@ Each rule's docstring starts with a summary line, then a passing and a failing e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
-from deploycheck.findings import Finding, RuleSet
-from deploycheck.rules import dockerfile_hygiene as dockerfile_hygiene_rules
+from deploycheck import registry
+from deploycheck.findings import Finding, Problem
+from deploycheck.registry import Settings, rule
 from deploycheck.targets.dockerfile import Dockerfile, parse_command
-
-RULES: RuleSet[Dockerfile] = RuleSet()
 
 DEFAULT_HEALTH_PATH = "/health"
 # The python:3.11-slim-bookworm family: the floating tag or a patch-pinned one, with or without
@@ -27,8 +27,8 @@ CODE_SOURCES = {".", "app", "migrations", "gunicorn.conf.py"}
 _REQUIREMENTS = re.compile(r"(-r|--requirement)[\s=]+(\./)?requirements\.txt\b")
 
 
-def _finding(df: Dockerfile, rule_id: str, line: int | None, message: str) -> Finding:
-    return Finding(df.display_path, line, rule_id, message, RULES[rule_id].level)
+def _problem(df: Dockerfile, line: int | None, message: str) -> Problem:
+    return Problem(df.display_path, line, message)
 
 
 def _split_ref(ref: str) -> tuple[str, str | None, str | None]:
@@ -50,8 +50,8 @@ def _origin(df: Dockerfile, stage_index: int) -> str:
     return f"FROM on line {stage.line}, default of ARG {arg.name} on line {arg.line}"
 
 
-@RULES.rule("DF001")
-def base_image_pinned(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF001", target="dockerfile")
+def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
     """Every base image names a tag (or digest) that is not ``latest``.
 
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm`` + ``FROM ${PYTHON_IMAGE}``
@@ -73,11 +73,11 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Finding]:
             )
         else:
             continue
-        yield _finding(df, "DF001", stage.line, message)
+        yield _problem(df, stage.line, message)
 
 
-@RULES.rule("DF002")
-def base_image_slim(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF002", target="dockerfile")
+def base_image_slim(df: Dockerfile) -> Iterator[Problem]:
     """The final stage is built on the python:3.11-slim-bookworm family.
 
     Pass: ``FROM python:3.11-slim-bookworm`` (or ``python:3.11.9-slim-bookworm``)
@@ -90,9 +90,8 @@ def base_image_slim(df: Dockerfile) -> Iterator[Finding]:
     repository, tag, _ = _split_ref(stage.base)
     if repository in _PYTHON_REPOSITORIES and tag and _SLIM_FAMILY.fullmatch(tag):
         return
-    yield _finding(
+    yield _problem(
         df,
-        "DF002",
         stage.line,
         f"final image is based on {stage.base!r} ({_origin(df, stage.index)}): expected the "
         "python:3.11-slim-bookworm family (slim keeps the image near 150 MB instead of ~1 GB)",
@@ -104,8 +103,8 @@ def _is_code_copy(sources: Iterable[str]) -> bool:
     return any(top in CODE_SOURCES for top in tops)
 
 
-@RULES.rule("DF003")
-def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF003", target="dockerfile")
+def requirements_before_code(df: Dockerfile) -> Iterator[Problem]:
     """requirements.txt is copied and ``pip install -r``'d before any application code.
 
     Pass: ``COPY requirements.txt .`` / ``RUN pip install -r requirements.txt`` / ``COPY app/ app/``
@@ -116,9 +115,8 @@ def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
     code = next((c for c in local if _is_code_copy(c.sources)), None)
     install = next((i for i in df.pip_installs if _REQUIREMENTS.search(i.value)), None)
     if install is None:
-        yield _finding(
+        yield _problem(
             df,
-            "DF003",
             code.line if code else None,
             "expected `RUN pip install -r requirements.txt` before the code is copied, found none",
         )
@@ -131,17 +129,15 @@ def requirements_before_code(df: Dockerfile) -> Iterator[Finding]:
         for src in c.sources
     )
     if not copied:
-        yield _finding(
+        yield _problem(
             df,
-            "DF003",
             install.line,
             f"pip installs requirements.txt on line {install.line} but no earlier COPY brings "
             "it in: expected `COPY requirements.txt .` right before the install",
         )
     if code is not None and code.line < install.line:
-        yield _finding(
+        yield _problem(
             df,
-            "DF003",
             code.line,
             f"application code is copied on line {code.line}, before `pip install -r "
             f"requirements.txt` on line {install.line}: expected the code COPY after the "
@@ -155,8 +151,8 @@ def _runtime_line(df: Dockerfile) -> int:
     return starts[0].line if starts else final.line
 
 
-@RULES.rule("DF004")
-def non_root_user(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF004", target="dockerfile")
+def non_root_user(df: Dockerfile) -> Iterator[Problem]:
     """The final stage switches to a non-root USER before its CMD/ENTRYPOINT.
 
     Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``
@@ -165,9 +161,8 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
     final = df.final_stage
     users = df.instructions_named("USER", stage=final.index)
     if not users:
-        yield _finding(
+        yield _problem(
             df,
-            "DF004",
             _runtime_line(df),
             "the final stage has no USER instruction, so the app would run as root: "
             "expected `USER 10001:10001` (appuser) before CMD",
@@ -176,59 +171,51 @@ def non_root_user(df: Dockerfile) -> Iterator[Finding]:
     last = users[-1]
     name = last.value.strip().partition(":")[0]
     if name in {"root", "0"}:
-        yield _finding(
+        yield _problem(
             df,
-            "DF004",
             last.line,
             f"USER {last.value.strip()} runs the app as root: expected appuser",
         )
     elif last.line > _runtime_line(df):
-        yield _finding(
+        yield _problem(
             df,
-            "DF004",
             last.line,
             f"USER on line {last.line} comes after CMD/ENTRYPOINT on line {_runtime_line(df)}: "
             "expected it before, where readers look for the runtime user",
         )
 
 
-@RULES.rule("DF005")
-def healthcheck_probes_path(
-    df: Dockerfile, health_path: str = DEFAULT_HEALTH_PATH
-) -> Iterator[Finding]:
-    """The final stage has a HEALTHCHECK (not NONE) whose command probes ``health_path``.
+@rule("DF005", target="dockerfile", options={"path": DEFAULT_HEALTH_PATH})
+def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The final stage has a HEALTHCHECK (not NONE) whose command probes the health path.
 
-    ``health_path`` defaults to /health; the ``dockerfile`` command passes render.yaml's
-    healthCheckPath through :func:`check`.
+    Option ``path``: the path the probe must request (default /health).
     Pass: ``HEALTHCHECK CMD ["python", "-m", "app.healthcheck", "/health"]``
     Fail: no HEALTHCHECK, ``HEALTHCHECK NONE`` or a probe of ``/healthz``
     """
+    health_path = options["path"]
     hc = df.healthcheck
     if hc is None:
         final = df.final_stage
-        yield _finding(
+        yield _problem(
             df,
-            "DF005",
             final.line,
             f"the final stage (FROM on line {final.line}) has no HEALTHCHECK: expected one "
             f"probing {health_path} so a hung app is restarted",
         )
     elif hc.disabled or hc.command is None:
-        yield _finding(
-            df, "DF005", hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}"
-        )
+        yield _problem(df, hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path}")
     elif health_path not in hc.probed_paths:
-        yield _finding(
+        yield _problem(
             df,
-            "DF005",
             hc.line,
             f"HEALTHCHECK probes {list(hc.command.argv)}: expected it to request {health_path}, "
             "the path render.yaml's healthCheckPath uses",
         )
 
 
-@RULES.rule("DF006")
-def healthcheck_start_period(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF006", target="dockerfile")
+def healthcheck_start_period(df: Dockerfile) -> Iterator[Problem]:
     """The HEALTHCHECK gives the app a ``--start-period`` to boot and migrate.
 
     Pass: ``HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 CMD [...]``
@@ -236,17 +223,16 @@ def healthcheck_start_period(df: Dockerfile) -> Iterator[Finding]:
     """
     hc = df.healthcheck
     if hc is not None and not hc.disabled and "start-period" not in hc.options:
-        yield _finding(
+        yield _problem(
             df,
-            "DF006",
             hc.line,
             "HEALTHCHECK has no --start-period: expected one (the seed says 40s) so a slow "
             "start does not count as failures",
         )
 
 
-@RULES.rule("DF007")
-def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF007", target="dockerfile")
+def exec_form_command(df: Dockerfile) -> Iterator[Problem]:
     """The final stage has a CMD or ENTRYPOINT, each in exec (JSON) form.
 
     Pass: ``CMD ["gunicorn", "--config", "gunicorn.conf.py"]`` (gunicorn is PID 1 and gets
@@ -256,26 +242,24 @@ def exec_form_command(df: Dockerfile) -> Iterator[Finding]:
     final = df.final_stage
     commands = df.instructions_named("CMD", "ENTRYPOINT", stage=final.index)
     if not commands:
-        yield _finding(
+        yield _problem(
             df,
-            "DF007",
             final.line,
             f"the final stage (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
             '`CMD ["gunicorn", "--config", "gunicorn.conf.py"]`',
         )
     for ins in commands:
         if not parse_command(ins.name, ins.value, ins.line).exec_form:
-            yield _finding(
+            yield _problem(
                 df,
-                "DF007",
                 ins.line,
                 f"{ins.name} is in shell form ({ins.value.strip()!r}): expected exec form, "
                 "a JSON list, so the server is PID 1 and receives SIGTERM",
             )
 
 
-@RULES.rule("DF008")
-def expose_present(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF008", target="dockerfile")
+def expose_present(df: Dockerfile) -> Iterator[Problem]:
     """The final stage EXPOSEs the port it listens on (ENV PORT when set).
 
     Pass: ``ENV PORT=10000`` and ``EXPOSE 10000``
@@ -284,9 +268,8 @@ def expose_present(df: Dockerfile) -> Iterator[Finding]:
     final = df.final_stage
     ports = {port.partition("/")[0] for port, _ in df.exposes}
     if not ports:
-        yield _finding(
+        yield _problem(
             df,
-            "DF008",
             final.line,
             f"the final stage (FROM on line {final.line}) has no EXPOSE: expected the port "
             "gunicorn binds (Render's default 10000)",
@@ -294,20 +277,13 @@ def expose_present(df: Dockerfile) -> Iterator[Finding]:
         return
     port = df.env.get("PORT")
     if port and not port.startswith("$") and port not in ports:
-        yield _finding(
+        yield _problem(
             df,
-            "DF008",
             df.exposes[0][1],
             f"EXPOSE lists {sorted(ports)} but ENV PORT is {port}: expected that port exposed",
         )
 
 
-RULE_SETS: tuple[RuleSet[Dockerfile], ...] = (RULES, dockerfile_hygiene_rules.RULES)
-
-
-def check(df: Dockerfile, *, health_path: str = DEFAULT_HEALTH_PATH) -> list[Finding]:
-    """Every DF rule, sorted by place; DF005 probes ``health_path`` (render.yaml's)."""
-    others = [rule_id for rule_id in RULES.ids() if rule_id != "DF005"]
-    found = [*RULES.run(df, only=others), *healthcheck_probes_path(df, health_path)]
-    found.extend(dockerfile_hygiene_rules.RULES.run(df))
-    return sorted(found)
+def check(df: Dockerfile, settings: Settings | None = None) -> list[Finding]:
+    """Every DF rule (DF001-DF014) enabled in ``settings``, sorted by place."""
+    return registry.run("dockerfile", df, settings)

@@ -16,23 +16,22 @@ from detect_secrets.plugins.high_entropy_strings import (
     HexHighEntropyString,
 )
 
-from deploycheck.findings import Finding, Level, RuleSet
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.targets.dockerfile import Dockerfile, Instruction
-
-RULES: RuleSet[Dockerfile] = RuleSet()
 
 _LATEST = re.compile(r"[:@=]latest\b")
 _URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
 _TRUTHY = {"1", "true", "yes", "on"}
 
 
-def _finding(df: Dockerfile, rule_id: str, line: int | None, message: str) -> Finding:
-    return Finding(df.display_path, line, rule_id, message, RULES[rule_id].level)
+def _problem(df: Dockerfile, line: int | None, message: str) -> Problem:
+    return Problem(df.display_path, line, message)
 
 
-@RULES.rule("DF009")
-def no_syntax_directive(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF009", target="dockerfile")
+def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
 
     Pass: a Dockerfile whose first line is an ordinary comment or instruction
@@ -40,9 +39,8 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Finding]:
     """
     if "syntax" in df.directives:
         value, line = df.directives["syntax"]
-        yield _finding(
+        yield _problem(
             df,
-            "DF009",
             line,
             f"`# syntax={value}` makes BuildKit pull a frontend image from a registry: "
             "expected no syntax directive (the built-in frontend is enough)",
@@ -61,8 +59,8 @@ def _looks_random(value: str) -> str | None:
     return None
 
 
-@RULES.rule("DF010")
-def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF010", target="dockerfile")
+def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
     """No ENV or ARG carries a literal secret; values are never echoed in the message.
 
     Pass: ``ENV PIP_NO_CACHE_DIR=1``, ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm``, or a bare
@@ -78,9 +76,8 @@ def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Finding]:
             why = f"its value looks like {reason}"
         else:
             continue
-        yield _finding(
+        yield _problem(
             df,
-            "DF010",
             var.line,
             f"{var.kind} {var.name} sets a literal value and {why}: secrets belong in the Render "
             "dashboard, never in image layers or history (checklist item 1)",
@@ -91,8 +88,8 @@ def _urls(sources: Iterable[str]) -> list[str]:
     return [s for s in sources if _URL.match(s)]
 
 
-@RULES.rule("DF011")
-def no_add_of_urls(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF011", target="dockerfile")
+def no_add_of_urls(df: Dockerfile) -> Iterator[Problem]:
     """ADD never fetches a remote URL (unverified download, no cache control).
 
     Pass: ``COPY gunicorn.conf.py .``
@@ -100,17 +97,16 @@ def no_add_of_urls(df: Dockerfile) -> Iterator[Finding]:
     """
     for copy in df.copies:
         if copy.instruction == "ADD" and (urls := _urls(copy.sources)):
-            yield _finding(
+            yield _problem(
                 df,
-                "DF011",
                 copy.line,
                 f"ADD downloads {', '.join(urls)}: expected no remote fetch at build time; "
                 "vendor the file or install it from a pinned package",
             )
 
 
-@RULES.rule("DF012", Level.WARNING)
-def copy_not_add(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF012", target="dockerfile", level=Level.WARNING)
+def copy_not_add(df: Dockerfile) -> Iterator[Problem]:
     """Local files are brought in with COPY, not ADD (ADD silently unpacks archives).
 
     Pass: ``COPY gunicorn.conf.py .``
@@ -118,13 +114,13 @@ def copy_not_add(df: Dockerfile) -> Iterator[Finding]:
     """
     for copy in df.copies:
         if copy.instruction == "ADD" and not _urls(copy.sources):
-            yield _finding(
-                df, "DF012", copy.line, "ADD of local files: expected COPY, which does not unpack"
+            yield _problem(
+                df, copy.line, "ADD of local files: expected COPY, which does not unpack"
             )
 
 
-@RULES.rule("DF013")
-def no_latest(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF013", target="dockerfile")
+def no_latest(df: Dockerfile) -> Iterator[Problem]:
     """Nothing outside FROM (DF001 checks FROM) refers to a ``latest`` tag or version.
 
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm``
@@ -132,9 +128,8 @@ def no_latest(df: Dockerfile) -> Iterator[Finding]:
     """
     for ins in df.instructions:
         if ins.name != "FROM" and _LATEST.search(ins.value):
-            yield _finding(
+            yield _problem(
                 df,
-                "DF013",
                 ins.line,
                 f"{ins.name} refers to 'latest': expected a pinned version so builds repeat",
             )
@@ -150,8 +145,8 @@ def _pip_cache_disabled(df: Dockerfile, run: Instruction) -> bool:
     )
 
 
-@RULES.rule("DF014")
-def pip_without_cache(df: Dockerfile) -> Iterator[Finding]:
+@rule("DF014", target="dockerfile")
+def pip_without_cache(df: Dockerfile) -> Iterator[Problem]:
     """Every ``pip install`` runs with ``--no-cache-dir`` or under ``PIP_NO_CACHE_DIR=1``.
 
     Pass: ``RUN pip install --no-cache-dir -r requirements.txt``
@@ -160,9 +155,8 @@ def pip_without_cache(df: Dockerfile) -> Iterator[Finding]:
     """
     for run in df.pip_installs:
         if "--no-cache-dir" not in run.value and not _pip_cache_disabled(df, run):
-            yield _finding(
+            yield _problem(
                 df,
-                "DF014",
                 run.line,
                 "pip install keeps its cache in the layer: expected --no-cache-dir "
                 "or ENV PIP_NO_CACHE_DIR=1 before it",

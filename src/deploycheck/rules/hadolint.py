@@ -14,10 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from deploycheck.errors import ToolUnavailableError
-from deploycheck.findings import Finding, Level
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import rule
 from deploycheck.targets.dockerfile import display_path
 from deploycheck.targets.yamlfile import load_yaml
 
@@ -39,7 +38,9 @@ def failure_threshold(config: Path | None) -> str:
     """The config's ``failure-threshold`` (hadolint's default when unset or no config)."""
     if config is None:
         return DEFAULT_THRESHOLD
-    settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    # A broken config is HL001's finding (its YAML errors); the threshold falls back then.
+    doc = load_yaml(config)
+    settings = doc.data if doc.usable else {}
     threshold = str(settings.get("failure-threshold", DEFAULT_THRESHOLD))
     if threshold not in SEVERITIES:
         raise ToolUnavailableError(
@@ -48,8 +49,9 @@ def failure_threshold(config: Path | None) -> str:
     return threshold
 
 
-def unjustified_ignores(config: str | os.PathLike[str]) -> list[Finding]:
-    """HL001: every rule under ``ignored:`` has a comment on its line or the line above.
+@rule("HL001", target="hadolint-config")
+def unjustified_ignores(config: str | os.PathLike[str]) -> list[Problem]:
+    """Every rule under hadolint's ``ignored:`` has a comment on its line or the line above.
 
     An ignore without a reason hides a problem nobody can re-judge later.
     Passes: ``# apt pins break on every Debian point release`` above ``- DL3008``
@@ -57,7 +59,9 @@ def unjustified_ignores(config: str | os.PathLike[str]) -> list[Finding]:
     """
     doc = load_yaml(config)
     if doc.findings:
-        return doc.findings
+        return [
+            Problem(f.path, f.line, f.message, f.column, f.level, f.rule_id) for f in doc.findings
+        ]
     ignored = doc.data.get("ignored") or []
     lines = Path(config).read_text(encoding="utf-8").splitlines()
     found = []
@@ -66,7 +70,7 @@ def unjustified_ignores(config: str | os.PathLike[str]) -> list[Finding]:
         above = lines[line - 2].lstrip() if line > 1 else ""
         if "#" not in lines[line - 1] and not above.startswith("#"):
             message = f"{code} has no comment saying why it is ignored"
-            found.append(doc.finding("HL001", ("ignored", index), message))
+            found.append(doc.problem(("ignored", index), message))
     return found
 
 
@@ -76,10 +80,16 @@ def level_for(severity: str, threshold: str) -> Level:
     return Level.ERROR if rank >= SEVERITIES.index(threshold) else Level.WARNING
 
 
+@rule("HL002", target="hadolint", relays=True)
 def lint(
     dockerfile: str | os.PathLike[str], config: str | os.PathLike[str] | None = None
-) -> list[Finding]:
-    """hadolint's findings for ``dockerfile`` under ``config`` (e.g. ``.hadolint.yaml``).
+) -> list[Problem]:
+    """hadolint reports nothing at or above its failure threshold; findings keep its codes.
+
+    Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
+    at or above the threshold is an error, one below it a warning.
+    Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
+    Fails:  ``RUN cd /app && make`` (DL3003: use WORKDIR to switch to a directory)
 
     Raises ToolUnavailableError when hadolint is not installed or does not answer in JSON.
     """
@@ -104,13 +114,14 @@ def lint(
             f"hadolint gave no JSON for {path} (exit {done.returncode}): "
             f"{done.stderr.strip() or done.stdout.strip()}\n{hint}"
         ) from exc
-    return sorted(
-        Finding(
+    return [
+        Problem(
             display_path(path),
             item.get("line"),
-            item["code"],
             f"{item['message']} (hadolint {item['level']})",
+            item.get("column"),
             level_for(item["level"], threshold),
+            item["code"],
         )
         for item in results
-    )
+    ]

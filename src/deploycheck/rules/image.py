@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from deploycheck.findings import Finding, Level
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import implements, rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, Process
 
@@ -47,78 +48,80 @@ class SizeBudget:
     total_megabytes: float | None = None
 
 
-def check_size(image: Image, budget: SizeBudget) -> Iterator[Finding]:
-    """IMG001: the image fits its size budget.
+@rule("IMG001", target="image")
+def check_size(image: Image, budget: SizeBudget) -> Iterator[Problem]:
+    """The image fits its size budget.
 
     pass: 118 MB added to the base with a 150 MB budget. fail: 1.1 GB added (build tools, a
     full scientific stack) with 150 MB.
     """
     added = image.size - budget.base.size
     if added > budget.added_megabytes * MB:
-        yield Finding(
+        yield Problem(
             image.ref,
             None,
-            "IMG001",
             f"the app adds {added / MB:.1f} MB to {budget.base.ref}, over the "
             f"{budget.added_megabytes:g} MB budget; largest layers: {_largest(image.layers)}",
         )
     if budget.total_megabytes is not None and image.size > budget.total_megabytes * MB:
-        yield Finding(
+        yield Problem(
             image.ref,
             None,
-            "IMG001",
             f"the image is {image.size / MB:.1f} MB in all, over the "
             f"{budget.total_megabytes:g} MB total budget; largest layers: {_largest(image.layers)}",
         )
 
 
-def check_user(image: Image) -> Iterator[Finding]:
-    """IMG002: the image config runs as a named user that is not root.
+@rule("IMG002", target="image")
+def check_user(image: Image) -> Iterator[Problem]:
+    """The image config runs as a named user that is not root.
 
     pass: ``User: appuser``. fail: ``User: ""`` (root by default), ``root``, ``0``, ``0:0``.
     """
     user = image.user.split(":", 1)[0]
     if user in ("", "root", "0"):
         shown = image.user or "unset (root)"
-        yield Finding(image.ref, None, "IMG002", f"image runs as root: config User is {shown}")
+        yield Problem(image.ref, None, f"image runs as root: config User is {shown}")
 
 
-def check_runtime_user(where: str, uid: int, processes: Sequence[Process]) -> Iterator[Finding]:
-    """IMG002 at run time: ``id -u`` in the container is not 0 and every process shares it.
+@implements("IMG002")
+def check_runtime_user(where: str, uid: int, processes: Sequence[Process]) -> Iterator[Problem]:
+    """At run time: ``id -u`` in the container is not 0 and every process shares it.
 
     pass: uid 10001 for gunicorn's master and workers. fail: uid 0 (``USER root``).
     """
     if uid == 0:
-        yield Finding(where, None, "IMG002", "running container runs as root: id -u is 0")
+        yield Problem(where, None, "running container runs as root: id -u is 0")
     for process in processes:
         if process.uid != uid:
-            yield Finding(
+            yield Problem(
                 where,
                 None,
-                "IMG002",
                 f"process {process.pid} ({process.command[:60]}) runs as uid {process.uid}, "
                 f"not the container user's uid {uid}",
             )
 
 
-def check_healthcheck(image: Image, path: str = "/health") -> Iterator[Finding]:
-    """IMG003: the image config has a HEALTHCHECK that probes ``path`` with a start period.
+@rule("IMG003", target="image")
+def check_healthcheck(image: Image, path: str = "/health") -> Iterator[Problem]:
+    """The image config has a HEALTHCHECK that probes ``path`` with a start period.
 
     pass: ``CMD python -m app.healthcheck /health``, StartPeriod 40s. fail: none or ``NONE``.
     """
     health = image.healthcheck or {}
     test = health.get("Test") or []
     if not test or test[0] == "NONE":
-        yield Finding(image.ref, None, "IMG003", "image has no HEALTHCHECK")
+        yield Problem(image.ref, None, "image has no HEALTHCHECK")
         return
     if not any(path in part for part in test[1:]):
-        yield Finding(image.ref, None, "IMG003", f"HEALTHCHECK {test[1:]} does not probe {path}")
+        yield Problem(image.ref, None, f"HEALTHCHECK {test[1:]} does not probe {path}")
     if not health.get("StartPeriod"):
-        yield Finding(image.ref, None, "IMG003", "HEALTHCHECK has no start period")
+        yield Problem(image.ref, None, "HEALTHCHECK has no start period")
 
 
-def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Finding]:
-    """IMG004: no caches, package lists, build tools or orphan bytecode in the image.
+@rule("IMG004", target="image")
+def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Problem]:
+    """No caches, package lists, build tools or orphan bytecode in the image.
 
     pass: ``pip install --no-cache-dir``. fail: ``pip install`` leaving /root/.cache/pip.
     """
@@ -136,17 +139,17 @@ def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Fin
     for kind, entries in sorted(wasted.items()):
         total = sum(entry.size for entry in entries)
         sample = ", ".join(entry.path for entry in entries[:3])
-        yield Finding(
+        yield Problem(
             image.ref,
             None,
-            "IMG004",
             f"{kind}: {len(entries)} files, {total / MB:.1f} MB wasted (e.g. {sample})",
-            Level.ERROR if kind != "bytecode without source" else Level.WARNING,
+            Level.WARNING if kind == "bytecode without source" else None,
         )
 
 
-def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[Finding]:
-    """IMG005: nothing secret-looking or development-only under /app or root's home.
+@rule("IMG005", target="image")
+def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[Problem]:
+    """Nothing secret-looking or development-only under /app or root's home.
 
     pass: /app/app/__init__.py. fail: /app/.env, /app/.git/config, /app/tests/, /app/key.pem.
     """
@@ -155,13 +158,14 @@ def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[
             continue
         relative = entry.path.split("/", 2)[2]
         if FORBIDDEN.search(relative):
-            yield Finding(image.ref, None, "IMG005", f"{entry.path} must not be in the image")
+            yield Problem(image.ref, None, f"{entry.path} must not be in the image")
 
 
+@rule("IMG006", target="image")
 def check_code_not_writable(
     image: Image, files: Iterable[FileEntry], uid: int
-) -> Iterator[Finding]:
-    """IMG006: the runtime user owns and can write nothing under /app but its log directory.
+) -> Iterator[Problem]:
+    """The runtime user owns and can write nothing under /app but its log directory.
 
     pass: code owned by root, mode 644. fail: ``COPY --chown=appuser . .``.
     """
@@ -170,43 +174,43 @@ def check_code_not_writable(
             continue
         owned_writable = entry.uid == uid and entry.mode & 0o200
         if owned_writable or entry.mode & 0o002:
-            yield Finding(image.ref, None, "IMG006", f"{entry.path} is writable by uid {uid}")
+            yield Problem(image.ref, None, f"{entry.path} is writable by uid {uid}")
 
 
-def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -> Iterator[Finding]:
-    """IMG007: no secret values in the image env or in ``docker history``.
+@rule("IMG007", target="image")
+def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -> Iterator[Problem]:
+    """No secret values in the image env or in ``docker history``.
 
     pass: ``ENV APP_ENV=production``. fail: ``ENV FLASK_SECRET_KEY=...``, a URL with a password.
     """
     for key, value in image.env.items():
         if value and is_secret_name(key):
-            yield Finding(image.ref, None, "IMG007", f"image env sets secret-looking {key}")
+            yield Problem(image.ref, None, f"image env sets secret-looking {key}")
     for layer in image.layers:
         text = layer.created_by
         leaked = [secret for secret in known_secrets if secret and secret in text]
         if leaked or URL_WITH_PASSWORD.search(text):
-            yield Finding(
+            yield Problem(
                 image.ref,
                 None,
-                "IMG007",
                 f"docker history holds a secret value in: {_redact(text, known_secrets)[:120]}",
             )
 
 
+@rule("IMG008", target="image")
 def check_layer_caching(
     before: BuildResult, after: BuildResult, step: str = "pip install"
-) -> Iterator[Finding]:
-    """IMG008: after a code-only change, the dependency install step comes from the cache.
+) -> Iterator[Problem]:
+    """After a code-only change, the dependency install step comes from the cache.
 
     ``before`` is the build before the change, ``after`` the rebuild after it.
     pass: COPY requirements.txt, RUN pip install, then COPY app/. fail: COPY app/ first.
     """
     rebuilt = after.step(step)
     if not rebuilt.cached:
-        yield Finding(
+        yield Problem(
             after.image.ref,
             None,
-            "IMG008",
             f"after a code-only change step {rebuilt.number} ({rebuilt.instruction[:60]}) ran "
             f"again instead of using the cache ({after.seconds:.1f} s rebuild, "
             f"{before.seconds:.1f} s before the change): copy the code after installing "

@@ -21,15 +21,40 @@ from jsonschema.validators import validator_for
 
 from deploycheck.errors import ConfigFileError
 from deploycheck.findings import Finding
+from deploycheck.registry import declare
 from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
 
 BLUEPRINT_SCHEMA = Path(__file__).parents[1] / "schemas" / "render-blueprint.schema.json"
 OFFICIAL_SCHEMA_ENV = "RENDER_BLUEPRINT_SCHEMA"
-SCHEMA_RULES: dict[str, str] = {
-    "SCH001": "render.yaml matches our Blueprint schema (closed objects: typos fail)",
-    "SCH002": f"render.yaml matches Render's official schema, when ${OFFICIAL_SCHEMA_ENV} is set",
-    "SCH003": "compose, workflow and Dependabot files match check-jsonschema's vendored schemas",
-}
+
+# One validator serves three ids (which schema), so the ids are declared, not bound to a body.
+declare(
+    "SCH001",
+    """render.yaml matches our Blueprint schema (closed objects: typos fail).
+
+    Passes: ``services: [{type: web, name: app, runtime: docker}]``
+    Fails:  ``services: [{type: web, name: app, helthCheckPath: /health}]`` (unknown field)
+    """,
+    target="blueprint-schema",
+)
+declare(
+    "SCH002",
+    f"""render.yaml matches Render's official schema, when ${OFFICIAL_SCHEMA_ENV} is set.
+
+    Passes: a Blueprint Render's own JSON schema accepts
+    Fails:  ``services: [{{type: web}}]`` (no name) against Render's schema
+    """,
+    target="blueprint-schema",
+)
+declare(
+    "SCH003",
+    """Compose, workflow and Dependabot files match check-jsonschema's vendored schemas.
+
+    Passes: ``on: pull_request`` / ``jobs: {test: {runs-on: ubuntu-latest, steps: [...]}}``
+    Fails:  ``jobs: {test: {runs_on: ubuntu-latest}}`` (runs_on is not a job key)
+    """,
+    target="yaml-schema",
+)
 
 
 def load_schema(path: str | Path) -> dict[str, Any]:

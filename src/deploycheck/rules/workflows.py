@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from deploycheck.findings import Finding, RuleSet
+from deploycheck.findings import Problem
+from deploycheck.registry import rule
 from deploycheck.targets.yamlfile import YamlDocument
 
-RULES: RuleSet[YamlDocument] = RuleSet()
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 READ_ONLY = {"read", "none"}
 TEST_COMMAND = "scripts/test"
@@ -115,8 +115,8 @@ def workflow_envs(doc: YamlDocument, env_list: list[str], test_command: str) -> 
     return envs
 
 
-@RULES.rule("WF001")
-def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Finding]:
+@rule("WF001", target="workflow")
+def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Problem]:
     """Every ``uses:`` names an action by a full 40-hex commit SHA (tags can be moved).
 
     Passes: ``uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2``
@@ -125,11 +125,11 @@ def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Finding]:
     for path, _, step in _steps(doc):
         uses = step.get("uses")
         if uses and not str(uses).startswith(("./", "docker://")) and not PINNED.match(uses):
-            yield doc.finding("WF001", (*path, "uses"), f"{uses} is not pinned to a commit SHA")
+            yield doc.problem((*path, "uses"), f"{uses} is not pinned to a commit SHA")
 
 
-@RULES.rule("WF002")
-def least_privilege(doc: YamlDocument) -> Iterator[Finding]:
+@rule("WF002", target="workflow")
+def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
     """The workflow sets ``permissions`` at the top, and nothing in it grants ``write``.
 
     Passes: ``permissions: {contents: read}``
@@ -137,7 +137,7 @@ def least_privilege(doc: YamlDocument) -> Iterator[Finding]:
     """
     top = _top(doc)
     if "permissions" not in top:
-        yield doc.finding("WF002", (), "no top-level permissions: the token gets the default")
+        yield doc.problem((), "no top-level permissions: the token gets the default")
     scopes = [(("permissions",), top.get("permissions"))]
     for job_id, job in _jobs(doc):
         scopes.append((("jobs", job_id, "permissions"), job.get("permissions")))
@@ -145,11 +145,11 @@ def least_privilege(doc: YamlDocument) -> Iterator[Finding]:
         values = granted.items() if isinstance(granted, dict) else [("all", granted)]
         for scope, level in values:
             if level is not None and level not in READ_ONLY and level != "read-all":
-                yield doc.finding("WF002", path, f"grants {scope}: {level}; read is enough")
+                yield doc.problem(path, f"grants {scope}: {level}; read is enough")
 
 
-@RULES.rule("WF003")
-def concurrency_cancels(doc: YamlDocument) -> Iterator[Finding]:
+@rule("WF003", target="workflow")
+def concurrency_cancels(doc: YamlDocument) -> Iterator[Problem]:
     """A top-level ``concurrency`` group cancels superseded runs.
 
     Passes: ``concurrency: {group: ci-${{ github.ref }}, cancel-in-progress: true}``
@@ -157,11 +157,16 @@ def concurrency_cancels(doc: YamlDocument) -> Iterator[Finding]:
     """
     concurrency = _top(doc).get("concurrency")
     if not isinstance(concurrency, dict) or concurrency.get("cancel-in-progress") is not True:
-        yield doc.finding("WF003", ("concurrency",), "set a group with cancel-in-progress: true")
+        yield doc.problem(("concurrency",), "set a group with cancel-in-progress: true")
 
 
-def missing_envs(doc: YamlDocument, repo: Path) -> list[Finding]:
-    """WF004: the tox envs ``.ci/run`` runs (through scripts/test) that the workflow does not."""
+@rule("WF004", target="workflow-in-repo")
+def missing_envs(doc: YamlDocument, repo: Path) -> list[Problem]:
+    """The workflow runs every tox env ``.ci/run`` runs (through scripts/test).
+
+    Passes: a matrix of ``tox run -e ${{ matrix.env }}`` over ``[lint, unit, config, container]``
+    Fails:  the same matrix without ``container`` while tox.ini's env_list has it
+    """
     env_list = tox_envs(repo / "tox.ini")
     test_command = (repo / TEST_COMMAND).read_text(encoding="utf-8")
     ci_run = (repo / ".ci" / "run").read_text(encoding="utf-8")
@@ -169,4 +174,4 @@ def missing_envs(doc: YamlDocument, repo: Path) -> list[Finding]:
     missing = sorted(set(ci_envs) - workflow_envs(doc, env_list, test_command))
     if not missing:
         return []
-    return [doc.finding("WF004", ("jobs",), f"runs no job for tox envs {', '.join(missing)}")]
+    return [doc.problem(("jobs",), f"runs no job for tox envs {', '.join(missing)}")]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deploycheck.findings import Finding, Level
+from deploycheck.findings import Problem
 from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
 
 # The keys that say where an env var's value comes from, as Render's spec names them.
@@ -86,10 +86,8 @@ class Blueprint:
     def line(self, path: YamlPath) -> int | None:
         return self.document.line_of(path)
 
-    def finding(
-        self, rule_id: str, path: YamlPath, message: str, level: Level = Level.ERROR
-    ) -> Finding:
-        return self.document.finding(rule_id, path, message, level)
+    def problem(self, path: YamlPath, message: str) -> Problem:
+        return self.document.problem(path, message)
 
     def _resources(self, section: str) -> list[Resource]:
         items = self.data.get(section)

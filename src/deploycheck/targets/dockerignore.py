@@ -21,7 +21,9 @@ from pathlib import Path
 from docker.utils.build import Pattern
 from docker.utils.fnmatch import fnmatchcase
 
-from deploycheck.findings import Finding, RuleSet
+from deploycheck import registry
+from deploycheck.findings import Finding, Problem
+from deploycheck.registry import Settings, rule
 from deploycheck.targets.dockerfile import Dockerfile, display_path
 
 # Paths that must never reach the build context, one sample per kind of file: repository and CI
@@ -170,33 +172,28 @@ class BuildContext:
         return required
 
 
-RULES: RuleSet[BuildContext] = RuleSet()
+def _problem(context: BuildContext, line: int | None, message: str) -> Problem:
+    return Problem(context.dockerignore.display_path, line, message)
 
 
-def _finding(context: BuildContext, rule_id: str, line: int | None, message: str) -> Finding:
-    path = context.dockerignore.display_path
-    return Finding(path, line, rule_id, message, RULES[rule_id].level)
-
-
-@RULES.rule("DI001")
-def dockerignore_present(context: BuildContext) -> Iterator[Finding]:
+@rule("DI001", target="context")
+def dockerignore_present(context: BuildContext) -> Iterator[Problem]:
     """The build context has a .dockerignore (without one, .git and .env are sent along).
 
     Pass: a ``.dockerignore`` next to ``Dockerfile.render``
     Fail: no ``.dockerignore`` in the context root
     """
     if not context.dockerignore.exists:
-        yield _finding(
+        yield _problem(
             context,
-            "DI001",
             None,
             "no .dockerignore: expected one, or .git, .env and local databases are sent to "
             "the Docker engine with every build",
         )
 
 
-@RULES.rule("DI002")
-def must_exclude(context: BuildContext) -> Iterator[Finding]:
+@rule("DI002", target="context")
+def must_exclude(context: BuildContext) -> Iterator[Problem]:
     """Secrets, VCS data, virtualenvs, caches, tests and docs stay out of the build context.
 
     Pass: ``*`` then ``!app/`` then ``**/.env`` (``app/.env`` is excluded)
@@ -210,16 +207,15 @@ def must_exclude(context: BuildContext) -> Iterator[Finding]:
             continue
         pattern = ignore.deciding_pattern(sample)
         why = f"`{pattern.text}` lets it in" if pattern else "no pattern excludes it"
-        yield _finding(
+        yield _problem(
             context,
-            "DI002",
             pattern.line if pattern else None,
             f"{sample} would be sent to the build context: expected it excluded, but {why}",
         )
 
 
-@RULES.rule("DI003")
-def must_not_exclude(context: BuildContext) -> Iterator[Finding]:
+@rule("DI003", target="context")
+def must_not_exclude(context: BuildContext) -> Iterator[Problem]:
     """Everything the Dockerfile COPYs from the context is left in it.
 
     Pass: ``*`` then ``!requirements.txt`` with ``COPY requirements.txt .``
@@ -233,15 +229,14 @@ def must_not_exclude(context: BuildContext) -> Iterator[Finding]:
         if not ignore.excludes(path):
             continue
         pattern = ignore.deciding_pattern(path)
-        yield _finding(
+        yield _problem(
             context,
-            "DI003",
             pattern.line if pattern else None,
             f"{path} is excluded by `{pattern.text if pattern else '?'}`, but {dockerfile} "
             f"line {copy_line} COPYs it: expected it kept in the build context",
         )
 
 
-def check(context: BuildContext) -> list[Finding]:
-    """Every DI rule over ``context``, sorted by place."""
-    return RULES.run(context)
+def check(context: BuildContext, settings: Settings | None = None) -> list[Finding]:
+    """Every DI rule enabled in ``settings`` over ``context``, sorted by place."""
+    return registry.run("context", context, settings)

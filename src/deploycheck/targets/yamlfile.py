@@ -18,17 +18,48 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from deploycheck.errors import ConfigFileError
-from deploycheck.findings import Finding, Level
+from deploycheck.findings import Finding, Level, Problem
+from deploycheck.registry import declare
 
 YamlPath = tuple[str | int, ...]
 
-# Load-level rule ids; descriptions double as the documentation table in docs/blueprint.md.
-LOAD_RULES: dict[str, str] = {
-    "YML001": "the file is valid YAML",
-    "YML002": "no mapping repeats a key (PyYAML would silently keep the last one)",
-    "YML003": "indentation uses spaces, never tabs",
-    "YML004": "the document is a mapping at the top level",
-}
+# Load-level rules: the loader itself reports them, as nothing can be checked past them.
+declare(
+    "YML001",
+    """The file is valid YAML.
+
+    Passes: ``services: [{name: web}]``
+    Fails:  ``services: [{name: web}`` (an unclosed flow sequence)
+    """,
+    target="yaml",
+)
+declare(
+    "YML002",
+    """No mapping repeats a key (PyYAML would silently keep the last one).
+
+    Passes: ``plan: standard`` once
+    Fails:  ``plan: starter`` and, two lines later, ``plan: standard`` in the same mapping
+    """,
+    target="yaml",
+)
+declare(
+    "YML003",
+    """Indentation uses spaces, never tabs.
+
+    Passes: two spaces before ``name: web``
+    Fails:  a tab before ``name: web``
+    """,
+    target="yaml",
+)
+declare(
+    "YML004",
+    """The document is a mapping at the top level.
+
+    Passes: ``services: []``
+    Fails:  ``- services`` (a list), or an empty file
+    """,
+    target="yaml",
+)
 
 _LEADING_TAB = re.compile(r"^ *\t")
 _BOOL = "tag:yaml.org,2002:bool"
@@ -81,6 +112,10 @@ class YamlDocument:
             if line is not None:
                 return line
         return None
+
+    def problem(self, path: YamlPath, message: str) -> Problem:
+        """A rule's problem at ``path``'s line whose message starts with the YAML path."""
+        return Problem(self.path, self.line_of(path), f"{format_path(path)}: {message}")
 
     def finding(
         self, rule_id: str, path: YamlPath, message: str, level: Level = Level.ERROR
