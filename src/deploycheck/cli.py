@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from deploycheck.blueprint_check import check_blueprint
-from deploycheck.checklist.report import build_report, results_dir_in, write_report
+from deploycheck.checklist.report import build_report, write_report
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import HarnessError
 from deploycheck.findings import Result
+from deploycheck.registry import load_all
 from deploycheck.reporters import REPORTERS, report_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
@@ -88,7 +89,6 @@ class ReportCommand:
             help="where the suites wrote results and the report goes (default: $REPORT_DIR "
             "or %(default)s)",
         )
-        parser.add_argument("--blueprint", type=Path, default=Path("render.yaml"))
         # In CI a skipped or missing suite must not pass as a green run.
         parser.add_argument(
             "--strict",
@@ -99,9 +99,7 @@ class ReportCommand:
         )
 
     def run(self, args: argparse.Namespace) -> Result:
-        report = build_report(
-            results_dir_in(args.report_dir), args.blueprint, args.report_dir / "image.md"
-        )
+        report = build_report(args.report_dir)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
         for entry in report.items:
@@ -141,5 +139,5 @@ def main(
     except HarnessError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNUSABLE
-    print(REPORTERS[args.format]().render(result), file=out)
+    print(REPORTERS[args.format]().render(result.findings, load_all().infos()), file=out)
     return EXIT_OK if result.ok else EXIT_FINDINGS
