@@ -19,6 +19,7 @@ from testcontainers.core.network import Network
 
 from deploycheck.errors import CommandFailedError, ContainerNotReadyError
 from deploycheck.targets.image import Process
+from deploycheck.testing.waiting import publish_on_loopback
 
 APP_PORT = 10000
 HOST = "127.0.0.1"
@@ -48,7 +49,8 @@ class AppContainer(DockerContainer):
         super().__init__(image)
         self.port = port
         # Published on loopback only: the container holds production-like secrets.
-        self.with_env("PORT", str(port)).with_bind_ports(port, (HOST, None))  # type: ignore[arg-type]
+        self.with_env("PORT", str(port))
+        publish_on_loopback(self, port, HOST)
         self.with_kwargs(labels={"com.gradetracker.test": "true"})
 
     def with_production_env(

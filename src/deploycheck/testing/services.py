@@ -25,7 +25,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
-from deploycheck.testing.waiting import ProbeWait
+from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_POSTGRES_IMAGE = "postgres:15-alpine"
 DEFAULT_REDIS_IMAGE = "redis:7-alpine"
@@ -42,9 +42,7 @@ class Service:
 
     def __init__(self, container: DockerContainer, ready_timeout: float) -> None:
         self.container = container
-        # Published on loopback only, so test credentials never face the network; the docker
-        # SDK takes (address, None) for "this address, any free port".
-        self.container.with_bind_ports(self.port, (HOST, None))
+        publish_on_loopback(self.container, self.port, HOST)
         self.ready_timeout = ready_timeout
         self.alias: str | None = None
 

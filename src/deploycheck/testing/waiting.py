@@ -77,3 +77,10 @@ class ProbeWait(WaitStrategy):
                 reason = f"not ready after {self._startup_timeout:.0f}s ({last_error})"
                 raise not_ready_error(container, image, reason, self.hint)
             time.sleep(self._poll_interval)
+
+
+def publish_on_loopback(container: DockerContainer, port: int, host: str) -> None:
+    """Publish ``port`` on ``host`` only, at a free port, so test credentials never face the
+    network. testcontainers' ``with_bind_ports`` takes a port number alone; the docker SDK it
+    hands ``ports`` to also takes ``(address, None)`` for "this address, any free port"."""
+    container.ports[str(port)] = (host, None)  # type: ignore[assignment]
