@@ -105,7 +105,11 @@ class AppContainer(DockerContainer):
         return (self.state().get("Health") or {}).get("Status", "none")
 
     def wait_for_health(self, wanted: str = "healthy", timeout: float = 120) -> float:
-        """Wait until Docker reports ``wanted``; returns the seconds it took since the call."""
+        """Wait until Docker reports ``wanted``; returns the seconds it took since the call.
+
+        Not testcontainers' ``HealthcheckWaitStrategy``: that one waits for ``healthy`` only
+        (the tests also wait for ``unhealthy``), keeps polling a container that has exited
+        until its timeout, and fails without the container's logs or last probe output."""
         started = time.monotonic()
         status = self.health_status()
         while status != wanted:
