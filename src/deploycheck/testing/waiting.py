@@ -79,8 +79,10 @@ class ProbeWait(WaitStrategy):
             time.sleep(self._poll_interval)
 
 
-def publish_on_loopback(container: DockerContainer, port: int, host: str) -> None:
-    """Publish ``port`` on ``host`` only, at a free port, so test credentials never face the
-    network. testcontainers' ``with_bind_ports`` takes a port number alone; the docker SDK it
-    hands ``ports`` to also takes ``(address, None)`` for "this address, any free port"."""
-    container.ports[str(port)] = (host, None)  # type: ignore[assignment]
+def publish_on_loopback(
+    container: DockerContainer, port: int, host: str, host_port: int | None = None
+) -> None:
+    """Publish ``port`` on address ``host`` only (at ``host_port``, else a free one), so test
+    credentials never face the network. testcontainers' ``with_bind_ports`` takes a port
+    number alone; the docker SDK it hands ``ports`` to also takes ``(address, port)``."""
+    container.ports[str(port)] = (host, host_port)  # type: ignore[assignment]
