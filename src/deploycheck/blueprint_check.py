@@ -1,7 +1,7 @@
-"""The Blueprint checker: load, schema, policy rules and cross-file rules, in that order.
+"""The Blueprint checker: load, schema, Blueprint rules and cross-file rules, in that order.
 
 Later stages only run on what earlier ones could read: a file that is not YAML gets its one
-YAML finding and nothing else; a schema error does not stop the policy rules, which read the
+YAML finding and nothing else; a schema error does not stop the Blueprint rules, which read the
 Blueprint defensively, so one run shows every problem.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from deploycheck import registry
-from deploycheck.findings import Result
-from deploycheck.policy import Policy, PolicyTarget
+from deploycheck.config import Config, config_for
+from deploycheck.findings import Finding, Result
 from deploycheck.rules import crossfile
 from deploycheck.rules.schema import (
     BLUEPRINT_SCHEMA,
@@ -22,12 +22,14 @@ from deploycheck.rules.schema import (
 )
 from deploycheck.targets.blueprint import Blueprint
 
+BLUEPRINT_TARGETS = ("yaml", "blueprint-schema", "blueprint", "repo")
+
 
 def check_blueprint(
     path: str | Path,
     *,
     root: str | Path | None = None,
-    policy: Policy | None = None,
+    config: Config | None = None,
     crossfile_rules: bool = True,
     environ: Mapping[str, str] | None = None,
     display_path: str | None = None,
@@ -35,27 +37,24 @@ def check_blueprint(
     """Every finding for the Blueprint at ``path``.
 
     ``root`` is the repository the cross-file rules read (default: the Blueprint's folder);
-    ``policy`` defaults to :meth:`Policy.from_env`; ``environ`` stands in for ``os.environ``.
-    Raises ``ConfigFileError``/``PolicyError`` when the check cannot run at all.
+    ``config`` defaults to the one found from ``path`` upward, under the env-var overrides in
+    ``environ`` (default ``os.environ``). Raises ``ConfigFileError``/``ConfigError`` when the
+    check cannot run at all.
     """
+    settings = (config if config is not None else config_for(path)).with_overrides(environ=environ)
     blueprint = Blueprint.load(path, display_path)
-    result = Result(list(blueprint.document.findings))
-    if not blueprint.usable:
-        return result
-    document = blueprint.document
-    result.extend(validate(document, load_schema(BLUEPRINT_SCHEMA), "SCH001", "Blueprint schema"))
-    official = official_blueprint_schema(environ)
-    if official is not None:
-        result.extend(validate(document, official, "SCH002", "Render's official schema"))
-    target = PolicyTarget(blueprint, policy or Policy.from_env(environ))
-    result.extend(registry.run("blueprint", target))
-    if crossfile_rules:
-        context = crossfile.RepoContext(blueprint, Path(root) if root else Path(path).parent)
-        result.extend(registry.run("repo", context))
-    return result
-
-
-BLUEPRINT_TARGETS = ("yaml", "blueprint-schema", "blueprint", "repo")
+    findings: list[Finding] = list(blueprint.document.findings)
+    if blueprint.usable:
+        document = blueprint.document
+        findings += validate(document, load_schema(BLUEPRINT_SCHEMA), "SCH001", "Blueprint schema")
+        official = official_blueprint_schema(environ)
+        if official is not None:
+            findings += validate(document, official, "SCH002", "Render's official schema")
+        findings += registry.run("blueprint", blueprint, settings)
+        if crossfile_rules:
+            context = crossfile.RepoContext(blueprint, Path(root) if root else Path(path).parent)
+            findings += registry.run("repo", context, settings)
+    return Result(settings.finish(findings, {blueprint.document.path: Path(path)}))
 
 
 def rule_catalogue() -> dict[str, str]:

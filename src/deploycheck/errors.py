@@ -19,8 +19,9 @@ class ConfigFileError(HarnessError):
     """A config file to check is missing or unreadable, so no check can run on it."""
 
 
-class PolicyError(HarnessError):
-    """A policy override env var holds a value the harness cannot use."""
+class ConfigError(HarnessError):
+    """deploycheck's own config (``.deploycheck.yaml``, ``[tool.deploycheck]``, an override env
+    var) is malformed or names an unknown rule or option; the message starts with file:line."""
 
 
 class ToolUnavailableError(HarnessError):

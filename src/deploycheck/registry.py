@@ -25,6 +25,8 @@ from typing import Any, Protocol
 from deploycheck.findings import Finding, Level, Problem
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
+# hadolint's own codes pass through unregistered; configs and suppressions may name them.
+RELAYED_CODE = re.compile(r"^(DL|SC)\d{4}$")
 
 # Every module that registers rules; `load_all` imports them so the registry is complete.
 RULE_MODULES = (
@@ -42,6 +44,7 @@ RULE_MODULES = (
     "deploycheck.secret_scan",
     "deploycheck.rules.probes",
     "deploycheck.rules.checklist",
+    "deploycheck.suppressions",
 )
 
 
@@ -50,7 +53,10 @@ class RuleInfo:
     """What the registry knows of one rule id: the reporters and ``deploycheck rules`` read it.
 
     ``target`` names what the rule reads (``dockerfile``, ``blueprint``, ``image``, ...);
-    ``options`` maps each option a config file may set to its default.
+    ``options`` maps each option a config file may set to its default and ``option_types``
+    to the type(s) a value must have. A rule that is not
+    ``enabled`` by default only runs when a config file gives it a level (``XF002: error``):
+    it encodes one project's layout, not something every project needs.
     """
 
     id: str
@@ -59,6 +65,8 @@ class RuleInfo:
     doc: str
     target: str
     options: Mapping[str, object] = field(default_factory=dict)
+    enabled: bool = True
+    option_types: Mapping[str, type | tuple[type, ...]] = field(default_factory=dict)
 
     @property
     def family(self) -> str:
@@ -71,9 +79,14 @@ class RuleInfo:
             "level": str(self.level),
             "summary": self.summary,
             "target": self.target,
-            "options": dict(self.options),
+            "options": {name: _shown(value) for name, value in self.options.items()},
+            "enabled": self.enabled,
             "doc": self.doc,
         }
+
+
+def _shown(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
 
 
 Body = Callable[..., Iterable[Problem]]
@@ -145,6 +158,10 @@ class Registry:
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._infos
 
+    def knows(self, rule_id: str) -> bool:
+        """Registered, or a code a registered rule relays (hadolint's DL3008)."""
+        return rule_id in self._infos or bool(RELAYED_CODE.match(rule_id))
+
     def __getitem__(self, rule_id: str) -> RuleInfo:
         return self._infos[rule_id]
 
@@ -174,6 +191,22 @@ class Registry:
 REGISTRY = Registry()
 
 
+OptionSpec = Mapping[str, object]
+
+
+def _options(spec: OptionSpec | None) -> tuple[Mapping[str, object], Mapping[str, Any]]:
+    """Defaults and types from a declaration: a value is the default (its type is the one
+    wanted), or a type or tuple of types for an option that is unset by default."""
+    defaults, types = {}, {}
+    for name, value in (spec or {}).items():
+        is_type = isinstance(value, type) or (
+            isinstance(value, tuple) and all(isinstance(v, type) for v in value)
+        )
+        defaults[name] = None if is_type else value
+        types[name] = value if is_type else type(value)
+    return MappingProxyType(defaults), MappingProxyType(types)
+
+
 def _summary_and_doc(text: str | None) -> tuple[str, str]:
     doc = inspect.cleandoc(text or "")
     summary, _, rest = doc.partition("\n")
@@ -185,23 +218,29 @@ def rule(
     *,
     target: str,
     level: Level = Level.ERROR,
-    options: Mapping[str, object] | None = None,
+    options: OptionSpec | None = None,
     extra_ids: Mapping[str, str] | None = None,
     relays: bool = False,
+    enabled: bool = True,
 ) -> Callable[[Body], Rule]:
     """Register the decorated body as rule ``rule_id`` reading ``target``.
 
-    ``options`` declares the options a config may set, with their defaults. ``extra_ids``
+    ``options`` declares the options a config may set: each maps to its default, or to a
+    type (or tuple of types) when it is unset by default (``{"max_instances": int}``). ``extra_ids``
     maps further ids the body may report (``Problem(rule_id=...)``) to their summaries;
-    ``relays`` lets it report another tool's codes as they are (hadolint's DL3008).
+    ``relays`` lets it report another tool's codes as they are (hadolint's DL3008);
+    ``enabled=False`` makes it opt-in (see :class:`RuleInfo`).
     """
 
     def register(body: Body) -> Rule:
         summary, doc = _summary_and_doc(body.__doc__)
-        info = RuleInfo(rule_id, level, summary, doc, target, MappingProxyType(dict(options or {})))
+        defaults, types = _options(options)
+        info = RuleInfo(rule_id, level, summary, doc, target, defaults, enabled, types)
         REGISTRY.add(info)
         for extra, extra_summary in (extra_ids or {}).items():
-            REGISTRY.add(replace(info, id=extra, summary=extra_summary, options={}))
+            REGISTRY.add(
+                replace(info, id=extra, summary=extra_summary, options={}, option_types={})
+            )
         bound = Rule(body, info, frozenset(extra_ids or ()), relays)
         REGISTRY.bind(bound)
         return bound
@@ -225,11 +264,13 @@ def declare(
     *,
     target: str,
     level: Level = Level.ERROR,
-    options: Mapping[str, object] | None = None,
+    options: OptionSpec | None = None,
+    enabled: bool = True,
 ) -> RuleInfo:
     """Register an id whose findings are made outside a rule body; ``doc`` as a docstring."""
     summary, rest = _summary_and_doc(doc)
-    info = RuleInfo(rule_id, level, summary, rest, target, MappingProxyType(dict(options or {})))
+    defaults, types = _options(options)
+    info = RuleInfo(rule_id, level, summary, rest, target, defaults, enabled, types)
     REGISTRY.add(info)
     return info
 
@@ -244,16 +285,17 @@ class Settings(Protocol):
 
 @dataclass(frozen=True)
 class StaticSettings:
-    """Fixed settings: every rule on except ``off``, options per rule id over the defaults.
-
-    ``StaticSettings()`` is what a check runs with when no config file is given.
+    """Fixed settings: the rules enabled by default plus ``on``, minus ``off``, with options
+    per rule id over the defaults. ``StaticSettings()`` is what runs without a config file.
     """
 
     rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     off: frozenset[str] = frozenset()
+    on: frozenset[str] = frozenset()
 
     def enabled(self, rule_id: str) -> bool:
-        return rule_id not in self.off
+        default = REGISTRY[rule_id].enabled if rule_id in REGISTRY else True
+        return rule_id not in self.off and (default or rule_id in self.on)
 
     def options(self, rule_id: str) -> Mapping[str, object]:
         return self.rule_options.get(rule_id, {})

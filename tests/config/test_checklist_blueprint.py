@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from deploycheck import registry
+from deploycheck.config import load_config
 from deploycheck.findings import Finding
-from deploycheck.policy import Policy, PolicyTarget
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.testing.assertions import assert_clean, assert_has
 
@@ -20,9 +20,11 @@ PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"
 
 
 def run_rules(path: Path, rule_ids: set[str]) -> list[Finding]:
-    """The findings of ``rule_ids`` only, on the Blueprint at ``path``, with the default policy."""
-    target = PolicyTarget(Blueprint.load(path), Policy.from_env({}))
-    return [f for f in registry.run("blueprint", target) if f.rule_id in rule_ids]
+    """The findings of ``rule_ids`` only, on the Blueprint at ``path``, with the project config."""
+    project = load_config(ROOT / ".deploycheck.yaml")
+    return [
+        f for f in registry.run("blueprint", Blueprint.load(path), project) if f.rule_id in rule_ids
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from deploycheck.policy import Policy
+from deploycheck.config import load_config
 from deploycheck.rules.blueprint_env import secret_reason
 from deploycheck.rules.schema import check_file, vendored_schema
 from deploycheck.secret_names import is_secret_name
@@ -62,7 +62,7 @@ def test_datastores_default_to_the_official_images(
 
 def test_redis_runs_with_the_seed_memory_flags(compose: dict[str, Any]) -> None:
     command = " ".join(compose["services"]["redis"]["command"])
-    eviction = Policy().redis_eviction
+    eviction = load_config(ROOT / ".deploycheck.yaml").options("RB017")["policy"]
     for flag in ("--maxmemory 512mb", f"--maxmemory-policy {eviction}", "--appendonly yes"):
         assert flag in command, f"redis command {command!r} lacks {flag!r}"
 
@@ -107,7 +107,7 @@ def test_app_gets_the_env_vars_production_declares(compose: dict[str, Any]) -> N
     blueprint = Blueprint.load(ROOT / "render.yaml")
     web = blueprint.web_service
     assert web is not None, "render.yaml has no web service"
-    expected = set(Policy().required_env) | {
+    expected = set(load_config(ROOT / ".deploycheck.yaml").options("RB012")["env"]) | {
         v.key for v in blueprint.env_vars(web) if v.is_literal and v.key
     }
     local = set(compose["services"]["web"]["environment"])

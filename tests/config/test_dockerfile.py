@@ -7,15 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from deploycheck.config import load_config
 from deploycheck.errors import ConfigFileError
-from deploycheck.findings import Level
-from deploycheck.registry import REGISTRY, StaticSettings
-from deploycheck.rules.dockerfile import check
+from deploycheck.findings import Finding, Level
+from deploycheck.registry import REGISTRY, Settings, StaticSettings
+from deploycheck.rules import dockerfile as dockerfile_rules
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.testing.assertions import assert_clean, assert_has, assert_places
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"
+PROJECT = load_config(REPO / ".deploycheck.yaml")
+
+
+def check(df: Dockerfile, settings: Settings = PROJECT) -> list[Finding]:
+    """The DF rules as this repository runs them (with its .deploycheck.yaml)."""
+    return dockerfile_rules.check(df, settings)
+
 
 # Each broken fixture and exactly the (rule id, line) places the DF rules must report for it.
 EXPECTED: dict[str, set[tuple[str, int | None]]] = {

@@ -6,8 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck.rules.dockerfile import check
+from deploycheck.config import load_config
+from deploycheck.findings import Finding
+from deploycheck.registry import Settings
+from deploycheck.rules import dockerfile as dockerfile_rules
 from deploycheck.targets.dockerfile import Dockerfile
+
+PROJECT = load_config(Path(__file__).resolve().parents[2] / ".deploycheck.yaml")
+
+
+def check(df: Dockerfile, settings: Settings = PROJECT) -> list[Finding]:
+    """The DF rules as this repository runs them (with its .deploycheck.yaml)."""
+    return dockerfile_rules.check(df, settings)
+
 
 # A compact Dockerfile that passes every DF rule; each case swaps one line for another.
 GOOD = """\

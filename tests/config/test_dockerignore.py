@@ -6,12 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck.registry import REGISTRY
-from deploycheck.targets.dockerignore import MUST_EXCLUDE, BuildContext, Dockerignore, check
+from deploycheck.config import load_config
+from deploycheck.findings import Finding
+from deploycheck.registry import REGISTRY, Settings
+from deploycheck.targets import dockerignore
+from deploycheck.targets.dockerignore import BuildContext, Dockerignore
 from deploycheck.testing.assertions import assert_clean, assert_places
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "dockerignore"
+PROJECT = load_config(REPO / ".deploycheck.yaml")
+MUST_EXCLUDE = PROJECT.options("DI002")["exclude"]
+
+
+def check(context: BuildContext, settings: Settings = PROJECT) -> list[Finding]:
+    """The DI rules as this repository runs them (with its .deploycheck.yaml)."""
+    return dockerignore.check(context, settings)
+
 
 # Each broken .dockerignore (checked against the real Dockerfile.render) and exactly the
 # (rule id, line) places the DI rules must report; "missing" names a file that does not exist.

@@ -50,12 +50,19 @@ def test_config_is_honoured(tmp_path: Path) -> None:
     [
         ("error", "info", Level.ERROR),
         ("info", "info", Level.ERROR),
-        ("style", "info", Level.WARNING),
+        ("style", "info", Level.INFO),
         ("warning", "error", Level.WARNING),
         ("style", "style", Level.ERROR),
+        # Without a threshold each severity keeps its own level: info is not an error.
+        ("error", None, Level.ERROR),
+        ("warning", None, Level.WARNING),
+        ("info", None, Level.INFO),
+        ("style", None, Level.INFO),
     ],
 )
-def test_level_follows_the_failure_threshold(severity: str, threshold: str, level: Level) -> None:
+def test_level_follows_the_failure_threshold(
+    severity: str, threshold: str | None, level: Level
+) -> None:
     assert hadolint.level_for(severity, threshold) is level
 
 

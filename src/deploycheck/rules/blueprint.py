@@ -1,194 +1,194 @@
-"""Policy rules for the shape of the deployment: web service, scaling, plan, deploys, datastores.
+"""Blueprint rules for the shape of the deployment: web service, scaling, plan, deploys, datastores.
 
-Each rule has an id, a default level and a docstring whose first line says what it wants,
-followed by a passing and a failing example. Env var rules live in ``blueprint_env_rules``.
+Without options they hold for any Blueprint (a web service, a health check path, sane scaling
+bounds, private datastores, no disk on a scaled service). The numbers one project wants (its
+scaling range and targets, plan, deploy trigger, eviction policy, PostgreSQL version) are rule
+options from that project's config; a rule whose option is unset checks nothing. Env var rules
+live in ``blueprint_env``.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from deploycheck.findings import Problem
-from deploycheck.policy import PolicyTarget
 from deploycheck.registry import rule
-from deploycheck.targets.blueprint import Resource
+from deploycheck.targets.blueprint import Blueprint, Resource
 from deploycheck.targets.yamlfile import YamlPath
 
+FROM_CONFIG = "(from the project's config)"
 
-def _policy_mismatch(
-    target: PolicyTarget,
-    path: YamlPath,
-    got: object,
-    want: object,
-    env: str,
-    unset: str = "missing",
+
+def _mismatch(
+    bp: Blueprint, path: YamlPath, got: object, want: object, unset: str = "missing"
 ) -> Problem:
-    """``is 'starter', policy wants 'standard' (GRADETRACKER_PLAN)``, or ``unset`` for None."""
+    """``is 'starter', wants 'standard' (from the project's config)``; ``unset`` for None."""
     shown = unset if got is None else f"is {got!r}"
-    return target.blueprint.problem(path, f"{shown}, policy wants {want!r} ({env})")
+    return bp.problem(path, f"{shown}, wants {want!r} {FROM_CONFIG}")
 
 
-def _scaling_number(target: PolicyTarget, web: Resource, key: str) -> int | None:
-    value = target.blueprint.scaling(web).get(key)
+def _scaling_number(bp: Blueprint, web: Resource, key: str) -> int | None:
+    value = bp.scaling(web).get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @rule("RB001", target="blueprint")
-def web_service_present(target: PolicyTarget) -> Iterator[Problem]:
+def web_service_present(bp: Blueprint) -> Iterator[Problem]:
     """The Blueprint declares a web service for the app.
 
     Passes: ``services: [{type: web, name: gradetracker, ...}]``
     Fails:  ``services: [{type: keyvalue, name: cache, ...}]`` (nothing serves HTTP)
     """
-    if target.blueprint.web_service is None:
-        yield target.blueprint.problem(("services",), "no service has type: web")
+    if bp.web_service is None:
+        yield bp.problem(("services",), "no service has type: web")
 
 
-@rule("RB002", target="blueprint")
-def min_instances_floor(target: PolicyTarget) -> Iterator[Problem]:
-    """The web service autoscales and never below the policy floor (default 1 instance).
+@rule("RB002", target="blueprint", options={"min_instances": int})
+def min_instances_floor(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The web service autoscales and never below ``min_instances`` (when configured).
 
+    With ``min_instances: 1``:
     Passes: ``scaling: {minInstances: 1, maxInstances: 3, ...}``
-    Fails:  ``scaling: {minInstances: 0, maxInstances: 3, ...}``
+    Fails:  ``scaling: {minInstances: 0, maxInstances: 3, ...}``, or no ``scaling`` at all
     """
-    web, floor = target.blueprint.web_service, target.policy.min_instances
-    if web is None:
+    web, floor = bp.web_service, options["min_instances"]
+    if web is None or floor is None:
         return
-    if not target.blueprint.scaling(web):
-        yield target.blueprint.problem(web.path, "no scaling block: autoscaling is off")
+    if not bp.scaling(web):
+        yield bp.problem(web.path, "no scaling block: autoscaling is off")
         return
-    low = _scaling_number(target, web, "minInstances")
+    low = _scaling_number(bp, web, "minInstances")
     if low is not None and low < floor:
-        yield target.blueprint.problem(
+        yield bp.problem(
             (*web.path, "scaling", "minInstances"),
-            f"is {low}, policy floor is {floor} (GRADETRACKER_MIN_INSTANCES)",
+            f"is {low}, the floor is {floor} {FROM_CONFIG}",
         )
 
 
-@rule("RB003", target="blueprint")
-def max_instances_ceiling(target: PolicyTarget) -> Iterator[Problem]:
-    """Autoscaling stays at or under the policy ceiling (default 3 instances), a cost cap.
+@rule("RB003", target="blueprint", options={"max_instances": int})
+def max_instances_ceiling(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Autoscaling stays at or under ``max_instances`` (when configured), a cost cap.
 
+    With ``max_instances: 3``:
     Passes: ``scaling: {minInstances: 1, maxInstances: 3, ...}``
     Fails:  ``scaling: {minInstances: 1, maxInstances: 10, ...}``
     """
-    web, ceiling = target.blueprint.web_service, target.policy.max_instances
-    high = _scaling_number(target, web, "maxInstances") if web else None
-    if web is not None and high is not None and high > ceiling:
-        yield target.blueprint.problem(
+    web, ceiling = bp.web_service, options["max_instances"]
+    high = _scaling_number(bp, web, "maxInstances") if web else None
+    if web is not None and ceiling is not None and high is not None and high > ceiling:
+        yield bp.problem(
             (*web.path, "scaling", "maxInstances"),
-            f"is {high}, policy ceiling is {ceiling} (GRADETRACKER_MAX_INSTANCES)",
+            f"is {high}, the ceiling is {ceiling} {FROM_CONFIG}",
         )
 
 
 @rule("RB004", target="blueprint")
-def min_not_above_max(target: PolicyTarget) -> Iterator[Problem]:
+def min_not_above_max(bp: Blueprint) -> Iterator[Problem]:
     """``minInstances`` is not above ``maxInstances`` (Render rejects such a Blueprint).
 
     Passes: ``scaling: {minInstances: 1, maxInstances: 3, ...}``
     Fails:  ``scaling: {minInstances: 3, maxInstances: 2, ...}``
     """
-    web = target.blueprint.web_service
+    web = bp.web_service
     if web is None:
         return
-    low = _scaling_number(target, web, "minInstances")
-    high = _scaling_number(target, web, "maxInstances")
+    low = _scaling_number(bp, web, "minInstances")
+    high = _scaling_number(bp, web, "maxInstances")
     if low is not None and high is not None and low > high:
-        yield target.blueprint.problem(
+        yield bp.problem(
             (*web.path, "scaling", "minInstances"),
             f"is {low}, above maxInstances {high}",
         )
 
 
-def _target_percent(target: PolicyTarget, key: str, want: int, env: str) -> Iterator[Problem]:
-    web = target.blueprint.web_service
-    if web is None or not target.blueprint.scaling(web):
+def _target_percent(bp: Blueprint, key: str, want: int | None) -> Iterator[Problem]:
+    web = bp.web_service
+    if want is None or web is None or not bp.scaling(web):
         return
-    got = target.blueprint.scaling(web).get(key)
+    got = bp.scaling(web).get(key)
     if got != want:
-        yield _policy_mismatch(target, (*web.path, "scaling", key), got, want, env)
+        yield _mismatch(bp, (*web.path, "scaling", key), got, want)
 
 
-@rule("RB005", target="blueprint")
-def memory_target(target: PolicyTarget) -> Iterator[Problem]:
-    """Autoscaling targets the policy memory use (default 70%).
+@rule("RB005", target="blueprint", options={"percent": int})
+def memory_target(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Autoscaling targets the configured memory use (option ``percent``).
 
+    With ``percent: 70``:
     Passes: ``targetMemoryPercent: 70``
     Fails:  ``targetMemoryPercent: 95`` (instances would be near OOM before scaling out)
     """
-    want = target.policy.target_memory_percent
-    env = "GRADETRACKER_TARGET_MEMORY_PERCENT"
-    yield from _target_percent(target, "targetMemoryPercent", want, env)
+    yield from _target_percent(bp, "targetMemoryPercent", options["percent"])
 
 
-@rule("RB006", target="blueprint")
-def cpu_target(target: PolicyTarget) -> Iterator[Problem]:
-    """Autoscaling targets the policy CPU use (default 80%).
+@rule("RB006", target="blueprint", options={"percent": int})
+def cpu_target(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Autoscaling targets the configured CPU use (option ``percent``).
 
+    With ``percent: 80``:
     Passes: ``targetCPUPercent: 80``
     Fails:  ``targetCPUPercent: 50`` (scales out, and pays, long before it is needed)
     """
-    want, env = target.policy.target_cpu_percent, "GRADETRACKER_TARGET_CPU_PERCENT"
-    yield from _target_percent(target, "targetCPUPercent", want, env)
+    yield from _target_percent(bp, "targetCPUPercent", options["percent"])
 
 
-def _web_setting(
-    target: PolicyTarget, key: str, want: str, env: str, unset: str
-) -> Iterator[Problem]:
-    web = target.blueprint.web_service
-    if web is not None and web.get(key) != want:
-        yield _policy_mismatch(target, (*web.path, key), web.get(key), want, env, unset)
+def _web_setting(bp: Blueprint, key: str, want: str | None, unset: str) -> Iterator[Problem]:
+    web = bp.web_service
+    if want is not None and web is not None and web.get(key) != want:
+        yield _mismatch(bp, (*web.path, key), web.get(key), want, unset)
 
 
-@rule("RB007", target="blueprint")
-def plan_matches(target: PolicyTarget) -> Iterator[Problem]:
-    """The web service runs on the policy plan (default ``standard``: 1 GB for 3 workers).
+@rule("RB007", target="blueprint", options={"plan": str})
+def plan_matches(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The web service runs on the configured plan (option ``plan``).
 
+    With ``plan: standard`` (1 GB for 3 workers):
     Passes: ``plan: standard``
     Fails:  ``plan: starter`` (512 MB: three gevent workers run out of memory)
     """
-    want, unset = target.policy.plan, "missing (Render defaults to starter)"
-    yield from _web_setting(target, "plan", want, "GRADETRACKER_PLAN", unset)
+    unset = "missing (Render defaults to starter)"
+    yield from _web_setting(bp, "plan", options["plan"], unset)
 
 
 @rule("RB008", target="blueprint")
-def health_check_path_set(target: PolicyTarget) -> Iterator[Problem]:
+def health_check_path_set(bp: Blueprint) -> Iterator[Problem]:
     """The web service has a ``healthCheckPath``, so Render only routes to healthy instances.
 
     Passes: ``healthCheckPath: /health``
     Fails:  no ``healthCheckPath`` (a broken deploy would take traffic)
     """
-    web = target.blueprint.web_service
+    web = bp.web_service
     if web is not None and not web.get("healthCheckPath"):
-        yield target.blueprint.problem(web.path, f"service {web.name!r} has no healthCheckPath")
+        yield bp.problem(web.path, f"service {web.name!r} has no healthCheckPath")
 
 
-@rule("RB009", target="blueprint")
-def auto_deploy_trigger(target: PolicyTarget) -> Iterator[Problem]:
-    """The web service deploys on the policy trigger (default ``checksPass``).
+@rule("RB009", target="blueprint", options={"trigger": str})
+def auto_deploy_trigger(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The web service deploys on the configured trigger (option ``trigger``).
 
+    With ``trigger: checksPass``:
     Passes: ``autoDeployTrigger: checksPass`` (a red pull-request check never deploys)
     Fails:  ``autoDeployTrigger: commit`` (every push to the branch deploys, even a red one)
     """
-    want, unset = target.policy.auto_deploy_trigger, "missing (Render defaults to commit)"
-    env = "GRADETRACKER_AUTO_DEPLOY_TRIGGER"
-    yield from _web_setting(target, "autoDeployTrigger", want, env, unset)
+    unset = "missing (Render defaults to commit)"
+    yield from _web_setting(bp, "autoDeployTrigger", options["trigger"], unset)
 
 
-@rule("RB017", target="blueprint")
-def key_value_eviction(target: PolicyTarget) -> Iterator[Problem]:
-    """Key Value evicts by the policy (default ``allkeys-lru``): it is a cache, never full.
+@rule("RB017", target="blueprint", options={"policy": str})
+def key_value_eviction(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Key Value evicts by the configured ``policy``, say ``allkeys-lru`` for a cache.
 
+    With ``policy: allkeys-lru``:
     Passes: ``maxmemoryPolicy: allkeys-lru``
     Fails:  ``maxmemoryPolicy: noeviction`` (writes fail with OOM once memory is full)
     """
-    want = target.policy.redis_eviction
-    for kv in target.blueprint.key_value_services:
+    want = options["policy"]
+    for kv in bp.key_value_services if want is not None else ():
         got = kv.get("maxmemoryPolicy")
         if got != want:
-            path = (*kv.path, "maxmemoryPolicy")
-            yield _policy_mismatch(target, path, got, want, "GRADETRACKER_REDIS_EVICTION")
+            yield _mismatch(bp, (*kv.path, "maxmemoryPolicy"), got, want)
 
 
 def _is_private(source: object) -> bool:
@@ -199,62 +199,57 @@ def _is_private(source: object) -> bool:
 
 
 @rule("RB018", target="blueprint")
-def datastores_not_public(target: PolicyTarget) -> Iterator[Problem]:
+def datastores_not_public(bp: Blueprint) -> Iterator[Problem]:
     """Databases and Key Value accept no internet traffic: ``ipAllowList`` empty or private.
 
     Passes: ``ipAllowList: []`` (reachable only on Render's private network)
     Fails:  ``ipAllowList: [{source: 0.0.0.0/0}]``, or no ``ipAllowList`` (Render allows all)
     """
-    for store in (*target.blueprint.databases, *target.blueprint.key_value_services):
+    for store in (*bp.databases, *bp.key_value_services):
         allow = store.get("ipAllowList")
         if not isinstance(allow, list):
-            yield target.blueprint.problem(
+            yield bp.problem(
                 store.path, f"{store.name!r} has no ipAllowList: reachable from anywhere"
             )
             continue
         for i, entry in enumerate(allow):
             source = entry.get("source") if isinstance(entry, dict) else entry
             if not _is_private(source):
-                yield target.blueprint.problem(
+                yield bp.problem(
                     (*store.path, "ipAllowList", i),
                     f"{store.name!r} allows {source!r}: only private ranges may connect",
                 )
 
 
-@rule("RB019", target="blueprint")
-def postgres_version(target: PolicyTarget) -> Iterator[Problem]:
-    """PostgreSQL runs the policy major version (default 15, as the local postgres:15 image).
+@rule("RB019", target="blueprint", options={"version": (str, int)})
+def postgres_version(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """PostgreSQL runs the configured major ``version`` (the one the tests run against).
 
+    With ``version: "15"``:
     Passes: ``postgresMajorVersion: "15"``
     Fails:  ``postgresMajorVersion: "14"`` (tests ran against another version than prod)
     """
-    want = target.policy.postgres_version
-    for db in target.blueprint.databases:
+    want = options["version"]
+    for db in bp.databases if want is not None else ():
         got = db.get("postgresMajorVersion")
-        if str(got) != want:
-            yield _policy_mismatch(
-                target,
-                (*db.path, "postgresMajorVersion"),
-                got,
-                want,
-                "GRADETRACKER_POSTGRES_VERSION",
-                unset="missing (Render picks its newest)",
-            )
+        if str(got) != str(want):
+            unset = "missing (Render picks its newest)"
+            yield _mismatch(bp, (*db.path, "postgresMajorVersion"), got, str(want), unset)
 
 
 @rule("RB020", target="blueprint")
-def no_disk_with_scaling(target: PolicyTarget) -> Iterator[Problem]:
+def no_disk_with_scaling(bp: Blueprint) -> Iterator[Problem]:
     """A service with a persistent disk runs one instance: Render cannot scale it.
 
     Passes: ``scaling: {...}`` and no ``disk`` (logs go to stdout)
     Fails:  ``disk: {mountPath: /app/logs}`` with ``scaling`` or ``numInstances: 3``
     """
-    for service in target.blueprint.services:
-        if not target.blueprint.disk(service):
+    for service in bp.services:
+        if not bp.disk(service):
             continue
         instances = service.get("numInstances", 1)
-        if target.blueprint.scaling(service) or (isinstance(instances, int) and instances > 1):
-            yield target.blueprint.problem(
+        if bp.scaling(service) or (isinstance(instances, int) and instances > 1):
+            yield bp.problem(
                 (*service.path, "disk"),
                 f"{service.name!r} has a disk and more than one instance: Render blocks "
                 "scaling and zero-downtime deploys for services with a disk",

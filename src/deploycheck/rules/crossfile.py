@@ -1,5 +1,10 @@
 """Cross-file rules: ``render.yaml`` agrees with the Dockerfile, the app and requirements.txt.
 
+XF001, XF003 and XF006 hold for any repository (the Dockerfile the Blueprint names exists, its
+HEALTHCHECK probes the ``healthCheckPath``, a disk's mount is prepared). XF002, XF004, XF005 and
+XF007 read a Flask app's layout (``app/``, ``app/config.py``, requirements.txt), so they are
+opt-in: a project with that layout turns them on in its config.
+
 Each finding points at the ``render.yaml`` line to change and names the other file's line that
 disagrees. A file a rule needs but cannot find is itself a finding, never a skip: a missing
 ``app/config.py`` would otherwise make "every env var is declared" pass vacuously.
@@ -131,7 +136,7 @@ def dockerfile_exists(ctx: RepoContext) -> Iterator[Problem]:
         )
 
 
-@rule("XF002", target="repo")
+@rule("XF002", target="repo", enabled=False)
 def health_path_served(ctx: RepoContext) -> Iterator[Problem]:
     """``healthCheckPath`` is a route the app serves (a ``@bp.get("/health")`` decorator).
 
@@ -176,7 +181,7 @@ def _render_provides(name: str) -> bool:
     return name in RENDER_PROVIDED or name.startswith(RENDER_PROVIDED_PREFIX)
 
 
-@rule("XF004", target="repo")
+@rule("XF004", target="repo", enabled=False)
 def app_env_declared(ctx: RepoContext) -> Iterator[Problem]:
     """Every env var app/config.py or gunicorn.conf.py reads is declared, set by ENV or Render.
 
@@ -201,7 +206,7 @@ def app_env_declared(ctx: RepoContext) -> Iterator[Problem]:
             )
 
 
-@rule("XF005", target="repo")
+@rule("XF005", target="repo", enabled=False)
 def declared_env_used(ctx: RepoContext) -> Iterator[Problem]:
     """Every env var declared on the web service is read by the app (no dead or misspelt keys).
 
@@ -244,7 +249,7 @@ def disk_mount_prepared(ctx: RepoContext) -> Iterator[Problem]:
             )
 
 
-@rule("XF007", target="repo")
+@rule("XF007", target="repo", enabled=False)
 def predeploy_executable_available(ctx: RepoContext) -> Iterator[Problem]:
     """``preDeployCommand`` runs a program the image has: a requirement's script or a repo file.
 

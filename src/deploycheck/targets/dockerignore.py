@@ -13,10 +13,11 @@ that is present but shadowed by a later ``!`` line does not count.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from docker.utils.build import Pattern
 from docker.utils.fnmatch import fnmatchcase
@@ -26,48 +27,22 @@ from deploycheck.findings import Finding, Problem
 from deploycheck.registry import Settings, rule
 from deploycheck.targets.dockerfile import Dockerfile, display_path
 
-# Paths that must never reach the build context, one sample per kind of file: repository and CI
-# metadata, secrets and local env files, virtualenvs, caches, local databases, tests and docs,
-# and the same things inside the directories that are shipped.
-MUST_EXCLUDE: tuple[str, ...] = (
+# Paths no build context needs, one sample per kind: VCS data, env files, virtualenvs, caches,
+# keys and credentials. A project lists its own on top (tests, docs, CI files) in its config.
+DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git/config",
-    ".github/workflows/pr.yml",
-    ".ci/run",
     ".env",
     ".env.production",
-    "app/.env",
     ".venv/bin/python",
     "venv/bin/python",
-    ".tox/config/log.txt",
     "__pycache__/conftest.cpython-311.pyc",
-    "app/__pycache__/models.cpython-311.pyc",
-    "migrations/__pycache__/env.cpython-311.pyc",
-    "app/models.pyc",
     ".pytest_cache/README.md",
-    ".ruff_cache/CACHEDIR.TAG",
-    ".mypy_cache/3.11/app.json",
     ".coverage",
-    "tests/config/test_dockerfile.py",
-    "docs/image.md",
-    "README.md",
-    "gradetracker.sqlite",
-    "instance/gradetracker.sqlite",
-    "app/local.db",
     "deploy.pem",
-    "app/server.key",
     "id_rsa",
-    "id_rsa.pub",
     "client.p12",
-    ".secrets.baseline",
-    "secrets/db-password.txt",
     ".npmrc",
     ".pypirc",
-    "reports/config.json",
-    "scripts/build_standins.sh",
-    "images/base.tar",
-    "docker-compose.yml",
-    "docker-compose.override.yml",
-    "render.yaml",
 )
 
 
@@ -192,17 +167,19 @@ def dockerignore_present(context: BuildContext) -> Iterator[Problem]:
         )
 
 
-@rule("DI002", target="context")
-def must_exclude(context: BuildContext) -> Iterator[Problem]:
-    """Secrets, VCS data, virtualenvs, caches, tests and docs stay out of the build context.
+@rule("DI002", target="context", options={"exclude": list(DEFAULT_EXCLUDE)})
+def must_exclude(context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Secrets, VCS data, virtualenvs and caches stay out of the build context.
 
+    Option ``exclude``: sample paths that must be excluded (default: one of each kind above;
+    a project adds its tests, docs and CI files).
     Pass: ``*`` then ``!app/`` then ``**/.env`` (``app/.env`` is excluded)
     Fail: ``!.env*`` after ``*`` (``.env`` is sent to the engine, one COPY away from a layer)
     """
     ignore = context.dockerignore
     if not ignore.exists:
         return
-    for sample in MUST_EXCLUDE:
+    for sample in options["exclude"]:
         if ignore.excludes(sample):
             continue
         pattern = ignore.deciding_pattern(sample)
