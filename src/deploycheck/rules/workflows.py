@@ -133,8 +133,10 @@ def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Problem]:
 
 @rule("WF002", target="workflow")
 def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
-    """The workflow sets ``permissions`` at the top, and nothing in it grants ``write``, but
-    ``security-events: write`` on a job that uploads SARIF (code scanning needs it there).
+    """The workflow sets ``permissions`` at the top, and nothing in it grants ``write``.
+
+    The one exception is ``security-events: write`` on a job whose steps upload SARIF
+    (``github/codeql-action/upload-sarif``): code scanning needs it there, and only there.
 
     Passes: ``permissions: {contents: read}``; a job with ``security-events: write`` whose
     steps use ``github/codeql-action/upload-sarif``
