@@ -4,6 +4,7 @@ layer cache; only the code-before-requirements variant has to install dependenci
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def test_code_before_requirements_variant_fails_layer_caching(
     dockerfile = f"{BROKEN_DOCKERFILES}/code-before-requirements.Dockerfile"
     before = image_builds.build("meta-code-first-before", context, dockerfile=dockerfile)
     init = context / "app" / "__init__.py"
-    init.write_text(init.read_text() + "\n# a code-only change\n")
+    # A change no other build has made: the engine's cache is shared with other runs.
+    init.write_text(init.read_text() + f"\n# a code-only change {secrets.token_hex(8)}\n")
     after = image_builds.build("meta-code-first-after", context, dockerfile=dockerfile)
     assert_has(check_layer_caching(before, after), "IMG008", None, dockerfile)
 
