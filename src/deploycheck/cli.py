@@ -28,9 +28,9 @@ from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
-from deploycheck.errors import HarnessError
+from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Result
-from deploycheck.registry import REGISTRY, load_all
+from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -57,27 +57,30 @@ class Command(Protocol):
 
 
 def readable_file(path: str, kind: str) -> Path:
-    """``path`` if it is a UTF-8 text file; else a HarnessError saying what it is instead."""
+    """``path`` if it is a UTF-8 text file; else a ConfigFileError saying what it is instead."""
     where = Path(path)
     try:
         where.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise HarnessError(f"cannot read {kind} {path}: no such file") from None
+        raise ConfigFileError(f"cannot read {kind} {path}: no such file") from None
     except IsADirectoryError:
-        raise HarnessError(f"cannot read {kind} {path}: is a directory, expected a file") from None
+        raise ConfigFileError(
+            f"cannot read {kind} {path}: is a directory, expected a file"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise HarnessError(
+        raise ConfigFileError(
             f"cannot read {kind} {path}: not UTF-8 text (byte {exc.start})"
         ) from None
     except OSError as exc:  # a symlink loop, a permission problem, a device
-        raise HarnessError(f"cannot read {kind} {path}: {exc.strerror or exc}") from None
+        raise ConfigFileError(f"cannot read {kind} {path}: {exc.strerror or exc}") from None
     return where
 
 
 def _config(args: argparse.Namespace, checked: Path) -> Config:
     explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
     found = config_for(checked, explicit=explicit, use_files=not args.no_config)
-    return found.with_overrides(levels=dict(args.rule))
+    # Env-var options are applied by the checker itself, so library callers get them too.
+    return found.with_overrides(levels=dict(args.rule), environ={})
 
 
 def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
@@ -281,9 +284,9 @@ def main(
         return EXIT_UNUSABLE
     except Exception as exc:
         checked = getattr(args, "path", None) or args.command_name
+        what = str(exc) if isinstance(exc, RuleCrashError) else f"{type(exc).__name__}: {exc}"
         print(
-            f"deploycheck: internal error while checking {checked}: "
-            f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            f"deploycheck: internal error while checking {checked}: {' '.join(what.split())}"
             + ("" if args.debug else " (run with --debug for the traceback)"),
             file=err,
         )

@@ -14,7 +14,9 @@ shape::
 
 Precedence, highest first: the command line (``--rule ID=LEVEL``), env vars
 (``DEPLOYCHECK_<ID>_<OPTION>=value``, the value read as a YAML scalar), the config file, the
-rule's defaults. Every mistake in any of them is a :class:`ConfigError` naming file:line.
+rule's defaults. Which file: ``--config PATH``, else ``$DEPLOYCHECK_CONFIG``, else the one found
+upward; ``--no-config`` uses none. Every mistake in any of them is a :class:`ConfigError`
+naming file:line (or the variable).
 """
 
 from __future__ import annotations
@@ -91,10 +93,6 @@ class Config:
     def root(self) -> Path | None:
         """The folder per-path ignores are relative to: the config file's."""
         return self.path.parent if self.path else None
-
-    def source(self) -> str:
-        """How messages name where a value came from."""
-        return f"the project's config {self.path.name}" if self.path else "the defaults"
 
     def enabled(self, rule_id: str) -> bool:
         setting = self.rules.get(rule_id)
@@ -247,6 +245,8 @@ def _toml_lines(text: str, table: Any, prefix: tuple = ()) -> dict[tuple, int]:
 
 
 def _from_document(doc: YamlDocument, path: Path) -> Config:
+    if doc.data is None and [f.rule_id for f in doc.findings] == ["YML004"]:
+        return Config(path)  # an empty file (or only comments) sets nothing
     if doc.findings:
         first = doc.findings[0]
         raise ConfigError(f"{path}:{first.line or 1}: {first.message} ({first.rule_id})")

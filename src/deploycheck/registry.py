@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
@@ -37,7 +38,7 @@ RULE_MODULES = (
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
     "deploycheck.rules.dockerfile_hygiene",
-    "deploycheck.targets.dockerignore",
+    "deploycheck.rules.dockerignore",
     "deploycheck.rules.hadolint",
     "deploycheck.rules.workflows",
     "deploycheck.rules.image",
@@ -54,9 +55,9 @@ class RuleInfo:
 
     ``target`` names what the rule reads (``dockerfile``, ``blueprint``, ``image``, ...);
     ``options`` maps each option a config file may set to its default and ``option_types``
-    to the type(s) a value must have. A rule that is not
-    ``enabled`` by default only runs when a config file gives it a level (``XF002: error``):
-    it encodes one project's layout, not something every project needs.
+    to the type(s) a value must have. A rule that is not ``enabled`` by default only runs when
+    a config file gives it a level (``XF002: error``): it encodes one project's layout, not
+    something every project needs.
     """
 
     id: str
@@ -99,12 +100,9 @@ class Rule:
     unless the caller passes ``options=``, as the runners do from the config).
     """
 
-    def __init__(
-        self, body: Body, info: RuleInfo, extra_ids: frozenset[str], relays: bool = False
-    ) -> None:
+    def __init__(self, body: Body, info: RuleInfo, relays: bool = False) -> None:
         self.body = body
         self.info = info
-        self.extra_ids = extra_ids
         self.relays = relays
         self.takes_options = "options" in inspect.signature(body).parameters
         self.__doc__ = body.__doc__
@@ -119,7 +117,9 @@ class Rule:
     def level(self) -> Level:
         return self.info.level
 
-    def __call__(self, *args: Any, options: Mapping[str, object] | None = None, **kw: Any):
+    def __call__(
+        self, *args: Any, options: Mapping[str, object] | None = None, **kw: Any
+    ) -> list[Finding]:
         if self.takes_options:
             kw["options"] = {**self.info.options, **(options or {})}
         return sorted(self.stamp(problem) for problem in self.body(*args, **kw))
@@ -226,10 +226,10 @@ def rule(
     """Register the decorated body as rule ``rule_id`` reading ``target``.
 
     ``options`` declares the options a config may set: each maps to its default, or to a
-    type (or tuple of types) when it is unset by default (``{"max_instances": int}``). ``extra_ids``
-    maps further ids the body may report (``Problem(rule_id=...)``) to their summaries;
-    ``relays`` lets it report another tool's codes as they are (hadolint's DL3008);
-    ``enabled=False`` makes it opt-in (see :class:`RuleInfo`).
+    type (or tuple of types) when it is unset by default (``{"max_instances": int}``).
+    ``extra_ids`` maps further ids the body may report (``Problem(rule_id=...)``) to their
+    summaries; ``relays`` lets it report another tool's codes as they are (hadolint's
+    DL3008); ``enabled=False`` makes it opt-in (see :class:`RuleInfo`).
     """
 
     def register(body: Body) -> Rule:
@@ -241,7 +241,7 @@ def rule(
             REGISTRY.add(
                 replace(info, id=extra, summary=extra_summary, options={}, option_types={})
             )
-        bound = Rule(body, info, frozenset(extra_ids or ()), relays)
+        bound = Rule(body, info, relays)
         REGISTRY.bind(bound)
         return bound
 
@@ -253,7 +253,7 @@ def implements(rule_id: str) -> Callable[[Body], Rule]:
     (IMG002 is checked on the image config and again inside the running container)."""
 
     def wrap(body: Body) -> Rule:
-        return Rule(body, REGISTRY[rule_id], frozenset())
+        return Rule(body, REGISTRY[rule_id])
 
     return wrap
 
@@ -273,6 +273,10 @@ def declare(
     info = RuleInfo(rule_id, level, summary, rest, target, defaults, enabled, types)
     REGISTRY.add(info)
     return info
+
+
+class RuleCrashError(Exception):
+    """A rule body raised: a bug in deploycheck (exit 3), named after the rule."""
 
 
 class Settings(Protocol):
@@ -307,8 +311,14 @@ def run(target: str, subject: object, settings: Settings | None = None) -> list[
     settings = settings or StaticSettings()
     found: list[Finding] = []
     for bound in REGISTRY.rules_for(target):
-        if settings.enabled(bound.id):
+        if not settings.enabled(bound.id):
+            continue
+        try:
             found.extend(bound(subject, options=settings.options(bound.id)))
+        except HarnessError:
+            raise  # the input is unusable (a Dockerfile without FROM): exit 2, not a bug
+        except Exception as exc:
+            raise RuleCrashError(f"rule {bound.id} crashed: {type(exc).__name__}: {exc}") from exc
     return sorted(found)
 
 

@@ -9,7 +9,7 @@ import pytest
 from deploycheck.config import load_config
 from deploycheck.findings import Finding
 from deploycheck.registry import REGISTRY, Settings
-from deploycheck.targets import dockerignore
+from deploycheck.rules import dockerignore
 from deploycheck.targets.dockerignore import BuildContext, Dockerignore
 from deploycheck.testing.assertions import assert_clean, assert_places
 

@@ -75,7 +75,11 @@ class RepoContext:
         return self.service_dir(service) / str(relative)
 
     def dockerfile_of(self, service: Resource | None = None) -> Dockerfile | None:
-        """The parsed Dockerfile ``service`` builds from, or ``None`` when it does not exist."""
+        """The parsed Dockerfile ``service`` builds from; ``None`` when it does not exist or
+        the service is not built from one (a native ``runtime: node``, say)."""
+        service = service or self.web
+        if service is not None and service.get("runtime", service.get("env")) != "docker":
+            return None
         path = self.dockerfile_path_of(service)
         if path not in self._dockerfiles:
             self._dockerfiles[path] = self._parse(path)

@@ -194,7 +194,12 @@ def parse_yaml(text: str, display_path: str) -> YamlDocument:
             )
         )
         return doc
-    loader = _Yaml12Loader(text)
+    try:
+        # The reader rejects control characters while it is being built, before any node.
+        loader = _Yaml12Loader(text)
+    except yaml.YAMLError as exc:
+        doc.findings.append(Finding(display_path, None, "YML001", f"invalid YAML: {exc}"))
+        return doc
     try:
         node = loader.get_single_node()
         builder = _Builder(loader)
