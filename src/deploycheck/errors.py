@@ -35,3 +35,8 @@ class ImageUnavailableError(HarnessError):
 class CommandFailedError(HarnessError):
     """A one-off command in a container (a pre-deploy migration) exited non-zero; the message
     holds its exit code and output."""
+
+
+class RegistryError(HarnessError):
+    """The local registry did not start, or a push to it failed; the message says which and
+    ends with the registry's last log lines or a Hint."""

@@ -7,7 +7,7 @@ the container suite runs them on the real image and on deliberately broken build
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from deploycheck.findings import Level, Problem
@@ -35,6 +35,11 @@ WASTE = {
 }
 PYC = re.compile(r"^(?P<dir>.*)/__pycache__/(?P<module>[^/.]+)\.[^/]*\.pyc$")
 
+# scripts/provision-images labels every stand-in with the hash of its recipe; the label stays
+# whatever name the image is later tagged or pushed under.
+STANDIN_LABEL = "org.gradetracker.standin.recipe"
+DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
 
 @dataclass(frozen=True)
 class SizeBudget:
@@ -45,6 +50,24 @@ class SizeBudget:
     added_megabytes: float
     base: Image
     total_megabytes: float | None = None
+
+
+def is_official_python(ref: str, labels: Mapping[str, str] | None) -> bool:
+    """True for Docker Hub's ``python`` image, by its short name or from a registry that
+    mirrors Docker Hub's ``library/`` namespace (``127.0.0.1:5000/library/python:3.11-slim``,
+    ``mirror.gcr.io/library/python@sha256:...``); never for a stand-in, whatever its name."""
+    if labels and STANDIN_LABEL in labels:
+        return False
+    name = ref.partition("@")[0]
+    first, slash, rest = name.partition("/")
+    # As docker reads a reference: a first component with a dot or a port is a registry.
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        path = rest
+        official_paths = {"library/python"} | ({"python"} if first in DOCKER_HUB_HOSTS else set())
+    else:
+        path, official_paths = name, {"python", "library/python"}
+    repository = path.rpartition(":")[0] if ":" in path else path
+    return repository in official_paths
 
 
 @rule("IMG001", target="image")

@@ -16,6 +16,8 @@ from docker.errors import ImageNotFound
 
 from deploycheck.testing.image import BuildResult, build_image
 
+# The base Dockerfile.render names; PYTHON_IMAGE overrides it (a stand-in when offline).
+DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
 TEST_REPOSITORY = "gradetracker-test"
 TEST_LABELS = {"com.gradetracker.test": "true"}
 # Left out when copying the repository as a build context: VCS data, tool state and outputs
