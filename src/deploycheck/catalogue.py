@@ -21,6 +21,7 @@ FAMILIES = {
     "DF": "Dockerfile",
     "DI": ".dockerignore and the build context",
     "HL": "hadolint",
+    "RQ": "runtime requirements (requirements.txt)",
     "WF": "GitHub workflows",
     "IMG": "the built image (container suite)",
     "PRB": "security probes of the running app",

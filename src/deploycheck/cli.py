@@ -30,6 +30,7 @@ from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Result
+from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
 
@@ -112,6 +113,14 @@ class BlueprintCommand:
             action="store_true",
             help="skip the rules that read the Dockerfile, app/ and requirements.txt",
         )
+        parser.add_argument(
+            "--official-schema",
+            nargs="?",
+            const=OFFICIAL_SCHEMA_URL,
+            metavar="PATH|URL",
+            help="also validate against Render's published schema (default URL: %(const)s; "
+            "cached, used offline from the cache; exit 2 if it cannot be had at all)",
+        )
 
     def run(self, args: argparse.Namespace, out: TextIO) -> int:
         path = readable_file(args.path, "Blueprint")
@@ -121,6 +130,8 @@ class BlueprintCommand:
             config=_config(args, path),
             crossfile_rules=not args.no_crossfile,
             display_path=args.path,
+            official_schema=args.official_schema,
+            official_required=args.official_schema is not None,
         )
         return _report(args, result, out)
 

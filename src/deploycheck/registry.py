@@ -38,6 +38,7 @@ RULE_MODULES = (
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
     "deploycheck.rules.dockerfile_hygiene",
+    "deploycheck.rules.requirements",
     "deploycheck.rules.dockerignore",
     "deploycheck.rules.hadolint",
     "deploycheck.rules.workflows",

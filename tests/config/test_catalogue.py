@@ -17,7 +17,9 @@ from deploycheck.registry import REGISTRY, load_all
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DOC = ROOT / "docs" / "rules.md"
-FAMILIES = ("YML", "SCH", "RB", "XF", "DF", "DI", "HL", "WF", "IMG", "PRB", "SEC", "CHK", "SUP")
+FAMILIES = (
+    *("YML", "SCH", "RB", "XF", "DF", "DI", "HL", "RQ", "WF", "IMG", "PRB", "SEC", "CHK", "SUP"),
+)
 
 
 def test_docs_rules_md_is_generated_from_the_registry() -> None:

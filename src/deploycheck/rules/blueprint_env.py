@@ -6,14 +6,16 @@ A literal ``value`` in ``render.yaml`` is committed to git, so anything secret m
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deploycheck.findings import Problem
+from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.secret_values import secret_reason
-from deploycheck.targets.blueprint import Blueprint, EnvVar
+from deploycheck.targets.blueprint import Blueprint, EnvVar, Resource
 
 FROM_CONFIG = "(from the project's config)"
 
@@ -141,22 +143,122 @@ def cors_limited(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]
 def references_resolve(bp: Blueprint) -> Iterator[Problem]:
     """``fromDatabase``/``fromService``/``fromGroup`` name a resource this Blueprint declares.
 
+    References resolve within one environment of a project (root and ``ungrouped`` resources
+    are seen from everywhere), and a ``fromService`` must give the named service's own type.
+    The message names both lines: the reference and the resource it should point at.
+
     Passes: ``fromDatabase: {name: gradetracker-db, ...}`` with a database of that name
     Fails:  ``fromDatabase: {name: gradetracker-pg, ...}`` (the deploy fails at sync time)
     """
-    known = {
-        "fromDatabase": {d.name for d in bp.databases},
-        "fromService": {s.name for s in bp.services},
-        "fromGroup": {g.name for g in bp.env_var_groups},
+    pools = {
+        "fromDatabase": bp.databases,
+        "fromService": bp.services,
+        "fromGroup": bp.env_var_groups,
     }
     for service in bp.services:
         for var in bp.env_vars(service):
-            if var.source not in known:
+            if var.source not in pools:
                 continue
             name = var.value.get("name") if isinstance(var.value, dict) else var.value
-            if name not in known[var.source]:
-                yield bp.problem(
-                    (*var.path, var.source),
-                    f"{var.key or 'group'} refers to {name!r}, which this Blueprint does not "
-                    f"declare (known: {', '.join(sorted(known[var.source])) or 'none'})",
-                )
+            problem = _unresolved(bp, service, var, str(name), pools[var.source])
+            if problem:
+                yield bp.problem((*var.path, var.source), f"{var.key or 'fromGroup'} {problem}")
+
+
+# fromService types for resources this target does not list as services (dpg: a database).
+_UNMODELLED = frozenset({"dpg", "job"})
+
+
+def _unresolved(
+    bp: Blueprint, service: Resource, var: EnvVar, name: str, pool: list[Resource]
+) -> str | None:
+    """Why ``var``'s reference to ``name`` does not resolve, or ``None`` when it does."""
+    visible = [r for r in pool if r.environment in (None, service.environment)]
+    target = next((r for r in visible if r.name == name), None)
+    if target is None:
+        elsewhere = next((r for r in pool if r.name == name), None)
+        if elsewhere is not None:
+            return (
+                f"refers to {name!r}, declared at line {bp.line(elsewhere.path)} in environment "
+                f"{elsewhere.environment}: references resolve within one environment"
+            )
+        close = difflib.get_close_matches(name, [r.name for r in visible], n=1)
+        hint = (
+            f"; did you mean {close[0]!r} (line {bp.line(_named(visible, close[0]).path)})?"
+            if close
+            else f" (declared: {', '.join(sorted(r.name for r in visible)) or 'none'})"
+        )
+        return f"refers to {name!r}, which this Blueprint does not declare{hint}"
+    wanted = var.value.get("type") if var.source == "fromService" else None
+    if (
+        isinstance(wanted, str)
+        and wanted not in _UNMODELLED
+        and _kind(target) != _kind_named(wanted)
+    ):
+        return (
+            f"says type {wanted!r}, but {name!r} at line {bp.line(target.path)} is "
+            f"{'a static site' if target.is_static_site else f'type {target.type!r}'}"
+        )
+    return None
+
+
+def _kind(resource: Resource) -> str | None:
+    return "static" if resource.is_static_site else _kind_named(resource.type or "")
+
+
+def _kind_named(type_: str) -> str:
+    return "keyvalue" if type_ == "redis" else type_
+
+
+def _named(resources: list[Resource], name: str) -> Resource:
+    return next(r for r in resources if r.name == name)
+
+
+@rule("RB021", target="blueprint", level=Level.WARNING)
+def runtime_not_env(bp: Blueprint) -> Iterator[Problem]:
+    """Services say ``runtime:``, not the deprecated ``env:`` (Render still honours it).
+
+    Passes: ``runtime: docker``
+    Fails:  ``env: docker`` (deprecated; Render's published schema no longer lists it)
+    """
+    for service in bp.services:
+        if "env" in service.data and "runtime" not in service.data:
+            yield bp.problem(
+                (*service.path, "env"),
+                f"env: is deprecated; write runtime: {service.data['env']}",
+            )
+
+
+@rule("RB022", target="blueprint", level=Level.WARNING)
+def no_sync_false_in_groups(bp: Blueprint) -> Iterator[Problem]:
+    """Environment groups hold no ``sync: false`` variables: Render ignores it there.
+
+    Passes: ``envVarGroups: [{name: shared, envVars: [{key: REGION, value: eu}]}]``
+    Fails:  ``{key: API_TOKEN, sync: false}`` in a group (no prompt; the value stays unset)
+    """
+    for var in bp.group_env_vars():
+        if var.source == "sync" and var.value is False:
+            yield bp.problem(
+                (*var.path, "sync"),
+                f"{var.key}: sync: false has no effect in an environment group; set it on a "
+                "service, or give the group's value in the Render Dashboard",
+            )
+
+
+_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@rule("RB023", target="blueprint", level=Level.WARNING)
+def portable_env_keys(bp: Blueprint) -> Iterator[Problem]:
+    """Env var keys are shell names (letters, digits, ``_``; no leading digit).
+
+    Render accepts any key, but ``1KEY`` or ``MY KEY`` cannot be read as ``$1KEY`` in a start
+    command, and most libraries that map env vars to settings skip them.
+
+    Passes: ``key: LOG_LEVEL``
+    Fails:  ``key: LOG LEVEL``
+    """
+    services = [v for s in bp.services for v in bp.env_vars(s)]
+    for var in (*services, *bp.group_env_vars()):
+        if var.key is not None and not _PORTABLE_KEY.match(var.key):
+            yield bp.problem((*var.path, "key"), f"{var.key!r} is not a portable env var name")

@@ -1,38 +1,34 @@
 """Dockerfile rules for running a service (DF001-DF008) and ``check``, which runs every DF rule.
 
-Without options they hold for any production Dockerfile: a pinned base, dependencies installed
+Without options they hold for any production Dockerfile: pinned bases, dependencies installed
 before the code, a non-root user, a HEALTHCHECK with a start period, an exec-form command, an
-EXPOSE. What one project wants on top (its base image family, its health path, its code
-folders) comes from that project's config as rule options, and the messages say so.
-``dockerfile_hygiene`` holds DF009-DF014; hadolint covers generic style.
+EXPOSE. Only the final image runs, so the runtime rules follow it through the stages it
+builds on (``FROM base``) and ignore builder stages. What one project wants on top (its base
+image family, its health path, its code folders) comes from that project's config as rule
+options, and the messages say so. ``dockerfile_hygiene`` holds DF009 on; hadolint covers style.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from fnmatch import fnmatch
 from typing import Any
 
 from deploycheck import registry
-from deploycheck.findings import Finding, Problem
+from deploycheck.findings import Finding, Level, Problem
 from deploycheck.registry import Settings, rule
-from deploycheck.targets.dockerfile import Dockerfile, parse_command
+from deploycheck.targets.dockerfile import Copy, Dockerfile, command_of
+from deploycheck.targets.image_ref import ImageRef
+from deploycheck.targets.installs import MANIFESTS, Install, Installs
 
 FROM_CONFIG = "(from the project's config)"
 _VERSION = re.compile(r"^(?P<version>\d+(?:\.\d+)*)(?P<variant>.*)$")
+_CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".php", ".sh")
 
 
-def _problem(df: Dockerfile, line: int | None, message: str) -> Problem:
-    return Problem(df.display_path, line, message)
-
-
-def _split_ref(ref: str) -> tuple[str, str | None, str | None]:
-    """``repository, tag, digest`` of an image reference; the tag is None when absent."""
-    name, _, digest = ref.partition("@")
-    repository, colon, tag = name.rpartition(":")
-    if not colon or "/" in tag:
-        return name, None, digest or None
-    return repository, tag, digest or None
+def _problem(df: Dockerfile, line: int | None, message: str, level: Level | None = None) -> Problem:
+    return Problem(df.display_path, line, message, level=level)
 
 
 def _origin(df: Dockerfile, stage_index: int) -> str:
@@ -49,21 +45,23 @@ def _origin(df: Dockerfile, stage_index: int) -> str:
 def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
     """Every base image names a tag (or digest) that is not ``latest``.
 
+    A stage built on an earlier stage (``FROM builder``) is judged by that stage's image;
+    ``FROM scratch`` needs no tag; a base that depends on a build argument with no default is
+    only known at build time and is left alone.
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm`` + ``FROM ${PYTHON_IMAGE}``
-    Fail: ``FROM python`` or ``FROM python:latest``
+    Fail: ``FROM python``, ``FROM python:latest`` or ``FROM localhost:5000/python``
     """
-    stage_names = {s.name for s in df.stages if s.name}
     for stage in df.stages:
-        if stage.base in stage_names:
+        if stage.parent is not None or stage.base is None:
             continue
-        _, tag, digest = _split_ref(stage.base)
         where = _origin(df, stage.index)
+        ref = ImageRef.parse(stage.base)
         if not stage.base:
             message = f"base image resolves to nothing ({where}): give the ARG a default"
-        elif digest is None and (tag is None or tag == "latest"):
+        elif not ref.pinned:
             message = (
                 f"base image {stage.base!r} ({where}) is not pinned: expected an explicit "
-                "version tag or a digest, found " + ("no tag" if tag is None else "'latest'")
+                "version tag or a digest, found " + ("no tag" if not ref.tag else "'latest'")
             )
         else:
             continue
@@ -73,35 +71,33 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
 def _family(base: str) -> tuple[set[str], re.Pattern[str]]:
     """Repositories and tag pattern of ``base``'s family: ``python:3.11-slim-bookworm`` admits
     ``docker.io/library/python:3.11.9-slim-bookworm`` (a patch pin) but not ``3.12-slim``."""
-    repository, tag, _ = _split_ref(base)
-    names = {repository}
-    if "/" not in repository:
-        names |= {f"library/{repository}", f"docker.io/library/{repository}"}
-    match = _VERSION.match(tag or "")
+    ref = ImageRef.parse(base)
+    names = {ref.repository}
+    if "/" not in ref.repository:
+        names |= {f"library/{ref.repository}", f"docker.io/library/{ref.repository}"}
+    match = _VERSION.match(ref.tag or "")
     if match is None:
-        return names, re.compile(re.escape(tag or "latest"))
+        return names, re.compile(re.escape(ref.tag or "latest"))
     version, variant = match["version"], match["variant"]
     return names, re.compile(rf"{re.escape(version)}(\.\d+)?{re.escape(variant)}")
 
 
 @rule("DF002", target="dockerfile", options={"base": str})
 def base_image_family(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The final stage is built on the configured base image family (option ``base``).
+    """The final image is built on the configured base image family (option ``base``).
 
-    Without ``base`` nothing is required. With ``base: python:3.11-slim-bookworm``:
+    The image is found through the stages the final one builds on. Without ``base`` nothing is
+    required. With ``base: python:3.11-slim-bookworm``:
     Pass: ``FROM python:3.11-slim-bookworm`` (or ``python:3.11.9-slim-bookworm``)
     Fail: ``FROM python:3.11`` (the ~1 GB full image) or ``FROM python:3.12-slim``
     """
     base = options["base"]
-    if not base:
+    stage = df.root()
+    if not base or stage.base is None:
         return
-    by_name = {s.name: s for s in df.stages if s.name}
-    stage = df.final_stage
-    while stage.base in by_name and by_name[stage.base].index < stage.index:
-        stage = by_name[stage.base]
-    repository, tag, _ = _split_ref(stage.base)
+    ref = ImageRef.parse(stage.base)
     names, tags = _family(base)
-    if repository in names and tag and tags.fullmatch(tag):
+    if ref.repository in names and ref.tag and tags.fullmatch(ref.tag):
         return
     yield _problem(
         df,
@@ -111,9 +107,47 @@ def base_image_family(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Pr
     )
 
 
-def _is_code_copy(sources: Iterable[str], code: Iterable[str]) -> bool:
-    tops = ((src.removeprefix("./").strip("/") or ".").split("/")[0] for src in sources)
-    return any(top in set(code) for top in tops)
+def _is_code(source: str, code: frozenset[str] = frozenset()) -> bool:
+    """Whether a COPY source brings in code (``.``, a folder, a script, a configured name),
+    not a manifest."""
+    path = source.removeprefix("./")
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if path in {"", ".", "*"} or path.strip("/").split("/")[0] in code:
+        return True
+    if "://" in path or path.startswith("git@") or MANIFESTS.fullmatch(name):
+        return False
+    return path.endswith("/") or name.endswith(_CODE_SUFFIXES) or "." not in name
+
+
+def _brings(copy: Copy, wanted: str) -> bool:
+    """Whether ``copy`` puts the context file ``wanted`` (as an install names it) in the image."""
+    name = wanted.rsplit("/", 1)[-1]
+    for source in copy.sources:
+        path = source.removeprefix("./").rstrip("/")
+        base = path.rsplit("/", 1)[-1]
+        if path in {"", ".", "*"} or base == name or fnmatch(name, base):
+            return True
+        if wanted.removeprefix("./").startswith(path + "/"):
+            return True
+    return False
+
+
+def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
+    stage = df.stages[install.run.stage]
+    earlier = [
+        c
+        for s in df.chain(stage)
+        for c in df.copies_in(s)
+        if c.stage != stage.index or c.line < install.line
+    ]
+    if any(_brings(c, wanted) for c in earlier):
+        return True
+    name = wanted.rsplit("/", 1)[-1]
+    # A bind mount of the context, or a file an earlier RUN wrote (``poetry export > ...``).
+    runs = [i for i in df.inherited("RUN", stage=stage) if i.line <= install.line]
+    return any(name in " ".join(run.flag_values("mount")) for run in runs) or any(
+        name in run.script for run in runs if run.line < install.line
+    )
 
 
 @rule(
@@ -122,51 +156,58 @@ def _is_code_copy(sources: Iterable[str], code: Iterable[str]) -> bool:
     options={"code": ["."], "requirements": "requirements.txt", "required": False},
 )
 def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The requirements file is copied and ``pip install -r``'d before any application code.
+    """Dependencies are installed from their manifest before any code is copied (per stage).
 
-    Options: ``code``, the sources whose COPY brings in code (default ``.``);
-    ``requirements``, the file (default requirements.txt); ``required``, whether a Dockerfile
-    without that install is itself a finding (default false: not every image is Python).
+    Judged for pip/uv requirement files, ``uv sync``, poetry, pipenv and npm/yarn/pnpm: code is
+    ``.``, a source folder or a script; manifests are requirements*.txt, pyproject.toml, the
+    lock files and package.json. A requirement file no earlier COPY brings in is reported too.
+    Options: ``code``, more sources that count as code; ``required``, whether a Dockerfile
+    without a ``pip install -r`` of ``requirements`` is itself a finding (default false).
     Pass: ``COPY requirements.txt .`` / ``RUN pip install -r requirements.txt`` / ``COPY . .``
-    Fail: ``COPY . .`` before ``RUN pip install -r requirements.txt`` (every code change
+    Fail: ``COPY src/ src/`` before ``RUN pip install -r requirements.txt`` (every code change
     would reinstall every dependency)
     """
+    installs = Installs(df)
+    code_names = frozenset(str(c).strip("/") for c in options["code"])
     name = options["requirements"]
-    pattern = re.compile(rf"(-r|--requirement)[\s=]+(\./)?{re.escape(name)}(\s|$)")
-    local = [c for c in df.copies if "from" not in c.flags]
-    code = next((c for c in local if _is_code_copy(c.sources, options["code"])), None)
-    install = next((i for i in df.pip_installs if pattern.search(i.value)), None)
-    if install is None and options["required"]:
+    if options["required"] and not any(name in i.requirement_files for i in installs.all()):
         yield _problem(
             df,
-            code.line if code else None,
+            df.final_stage.line,
             f"expected `RUN pip install -r {name}` before the code is copied {FROM_CONFIG}, "
             "found none",
         )
-    if install is None:
-        return
-    # `COPY . .` brings requirements.txt in too (and is then itself the code-order problem).
-    copied = any(
-        src.removeprefix("./").strip("/") in {name, ".", ""}
-        for c in local
-        if c.line < install.line
-        for src in c.sources
-    )
-    if not copied:
-        yield _problem(
-            df,
-            install.line,
-            f"pip installs {name} on line {install.line} but no earlier COPY brings "
-            f"it in: expected `COPY {name} .` right before the install",
+    for stage in df.stages:
+        first = next((i for i in installs.in_stage(stage) if i.from_manifest), None)
+        if first is None:
+            continue
+        for wanted in first.requirement_files:
+            if not _available(df, first, wanted):
+                yield _problem(
+                    df,
+                    first.line,
+                    f"{first.tool} installs {wanted} on line {first.line} but no earlier COPY "
+                    f"brings it in: expected `COPY {wanted} .` right before the install",
+                )
+        code = next(
+            (
+                c
+                for c in df.copies_in(stage)
+                if c.line < first.line
+                and "from" not in c.flags
+                and any(_is_code(s, code_names) for s in c.sources)
+            ),
+            None,
         )
-    if code is not None and code.line < install.line:
-        yield _problem(
-            df,
-            code.line,
-            f"application code is copied on line {code.line}, before `pip install -r "
-            f"{name}` on line {install.line}: expected the code COPY after the "
-            "install so a code change does not rebuild the dependency layer",
-        )
+        if code is not None:
+            yield _problem(
+                df,
+                code.line,
+                f"code is copied on line {code.line} ({' '.join(code.sources)}), before the "
+                f"{first.tool} dependency install on line {first.line}: expected only the "
+                "manifests before the install and the code after it, so a code change does not "
+                "rebuild the dependency layer",
+            )
 
 
 def _runtime_line(df: Dockerfile) -> int:
@@ -177,21 +218,22 @@ def _runtime_line(df: Dockerfile) -> int:
 
 @rule("DF004", target="dockerfile", options={"user": str})
 def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The final stage switches to a non-root USER before its CMD/ENTRYPOINT.
+    """The final image runs as a non-root USER, set in its stage or a stage it builds on.
 
-    Option ``user``: the USER the messages suggest (say ``10001:10001``).
-    Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``
+    A builder stage that stays root is fine: only the final image runs.
+    Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``, or ``FROM base`` where stage
+    ``base`` sets ``USER app``
     Fail: no USER at all, ``USER root`` or ``USER 0:0``
+    Option ``user``: the USER the messages suggest (say ``10001:10001``).
     """
     wanted = f"`USER {options['user']}` {FROM_CONFIG}" if options["user"] else "a non-root USER"
-    final = df.final_stage
-    users = df.instructions_named("USER", stage=final.index)
+    users = df.inherited("USER")
     if not users:
         yield _problem(
             df,
             _runtime_line(df),
-            "the final stage has no USER instruction, so the app would run as root: "
-            f"expected {wanted} before CMD",
+            "the final image sets no USER (in its stage or a stage it builds on), so the app "
+            f"would run as root: expected {wanted} before CMD",
         )
         return
     last = users[-1]
@@ -202,7 +244,7 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
             last.line,
             f"USER {last.value.strip()} runs the app as root: expected {wanted}",
         )
-    elif last.line > _runtime_line(df):
+    elif last.stage == df.final_stage.index and last.line > _runtime_line(df):
         yield _problem(
             df,
             last.line,
@@ -213,27 +255,31 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
 
 @rule("DF005", target="dockerfile", options={"path": str})
 def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The final stage has a HEALTHCHECK (not NONE), probing the configured ``path`` if any.
+    """The final image has a HEALTHCHECK (inherited through its stages counts).
 
-    Option ``path``: the URL path the probe must request (say ``/health``); without it any
-    probe command will do.
+    Option ``path`` (say render.yaml's healthCheckPath): the probe must be a real one
+    requesting it. Without it ``HEALTHCHECK NONE`` is an explicit choice and any probe will do.
     Pass: ``HEALTHCHECK CMD ["python", "-m", "app.healthcheck", "/health"]``
-    Fail: no HEALTHCHECK, ``HEALTHCHECK NONE``, or with ``path: /health`` a probe of ``/healthz``
+    Fail: no HEALTHCHECK, or (with a path) ``HEALTHCHECK NONE`` or a probe of ``/healthz``
     """
     health_path = options["path"]
-    probing = f"probing {health_path} {FROM_CONFIG}" if health_path else "that probes the app"
     hc = df.healthcheck
     if hc is None:
         final = df.final_stage
+        wanted = f"probing {health_path} {FROM_CONFIG} " if health_path else ""
         yield _problem(
             df,
             final.line,
-            f"the final stage (FROM on line {final.line}) has no HEALTHCHECK: expected one "
-            f"{probing} so a hung app is restarted",
+            f"the final image (FROM on line {final.line}) has no HEALTHCHECK: expected one "
+            f"{wanted}so a hung app is restarted",
         )
+    elif not health_path:
+        return
     elif hc.disabled or hc.command is None:
-        yield _problem(df, hc.line, f"HEALTHCHECK is disabled: expected one {probing}")
-    elif health_path and health_path not in hc.probed_paths:
+        yield _problem(
+            df, hc.line, f"HEALTHCHECK is disabled: expected a probe of {health_path} {FROM_CONFIG}"
+        )
+    elif health_path not in hc.probed_paths:
         yield _problem(
             df,
             hc.line,
@@ -264,55 +310,67 @@ def healthcheck_start_period(df: Dockerfile, options: Mapping[str, Any]) -> Iter
 
 @rule("DF007", target="dockerfile", options={"command": str})
 def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The final stage has a CMD or ENTRYPOINT, each in exec (JSON) form.
+    """The final image has a CMD or ENTRYPOINT, each in exec (JSON) form.
 
-    Option ``command``: the exec-form CMD the message suggests when there is none.
+    Only the command the final image runs counts (a builder stage's shell-form ENTRYPOINT is
+    fine). A shell-form ``HEALTHCHECK CMD`` is reported as a warning: it needs /bin/sh in the
+    image and starts a shell on every probe.
     Pass: ``CMD ["gunicorn", "--config", "gunicorn.conf.py"]`` (gunicorn is PID 1 and gets
     SIGTERM)
     Fail: ``CMD gunicorn --config gunicorn.conf.py`` (/bin/sh is PID 1 and swallows SIGTERM)
+    Option ``command``: the exec-form CMD the message suggests when there is none.
     """
     final = df.final_stage
-    commands = df.instructions_named("CMD", "ENTRYPOINT", stage=final.index)
+    effective = [df.inherited(name)[-1:] for name in ("ENTRYPOINT", "CMD")]
+    commands = [ins for found in effective for ins in found]
+    if df.cmd is None and commands and commands[-1].name == "CMD":
+        commands.pop()  # an inherited CMD reset by a later ENTRYPOINT
     if not commands:
-        wanted = (
-            f"`CMD {options['command']}` {FROM_CONFIG}"
-            if options["command"]
-            else "an exec-form CMD that starts the server"
-        )
         yield _problem(
             df,
             final.line,
-            f"the final stage (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
-            + wanted,
+            f"the final image (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
+            + (
+                f"`CMD {options['command']}` {FROM_CONFIG}"
+                if options["command"]
+                else "an exec-form CMD that starts the server"
+            ),
         )
-    for ins in commands:
-        if not parse_command(ins.name, ins.value, ins.line).exec_form:
+    for ins in sorted(commands, key=lambda i: i.line):
+        if not command_of(ins).exec_form:
             yield _problem(
                 df,
                 ins.line,
                 f"{ins.name} is in shell form ({ins.value.strip()!r}): expected exec form, "
                 "a JSON list, so the server is PID 1 and receives SIGTERM",
             )
+    hc = df.healthcheck
+    if hc is not None and hc.command is not None and not hc.command.exec_form:
+        yield _problem(
+            df,
+            hc.line,
+            f"HEALTHCHECK CMD is in shell form ({hc.command.argv[-1]!r}): expected exec form, "
+            "so the probe needs no /bin/sh in the image",
+            Level.WARNING,
+        )
 
 
 @rule("DF008", target="dockerfile", options={"port": int})
 def expose_present(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The final stage EXPOSEs the port it listens on (ENV PORT when set).
+    """The final image EXPOSEs the port it listens on (ENV PORT when set).
 
-    Option ``port``: the port the message suggests (say 10000, Render's default).
     Pass: ``ENV PORT=10000`` and ``EXPOSE 10000``
     Fail: no EXPOSE, or ``ENV PORT=10000`` with ``EXPOSE 8000``
+    Option ``port``: the port the message suggests (say 10000, Render's default).
     """
     final = df.final_stage
     ports = {port.partition("/")[0] for port, _ in df.exposes}
     if not ports:
-        port = options["port"]
-        suggested = f" ({port} {FROM_CONFIG})" if port else ""
         yield _problem(
             df,
             final.line,
-            f"the final stage (FROM on line {final.line}) has no EXPOSE: expected the port "
-            f"the server binds{suggested}",
+            f"the final image (FROM on line {final.line}) has no EXPOSE: expected the port "
+            "the server binds" + (f" ({options['port']} {FROM_CONFIG})" if options["port"] else ""),
         )
         return
     port = df.env.get("PORT")
@@ -325,5 +383,5 @@ def expose_present(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Probl
 
 
 def check(df: Dockerfile, settings: Settings | None = None) -> list[Finding]:
-    """Every DF rule (DF001-DF014) enabled in ``settings``, sorted by place."""
+    """Every DF rule enabled in ``settings``, sorted by place."""
     return registry.run("dockerfile", df, settings)

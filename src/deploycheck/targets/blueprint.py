@@ -1,9 +1,13 @@
 """The Render Blueprint (``render.yaml``) as a target: plain facts with their YAML paths and lines.
 
 Like pytest-testinfra's modules, this class only answers questions (``services``,
-``web_service``, ``env_vars``, ``scaling``, ``disk``); the rules in ``blueprint_rules`` and the
+``web_service``, ``env_vars``, ``scaling``, ``disk``); the rules in ``deploycheck.rules`` and the
 tests decide what is right. Every accessor tolerates a Blueprint that failed the schema, so rules
 still run on it and report what they can.
+
+Resources live in three places (render.com/docs/blueprint-spec): the root lists, ``ungrouped``,
+and ``projects[].environments[]``. Every accessor sees all three; a resource knows its
+environment, because references (``fromDatabase``, ``fromService``) resolve within one.
 """
 
 from __future__ import annotations
@@ -22,10 +26,15 @@ KEY_VALUE_TYPES = frozenset({"keyvalue", "redis"})
 
 @dataclass(frozen=True)
 class Resource:
-    """One entry of ``services`` or ``databases``."""
+    """One entry of ``services``, ``databases`` or ``envVarGroups``, wherever it is declared.
+
+    ``environment`` is ``"project/environment"`` for a resource inside a project, ``None`` for
+    one at the root or under ``ungrouped``.
+    """
 
     path: YamlPath
     data: dict[str, Any]
+    environment: str | None = None
 
     @property
     def name(self) -> str:
@@ -36,6 +45,16 @@ class Resource:
         """The service ``type``; ``None`` for databases, which have no type field."""
         value = self.data.get("type")
         return value if isinstance(value, str) else None
+
+    @property
+    def runtime(self) -> str | None:
+        """``runtime``, or the deprecated ``env`` that Render still honours in its place."""
+        value = self.data.get("runtime", self.data.get("env"))
+        return value if isinstance(value, str) else None
+
+    @property
+    def is_static_site(self) -> bool:
+        return self.type == "web" and self.runtime == "static"
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
@@ -89,12 +108,23 @@ class Blueprint:
     def problem(self, path: YamlPath, message: str) -> Problem:
         return self.document.problem(path, message)
 
+    def _scopes(self) -> list[tuple[YamlPath, dict[str, Any], str | None]]:
+        """``(path, mapping, environment)`` of every place that can list resources."""
+        scopes: list[tuple[YamlPath, dict[str, Any], str | None]] = [((), self.data, None)]
+        ungrouped = self.data.get("ungrouped")
+        if isinstance(ungrouped, dict):
+            scopes.append((("ungrouped",), ungrouped, None))
+        for p, project in _items(self.data.get("projects")):
+            for e, env in _items(project.get("environments")):
+                label = f"{project.get('name', p)}/{env.get('name', e)}"
+                scopes.append((("projects", p, "environments", e), env, label))
+        return scopes
+
     def _resources(self, section: str) -> list[Resource]:
-        items = self.data.get(section)
-        if not isinstance(items, list):
-            return []
         return [
-            Resource((section, i), item) for i, item in enumerate(items) if isinstance(item, dict)
+            Resource((*where, section, i), item, label)
+            for where, scope, label in self._scopes()
+            for i, item in _items(scope.get(section))
         ]
 
     @property
@@ -111,7 +141,8 @@ class Blueprint:
 
     @property
     def web_services(self) -> list[Resource]:
-        return [s for s in self.services if s.type == "web"]
+        """Services of type ``web`` that run code: static sites are served by Render's CDN."""
+        return [s for s in self.services if s.type == "web" and not s.is_static_site]
 
     @property
     def web_service(self) -> Resource | None:
@@ -147,8 +178,19 @@ class Blueprint:
         """``{key: source}`` for the resource's keyed env vars, e.g. ``{"DATABASE_URL": ...}``."""
         return {v.key: v.source for v in self.env_vars(resource) if v.key is not None}
 
+    def group_env_vars(self) -> list[EnvVar]:
+        """The env vars of every ``envVarGroups`` entry, in file order."""
+        return [var for group in self.env_var_groups for var in self.env_vars(group)]
+
     def scaling(self, resource: Resource) -> dict[str, Any]:
         return resource.mapping("scaling")
 
     def disk(self, resource: Resource) -> dict[str, Any]:
         return resource.mapping("disk")
+
+
+def _items(value: object) -> list[tuple[int, dict[str, Any]]]:
+    """``(index, item)`` for the mappings of a YAML list; anything else yields nothing."""
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]

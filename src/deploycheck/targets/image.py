@@ -45,6 +45,23 @@ class FileEntry:
 
 
 @dataclass(frozen=True)
+class LayerFile:
+    """A regular file as one layer's tarball stores it, whatever later layers do to it.
+
+    ``layer`` is the index in :attr:`Image.layers` (history order) of the instruction that
+    wrote it; ``data`` holds the bytes of files up to the reader's size limit, else None;
+    ``deleted_later`` says a later layer removes it (a whiteout), so only the layers show it.
+    """
+
+    layer: int
+    instruction: str
+    path: str
+    size: int
+    data: bytes | None
+    deleted_later: bool
+
+
+@dataclass(frozen=True)
 class Process:
     """One process in a running container, as ``docker top`` reports it."""
 
@@ -56,14 +73,15 @@ class Process:
 
 @dataclass(frozen=True)
 class Image:
-    """Facts about one local image: ``docker inspect``'s config and size, and its history
-    (oldest layer first, the base image's included)."""
+    """Facts about one local image: ``docker inspect``'s config and size, its history (oldest
+    layer first, the base image's included) and its layer digests (``diff_ids``, base first)."""
 
     ref: str
     id: str
     size: int
     config: Mapping[str, Any] = field(default_factory=dict)
     layers: tuple[Layer, ...] = ()
+    diff_ids: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"<Image {self.ref} {self.id[:19]}>"

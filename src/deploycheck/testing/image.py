@@ -2,14 +2,17 @@
 
 The facts are plain data (:mod:`deploycheck.targets.image`): :func:`read_image` reads
 ``docker inspect`` and the history into an :class:`Image`, :func:`read_files` lists the
-filesystem, :func:`build_image` builds with the classic builder and keeps the log.
+filesystem and :func:`read_layer_files` every layer's files (``docker save``),
+:func:`build_image` builds with the classic builder and keeps the log.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import tarfile
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +20,16 @@ from pathlib import Path
 import docker
 
 from deploycheck.errors import ImageBuildError
-from deploycheck.targets.image import BuildResult, BuildStep, FileEntry, Image, Layer
+from deploycheck.targets.image import BuildResult, BuildStep, FileEntry, Image, Layer, LayerFile
 
 # Classic-builder progress lines: "Step 4/15 : RUN pip install ..." then " ---> Using cache".
 _STEP = re.compile(r"^Step (\d+)/\d+ : (.*)$")
 _USING_CACHE = " ---> Using cache"
 LOG_TAIL_LINES = 30
+
+
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
 
 
 def _parse_steps(log: list[str]) -> list[BuildStep]:
@@ -92,7 +99,8 @@ def read_image(client: docker.DockerClient, ref: str) -> Image:
     attrs = client.images.get(ref).attrs
     history = client.api.history(attrs["Id"])
     layers = tuple(Layer(e.get("CreatedBy", ""), int(e.get("Size", 0))) for e in history)[::-1]
-    return Image(ref, attrs["Id"], int(attrs["Size"]), attrs["Config"] or {}, layers)
+    diff_ids = tuple(attrs["RootFS"]["Layers"])
+    return Image(ref, attrs["Id"], int(attrs["Size"]), attrs["Config"] or {}, layers, diff_ids)
 
 
 def read_files(client: docker.DockerClient, image: Image) -> Iterator[FileEntry]:
@@ -114,6 +122,67 @@ def read_files(client: docker.DockerClient, image: Image) -> Iterator[FileEntry]
                 )
     finally:
         container.remove(force=True)
+
+
+def read_layer_files(
+    client: docker.DockerClient, image: Image, *, skip: int = 0, max_bytes: int = 256 * 1024
+) -> Iterator[LayerFile]:
+    """Every regular file of every layer after the first ``skip`` (say the base image's),
+    deleted ones included, read from ``docker save``: what anyone who pulls the image gets."""
+    with tempfile.TemporaryFile() as saved:
+        for chunk in client.images.get(image.id).save(named=False):
+            saved.write(chunk)
+        saved.seek(0)
+        with tarfile.open(fileobj=saved, mode="r:") as archive:
+            manifest = json.load(_member(archive, "manifest.json"))[0]
+            config = json.load(_member(archive, manifest["Config"]))
+            made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
+            layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
+            deleted = [_whiteouts(archive, name) for _, name in layers]
+            for position, (index, name) in enumerate(layers):
+                later = set().union(*deleted[position + 1 :])
+                instruction = Layer(config["history"][index].get("created_by", ""), 0).instruction
+                with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
+                    for member in layer:
+                        path = "/" + member.name.removeprefix("./").lstrip("/")
+                        if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
+                            continue
+                        small = member.size <= max_bytes
+                        handle = layer.extractfile(member) if small else None
+                        yield LayerFile(
+                            index,
+                            instruction,
+                            path,
+                            member.size,
+                            handle.read() if handle else None,
+                            _is_deleted(path, later),
+                        )
+
+
+def _member(archive: tarfile.TarFile, name: str) -> io.BufferedReader:
+    handle = archive.extractfile(name)
+    if handle is None:
+        raise ImageBuildError(f"docker save output has no file {name}")
+    return handle
+
+
+def _whiteouts(archive: tarfile.TarFile, layer: str) -> set[str]:
+    """Paths a layer deletes: ``dir/.wh.name`` removes ``dir/name``, an opaque marker ``dir/``."""
+    found = set()
+    with tarfile.open(fileobj=_member(archive, layer), mode="r|") as tar:
+        for member in tar:
+            directory, _, name = ("/" + member.name.removeprefix("./").lstrip("/")).rpartition("/")
+            if name == _OPAQUE:
+                found.add(directory + "/")
+            elif name.startswith(_WHITEOUT):
+                found.add(f"{directory}/{name.removeprefix(_WHITEOUT)}")
+    return found
+
+
+def _is_deleted(path: str, deleted: set[str]) -> bool:
+    parts = path.split("/")
+    prefixes = {"/".join(parts[:i]) for i in range(2, len(parts) + 1)}
+    return bool(prefixes & deleted) or any(p + "/" in deleted for p in prefixes - {path})
 
 
 class _ChunkStream(io.RawIOBase):

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docker
 import pytest
 
 from deploycheck.rules.crossfile import predeploy_executable
-from deploycheck.rules.image import check_forbidden_files, check_secrets_in_metadata
+from deploycheck.rules.image import (
+    check_forbidden_files,
+    check_secrets_in_layers,
+    check_secrets_in_metadata,
+)
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.image import FileEntry, Image
 from deploycheck.testing.assertions import assert_clean
 from deploycheck.testing.container import AppContainer
+from deploycheck.testing.image import read_layer_files
 
 pytestmark = pytest.mark.container
 
@@ -31,6 +37,20 @@ def test_image_metadata_holds_no_secret_values(app_image: Image, known_secrets: 
     assert_clean(
         check_secrets_in_metadata(app_image, known_secrets),
         f"{app_image.ref}'s env and docker history (IMG007)",
+    )
+
+
+@pytest.mark.checklist(1)
+def test_no_layer_holds_a_secret_file(
+    docker_client: docker.DockerClient,
+    app_image: Image,
+    base_image: Image,
+    known_secrets: list[str],
+) -> None:
+    files = read_layer_files(docker_client, app_image, skip=len(base_image.diff_ids))
+    assert_clean(
+        check_secrets_in_layers(app_image, files, known_secrets),
+        f"{app_image.ref}'s layers, deleted files included (IMG009)",
     )
 
 

@@ -17,6 +17,7 @@ from deploycheck.rules.image import (
     check_healthcheck,
     check_layer_caching,
     check_runtime_user,
+    check_secrets_in_layers,
     check_secrets_in_metadata,
     check_size,
     check_user,
@@ -26,7 +27,7 @@ from deploycheck.targets.image import Image
 from deploycheck.testing.assertions import assert_has
 from deploycheck.testing.builds import ImageBuilds, copy_build_context
 from deploycheck.testing.container import AppEnv, running_app
-from deploycheck.testing.image import read_files
+from deploycheck.testing.image import read_files, read_layer_files
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -111,3 +112,21 @@ def test_leaky_image_fails_waste_file_and_secret_checks(
     leaks = list(check_secrets_in_metadata(variant, known_secrets))
     assert_has(leaks, "IMG007", None, f"{variant.ref}'s env and history")
     assert len(leaks) == 2, f"expected the ENV and the history leak, found: {leaks}"
+
+
+def test_secret_written_then_deleted_is_found_in_its_layer(
+    image_builds: ImageBuilds, base_image: Image, project_root: Path
+) -> None:
+    """The final filesystem and the history are clean; the first RUN's layer is not."""
+    dockerfile = f"{BROKEN_IMAGES}/secret-in-deleted-layer.Dockerfile"
+    variant = image_builds.build("meta-secret-layer", project_root, dockerfile=dockerfile).image
+    final = {entry.path for entry in read_files(image_builds.client, variant)}
+    assert "/tmp/deploy-token" not in final
+    assert list(check_secrets_in_metadata(variant)) == []
+    files = read_layer_files(image_builds.client, variant, skip=len(base_image.diff_ids))
+    (finding,) = check_secrets_in_layers(variant, files)
+    assert finding.rule_id == "IMG009"
+    assert "/tmp/deploy-token holds a random-looking string" in finding.message
+    assert "deleted by a later layer but still shipped" in finding.message
+    assert "written by layer" in finding.message
+    assert "import secrets; open('/tmp/deploy-token'" in finding.message
