@@ -10,7 +10,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .db import db
-from .security import AuthError
+from .security import AuthError, ScopeError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -73,6 +73,12 @@ def handle_auth_error(exc: AuthError) -> ResponseReturnValue:
     return body, status
 
 
+def handle_scope_error(exc: ScopeError) -> ResponseReturnValue:
+    body, status = error_response(403, "insufficient_scope", str(exc))
+    body.headers["WWW-Authenticate"] = 'Bearer realm="gradetracker", error="insufficient_scope"'
+    return body, status
+
+
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     db.session.rollback()
     # The message names the route only: headers (Authorization, cookies) are never logged.
@@ -89,4 +95,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(AuthError, handle_auth_error)
+    app.register_error_handler(ScopeError, handle_scope_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -66,13 +66,16 @@ class FlaskTarget(HttpTarget):
     def _send(
         self, method: str, path: str, headers: dict[str, str], data: object, json: object
     ) -> ProbeResponse:
-        response = self.client.open(path, method=method, headers=headers, data=data, json=json)
-        return ProbeResponse(
-            response.status_code,
-            dict(response.headers),
-            response.headers.getlist("Set-Cookie"),
-            response.get_data(as_text=True),
-        )
+        # Closed at once: a static file's response holds the file open until then.
+        with self.client.open(
+            path, method=method, headers=headers, data=data, json=json
+        ) as response:
+            return ProbeResponse(
+                response.status_code,
+                dict(response.headers),
+                response.headers.getlist("Set-Cookie"),
+                response.get_data(as_text=True),
+            )
 
     def forget_cookies(self) -> None:
         self.client = self.client.application.test_client()

@@ -1,5 +1,6 @@
 """The security checklist from DESIGN.md: one source of truth for the report, the pytest marker
-and docs/reviewers.md.
+and docs/reviewers.md. Items 1-9 are the seed's; 10 and 11 came from the security review
+(issue 14).
 
 Each item says what the suites prove automatically (tests marked ``@pytest.mark.checklist(N)``)
 and what a reviewer must still confirm by hand, because it lives outside the repository (the
@@ -134,6 +135,34 @@ ITEMS: tuple[ChecklistItem, ...] = (
         (
             "Any log sink or Sentry project attached in the dashboard keeps its default PII "
             "scrubbing on.",
+        ),
+        ("unit", "container"),
+    ),
+    ChecklistItem(
+        10,
+        "Student records are not readable without authentication",
+        "Every GET route of the API in the URL map answers 401 without a valid bearer token, "
+        "the pages redirect to the sign-in form, a `read` token can read but not write (403), "
+        "an expired or revoked token and a signed-out session cookie are refused; the running "
+        "container answers 401 to every API read and redirects every page without credentials, "
+        "and serves them to a token from `flask create-token`.",
+        (
+            "Tokens handed out (`flask --app app list-tokens` in a Render shell) are the ones "
+            "still needed, dashboards hold `read` tokens, and the rest are revoked "
+            "(`revoke-token`).",
+        ),
+        ("unit", "container"),
+    ),
+    ChecklistItem(
+        11,
+        "Security headers on every page and API answer",
+        "Flask-Talisman sets a Content-Security-Policy with `frame-ancestors 'none'`, "
+        "`X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff`, `Referrer-Policy` and, in "
+        "production over HTTPS, `Strict-Transport-Security`; the running container sends them "
+        "on a page, an API answer and /health, with no version in `Server`.",
+        (
+            "A custom domain, if added, is served over HTTPS only before HSTS preloading is "
+            "considered.",
         ),
         ("unit", "container"),
     ),

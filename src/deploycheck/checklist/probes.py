@@ -156,6 +156,102 @@ def check_rate_limit(
     return []
 
 
+def check_reads_need_auth(
+    target: HttpTarget, api_paths: Iterable[str], page_paths: Iterable[str], token: str
+) -> list[Finding]:
+    """PRB011: an API read without a bearer token is answered 401; PRB012: a page without a
+    session redirects to the sign-in form; PRB013: the same API read with ``token`` is answered
+    200 (so the 401 was about the credential, not a broken route)."""
+    findings = []
+    target.forget_cookies()
+    bearer = {"Authorization": f"Bearer {token}"}
+    for path in api_paths:
+        bare = target.request("GET", path)
+        if bare.status != 401:
+            findings.append(
+                _finding(target, "PRB011", f"GET {path} without a token answered {bare.status}")
+            )
+        granted = target.request("GET", path, headers=bearer).status
+        if granted != 200:
+            findings.append(
+                _finding(target, "PRB013", f"GET {path} with a valid token answered {granted}")
+            )
+    for path in page_paths:
+        page = target.request("GET", path)
+        location = page.header("Location") or ""
+        if page.status not in (302, 303) or not location.endswith("/login"):
+            findings.append(
+                _finding(
+                    target,
+                    "PRB012",
+                    f"GET {path} without a session answered {page.status} "
+                    f"{location or '(no Location)'}, expected a redirect to /login",
+                )
+            )
+    return findings
+
+
+# Header -> a check of its value and what was expected, for check_security_headers.
+SECURITY_HEADERS: dict[str, tuple[re.Pattern[str], str]] = {
+    "Content-Security-Policy": (
+        re.compile(r"(^|;)\s*frame-ancestors 'none'\s*(;|$)"),
+        "a policy with frame-ancestors 'none'",
+    ),
+    "X-Frame-Options": (re.compile(r"^DENY$", re.IGNORECASE), "DENY"),
+    "X-Content-Type-Options": (re.compile(r"^nosniff$", re.IGNORECASE), "nosniff"),
+    "Referrer-Policy": (
+        re.compile(r"^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$"),
+        "a policy that keeps page URLs from other sites",
+    ),
+}
+HSTS = re.compile(r"max-age=(\d+)")
+# "gunicorn" is fine; "gunicorn/23.0.0" or "Werkzeug/3.1 Python/3.11" tells attackers what to try.
+VERSIONED_SERVER = re.compile(r"/\s*\d")
+
+
+def check_security_headers(
+    target: HttpTarget,
+    paths: Iterable[str],
+    *,
+    hsts: bool,
+    headers: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """PRB014: each response carries the security headers with safe values (and, with
+    ``hsts``, ``Strict-Transport-Security`` of at least 180 days); PRB015: its ``Server``
+    header names no version."""
+    findings = []
+    for path in paths:
+        response = target.request("GET", path, headers=headers)
+        for name, (pattern, expected) in SECURITY_HEADERS.items():
+            value = response.header(name)
+            if value is None or not pattern.search(value):
+                findings.append(
+                    _finding(
+                        target,
+                        "PRB014",
+                        f"GET {path}: {name} is {value!r}, expected {expected}",
+                    )
+                )
+        if hsts:
+            value = response.header("Strict-Transport-Security") or ""
+            match = HSTS.search(value)
+            if match is None or int(match.group(1)) < 180 * 24 * 3600:
+                findings.append(
+                    _finding(
+                        target,
+                        "PRB014",
+                        f"GET {path}: Strict-Transport-Security is {value or None!r}, expected "
+                        "max-age of at least 180 days",
+                    )
+                )
+        server = response.header("Server")
+        if server is not None and VERSIONED_SERVER.search(server):
+            findings.append(
+                _finding(target, "PRB015", f"GET {path}: Server header names a version: {server}")
+            )
+    return findings
+
+
 def check_secrets_absent(text: str, secrets: Mapping[str, str], where: str) -> list[Finding]:
     """PRB007: none of the named secret values appears in ``text``, at the line it is on."""
     findings = []

@@ -76,7 +76,7 @@ class ItemReport:
 
 @dataclass
 class ChecklistReport:
-    """The nine items and the image numbers, ready to render."""
+    """The checklist items and the image numbers, ready to render."""
 
     items: list[ItemReport]
     image: ImageEvidence | None = None

@@ -95,3 +95,49 @@ declare(
     """,
     target="database",
 )
+declare(
+    "PRB011",
+    """An API read without a bearer token is answered 401 (student records are not public).
+
+    Passes: GET /api/v1/students without ``Authorization`` answers 401
+    Fails:  it answers 200 with the students' names and emails
+    """,
+    target="http",
+)
+declare(
+    "PRB012",
+    """A page without a signed-in session redirects to the sign-in form.
+
+    Passes: GET /students/1 answers 302 to /login
+    Fails:  it answers 200 with the student's report
+    """,
+    target="http",
+)
+declare(
+    "PRB013",
+    """The same API read with a valid token is answered 200 (so the 401 is about the token).
+
+    Passes: GET /api/v1/students with a token from ``flask create-token`` answers 200
+    Fails:  it answers 401 or 404 too (the probe would then prove nothing)
+    """,
+    target="http",
+)
+declare(
+    "PRB014",
+    """Every answer carries the security headers with safe values (and HSTS where expected).
+
+    Passes: ``Content-Security-Policy: ...; frame-ancestors 'none'``, ``X-Frame-Options: DENY``,
+    ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``
+    Fails:  no ``Content-Security-Policy`` (the signed-in form pages can be framed)
+    """,
+    target="http",
+)
+declare(
+    "PRB015",
+    """The ``Server`` header names no version.
+
+    Passes: ``Server: gunicorn``
+    Fails:  ``Server: Werkzeug/3.1.9 Python/3.11.2``
+    """,
+    target="http",
+)

@@ -105,7 +105,8 @@ class ChecklistRecorder:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", f"{MARKER}(item): evidence for an item of the security checklist (1-9)"
+        "markers",
+        f"{MARKER}(item): evidence for an item of the security checklist (1-{len(BY_NUMBER)})",
     )
     if not config.pluginmanager.has_plugin(PLUGIN_NAME):
         config.pluginmanager.register(ChecklistRecorder(report_dir(config.rootpath)), PLUGIN_NAME)
