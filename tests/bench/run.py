@@ -25,15 +25,17 @@ from sqlalchemy import select
 from testcontainers.core.network import Network
 
 from deploycheck.targets.plans import PlanLimits
-from deploycheck.testing.builds import REPO_ROOT, ImageBuilds
+from deploycheck.testing.builds import ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets
-from deploycheck.testing.engine import configure_testcontainers, load_images_env
+from deploycheck.testing.engine import configure_testcontainers, images_env_file, load_images_env
 from deploycheck.testing.services import PostgresService, RedisService, running
 from tests.bench import analysis, instance, scenarios, wrk
 from tests.bench.meter import Meter
 from tests.bench.scenarios import API, Credentials
 from tests.bench.seeding import SeededCourse, seed_course
 
+# The repository the benchmark builds and reads render.yaml from.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # The seed document's (and the issue's) figure for one standard instance.
 SEED_LIMITS = PlanLimits(cpus=0.5, memory_mb=1024)
 SIZES = (30, 300, 1000)
@@ -346,7 +348,7 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
     """The whole benchmark; returns the report's data (also written by the caller)."""
     # testcontainers logs every wait at INFO; the bench prints its own progress.
     logging.getLogger("testcontainers").setLevel(logging.WARNING)
-    load_images_env()
+    load_images_env(images_env_file(REPO_ROOT))
     configure_testcontainers()
     wrk.wrk_path()
     # Stats and builds wait on a busy engine: the SDK's 60 s default gave up mid-run here.
