@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from .db import db
 from .models import SCOPES, WRITE, ApiToken, aware
-from .security import create_token
+from .security import create_token, forget_grant
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -70,6 +70,14 @@ def revoke_token_command(name: str) -> None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.name == name))
     if row is None:
         raise click.ClickException(f"no token named {name!r}")
+    try:
+        # First, so that a Redis failure leaves everything as it was and says so.
+        forget_grant(row)
+    except Exception as error:  # never report a revoke that did not happen
+        raise click.ClickException(
+            f"token {name!r} not revoked: the token cache could not be updated "
+            f"({type(error).__name__}); try again when Redis answers"
+        ) from None
     db.session.delete(row)
     db.session.commit()
     click.echo(f"Token {name!r} revoked.", err=True)

@@ -46,7 +46,13 @@ def init_app(app: Flask) -> None:
     cache.init_app(app)
 
 
-def _cache_call(operation: Callable[[], Any], default: Any = None) -> Any:
+def cache_is_shared() -> bool:
+    """Whether the cache is Redis, which every instance and worker sees, not process memory."""
+    return current_app.config["CACHE_TYPE"] == "RedisCache"
+
+
+def call_cache(operation: Callable[[], Any], default: Any = None) -> Any:
+    """``operation``'s result, or ``default`` (logged) when the cache backend fails."""
     try:
         return operation()
     except Exception as exc:  # any backend failure must degrade to "not cached"
@@ -56,19 +62,19 @@ def _cache_call(operation: Callable[[], Any], default: Any = None) -> Any:
 
 def _course_versions(course_ids: list[int]) -> list[str]:
     keys = [_course_version_key(course_id) for course_id in course_ids]
-    versions = _cache_call(lambda: cache.get_many(*keys), [None] * len(keys))
+    versions = call_cache(lambda: cache.get_many(*keys), [None] * len(keys))
     result = []
     for key, version in zip(keys, versions, strict=True):
         if version is None:
             version = uuid.uuid4().hex
-            _cache_call(lambda k=key, v=version: cache.set(k, v, timeout=0))
+            call_cache(lambda k=key, v=version: cache.set(k, v, timeout=0))
         result.append(version)
     return result
 
 
 def invalidate_course(course_id: int) -> None:
     """Drop every cached report built from ``course_id``'s data."""
-    _cache_call(lambda: cache.set(_course_version_key(course_id), uuid.uuid4().hex, timeout=0))
+    call_cache(lambda: cache.set(_course_version_key(course_id), uuid.uuid4().hex, timeout=0))
 
 
 def _course_version_key(course_id: int) -> str:
@@ -77,7 +83,7 @@ def _course_version_key(course_id: int) -> str:
 
 def _versioned_hit(course_id: int, key: str) -> dict[str, Any] | None:
     """The report stored under ``key`` if it was built from the course's current version."""
-    version, entry = _cache_call(
+    version, entry = call_cache(
         lambda: cache.get_many(_course_version_key(course_id), key), [None, None]
     )
     if version is None or not isinstance(entry, dict) or entry.get("version") != version:
@@ -95,17 +101,17 @@ def _versioned(course_id: int, key: str, build: Callable[[], dict[str, Any]]) ->
     value = build()
     timeout = current_app.config["REPORT_CACHE_SECONDS"]
     entry = {"version": version, "report": value}
-    _cache_call(lambda: cache.set(key, entry, timeout=timeout))
+    call_cache(lambda: cache.set(key, entry, timeout=timeout))
     return value
 
 
 def _cached(key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    hit = _cache_call(lambda: cache.get(key))
+    hit = call_cache(lambda: cache.get(key))
     if hit is not None:
         return hit
     value = build()
     timeout = current_app.config["REPORT_CACHE_SECONDS"]
-    _cache_call(lambda: cache.set(key, value, timeout=timeout))
+    call_cache(lambda: cache.set(key, value, timeout=timeout))
     return value
 
 

@@ -3,6 +3,14 @@ protection.
 
 Every API request needs a bearer token: GET/HEAD a ``read`` or ``write`` token, other methods
 a ``write`` token (``authenticate`` runs before every API view, so a new route cannot forget it).
+
+API requests find their token in Redis when the app has one (``TokenGrant``): the PostgreSQL
+lookup was a third of a cached read's time. Redis is the one store every instance and worker
+shares, so revoking takes effect at once everywhere: ``revoke-token`` overwrites the entry with
+a tombstone, and entries are only ever added with SET NX, so a request that read the row just
+before the revoke cannot put it back. The expiry travels with the entry and is checked on every
+hit. Without Redis (development) nothing is cached: a per-process copy would outlive a revoke
+made by another process.
 """
 
 from __future__ import annotations
@@ -11,8 +19,9 @@ import base64
 import binascii
 import hashlib
 import secrets
-from datetime import datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes
@@ -22,7 +31,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
 from .db import db
-from .models import READ, WRITE, ApiToken
+from .models import READ, WRITE, ApiToken, aware
+from .reports import cache, cache_is_shared, call_cache
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -32,6 +42,13 @@ csrf = CSRFProtect()
 
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+# A cached grant is re-read from PostgreSQL after this long even if nothing revoked it, so a
+# row deleted behind the CLI's back (plain SQL) stops working within a minute.
+GRANT_SECONDS = 60
+# Longer than any grant lives: a request that read the row before the revoke and tries to add
+# its entry afterwards finds the tombstone still there.
+TOMBSTONE_SECONDS = 10 * GRANT_SECONDS
+REVOKED = "revoked"
 
 
 class AuthError(Exception):
@@ -93,6 +110,80 @@ def find_token(token: str) -> ApiToken | None:
     return None if row is None or row.expired() else row
 
 
+@dataclass(frozen=True)
+class TokenGrant:
+    """What an API request needs to know about its token, as cached in Redis."""
+
+    id: int
+    scope: str
+    expires_at: datetime | None
+
+    def allows(self, scope: str) -> bool:
+        """Whether this token may do what ``scope`` needs (write implies read)."""
+        return self.scope == WRITE or scope == READ
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or datetime.now(UTC))
+
+    def to_cache(self) -> dict[str, Any]:
+        expires = None if self.expires_at is None else self.expires_at.isoformat()
+        return {"id": self.id, "scope": self.scope, "expires_at": expires}
+
+    @classmethod
+    def from_cache(cls, entry: dict[str, Any]) -> TokenGrant:
+        expires = entry["expires_at"]
+        return cls(
+            id=int(entry["id"]),
+            scope=str(entry["scope"]),
+            expires_at=None if expires is None else datetime.fromisoformat(expires),
+        )
+
+    @classmethod
+    def of(cls, row: ApiToken) -> TokenGrant:
+        expires = None if row.expires_at is None else aware(row.expires_at)
+        return cls(id=row.id, scope=row.scope, expires_at=expires)
+
+
+def _grant_key(token_hash: str) -> str:
+    return f"token:{token_hash}"
+
+
+def find_grant(token: str) -> TokenGrant | None:
+    """The unexpired grant of ``token`` or None: from Redis when shared, else PostgreSQL."""
+    token_hash = hash_token(token)
+    shared = cache_is_shared()
+    if shared:
+        entry = call_cache(lambda: cache.get(_grant_key(token_hash)))
+        if entry == REVOKED:
+            return None
+        if isinstance(entry, dict):
+            grant = TokenGrant.from_cache(entry)
+            return None if grant.expired() else grant
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+    if row is None or row.expired():
+        return None
+    grant = TokenGrant.of(row)
+    if shared:
+        # add, not set: never overwrite a tombstone written since the row was read.
+        call_cache(
+            lambda: cache.add(_grant_key(token_hash), grant.to_cache(), timeout=GRANT_SECONDS)
+        )
+    return grant
+
+
+def forget_grant(row: ApiToken) -> None:
+    """Before ``row`` is deleted: make every instance refuse it from the next request on.
+
+    Raises the cache's error when Redis cannot be written: a revoke that silently left the
+    token usable for another minute would be worse than one that says it failed.
+    """
+    # The backend reports a failed write as False; a dead Redis raises (ConnectionError).
+    if cache_is_shared() and not cache.set(
+        _grant_key(row.token_hash), REVOKED, timeout=TOMBSTONE_SECONDS
+    ):
+        raise RuntimeError("the token cache refused the revocation")
+
+
 def bearer_token() -> str | None:
     """The token from an ``Authorization: Bearer <token>`` header, if present."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
@@ -116,7 +207,7 @@ def authenticate() -> None:
     token = bearer_token()
     if token is None:
         raise AuthError("Missing bearer token: send 'Authorization: Bearer <token>'")
-    api_token = find_token(token)
+    api_token = find_grant(token)
     if api_token is None:
         raise AuthError("Invalid or expired bearer token")
     scope = required_scope(request.method)

@@ -32,6 +32,7 @@ APP_ENV_VARS = (
     "LOG_LEVEL",
     "PORT",
     "WEB_CONCURRENCY",
+    "GUNICORN_PRELOAD",
 )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import READ, ApiToken
-from app.security import create_token, fernet_for, find_token, hash_token
+from app.security import TokenGrant, create_token, fernet_for, find_token, hash_token
 from tests.app_helpers import ApiClient
 from tests.unit.conftest import ENCRYPTION_KEY
 
@@ -151,3 +151,27 @@ def test_fernet_key_is_used_as_is_when_valid() -> None:
 
 def test_passphrase_derives_a_stable_key() -> None:
     assert fernet_for("passphrase").decrypt(fernet_for("passphrase").encrypt(b"t")) == b"t"
+
+
+def test_without_redis_a_token_is_checked_in_the_database_on_every_request(
+    app: Flask, api: ApiClient
+) -> None:
+    """No shared cache (no REDIS_URL): a per-process copy of the grant would survive a revoke
+    made by another process, so every request reads the row."""
+    assert api.get("/courses").status_code == 200
+    with app.app_context():
+        # Deleted behind the app's back, as another process's revoke-token would.
+        db.session.execute(db.delete(ApiToken))
+        db.session.commit()
+    assert api.get("/courses").status_code == 401
+
+
+def test_a_grant_expires_at_its_token_expiry() -> None:
+    expiry = datetime(2026, 1, 1, tzinfo=UTC)
+    grant = TokenGrant(id=1, scope=READ, expires_at=expiry)
+    assert TokenGrant.from_cache(grant.to_cache()) == grant
+    assert not grant.expired(expiry - timedelta(seconds=1))
+    assert grant.expired(expiry)
+    assert not TokenGrant(id=1, scope=READ, expires_at=None).expired()
+    assert grant.allows(READ)
+    assert not grant.allows("write")

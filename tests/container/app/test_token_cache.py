@@ -1,0 +1,125 @@
+"""API tokens are found in Redis, shared by every instance: a revoke or an expiry takes effect
+on the next request everywhere. Two app instances on the same PostgreSQL and Redis stand for
+two Render instances; lookups in PostgreSQL are counted with SQLAlchemy events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from app.db import db
+from app.models import ApiToken
+from app.reports import cache
+from app.security import (
+    GRANT_SECONDS,
+    REVOKED,
+    TOMBSTONE_SECONDS,
+    TokenGrant,
+    find_grant,
+    forget_grant,
+    hash_token,
+)
+from tests.app_helpers import ApiClient
+from tests.container.app.support import migrate
+
+READ_PATH = "/courses"
+
+
+@pytest.fixture
+def instances(make_pg_app: Callable[..., Flask]) -> tuple[Flask, Flask]:
+    """Two app instances on one database and one Redis, migrated once."""
+    first, second = make_pg_app(), make_pg_app()
+    migrate(first)
+    return first, second
+
+
+def create(app: Flask, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=["create-token", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+@contextmanager
+def token_lookups(app: Flask) -> Iterator[list[str]]:
+    """Every statement on ``api_tokens`` that ``app``'s engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "api_tokens" in statement:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_cached_token_is_not_looked_up_again(instances: tuple[Flask, Flask]) -> None:
+    first, second = instances
+    token = create(first, "dashboard", "--scope", "read")
+    api = ApiClient(second.test_client(), token)
+    with token_lookups(second) as lookups:
+        assert api.get(READ_PATH).status_code == 200
+        assert len(lookups) == 1
+        for _ in range(3):
+            assert api.get(READ_PATH).status_code == 200
+        assert len(lookups) == 1
+    # The cached grant keeps the scope: a read token still cannot write.
+    assert api.post("/courses", {"code": "X1", "name": "X", "credits": 1}).status_code == 403
+
+
+def test_revoking_stops_the_token_on_every_instance_at_once(
+    instances: tuple[Flask, Flask],
+) -> None:
+    first, second = instances
+    token = create(first, "laptop")
+    clients = [ApiClient(app.test_client(), token) for app in instances]
+    for api in clients:
+        assert api.get(READ_PATH).status_code == 200  # cached on both
+    result = first.test_cli_runner().invoke(args=["revoke-token", "laptop"])
+    assert result.exit_code == 0, result.output
+    assert [api.get(READ_PATH).status_code for api in clients] == [401, 401]
+
+
+def test_a_cached_grant_that_has_expired_is_refused(instances: tuple[Flask, Flask]) -> None:
+    first, second = instances
+    token = create(first, "short", "--expires-in-days", "1")
+    api = ApiClient(second.test_client(), token)
+    assert api.get(READ_PATH).status_code == 200
+    with second.app_context():
+        key = f"token:{hash_token(token)}"
+        entry = cache.get(key)
+        assert entry["expires_at"] is not None
+        # The same entry, a day later: the expiry is checked on every hit, not only on a miss.
+        past = datetime.now(UTC) - timedelta(seconds=1)
+        cache.set(key, {**entry, "expires_at": past.isoformat()})
+    with token_lookups(second) as lookups:
+        assert api.get(READ_PATH).status_code == 401
+    assert lookups == []
+
+
+def test_a_lookup_racing_a_revoke_cannot_bring_the_token_back(
+    instances: tuple[Flask, Flask],
+) -> None:
+    """A request that read the row just before the revoke adds its entry afterwards: the
+    tombstone wins, because entries are only added where none exists (SET NX)."""
+    first, _ = instances
+    token = create(first, "racing")
+    with first.app_context():
+        row = db.session.scalar(db.select(ApiToken).where(ApiToken.name == "racing"))
+        forget_grant(row)  # the revoke's first step; the row is still in PostgreSQL
+        assert find_grant(token) is None
+        key = f"token:{hash_token(token)}"
+        # What find_grant does with a row it read before the tombstone: refused by Redis.
+        assert not cache.add(key, TokenGrant.of(row).to_cache(), timeout=GRANT_SECONDS)
+        assert cache.get(key) == REVOKED
+    assert TOMBSTONE_SECONDS > GRANT_SECONDS
