@@ -19,7 +19,7 @@ Rules (also documented in docs/app.md):
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 LETTER_THRESHOLDS = (("A", 90.0), ("B", 80.0), ("C", 70.0), ("D", 60.0), ("F", 0.0))
@@ -78,12 +78,34 @@ def _letter(percentage: float) -> str:
 def course_result(items: Iterable[Item], weights: Mapping[str, float]) -> CourseResult:
     """Apply rules 2-6 to a student's assignments in a course."""
     items = list(items)
-    graded = [item for item in items if item.score is not None]
+    return course_result_of(
+        [(item.category, item.max_points) for item in items],
+        [item.score for item in items],
+        weights,
+    )
+
+
+def course_result_of(
+    columns: Sequence[tuple[str, float]],
+    scores: Sequence[float | None],
+    weights: Mapping[str, float],
+) -> CourseResult:
+    """``course_result`` for one student given the course's ``(category, max_points)`` per
+    assignment and the student's score per assignment in the same order: a 300-student summary
+    builds no ``Item`` per cell."""
     totals: dict[str, list[float]] = {}
-    for item in graded:
-        bucket = item.category if weights else POOLED
-        earned, possible = totals.setdefault(bucket, [0.0, 0.0])
-        totals[bucket] = [earned + float(item.score or 0), possible + item.max_points]
+    graded = 0
+    for (category, max_points), score in zip(columns, scores, strict=True):
+        if score is None:
+            continue
+        graded += 1
+        bucket = category if weights else POOLED
+        pair = totals.get(bucket)
+        if pair is None:
+            totals[bucket] = [0.0 + float(score), 0.0 + max_points]
+        else:
+            pair[0] += float(score)
+            pair[1] += max_points
     totals = {name: pair for name, pair in totals.items() if pair[1] > 0}
     raw_weights = {name: float(weights.get(name, 0)) if weights else 1.0 for name in totals}
     weight_sum = sum(raw_weights.values())
@@ -103,8 +125,8 @@ def course_result(items: Iterable[Item], weights: Mapping[str, float]) -> Course
         percentage=percentage,
         letter=letter_grade(percentage),
         categories=categories,
-        graded=len(graded),
-        ungraded=len(items) - len(graded),
+        graded=graded,
+        ungraded=len(scores) - graded,
     )
 
 

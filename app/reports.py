@@ -119,27 +119,46 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _course_results(course: Course, student_ids: list[int]) -> dict[int, grading.CourseResult]:
-    """Each student's result in ``course`` from one query over the course's grades.
+Scores = dict[tuple[int, int], float]
+
+
+def course_scores(course: Course, student_ids: list[int] | None = None) -> Scores:
+    """``(student_id, assignment_id) -> score`` for ``course``, in one statement.
+
+    Plain tuples through the Core connection: 6000 cells as ORM rows (or ``Grade`` objects)
+    were most of a 300-student gradebook's time.
+    """
+    statement = (
+        select(Grade.student_id, Grade.assignment_id, Grade.score)
+        .join(Assignment)
+        .where(Assignment.course_id == course.id)
+    )
+    if student_ids is not None:
+        statement = statement.where(Grade.student_id.in_(student_ids))
+    rows = db.session.connection().execute(statement)
+    return {(student_id, assignment_id): score for student_id, assignment_id, score in rows}
+
+
+def _course_results(
+    course: Course, student_ids: list[int], scores: Scores | None = None
+) -> dict[int, grading.CourseResult]:
+    """Each student's result in ``course`` from one query over the course's grades (or from
+    ``scores`` when the caller already read them).
 
     One statement whatever the class size: a query per student made the course summary cost
     603 statements for 300 students.
     """
-    scores: dict[int, dict[int, float]] = {student_id: {} for student_id in student_ids}
-    rows = db.session.execute(
-        select(Grade.student_id, Grade.assignment_id, Grade.score)
-        .join(Assignment)
-        .where(Assignment.course_id == course.id, Grade.student_id.in_(student_ids))
-    )
-    for student_id, assignment_id, score in rows:
-        scores[student_id][assignment_id] = score
+    if scores is None:
+        scores = course_scores(course, student_ids)
     weights = course.category_weights or {}
     assignments = course.assignments
+    columns = [(a.category, a.max_points) for a in assignments]
+    ids = [a.id for a in assignments]
     return {
-        student_id: grading.course_result(
-            [grading.Item(a.category, a.max_points, own.get(a.id)) for a in assignments], weights
+        student_id: grading.course_result_of(
+            columns, [scores.get((student_id, a_id)) for a_id in ids], weights
         )
-        for student_id, own in scores.items()
+        for student_id in student_ids
     }
 
 
@@ -207,12 +226,16 @@ def student_in_course(course: Course, student: Student) -> dict[str, Any]:
     return _versioned(course.id, _student_key(course.id, student.id), build)
 
 
-def course_summary(course: Course) -> dict[str, Any]:
-    """Per-student results plus class average, median, range and letter distribution."""
+def course_summary(course: Course, scores: Scores | None = None) -> dict[str, Any]:
+    """Per-student results plus class average, median, range and letter distribution.
+
+    ``scores`` (every grade of the course, ``course_scores``) spares a rebuild reading them
+    again when the caller has them already, as the gradebook page does.
+    """
 
     def build() -> dict[str, Any]:
         enrolled = roster(course)
-        results = _course_results(course, [student_id for student_id, _ in enrolled])
+        results = _course_results(course, [student_id for student_id, _ in enrolled], scores)
         students = [
             {
                 "student_id": student_id,
