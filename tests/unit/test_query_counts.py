@@ -130,3 +130,13 @@ def test_grades_list_statements_do_not_grow_with_the_page(classes: dict[str, Any
             assert client.get(path).status_code == 200
         counts[per_page] = len(statements)
     assert counts[10] == counts[100], f"statements per page size: {counts}"
+
+
+def test_gradebook_reads_the_grades_once_when_its_summary_is_rebuilt(
+    classes: dict[str, Any],
+) -> None:
+    """The page's cells and the rebuilt summary come from one read of the course's grades."""
+    path = PAGES["gradebook page"](classes["courses"][SIZES[1]])
+    built, _ = _counts(classes["app"], classes["client"], path)
+    reads = [s for s in built if re.search(r"\bFROM grades\b", s)]
+    assert len(reads) == 1, "the grades were read more than once:\n" + "\n\n".join(reads)
