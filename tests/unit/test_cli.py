@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,19 @@ def test_db_upgrade_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("Error: Refusing to start in production: FLASK_SECRET_KEY is not set")
+
+
+def test_revoke_token_changes_nothing_when_the_token_cache_cannot_be_written(
+    make_app: Callable[..., Flask],
+) -> None:
+    """A Redis nobody listens on (port 1 refuses at once): the revoke must say it failed and
+    leave the token, rather than delete the row and let cached grants live on."""
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    runner = app.test_cli_runner()
+    token = runner.invoke(args=["create-token", "kept"]).stdout.strip()
+    result = runner.invoke(args=["revoke-token", "kept"])
+    assert result.exit_code == 1
+    assert "token 'kept' not revoked: the token cache could not be updated" in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert find_token(token) is not None
