@@ -137,19 +137,24 @@ class BlueprintCommand:
         return _report(args, result, out)
 
 
+def _path_and_root(
+    parser: argparse.ArgumentParser, path: str, root: Path | None, root_help: str
+) -> None:
+    """The checked file (optional, with a default) and the folder its rules read."""
+    parser.add_argument("path", nargs="?", default=path, help="default: %(default)s")
+    parser.add_argument("--root", type=Path, default=root, help=root_help)
+
+
 class DockerfileCommand:
     name = "dockerfile"
     help = "check a Dockerfile: DF rules, its build context's .dockerignore and hadolint"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "path", nargs="?", default="Dockerfile.render", help="default: %(default)s"
-        )
-        parser.add_argument(
-            "--root",
-            type=Path,
-            default=Path("."),
-            help="the build context, where its .dockerignore is (default: %(default)s)",
+        _path_and_root(
+            parser,
+            "Dockerfile.render",
+            Path("."),
+            "the build context, where its .dockerignore is (default: %(default)s)",
         )
 
     def run(self, args: argparse.Namespace, out: TextIO) -> int:
@@ -163,13 +168,11 @@ class RequirementsCommand:
     help = "check runtime requirements: no development tools, every direct one imported"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "path", nargs="?", default="requirements.txt", help="default: %(default)s"
-        )
-        parser.add_argument(
-            "--root",
-            type=Path,
-            help="the project whose code must import them (default: the file's folder)",
+        _path_and_root(
+            parser,
+            "requirements.txt",
+            None,
+            "the project whose code must import them (default: the file's folder)",
         )
 
     def run(self, args: argparse.Namespace, out: TextIO) -> int:
