@@ -6,7 +6,8 @@ in the master before a fork would be shared by every worker: two processes writi
 PostgreSQL socket corrupt each other's results. So each worker drops the pool it inherited
 (without closing the parent's connections, which the master may still hold) and opens its own.
 Redis clients need nothing here: redis-py's pools note the pid that made them and start afresh
-in a forked child; Sentry's background sender does the same.
+in a forked child; Sentry's background sender does the same, and the rate limiter's in-memory
+fallback holds no counts before the first request (its expiry timer restarts when used).
 """
 
 from __future__ import annotations
