@@ -145,6 +145,8 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_WRITE": env_str("RATELIMIT_WRITE", "60 per minute"),
         "SENTRY_DSN": env_str("SENTRY_DSN"),
         "LOG_LEVEL": log_level(),
+        "DATABASE_CONNECT_TIMEOUT": env_int("DATABASE_CONNECT_TIMEOUT", 2),
+        "DATABASE_STATEMENT_TIMEOUT": env_int("DATABASE_STATEMENT_TIMEOUT", 10),
     }
 
 
@@ -188,11 +190,28 @@ def finalize(config: dict[str, Any]) -> None:
             raise ConfigError(problems, "Refusing to start in production")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secrets.token_hex(32)
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    negative = [
+        f"{name} must be 0 (off) or a number of seconds, got {config[name]}"
+        for name in ("DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT")
+        if config.get(name, 0) < 0
+    ]
+    if negative:
+        raise ConfigError(negative)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        config["SQLALCHEMY_DATABASE_URI"],
+        connect_timeout=config.get("DATABASE_CONNECT_TIMEOUT", 2),
+        statement_timeout=config.get("DATABASE_STATEMENT_TIMEOUT", 10),
+    )
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    """Pool settings for server databases; SQLite keeps SQLAlchemy's defaults."""
+def engine_options(
+    url: str, connect_timeout: int = 2, statement_timeout: int = 10
+) -> dict[str, Any]:
+    """Pool settings for server databases; SQLite keeps SQLAlchemy's defaults.
+
+    Timeouts are in seconds; 0 switches one off (libpq's and PostgreSQL's own meaning), which
+    the deploy rehearsal uses to prove they matter.
+    """
     if url.startswith("sqlite"):
         return {}
     options: dict[str, Any] = {
@@ -200,8 +219,18 @@ def engine_options(url: str) -> dict[str, Any]:
         "max_overflow": 20,
         "pool_recycle": 3600,
         "pool_pre_ping": True,
+        # Waiting for a free pooled connection must not outlast a health check either.
+        "pool_timeout": 5,
     }
     if url.startswith("postgresql+psycopg"):
-        # A short connect timeout keeps /health (and every request) from hanging on a dead DB.
-        options["connect_args"] = {"connect_timeout": 3}
+        connect_args: dict[str, Any] = {"connect_timeout": connect_timeout}
+        if connect_timeout:
+            # A database whose packets are dropped never refuses: without this a query on a
+            # pooled connection waits for TCP's retransmissions (~15 min). Unacknowledged
+            # data for this long breaks the connection, and the pool replaces it.
+            connect_args["tcp_user_timeout"] = connect_timeout * 1000
+        if statement_timeout:
+            # The server cancels a statement (a lock wait included) that runs longer.
+            connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+        options["connect_args"] = connect_args
     return options
