@@ -4,9 +4,12 @@ one-off containers for the pre-deploy command and ``flask`` tools."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import requests
 from testcontainers.core.network import Network
 
 from tests.container.deploy.target import DeployTarget
@@ -58,12 +61,32 @@ class Instance:
         return self.container.logs_text()
 
     def first_error_line(self) -> str:
-        """The first line of the logs that reads like an error, for a failed deploy's reason."""
-        words = ("error", "refusing", "failed", "exception", "traceback")
+        """The first error the instance logged (the app logs JSON lines; anything else that
+        reads like an error counts too), for a failed deploy's reason."""
         for line in self.logs().splitlines():
-            if any(word in line.lower() for word in words):
-                return line.strip()
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                if any(word in line.lower() for word in ("error", "refusing", "traceback")):
+                    return line.strip()
+                continue
+            if isinstance(entry, dict) and entry.get("level") in ("ERROR", "CRITICAL"):
+                return " ".join(str(entry.get("message", "")).split())
         return "(no error line in the logs)"
+
+    def settle(self, timeout: float = 120.0) -> bool:
+        """Wait until the instance exited or its own /health answers (whatever it says):
+        True when it is running and answering."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.state().get("Running"):
+                return False
+            try:
+                requests.get(self.container.base_url + "/health", timeout=5)
+                return True
+            except requests.RequestException:
+                time.sleep(0.5)
+        return False
 
     def state(self) -> dict:
         return self.container.state()
@@ -91,10 +114,18 @@ class Fleet:
         )
         return container
 
-    def start(self, name: str, image: str, env: Mapping[str, str] | None = None) -> Instance:
-        """Start an instance reachable as ``name``; not routed to until the balancer's health
-        check passes."""
+    def start(
+        self,
+        name: str,
+        image: str,
+        env: Mapping[str, str] | None = None,
+        command: str | None = None,
+    ) -> Instance:
+        """Start an instance reachable as ``name`` (the image's CMD unless ``command``); not
+        routed to until the balancer's health check passes."""
         container = self._container(image, env or {})
+        if command:
+            container.with_command(command)
         container.with_network_aliases(name)
         instance = Instance(name, container)
         self.instances.append(instance)

@@ -111,6 +111,7 @@ class Load:
         rate: float = DEFAULT_RATE,
         clients: int = DEFAULT_CLIENTS,
         max_requests: int = 5000,
+        writes: bool = True,
     ) -> None:
         self.base_url = base_url
         self.token = token
@@ -120,6 +121,7 @@ class Load:
         self.interval = clients / rate
         self.clients = clients
         self.max_requests = max_requests
+        self.writes = writes
         self.records: list[Record] = []
         self._lock = threading.Lock()
         self._numbers = itertools.count()
@@ -132,7 +134,7 @@ class Load:
         return number if number < self.max_requests else None
 
     def _request(self, session: requests.Session, number: int) -> Record:
-        if number % WRITE_EVERY == WRITE_EVERY - 1:
+        if self.writes and number % WRITE_EVERY == WRITE_EVERY - 1:
             kind, method, path = "write", "POST", f"{API}/students"
             body: dict[str, Any] | None = {
                 "name": f"Load {number}",
@@ -166,7 +168,7 @@ class Load:
             path,
             response.status_code,
             latency,
-            response.headers.get("X-Served-By", ""),
+            response.headers.get("X-Served-By", "direct"),
             is_json,
             ack,
             error,

@@ -59,9 +59,11 @@ class Stack:
         self.seeded = seed(self.balancer.url, self.token)
         return instance
 
-    def load(self, **kwargs: object) -> Load:
+    def load(self, base_url: str | None = None, **kwargs: object) -> Load:
+        """Load through the balancer, or straight at one instance's ``base_url``."""
         assert self.seeded is not None, "deploy_first() seeds the data the load reads"
-        return Load(self.balancer.url, self.token, self.seeded, self.timeline, **kwargs)  # type: ignore[arg-type]
+        url = base_url or self.balancer.url
+        return Load(url, self.token, self.seeded, self.timeline, **kwargs)  # type: ignore[arg-type]
 
     def sql(self, query: str, *params: object) -> list[tuple]:
         with psycopg.connect(self.postgres.dsn, connect_timeout=5) as connection:

@@ -101,3 +101,12 @@ def replace(path: Path, old: str, new: str) -> None:
     if old not in text:
         raise AssertionError(f"{path}: {old!r} not found; update the rehearsal's variant")
     path.write_text(text.replace(old, new, 1))
+
+
+def limiter_without_fallback(repo: Path) -> None:
+    """A rate limiter that fails requests when its Redis storage is down."""
+    replace(
+        repo / "app/limits.py",
+        '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True',
+        '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False',
+    )

@@ -1,0 +1,246 @@
+"""Scenarios database-restart, database-unreachable and redis-outage: the managed datastores
+have trouble under load, and the app answers fast, says so on /health, and recovers alone.
+
+The load goes straight at the instance here, not through the balancer: with the only instance
+unhealthy the balancer answers its own 503 page, and the promise under test is the app's
+(a fast 503 JSON, never a hang, never an HTML 500).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+import requests
+
+from tests.container.deploy import verdicts, versions
+from tests.container.deploy.balancer import CHECK_TIMEOUT_S
+from tests.container.deploy.instances import Instance
+from tests.container.deploy.load import Record
+from tests.container.deploy.report import RehearsalReport, ScenarioResult
+from tests.container.deploy.stack import Stack, record
+
+pytestmark = [pytest.mark.container, pytest.mark.slow]
+
+OUTAGE_SECONDS = 6.0
+# After the datastore is back, the pool gets this long to recover before every request must
+# succeed again ("within seconds").
+RECOVERY_SECONDS = 5.0
+
+
+def health(instance: Instance) -> tuple[int, dict]:
+    """/health within the balancer's check timeout; (0, {}) when it does not answer in time."""
+    try:
+        response = requests.get(instance.container.base_url + "/health", timeout=CHECK_TIMEOUT_S)
+    except requests.RequestException:
+        return 0, {}
+    return response.status_code, response.json()
+
+
+def outage_problems(records: list[Record], start: float, end: float) -> list[str]:
+    """During [start, end]: every failure a 503 JSON, none without an answer (a hang)."""
+    problems = []
+    during = [r for r in records if start <= r.sent <= end]
+    hung = [r for r in during if r.status == 0]
+    if hung:
+        problems.append(f"{len(hung)} requests got no answer in 15 s during the outage (hangs)")
+    wrong = [r for r in during if not r.ok and r.status and (r.status != 503 or not r.json)]
+    if wrong:
+        problems.append(
+            f"{len(wrong)} failures were not a 503 JSON: {sorted({r.status for r in wrong})}"
+        )
+    return problems
+
+
+def recovered_problems(records: list[Record], back: float) -> list[str]:
+    late = [r for r in records if r.sent >= back + RECOVERY_SECONDS]
+    if not late:
+        return ["no request was sent after the recovery window"]
+    failed = [r for r in late if not r.ok]
+    return [f"{len(failed)} requests failed after recovery"] if failed else []
+
+
+@contextmanager
+def postgres_stopped(stack: Stack) -> Iterator[None]:
+    stack.timeline.mark("postgres stopped")
+    with stack.postgres.stopped():
+        yield
+        stack.timeline.mark("postgres starting")
+    stack.timeline.mark("postgres ready")
+
+
+def database_restart(stack: Stack, image: str) -> tuple[list, list[tuple[int, dict]], float]:
+    v1 = stack.deploy_first(image)
+    probes = []
+    with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
+        load.wait(3)
+        with postgres_stopped(stack):
+            time.sleep(1)
+            deadline = time.monotonic() + OUTAGE_SECONDS
+            while time.monotonic() < deadline:
+                probes.append(health(v1))
+                time.sleep(0.5)
+        back = stack.timeline.now()
+        load.wait(RECOVERY_SECONDS + 4)
+    return load, probes, back
+
+
+@pytest.mark.scenario("database-restart")
+def test_database_restart(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+    load, probes, back = database_restart(stack, v1_image)
+    lost = record(scenario, stack, load)
+    start = next(t for t, e in stack.timeline.events if e == "postgres stopped")
+    scenario.notes.append(f"/health during the outage: {sorted({code for code, _ in probes})}.")
+
+    assert outage_problems(load.records, start, back) == []
+    assert probes and all(code == 503 and body["database"] != "ok" for code, body in probes), probes
+    assert recovered_problems(load.records, back) == []
+    assert verdicts.no_lost_writes(lost) == []
+
+
+def test_database_restart_rejects_a_health_check_that_ignores_the_database(
+    stack: Stack, build_variant: Callable, rehearsal_report: RehearsalReport
+) -> None:
+    image = build_variant("health-ignores-db", versions.health_ignores_the_database)
+    _, probes, _ = database_restart(stack, image)
+
+    healthy = [code for code, _ in probes if code == 200]
+    assert healthy, "the database was down and /health never said 200, yet it ignores the DB"
+    rehearsal_report.rejected_variants.append(
+        {
+            "scenario": "database-restart",
+            "variant": "/health ignores the database",
+            "reason": f"/health answered 200 {len(healthy)} times while PostgreSQL was stopped",
+        }
+    )
+
+
+@contextmanager
+def postgres_unreachable(stack: Stack) -> Iterator[None]:
+    """Take PostgreSQL off the network: its packets are dropped, nothing refuses them."""
+    network = stack.network.get_wrapped_network()  # type: ignore[attr-defined]
+    wrapped = stack.postgres.container.get_wrapped_container()
+    network.disconnect(wrapped)
+    stack.timeline.mark("postgres unreachable (network disconnect)")
+    try:
+        yield
+    finally:
+        network.connect(wrapped, aliases=[stack.postgres.alias])
+        stack.timeline.mark("postgres reachable again")
+
+
+def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = None):
+    v1 = stack.deploy_first(image, env)
+    probes = []
+    with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
+        load.wait(3)
+        with postgres_unreachable(stack):
+            deadline = time.monotonic() + OUTAGE_SECONDS
+            while time.monotonic() < deadline:
+                probes.append(health(v1))
+        back = stack.timeline.now()
+        load.wait(RECOVERY_SECONDS + 4)
+    return load, probes, back
+
+
+@pytest.mark.scenario("database-unreachable")
+def test_database_unreachable(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+    load, probes, back = database_unreachable(stack, v1_image)
+    lost = record(scenario, stack, load)
+    start = next(t for t, e in stack.timeline.events if e.startswith("postgres unreachable"))
+    scenario.notes.append(
+        f"/health during the outage (0 = no answer within {CHECK_TIMEOUT_S} s): "
+        f"{[code for code, _ in probes]}."
+    )
+
+    assert outage_problems(load.records, start, back) == []
+    assert probes and all(code == 503 for code, _ in probes), probes
+    assert recovered_problems(load.records, back) == []
+    assert verdicts.no_lost_writes(lost) == []
+
+
+def test_database_unreachable_rejects_no_timeouts(
+    stack: Stack, v1_image: str, rehearsal_report: RehearsalReport
+) -> None:
+    off = {"DATABASE_CONNECT_TIMEOUT": "0", "DATABASE_STATEMENT_TIMEOUT": "0"}
+    _, probes, _ = database_unreachable(stack, v1_image, off)
+
+    hung = [code for code, _ in probes if code == 0]
+    assert hung, f"without timeouts /health still answered in time: {probes}"
+    rehearsal_report.rejected_variants.append(
+        {
+            "scenario": "database-unreachable",
+            "variant": "no connect or dead-connection timeout",
+            "reason": f"/health gave no answer within {CHECK_TIMEOUT_S} s {len(hung)} times",
+        }
+    )
+
+
+def summary(stack: Stack) -> tuple[int, object]:
+    """The course summary report through the balancer: status and body."""
+    assert stack.seeded is not None
+    url = f"{stack.balancer.url}/api/v1/courses/{stack.seeded.course_id}/summary"
+    response = requests.get(url, headers={"Authorization": f"Bearer {stack.token}"}, timeout=10)
+    return response.status_code, response.json() if response.ok else response.text[:200]
+
+
+def redis_outage(stack: Stack, image: str) -> tuple:
+    stack.deploy_first(image)
+    v1 = stack.fleet.instances[0]
+    probes = []
+    with stack.load(duration=90).running() as load:
+        load.wait(3)
+        before = summary(stack)
+        wrapped = stack.redis.container.get_wrapped_container()
+        wrapped.stop()
+        stack.timeline.mark("redis stopped")
+        try:
+            deadline = time.monotonic() + OUTAGE_SECONDS
+            while time.monotonic() < deadline:
+                probes.append(health(v1))
+                time.sleep(0.5)
+            during = summary(stack)
+        finally:
+            wrapped.start()
+            stack.redis.wait_strategy().wait_until_ready(stack.redis.container, stack.redis.hint)
+            stack.timeline.mark("redis ready")
+        load.wait(RECOVERY_SECONDS)
+    return load, probes, before, during
+
+
+@pytest.mark.scenario("redis-outage")
+def test_redis_outage(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+    load, probes, before, during = redis_outage(stack, v1_image)
+    lost = record(scenario, stack, load)
+    with stack.redis.client() as client:
+        client.flushall()
+        summary(stack)
+        cached = [key.decode() for key in client.scan_iter(match="gradetracker:*")]
+    scenario.notes.append(
+        f"/health during the outage: {sorted({b.get('status') for _, b in probes})}."
+    )
+
+    assert verdicts.no_failed_requests(load.records) == []
+    assert probes and all(code == 200 and body["status"] == "degraded" for code, body in probes)
+    assert before[0] == 200 and during == before, "the report read while Redis was down differs"
+    assert cached, "after Redis came back the app did not cache the report in it again"
+    assert verdicts.no_lost_writes(lost) == []
+
+
+def test_redis_outage_rejects_a_limiter_without_fallback(
+    stack: Stack, build_variant: Callable, rehearsal_report: RehearsalReport
+) -> None:
+    image = build_variant("limiter-no-fallback", versions.limiter_without_fallback)
+    load, _, _, _ = redis_outage(stack, image)
+
+    problems = verdicts.no_failed_requests(load.records)
+    assert problems, "the limiter has no fallback, yet no request failed while Redis was down"
+    rehearsal_report.rejected_variants.append(
+        {
+            "scenario": "redis-outage",
+            "variant": "rate limiter without in-memory fallback",
+            "reason": problems[0],
+        }
+    )
