@@ -219,16 +219,19 @@ def engine_options(
         "max_overflow": 20,
         "pool_recycle": 3600,
         "pool_pre_ping": True,
-        # Waiting for a free pooled connection must not outlast a health check either.
-        "pool_timeout": 5,
+        # Waiting for a free pooled connection (all held by requests stuck on a lost
+        # database) must not outlast a health check either; 0 leaves SQLAlchemy's 30 s.
+        "pool_timeout": connect_timeout or 30,
     }
     if url.startswith("postgresql+psycopg"):
         connect_args: dict[str, Any] = {"connect_timeout": connect_timeout}
         if connect_timeout:
             # A database whose packets are dropped never refuses: without this a query on a
-            # pooled connection waits for TCP's retransmissions (~15 min). Unacknowledged
-            # data for this long breaks the connection, and the pool replaces it.
-            connect_args["tcp_user_timeout"] = connect_timeout * 1000
+            # pooled connection waits for TCP's retransmissions (~15 min). Data left
+            # unacknowledged for half the connect timeout breaks the connection (the kernel
+            # acknowledges even for a busy server, so only a lost network trips it); the pool
+            # then replaces it, and a pre-ping plus a reconnect stay within one health check.
+            connect_args["tcp_user_timeout"] = connect_timeout * 500
         if statement_timeout:
             # The server cancels a statement (a lock wait included) that runs longer.
             connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"

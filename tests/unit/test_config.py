@@ -170,10 +170,10 @@ def test_postgres_pool_settings() -> None:
         "max_overflow": 20,
         "pool_recycle": 3600,
         "pool_pre_ping": True,
-        "pool_timeout": 5,
+        "pool_timeout": 2,
         "connect_args": {
             "connect_timeout": 2,
-            "tcp_user_timeout": 2000,
+            "tcp_user_timeout": 1000,
             "options": "-c statement_timeout=10000",
         },
     }
@@ -183,7 +183,7 @@ def test_postgres_pool_settings() -> None:
 def test_database_timeouts_come_from_settings_and_zero_switches_them_off() -> None:
     assert engine_options("postgresql+psycopg://u@db/g", 5, 30)["connect_args"] == {
         "connect_timeout": 5,
-        "tcp_user_timeout": 5000,
+        "tcp_user_timeout": 2500,
         "options": "-c statement_timeout=30000",
     }
     assert engine_options("postgresql+psycopg://u@db/g", 0, 0)["connect_args"] == {

@@ -18,8 +18,10 @@ from testcontainers.core.network import Network
 from tests.container.deploy.balancer import Balancer
 from tests.container.deploy.instances import PORT, Fleet, Instance
 from tests.container.deploy.load import Load, Seed, Timeline, seed
-from tests.container.deploy.report import ScenarioResult
+from tests.container.deploy.report import CHART_DIR, ScenarioResult
 from tests.container.deploy.target import DeployTarget, Wiring
+from tests.harness import reporters
+from tests.harness.builds import REPO_ROOT
 from tests.harness.services import PostgresService, RedisService, running
 
 # The rehearsal's load comes from one address, where Render's comes from many clients: the
@@ -40,9 +42,13 @@ class Stack:
     seeded: Seed | None = None
 
     def start_instance(
-        self, name: str, image: str, env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        image: str,
+        env: Mapping[str, str] | None = None,
+        command: str | None = None,
     ) -> Instance:
-        return self.fleet.start(name, image, env)
+        return self.fleet.start(name, image, env, command)
 
     def route(self, instance: Instance, *, health_checked: bool = True, wait: bool = True) -> float:
         """Put ``instance`` behind the balancer; with ``wait``, block until it takes traffic."""
@@ -94,7 +100,12 @@ def rehearsal_stack(
 
 
 def record(result: ScenarioResult, stack: Stack, load: Load) -> list[int]:
-    """Copy what the load saw into the scenario's report record; the lost acknowledged writes."""
+    """Copy what the load saw into the scenario's report record, keep every instance's log
+    beside the report (a red scenario's evidence); the lost acknowledged writes."""
+    log_dir = reporters.report_dir(REPO_ROOT) / CHART_DIR / "logs" / result.name
+    log_dir.mkdir(parents=True, exist_ok=True)
+    for instance in stack.fleet.instances:
+        (log_dir / f"{instance.name}.log").write_text(instance.logs())
     result.records = list(load.records)
     result.events = list(stack.timeline.events)
     lost = stack.lost_writes(load.acknowledged)

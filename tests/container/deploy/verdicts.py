@@ -40,3 +40,12 @@ def clean_exit(name: str, exit_code: int, seconds: float, window: float) -> list
     if seconds > window:
         problems.append(f"{name} took {seconds:.1f} s to stop, over the {window:.0f} s window")
     return problems
+
+
+def recovered(records: list[Record], since: float) -> list[str]:
+    """Every request sent from ``since`` on succeeded (and there were some)."""
+    late = [r for r in records if r.sent >= since]
+    if not late:
+        return [f"no request was sent after {since:.1f} s"]
+    bad = [r for r in late if not r.ok]
+    return [f"{len(bad)} of {len(late)} requests failed after {since:.1f} s"] if bad else []
