@@ -53,6 +53,7 @@ class Seed:
 
     course_id: int
     student_id: int
+    assignment_id: int
 
 
 @dataclass
@@ -93,7 +94,7 @@ def seed(base_url: str, token: str) -> Seed:
         {"course_id": course, "title": "HW1", "category": "homework", "max_points": 10},
     )
     create("/grades", {"student_id": student, "assignment_id": assignment, "score": 9})
-    return Seed(course, student)
+    return Seed(course, student, assignment)
 
 
 class Load:

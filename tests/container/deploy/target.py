@@ -46,6 +46,7 @@ class DeployTarget:
     health_path: str
     pre_deploy_command: str | None
     shutdown_window: int
+    max_instances: int
     env_rules: tuple[tuple[str, str, object], ...]
 
     @classmethod
@@ -67,6 +68,7 @@ class DeployTarget:
             health_path=str(service.get("healthCheckPath") or DEFAULT_HEALTH_PATH),
             pre_deploy_command=service.get("preDeployCommand"),
             shutdown_window=int(service.get("maxShutdownDelaySeconds") or DEFAULT_SHUTDOWN_WINDOW),
+            max_instances=int(blueprint.scaling(service).get("maxInstances") or 1),
             env_rules=rules,
         )
 

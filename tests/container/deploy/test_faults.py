@@ -38,7 +38,10 @@ def health(instance: Instance) -> tuple[int, dict]:
         response = requests.get(instance.container.base_url + "/health", timeout=CHECK_TIMEOUT_S)
     except requests.RequestException:
         return 0, {"seconds": round(time.monotonic() - started, 2)}
-    return response.status_code, {**response.json(), "seconds": round(time.monotonic() - started, 2)}
+    return response.status_code, {
+        **response.json(),
+        "seconds": round(time.monotonic() - started, 2),
+    }
 
 
 def outage_problems(records: list[Record], start: float, end: float) -> list[str]:

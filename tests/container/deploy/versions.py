@@ -105,8 +105,10 @@ def replace(path: Path, old: str, new: str) -> None:
 
 def limiter_without_fallback(repo: Path) -> None:
     """A rate limiter that fails requests when its Redis storage is down."""
+    limits = repo / "app/limits.py"
     replace(
-        repo / "app/limits.py",
+        limits,
         '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True',
         '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False',
     )
+    replace(limits, '"RATELIMIT_SWALLOW_ERRORS", True', '"RATELIMIT_SWALLOW_ERRORS", False')
