@@ -26,6 +26,7 @@ from tests.harness.reporters import MarkdownReporter
 VERIFIED, FAILED, NEEDS_REVIEW = "verified", "failed", "needs manual review"
 ICONS = {VERIFIED: "✅", FAILED: "❌", NEEDS_REVIEW: "⚠️"}
 REPORT_NAME = "checklist"
+REHEARSAL_NAME = "rehearsal"
 
 
 def load_evidence(results_dir: Path) -> list[dict[str, Any]]:
@@ -95,6 +96,8 @@ class ChecklistReport:
     blueprint: Result | None
     blueprint_error: str | None = None
     image_markdown: str | None = None
+    # Scenario summaries from reports/rehearsal.json (the deploy suite), when it ran.
+    rehearsal: list[dict[str, Any]] | None = None
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def result(self, *, strict: bool = False) -> Result:
@@ -156,6 +159,7 @@ class ChecklistReport:
             lines += ["", _demote(self.image_markdown)]
         else:
             lines += ["", "## Image report", "", "None: the container suite did not run."]
+        lines += ["", "## Deploy rehearsal", ""] + _rehearsal_lines(self.rehearsal)
         return "\n".join(lines) + "\n"
 
 
@@ -188,6 +192,20 @@ def _item_section(entry: ItemReport) -> list[str]:
     return lines
 
 
+def _rehearsal_lines(rehearsal: list[dict[str, Any]] | None) -> list[str]:
+    """One line per scenario of reports/rehearsal.json, and where the timelines are."""
+    if rehearsal is None:
+        return ["None: the deploy suite did not run."]
+    lines = [f"Timelines and details: [rehearsal.md]({REHEARSAL_NAME}.md).", ""]
+    lines += ["| scenario | verdict | requests failed | writes lost |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {s['name']} | {s['verdict']} | {s['requests_failed']}/{s['requests_total']} | "
+        f"{s['writes_lost']} |"
+        for s in rehearsal
+    ]
+    return lines
+
+
 def _demote(markdown: str) -> str:
     """Headings one level down, so an included report nests under this report's heading."""
     return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines())
@@ -204,6 +222,9 @@ def build_report(results_dir: Path, blueprint_path: Path, image_report: Path) ->
         report.blueprint_error = str(exc)
     if image_report.is_file():
         report.image_markdown = image_report.read_text(encoding="utf-8")
+    rehearsal = image_report.parent / f"{REHEARSAL_NAME}.json"
+    if rehearsal.is_file():
+        report.rehearsal = json.loads(rehearsal.read_text(encoding="utf-8"))["scenarios"]
     return report
 
 

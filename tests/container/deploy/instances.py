@@ -17,6 +17,7 @@ from tests.harness.container import APP_PORT, AppContainer
 from tests.harness.errors import CommandFailedError
 
 TEST_LABELS = {"com.gradetracker.test": "true"}
+PORT = APP_PORT
 NANO = 1_000_000_000
 # One-off commands (migrations, create-token) wait at most this long.
 ONE_OFF_TIMEOUT = 180
@@ -171,5 +172,3 @@ class Fleet:
                 instance.container.stop()
         self.instances.clear()
 
-
-PORT = APP_PORT

@@ -139,7 +139,8 @@ class RehearsalReport:
             "Real containers behind a real load balancer (HAProxy), under bounded load; "
             "see the README's *Deploy rehearsal* section for how to read this.",
             "",
-            "| scenario | verdict | requests | failed | writes acked | writes lost | p50 ms | p99 ms |",
+            "| scenario | verdict | requests | failed | writes acked | writes lost "
+            "| p50 ms | p99 ms |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for s in summaries:

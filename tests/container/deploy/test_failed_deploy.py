@@ -23,7 +23,8 @@ WATCH_SECONDS = 6.0
 
 def schema(stack: Stack) -> tuple[set[tuple[str, str]], list[tuple]]:
     columns = stack.sql(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = 'public'"
     )
     return {(t, c) for t, c in columns}, stack.sql("SELECT version_num FROM alembic_version")
 

@@ -92,7 +92,8 @@ def test_database_restart(stack: Stack, v1_image: str, scenario: ScenarioResult)
     scenario.notes.append(f"/health during the outage: {sorted({code for code, _ in probes})}.")
 
     assert outage_problems(load.records, start, back) == []
-    assert probes and all(code == 503 and body["database"] != "ok" for code, body in probes), probes
+    assert probes
+    assert all(code == 503 and body["database"] != "ok" for code, body in probes), probes
     assert verdicts.recovered(load.records, back + RECOVERY_SECONDS) == []
     assert verdicts.no_lost_writes(lost) == []
 
@@ -155,7 +156,8 @@ def test_database_unreachable(stack: Stack, v1_image: str, scenario: ScenarioRes
     assert outage_problems(load.records, start, back) == []
     slow = [r.latency_ms for r in load.records if start <= r.sent <= back and not r.ok]
     seen = [(code, body["seconds"]) for code, body in probes if code != 503]
-    assert probes and all(code == 503 for code, _ in probes), (seen, sorted(slow)[-5:])
+    assert probes
+    assert all(code == 503 for code, _ in probes), (seen, sorted(slow)[-5:])
     assert verdicts.recovered(load.records, back + RECOVERY_SECONDS) == []
     assert verdicts.no_lost_writes(lost) == []
 
@@ -222,8 +224,10 @@ def test_redis_outage(stack: Stack, v1_image: str, scenario: ScenarioResult) -> 
     )
 
     assert verdicts.no_failed_requests(load.records) == []
-    assert probes and all(code == 200 and body["status"] == "degraded" for code, body in probes)
-    assert before[0] == 200 and during == before, "the report read while Redis was down differs"
+    assert probes
+    assert all(code == 200 and body["status"] == "degraded" for code, body in probes), probes
+    assert before[0] == 200
+    assert during == before, "the report read while Redis was down differs"
     assert cached, "after Redis came back the app did not cache the report in it again"
     assert verdicts.no_lost_writes(lost) == []
 

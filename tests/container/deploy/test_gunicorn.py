@@ -54,7 +54,8 @@ def test_worker_crash(stack: Stack, v1_image: str, scenario: ScenarioResult) -> 
         f"(the load has {DEFAULT_CLIENTS} in flight at most)."
     )
 
-    assert len(after) == WORKERS and before[0] not in after, (before, after)
+    assert len(after) == WORKERS, (before, after)
+    assert before[0] not in after, (before, after)
     assert len(failures) <= DEFAULT_CLIENTS, verdicts.no_failed_requests(load.records)
     assert verdicts.no_lost_writes(lost) == []
     replaced = next(t for t, e in stack.timeline.events if e == "master replaced it")
