@@ -34,7 +34,13 @@ def sigterm(instance: Instance, window: int) -> Stopped:
 
 
 def rolling_deploy(
-    stack: Stack, old: Instance, new_image: str, name: str = "v2", *, health_gated: bool = True
+    stack: Stack,
+    old: Instance,
+    new_image: str,
+    name: str = "v2",
+    *,
+    health_gated: bool = True,
+    env: dict[str, str] | None = None,
 ) -> tuple[Instance, Stopped]:
     """Deploy ``new_image`` over ``old`` as Render does; ``health_gated=False`` is the broken
     deploy that moves traffic before the new instance answers its health check."""
@@ -42,7 +48,7 @@ def rolling_deploy(
     timeline.mark(f"pre-deploy: {stack.target.pre_deploy_command}")
     stack.fleet.pre_deploy(new_image)
     timeline.mark(f"{name} starts")
-    new = stack.start_instance(name, new_image)
+    new = stack.start_instance(name, new_image, env)
     if health_gated:
         stack.route(new)
         timeline.mark(f"{name} healthy, gets traffic")

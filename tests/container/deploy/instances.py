@@ -134,7 +134,7 @@ class Fleet:
         return instance
 
     def one_off(
-        self, image: str, command: str, env: Mapping[str, str] | None = None
+        self, image: str, command: str | list[str], env: Mapping[str, str] | None = None
     ) -> tuple[int, str, str]:
         """Run ``command`` in a one-off container of ``image`` (Render's preDeployCommand and
         shell): exit code, stdout and stderr."""
@@ -158,12 +158,17 @@ class Fleet:
         if code:
             raise CommandFailedError(f"`{command}` in {image} exited {code}:\n{stdout}{stderr}")
 
-    def create_token(self, image: str, name: str) -> str:
-        """A read+write API token from ``flask create-token`` (printed last on stdout)."""
-        code, stdout, stderr = self.one_off(image, f"flask --app app create-token {name}")
+    def first_deploy(self, image: str, token_name: str) -> str:
+        """The first deploy's one-off: the preDeployCommand as written, then a read+write API
+        token from ``flask create-token`` (printed last on stdout), in one container to save
+        a container start per scenario. Returns the token."""
+        steps = [self.target.pre_deploy_command] if self.target.pre_deploy_command else []
+        steps.append(f"flask --app app create-token {token_name}")
+        command = ["sh", "-c", " && ".join(steps)]
+        code, stdout, stderr = self.one_off(image, command)
         lines = [line.strip() for line in stdout.splitlines() if line.strip()]
         if code or not lines:
-            raise CommandFailedError(f"create-token exited {code}:\n{stdout}{stderr}")
+            raise CommandFailedError(f"`{command[2]}` exited {code}:\n{stdout}{stderr}")
         return lines[-1]
 
     def stop_all(self) -> None:
@@ -171,4 +176,3 @@ class Fleet:
             if instance.container.get_wrapped_container() is not None:
                 instance.container.stop()
         self.instances.clear()
-

@@ -58,8 +58,7 @@ class Stack:
 
     def deploy_first(self, image: str, env: Mapping[str, str] | None = None) -> Instance:
         """The first deploy: pre-deploy command, one healthy instance, a token, seed data."""
-        self.fleet.pre_deploy(image)
-        self.token = self.fleet.create_token(image, "rehearsal")
+        self.token = self.fleet.first_deploy(image, "rehearsal")
         instance = self.start_instance("v1", image, env)
         self.route(instance)
         self.seeded = seed(self.balancer.url, self.token)

@@ -65,8 +65,7 @@ def test_worker_crash(stack: Stack, v1_image: str, scenario: ScenarioResult) -> 
 def test_worker_crash_rejects_a_server_without_a_master(
     stack: Stack, v1_image: str, rehearsal_report: RehearsalReport
 ) -> None:
-    stack.fleet.pre_deploy(v1_image)
-    stack.token = stack.fleet.create_token(v1_image, "rehearsal")
+    stack.token = stack.fleet.first_deploy(v1_image, "rehearsal")
     # A Dockerfile whose CMD runs the development server: one process, nobody to replace it.
     bare = stack.start_instance(
         "v1", v1_image, {"PORT": "10000"}, command="flask --app app run --host 0.0.0.0 --port 10000"

@@ -77,8 +77,7 @@ def summary(stack: Stack, instance: Instance) -> object:
 def rehearse_scale_out(
     stack: Stack, image: str, per_instance: Callable[[int], Mapping[str, str]]
 ) -> ScaleFacts:
-    stack.fleet.pre_deploy(image)
-    stack.token = stack.fleet.create_token(image, "rehearsal")
+    stack.token = stack.fleet.first_deploy(image, "rehearsal")
     count = stack.target.max_instances
     instances = [
         stack.start_instance(f"v1-{n}", image, {**SCALE_ENV, **per_instance(n)})
