@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import multiprocessing
 
-from app.config import ConfigError, env_int, finalize, from_env, listen_port, log_level
+from app.config import ConfigError, finalize, from_env, listen_port, log_level, worker_count
 from app.logs import gunicorn_logconfig
 
 try:
     port = listen_port()
-    workers = env_int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 3))
+    # Also checked by app.preflight (the image's ENTRYPOINT) before gunicorn reads it itself.
+    workers = worker_count(min(2 * multiprocessing.cpu_count() + 1, 3))
 except ConfigError as error:
     # gunicorn would wrap any other exception from this file in its own traceback.
     raise SystemExit(str(error)) from None

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the app; ``test_config`` overrides values read from the env."""
+    import click
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         config,
         db,
         errors,
+        headers,
         health,
         limits,
         logs,
@@ -49,10 +51,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         API_PER_PAGE_MAX=100,
         REPORT_CACHE_SECONDS=300,
     )
-    app.config.from_mapping(config.from_env(app.instance_path))
-    if test_config is not None:
-        app.config.from_mapping(test_config)
-    config.finalize(app.config)
+    try:
+        app.config.from_mapping(config.from_env(app.instance_path))
+        if test_config is not None:
+            app.config.from_mapping(test_config)
+        config.finalize(app.config)
+    except config.ConfigError as error:
+        if cli.in_command_line():
+            # `flask db upgrade` (the pre-deploy step) prints click's one "Error:" line.
+            raise click.ClickException(str(error)) from None
+        raise
     if app.config["APP_ENV"] == config.PRODUCTION:
         # Render terminates TLS in front of the app: trust one proxy hop for the client
         # address (rate-limit keys) and the scheme (secure redirects).
@@ -67,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     reports.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

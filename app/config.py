@@ -8,16 +8,33 @@ it without loading Flask.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
+from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 PRODUCTION = "production"
 DEVELOPMENT = "development"
 
 DEFAULT_PORT = 10000
+MAX_WORKERS = 32
 MIN_SECRET_KEY_LENGTH = 32
+# Estimated as length x the key's own per-character Shannon entropy: 40 times "a" scores 0,
+# "abab..." 40, a secrets.token_hex(32) key about 240. Length alone accepted all of them.
+MIN_SECRET_KEY_BITS = 128
+DATABASE_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg", "sqlite")
+REDIS_SCHEMES = ("redis", "rediss")
+# The grammar of the ``limits`` package: "10 per minute", "5/second", "100 per 2 hours", several
+# separated by ";" or ",". Checked here, stdlib-only, so gunicorn's master can check it too.
+_LIMIT = r"\s*\d+\s*(?:/|\s+per\s+)\s*(?:\d+\s*)?(?:second|minute|hour|day|month|year)s?\s*"
+RATE_LIMIT = re.compile(rf"^{_LIMIT}(?:[;,]{_LIMIT})*$", re.IGNORECASE)
+# An exact origin: scheme://host[:port], nothing else (no path, wildcard, regex or "null").
+ORIGIN = re.compile(
+    r"^https?://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$"
+)
 # Values copied from tutorials and templates; a key equal to one of them is as good as public.
 KNOWN_DEFAULT_SECRETS = frozenset(
     {
@@ -41,12 +58,11 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 class ConfigError(RuntimeError):
-    """The configuration is unsafe or invalid; the message lists every problem."""
+    """The configuration is unsafe or invalid; the message lists every problem on one line."""
 
     def __init__(self, problems: list[str], heading: str = "Invalid configuration") -> None:
         self.problems = problems
-        listed = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{heading}:\n{listed}")
+        super().__init__(f"{heading}: {'; '.join(problems)}")
 
 
 def _read(name: str) -> str | None:
@@ -87,7 +103,40 @@ def env_int(name: str, default: int) -> int:
 
 def listen_port() -> int:
     """The port gunicorn binds and the container health check probes (Render sets PORT)."""
-    return env_int("PORT", DEFAULT_PORT)
+    port = env_int("PORT", DEFAULT_PORT)
+    if not 1 <= port <= 65535:
+        raise ConfigError([f"PORT must be from 1 to 65535, got {port}"])
+    return port
+
+
+def worker_count(default: int) -> int:
+    """gunicorn's worker processes (WEB_CONCURRENCY): 0 would start a master that never serves."""
+    workers = env_int("WEB_CONCURRENCY", default)
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ConfigError([f"WEB_CONCURRENCY must be from 1 to {MAX_WORKERS}, got {workers}"])
+    return workers
+
+
+def estimated_bits(value: str) -> float:
+    """Length times the per-character Shannon entropy of ``value``'s own characters."""
+    counts = Counter(value)
+    per_char = sum(n / len(value) * math.log2(len(value) / n) for n in counts.values())
+    return len(value) * per_char
+
+
+def url_problem(name: str, url: str, schemes: tuple[str, ...]) -> str | None:
+    """Why ``url`` is not a usable ``scheme://[user[:password]@]host[:port]/...`` URL, or None."""
+    expected = f"{name} must be a URL like {schemes[0]}://user:password@host:port/name"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parsing the port is the check: "host:abc" raises ValueError)
+    except ValueError:
+        return f"{expected}; its host or port cannot be parsed"
+    if parts.scheme.lower() not in schemes:
+        return f"{expected}; scheme {parts.scheme or '(none)'!r} is not one of {', '.join(schemes)}"
+    if parts.scheme != "sqlite" and not parts.hostname:
+        return f"{expected}; it names no host"
+    return None
 
 
 def log_level() -> str:
@@ -147,7 +196,34 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "LOG_LEVEL": log_level(),
         "DATABASE_CONNECT_TIMEOUT": env_int("DATABASE_CONNECT_TIMEOUT", 2),
         "DATABASE_STATEMENT_TIMEOUT": env_int("DATABASE_STATEMENT_TIMEOUT", 10),
+        # Not an env var: production logs JSON lines for Render, development readable text.
+        "LOG_FORMAT": "json" if app_env == PRODUCTION else "text",
     }
+
+
+def setting_problems(config: dict[str, Any]) -> list[str]:
+    """Malformed settings, in any environment (a production refusal adds safety rules)."""
+    problems = []
+    for name, key in (
+        ("RATELIMIT_DEFAULT", "RATELIMIT_DEFAULT"),
+        ("RATELIMIT_WRITE", "RATELIMIT_WRITE"),
+    ):
+        value = config.get(key)
+        if value is not None and not RATE_LIMIT.match(str(value)):
+            problems.append(
+                f"{name} must be like '300 per minute' or '10/second' (several separated by ';'), "
+                f"got {value!r}"
+            )
+    url = config.get("SQLALCHEMY_DATABASE_URI")
+    if url:
+        problem = url_problem("DATABASE_URL", url, DATABASE_SCHEMES)
+        if problem:
+            problems.append(problem)
+    if config.get("REDIS_URL"):
+        problem = url_problem("REDIS_URL", config["REDIS_URL"], REDIS_SCHEMES)
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def production_problems(config: dict[str, Any]) -> list[str]:
@@ -162,6 +238,12 @@ def production_problems(config: dict[str, Any]) -> list[str]:
         problems.append(
             f"FLASK_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters ({len(key)})"
         )
+    elif estimated_bits(key) < MIN_SECRET_KEY_BITS:
+        problems.append(
+            f"FLASK_SECRET_KEY is too predictable (about {estimated_bits(key):.0f} bits, "
+            f"{MIN_SECRET_KEY_BITS} needed); generate one, e.g. python -c "
+            "'import secrets; print(secrets.token_hex(32))'"
+        )
     if config.get("SESSION_COOKIE_SECURE") is not True:
         problems.append("SESSION_COOKIE_SECURE must be true (cookies over HTTPS only)")
     if not config.get("API_TOKEN_ENCRYPTION_KEY"):
@@ -169,10 +251,22 @@ def production_problems(config: dict[str, Any]) -> list[str]:
     origins = config.get("CORS_ORIGINS") or []
     if not origins:
         problems.append("CORS_ORIGINS is not set; list the allowed origins, comma-separated")
-    elif "*" in origins:
-        problems.append("CORS_ORIGINS must not contain '*'; list the allowed origins")
+    else:
+        inexact = [origin for origin in origins if not ORIGIN.match(origin.lower())]
+        if inexact:
+            problems.append(
+                "CORS_ORIGINS must list exact origins (scheme://host[:port]; no '*', pattern, "
+                f"path or 'null'), got {', '.join(repr(o) for o in inexact)}"
+            )
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         problems.append("DATABASE_URL is not set")
+    if not config.get("REDIS_URL"):
+        # Without a shared store every worker caches reports and counts limits on its own:
+        # stale reads after a write, and three times the documented limits.
+        problems.append(
+            "REDIS_URL is not set; production keeps the report cache and rate-limit counters "
+            "in Redis"
+        )
     return problems
 
 
@@ -184,6 +278,9 @@ def finalize(config: dict[str, Any]) -> None:
     """
     if config["APP_ENV"] not in (PRODUCTION, DEVELOPMENT):
         raise ConfigError([f"APP_ENV must be {PRODUCTION!r} or {DEVELOPMENT!r}"])
+    problems = setting_problems(config)
+    if problems:
+        raise ConfigError(problems)
     if config["APP_ENV"] == PRODUCTION:
         problems = production_problems(config)
         if problems:

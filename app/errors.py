@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .db import db
-from .security import AuthError
+from .security import AuthError, ScopeError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -88,6 +88,12 @@ def handle_database_unavailable(exc: Exception) -> ResponseReturnValue:
     return body, status
 
 
+def handle_scope_error(exc: ScopeError) -> ResponseReturnValue:
+    body, status = error_response(403, "insufficient_scope", str(exc))
+    body.headers["WWW-Authenticate"] = 'Bearer realm="gradetracker", error="insufficient_scope"'
+    return body, status
+
+
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:
     db.session.rollback()
     # The message names the route only: headers (Authorization, cookies) are never logged.
@@ -106,4 +112,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(AuthError, handle_auth_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
+    app.register_error_handler(ScopeError, handle_scope_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -11,7 +11,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from .config import listen_port
+from .config import ConfigError, listen_port
 
 TIMEOUT_SECONDS = 5
 
@@ -34,7 +34,10 @@ def check(path: str = "/health", port: int | None = None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the probe and return the exit code."""
     args = sys.argv[1:] if argv is None else argv
-    reason = check(args[0] if args else "/health")
+    try:
+        reason = check(args[0] if args else "/health")
+    except ConfigError as error:
+        reason = "; ".join(error.problems)
     if reason is not None:
         print(f"unhealthy: {reason}", file=sys.stderr)
         return 1

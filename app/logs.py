@@ -4,6 +4,10 @@ Stdlib-only: ``gunicorn.conf.py`` imports ``gunicorn_logconfig`` in the master p
 Every record goes through ``RedactingFilter`` on the handler, which rewrites the message, the
 arguments and the exception text so configured secrets, bearer tokens and URL passwords never
 reach stdout.
+
+Production writes JSON lines (``LOG_FORMAT`` "json"); development writes one readable line per
+record ("text"). Logs go to stdout, except in a command-line process (``flask create-token``),
+whose stdout is the command's output: there they go to stderr.
 """
 
 from __future__ import annotations
@@ -87,26 +91,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+FORMATTERS: dict[str, type[logging.Formatter]] = {"json": JsonFormatter, "text": logging.Formatter}
+
+
 class StdoutHandler(logging.StreamHandler):
-    """A stream handler that looks ``sys.stdout`` up at emit time.
+    """A stream handler that looks ``sys.stdout`` (or ``sys.stderr``) up at emit time.
 
     gunicorn and pytest both swap ``sys.stdout``; binding it at construction would write to a
     stale stream.
     """
 
-    def __init__(self) -> None:
-        super().__init__(sys.stdout)
+    def __init__(self, stream_name: str = "stdout") -> None:
+        self.stream_name = stream_name
+        super().__init__(getattr(sys, stream_name))
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stdout
+        self.stream = getattr(sys, self.stream_name)
         super().emit(record)
 
 
-def make_handler(secrets: Iterable[str] | None = None) -> logging.Handler:
-    """A stdout handler with the JSON formatter and the redacting filter attached."""
-    handler = StdoutHandler()
+def make_handler(
+    secrets: Iterable[str] | None = None, log_format: str = "json", stream_name: str = "stdout"
+) -> logging.Handler:
+    """A handler with the ``log_format`` formatter and the redacting filter attached."""
+    handler = StdoutHandler(stream_name)
     handler.name = HANDLER_NAME
-    handler.setFormatter(JsonFormatter())
+    formatter = FORMATTERS[log_format]
+    handler.setFormatter(formatter(TEXT_FORMAT) if log_format == "text" else formatter())
     handler.addFilter(RedactingFilter(secrets))
     return handler
 
@@ -125,7 +137,10 @@ def init_app(app: Flask) -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if h.name == HANDLER_NAME]:
         root.removeHandler(handler)
-    root.addHandler(make_handler(secrets))
+    from .cli import in_command_line
+
+    stream_name = "stderr" if in_command_line() else "stdout"
+    root.addHandler(make_handler(secrets, app.config["LOG_FORMAT"], stream_name))
     root.setLevel(app.config["LOG_LEVEL"])
     app.logger.removeHandler(default_handler)
     init_sentry(app)

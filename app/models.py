@@ -1,4 +1,5 @@
-"""Tables: courses, students, enrollments, assignments, grades and API tokens."""
+"""Tables: courses, students, enrollments, assignments, grades, API tokens, web sign-ins and the
+health check's write probe."""
 
 from __future__ import annotations
 
@@ -29,9 +30,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime) -> datetime:
+    """``value`` with its zone: SQLite hands timestamps back without it; they were UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _iso(value: datetime) -> str:
-    # SQLite hands timestamps back without their zone; they were written as UTC.
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return aware(value).isoformat()
 
 
 class Course(db.Model):
@@ -148,8 +153,17 @@ class Grade(db.Model):
         }
 
 
+READ = "read"
+WRITE = "write"
+SCOPES = (READ, WRITE)
+
+
 class ApiToken(db.Model):
-    """A bearer token: looked up by its SHA-256 hash, kept Fernet-encrypted at rest."""
+    """A bearer token: looked up by its SHA-256 hash, kept Fernet-encrypted at rest.
+
+    ``scope`` is ``read`` (GETs only, e.g. a dashboard) or ``write`` (everything; write
+    implies read). ``expires_at`` None means the token never expires.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -158,3 +172,43 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
+    scope: Mapped[str] = mapped_column(String(10), default=WRITE, server_default=WRITE)
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+
+    sign_ins: Mapped[list[SignIn]] = relationship(
+        back_populates="token", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def allows(self, scope: str) -> bool:
+        """Whether this token may do what ``scope`` needs (write implies read)."""
+        return self.scope == WRITE or scope == READ
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and aware(self.expires_at) <= (now or _now())
+
+
+class SignIn(db.Model):
+    """One signed-in browser session, so that signing out revokes it on every instance.
+
+    The session cookie carries a random id; only its SHA-256 is stored. Signing out (or revoking
+    the token) deletes the row, and a cookie whose row is gone is signed out, even though its
+    signature is still valid.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
+
+    token: Mapped[ApiToken] = relationship(back_populates="sign_ins")
+
+
+class HealthProbe(db.Model):
+    """Always empty: /health inserts a row and rolls it back to prove the database is writable."""
+
+    __tablename__ = "health_probes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -1,14 +1,18 @@
-"""API tokens (Fernet-encrypted at rest, looked up by SHA-256) and CSRF protection."""
+"""API tokens (Fernet-encrypted at rest, looked up by SHA-256, scoped read or write) and CSRF
+protection.
+
+Every API request needs a bearer token: GET/HEAD a ``read`` or ``write`` token, other methods
+a ``write`` token (``authenticate`` runs before every API view, so a new route cannot forget it).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import secrets
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes
@@ -18,18 +22,24 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
 from .db import db
-from .models import ApiToken
+from .models import READ, WRITE, ApiToken
 
 if TYPE_CHECKING:
     from flask import Flask
 
 TOKEN_PREFIX = "gt_"
 csrf = CSRFProtect()
-F = TypeVar("F", bound=Callable[..., Any])
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 class AuthError(Exception):
     """Missing or invalid bearer token (answered with 401)."""
+
+
+class ScopeError(Exception):
+    """A valid token whose scope does not allow the request (answered with 403)."""
 
 
 def init_app(app: Flask) -> None:
@@ -60,13 +70,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str) -> str:
+def create_token(name: str, scope: str = WRITE, expires_at: datetime | None = None) -> str:
     """Store a new token called ``name`` and return its plaintext (shown only once)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     fernet = fernet_for(current_app.config["API_TOKEN_ENCRYPTION_KEY"])
     db.session.add(
         ApiToken(
-            name=name, token_hash=hash_token(token), token_encrypted=fernet.encrypt(token.encode())
+            name=name,
+            token_hash=hash_token(token),
+            token_encrypted=fernet.encrypt(token.encode()),
+            scope=scope,
+            expires_at=expires_at,
         )
     )
     db.session.commit()
@@ -74,8 +88,9 @@ def create_token(name: str) -> str:
 
 
 def find_token(token: str) -> ApiToken | None:
-    """Return the stored token matching ``token`` or None."""
-    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    """Return the stored, unexpired token matching ``token`` or None."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    return None if row is None or row.expired() else row
 
 
 def bearer_token() -> str | None:
@@ -86,18 +101,27 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
-def token_required(view: F) -> F:
-    """Reject the request with 401 unless it carries a known bearer token."""
+def required_scope(method: str) -> str:
+    """The scope a request with ``method`` needs."""
+    return READ if method in READ_METHODS else WRITE
 
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        token = bearer_token()
-        if token is None:
-            raise AuthError("Missing bearer token: send 'Authorization: Bearer <token>'")
-        api_token = find_token(token)
-        if api_token is None:
-            raise AuthError("Invalid bearer token")
-        g.api_token = api_token
-        return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+def authenticate() -> None:
+    """A ``before_request`` hook: 401 without a valid token, 403 when its scope is too narrow.
+
+    OPTIONS passes: a browser's CORS preflight never carries credentials.
+    """
+    if request.method == "OPTIONS":
+        return
+    token = bearer_token()
+    if token is None:
+        raise AuthError("Missing bearer token: send 'Authorization: Bearer <token>'")
+    api_token = find_token(token)
+    if api_token is None:
+        raise AuthError("Invalid or expired bearer token")
+    scope = required_scope(request.method)
+    if not api_token.allows(scope):
+        raise ScopeError(
+            f"This token's scope is {api_token.scope!r}; {request.method} needs {scope!r}"
+        )
+    g.api_token = api_token

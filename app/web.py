@@ -1,34 +1,65 @@
-"""Server-rendered pages: course list, gradebook, student report, and the forms behind a login.
+"""Server-rendered pages: course list, gradebook, student report, and their forms, all behind a
+sign-in.
 
-Forms post with a CSRF token (Flask-WTF). Signing in means pasting an API token; the session
-then remembers the token's id, so the page forms need the same credential as the API.
+Forms post with a CSRF token (Flask-WTF). Signing in means pasting an API token, so the pages
+need the same credential as the API: any token can read, a ``write`` token can post the forms.
+The session holds a random sign-in id whose hash is stored (``SignIn``); signing out deletes the
+row, so a copied session cookie stops working on every instance, cookie sessions included.
 """
 
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
-from sqlalchemy import select
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from . import grading, reports
 from .db import db
 from .forms import GradeForm, LoginForm, StudentForm
 from .limits import write_limit
-from .models import ApiToken, Course, Enrollment, Grade, Student, get_by_id
-from .security import find_token
+from .models import WRITE, Course, Enrollment, Grade, SignIn, Student, get_by_id
+from .security import find_token, hash_token
 
 bp = Blueprint("web", __name__)
 write_limit(bp)
+SESSION_KEY = "sign_in"
 
 
 @bp.before_request
 def load_signed_in_token() -> None:
-    token_id = session.get("token_id")
-    g.signed_in = token_id is not None and db.session.get(ApiToken, token_id) is not None
+    sign_in_id = session.get(SESSION_KEY)
+    row = None
+    if isinstance(sign_in_id, str):
+        row = db.session.scalar(
+            select(SignIn).where(
+                SignIn.session_hash == hash_token(sign_in_id), SignIn.created_at > _oldest()
+            )
+        )
+    g.api_token = row.token if row is not None and not row.token.expired() else None
+    g.signed_in = g.api_token is not None
+    g.can_write = g.signed_in and g.api_token.allows(WRITE)
+
+
+def _oldest() -> datetime:
+    """Sign-ins older than the session lifetime are over, whatever the cookie says."""
+    return datetime.now(UTC) - current_app.permanent_session_lifetime
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,7 +74,21 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def write_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Signed in with a ``write`` token; a read-only sign-in gets 403."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not g.can_write:
+            abort(403, "This token is read-only.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.get("/")
+@login_required
 def index() -> str:
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     students = db.session.scalars(select(Student).order_by(Student.name)).all()
@@ -56,8 +101,13 @@ def login() -> str | Response:
     if form.validate_on_submit():
         api_token = find_token(form.token.data or "")
         if api_token is not None:
+            sign_in_id = secrets.token_urlsafe(32)
+            # Sessions that ended without a sign-out leave rows behind: prune them here.
+            db.session.execute(delete(SignIn).where(SignIn.created_at <= _oldest()))
+            db.session.add(SignIn(session_hash=hash_token(sign_in_id), token=api_token))
+            db.session.commit()
             session.clear()
-            session["token_id"] = api_token.id
+            session[SESSION_KEY] = sign_in_id
             return redirect(url_for("web.index"))
         flash("Unknown token.")
     return render_template("login.html", form=form)
@@ -65,12 +115,16 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    sign_in_id = session.get(SESSION_KEY)
+    if isinstance(sign_in_id, str):
+        db.session.execute(delete(SignIn).where(SignIn.session_hash == hash_token(sign_in_id)))
+        db.session.commit()
     session.clear()
     return redirect(url_for("web.index"))
 
 
 @bp.post("/students")
-@login_required
+@write_required
 def add_student() -> str | Response:
     form = StudentForm()
     if not form.validate_on_submit():
@@ -101,6 +155,7 @@ def _grade_form(course: Course) -> GradeForm:
 
 
 @bp.get("/courses/<int:course_id>")
+@login_required
 def gradebook(course_id: int) -> str:
     course = _course_or_404(course_id)
     scores = {
@@ -119,7 +174,7 @@ def gradebook(course_id: int) -> str:
 
 
 @bp.post("/courses/<int:course_id>/grades")
-@login_required
+@write_required
 def record_grade(course_id: int) -> Response:
     """Create or replace one student's score on one assignment of this course."""
     course = _course_or_404(course_id)
@@ -134,22 +189,36 @@ def record_grade(course_id: int) -> Response:
     except ValueError as exc:
         flash(f"Not saved: {exc}.")
         return redirect(url_for("web.gradebook", course_id=course_id))
-    grade = db.session.scalar(
-        select(Grade).where(
-            Grade.student_id == form.student_id.data, Grade.assignment_id == assignment.id
-        )
-    )
-    if grade is None:
-        grade = Grade(student_id=form.student_id.data, assignment_id=assignment.id, score=score)
-        db.session.add(grade)
-    grade.score = score
-    db.session.commit()
+    _save_grade(form.student_id.data, assignment.id, score)
     reports.invalidate_course(course_id)
     flash("Grade saved.")
     return redirect(url_for("web.gradebook", course_id=course_id))
 
 
+def _save_grade(student_id: int | None, assignment_id: int, score: float) -> None:
+    """Insert or update the grade; a concurrent insert of the same pair (a double-clicked Save)
+    loses the UNIQUE race, and the retry then finds that row and updates it."""
+    for attempt in range(2):
+        grade = db.session.scalar(
+            select(Grade).where(
+                Grade.student_id == student_id, Grade.assignment_id == assignment_id
+            )
+        )
+        if grade is None:
+            grade = Grade(student_id=student_id, assignment_id=assignment_id, score=score)
+            db.session.add(grade)
+        grade.score = score
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
+
+
 @bp.get("/students/<int:student_id>")
+@login_required
 def student_report(student_id: int) -> str:
     student = get_by_id(Student, student_id)
     if student is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ("pytester", "tests.harness.checklist_plugin")
+pytest_plugins = ("pytester", "deploycheck.testing.checklist_plugin")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,8 +1,8 @@
 """The JSON API under /api/v1: one blueprint per resource.
 
-All API blueprints share: bearer-token auth on writes (in each view), no CSRF (there is no
-cookie authentication to forge), the write rate limit, and ETags on GET so clients can
-revalidate with ``If-None-Match``.
+All API blueprints share: bearer-token auth on every request (``read`` scope for GET, ``write``
+for the rest; see ``security.authenticate``), no CSRF (there is no cookie authentication to
+forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from flask import request
 
 from ..limits import write_limit
-from ..security import csrf
+from ..security import authenticate, csrf
 from . import assignments, courses, enrollments, grades, reports, students
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ BLUEPRINTS = (
 def add_etag(response: Response) -> Response:
     """Give successful GET responses an ETag and answer a matching If-None-Match with 304."""
     if request.method == "GET" and response.status_code == 200 and response.is_json:
+        # Answers to authenticated requests: browsers may revalidate, shared caches keep none.
         response.cache_control.no_cache = True
+        response.cache_control.private = True
         response.add_etag()
         response.make_conditional(request)
     return response
@@ -41,6 +43,7 @@ def add_etag(response: Response) -> Response:
 # Module level: a blueprint cannot be changed once an app has registered it.
 for _bp in BLUEPRINTS:
     csrf.exempt(_bp)
+    _bp.before_request(authenticate)
     write_limit(_bp)
     _bp.after_request(add_etag)
 

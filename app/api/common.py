@@ -12,6 +12,7 @@ from flask import current_app, request
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import jsonsafe
 from ..db import db
 from ..errors import ApiError
 from ..models import MAX_ID, get_by_id
@@ -52,7 +53,8 @@ def _check_value(spec: Field, value: Any) -> str | None:
         allowed = (int,) if spec.kind == "int" else (int, float)
         if isinstance(value, bool) or not isinstance(value, allowed):
             return "must be an integer" if spec.kind == "int" else "must be a number"
-        if not math.isfinite(value):
+        # Only floats can be non-finite; math.isfinite(10**400) would raise OverflowError.
+        if isinstance(value, float) and not math.isfinite(value):
             return "must be a finite number"
         if spec.minimum is not None and value < spec.minimum:
             return f"must be at least {_number(spec.minimum)}"
@@ -68,7 +70,7 @@ def _check_value(spec: Field, value: Any) -> str | None:
                 isinstance(weight, bool)
                 or not isinstance(weight, int | float)
                 # Python's JSON parser accepts NaN and Infinity; NaN also slips past "<= 0".
-                or not math.isfinite(weight)
+                or (isinstance(weight, float) and not math.isfinite(weight))
                 or not 0 < weight <= MAX_WEIGHT
             ):
                 return f"weight of {name!r} must be a number above 0 and at most {MAX_WEIGHT}"
@@ -87,9 +89,10 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 415/400 ApiError."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "bad_request", "The body is not valid JSON")
+    try:
+        data = jsonsafe.loads(request.get_data(cache=True))
+    except jsonsafe.UnsafeJson as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "The body must be a JSON object")
     return data

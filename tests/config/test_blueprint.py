@@ -1,4 +1,4 @@
-"""render.yaml against the deploy policy, and the Blueprint target's plain facts."""
+"""render.yaml against the project's config, and the Blueprint target's plain facts."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import crossfile
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_check import POLICY_RULESETS, check_blueprint
-from tests.harness.blueprint_env_rules import secret_reason
-from tests.harness.errors import PolicyError
-from tests.harness.policy import DEFAULT_REQUIRED_ENV, Policy
+from deploycheck.blueprint_check import check_blueprint
+from deploycheck.config import load_config
+from deploycheck.errors import ConfigError
+from deploycheck.rules.blueprint_env import secret_reason
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
 RENDER_YAML = ROOT / "render.yaml"
+SEED_REQUIRED_ENV = {
+    "FLASK_SECRET_KEY": "generateValue",  # pragma: allowlist secret
+    "DATABASE_URL": "fromDatabase",
+    "REDIS_URL": "fromService",
+    "API_TOKEN_ENCRYPTION_KEY": "sync",
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +69,8 @@ def test_secrets_come_from_render_not_from_git(blueprint: Blueprint) -> None:
     web = blueprint.web_service
     assert web is not None
     sources = blueprint.env_sources(web)
-    wanted = {key: sources.get(key) for key in DEFAULT_REQUIRED_ENV}
-    assert wanted == DEFAULT_REQUIRED_ENV, f"secret sources are {wanted}"
+    wanted = {key: sources.get(key) for key in SEED_REQUIRED_ENV}
+    assert wanted == SEED_REQUIRED_ENV, f"secret sources are {wanted}"
 
 
 def test_migrations_run_before_each_deploy(blueprint: Blueprint) -> None:
@@ -79,34 +84,32 @@ def test_datastores_are_postgres_15_and_key_value(blueprint: Blueprint) -> None:
     assert [s.get("maxmemoryPolicy") for s in blueprint.key_value_services] == ["allkeys-lru"]
 
 
-def test_every_rule_documents_a_passing_and_a_failing_example() -> None:
-    undocumented = [
-        rule.id
-        for rules in (*POLICY_RULESETS, crossfile.RULES)
-        for rule in rules
-        if "Passes:" not in (rule.check.__doc__ or "") or "Fails:" not in (rule.check.__doc__ or "")
-    ]
-    assert not undocumented, f"rules without Passes:/Fails: examples: {undocumented}"
+def test_project_config_holds_the_seed_numbers() -> None:
+    config = load_config(ROOT / ".deploycheck.yaml").with_overrides(environ={})
+    assert (config.options("RB002"), config.options("RB003")) == (
+        {"min_instances": 1},
+        {"max_instances": 3},
+    )
+    assert (config.options("RB005"), config.options("RB006")) == ({"percent": 70}, {"percent": 80})
+    assert config.options("RB007") == {"plan": "standard"}
+    assert config.options("RB012") == config.options("RB013") == {"env": SEED_REQUIRED_ENV}
 
 
-def test_policy_defaults_are_the_seed_numbers() -> None:
-    policy = Policy.from_env({})
-    assert (policy.min_instances, policy.max_instances) == (1, 3)
-    assert (policy.target_memory_percent, policy.target_cpu_percent) == (70, 80)
-    assert policy.plan == "standard"
-    assert dict(policy.required_env) == DEFAULT_REQUIRED_ENV
-
-
-def test_policy_is_overridden_from_env_vars() -> None:
-    policy = Policy.from_env(
-        {
+def test_project_config_is_overridden_from_env_vars() -> None:
+    config = load_config(ROOT / ".deploycheck.yaml").with_overrides(
+        environ={
             "GRADETRACKER_MAX_INSTANCES": "5",
-            "GRADETRACKER_PLAN": "pro",
+            "DEPLOYCHECK_RB007_PLAN": "pro",
             "GRADETRACKER_REQUIRED_ENV": "DATABASE_URL=fromDatabase, SENTRY_DSN=sync",
         }
     )
-    assert (policy.max_instances, policy.plan) == (5, "pro")
-    assert dict(policy.required_env) == {"DATABASE_URL": "fromDatabase", "SENTRY_DSN": "sync"}
+    assert (config.options("RB003"), config.options("RB007")) == (
+        {"max_instances": 5},
+        {"plan": "pro"},
+    )
+    assert config.options("RB012") == {
+        "env": {"DATABASE_URL": "fromDatabase", "SENTRY_DSN": "sync"}
+    }
 
 
 def test_an_override_changes_the_verdict_without_editing_render_yaml() -> None:
@@ -120,9 +123,9 @@ def test_an_override_changes_the_verdict_without_editing_render_yaml() -> None:
     "environ",
     [{"GRADETRACKER_MIN_INSTANCES": "one"}, {"GRADETRACKER_REQUIRED_ENV": "DATABASE_URL"}],
 )
-def test_a_malformed_override_is_a_policy_error(environ: dict[str, str]) -> None:
-    with pytest.raises(PolicyError, match="GRADETRACKER_"):
-        Policy.from_env(environ)
+def test_a_malformed_override_is_a_config_error(environ: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="GRADETRACKER_"):
+        load_config(ROOT / ".deploycheck.yaml").with_overrides(environ=environ)
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_places
-from tests.harness.blueprint_check import check_blueprint, rule_catalogue
-from tests.harness.findings import Finding
+from deploycheck.blueprint_check import check_blueprint, rule_catalogue
+from deploycheck.findings import Finding
+from deploycheck.testing.assertions import assert_clean, assert_places
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "blueprints"
 REPO = Path(__file__).parents[1] / "fixtures" / "repo"
@@ -24,9 +24,15 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "YML002-duplicate-key": ("YML002", 10, set()),
     "YML003-tab-indentation": ("YML003", 11, set()),
     "YML004-top-level-list": ("YML004", 1, set()),
+    "YML005-not-utf8": ("YML005", 1, set()),
+    "YML006-escaped-nul": ("YML006", 12, set()),
+    "YML007-list-as-key": ("YML007", 11, set()),
+    # The tenth anchor is where the expansion passes the bound; nothing is expanded.
+    "YML008-billion-laughs": ("YML008", 60, set()),
     "SCH001-unknown-field-healthcheckPath": ("SCH001", 11, {("RB008", 3)}),
     "RB001-no-web-service": ("RB001", 2, set()),
-    "RB002-min-instances-0": ("RB002", 14, set()),
+    # Render's schema also rejects minInstances below 1.
+    "RB002-min-instances-0": ("RB002", 14, {("SCH001", 14)}),
     "RB003-max-instances-10": ("RB003", 15, set()),
     "RB004-min-above-max": ("RB004", 14, set()),
     # 95 is also above the schema's 1-90 range for autoscaling targets.
@@ -44,10 +50,15 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "RB014-session-cookie-insecure": ("RB014", 32, set()),
     "RB015-cors-wildcard": ("RB015", 34, set()),
     "RB016-unknown-database-reference": ("RB016", 22, set()),
+    "RB016-from-service-wrong-type": ("RB016", 27, set()),
     "RB017-redis-noeviction": ("RB017", 44, set()),
     "RB018-public-database": ("RB018", 54, set()),
     "RB019-postgres-14": ("RB019", 52, set()),
     "RB020-disk-with-scaling": ("RB020", 18, set()),
+    "RB021-deprecated-env": ("RB021", 6, set()),
+    "RB022-group-sync-false": ("RB022", 59, set()),
+    # The app reads LOG_LEVEL, which is now spelt otherwise: the cross-file rules see both ends.
+    "RB023-env-key-with-space": ("RB023", 39, {("XF004", 19), ("XF005", 39)}),
     # Without the Dockerfile its ENV (APP_ENV) is unknown, so that read looks undeclared.
     "XF001-wrong-dockerfile-path": ("XF001", 6, {("XF004", 18)}),
     "XF002-health-path-not-served": ("XF002", 11, {("XF003", 11)}),

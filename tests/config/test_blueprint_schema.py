@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.blueprint_check import check_blueprint
-from tests.harness.errors import ConfigFileError
-from tests.harness.schema import BLUEPRINT_SCHEMA, load_schema, validate
-from tests.harness.yamlfile import format_path, load_yaml, parse_yaml
+from deploycheck.blueprint_check import check_blueprint
+from deploycheck.errors import ConfigFileError
+from deploycheck.rules.schema import BLUEPRINT_SCHEMA, load_schema, validate
+from deploycheck.targets.yamlfile import format_path, load_yaml, parse_yaml
 
 ROOT = Path(__file__).parents[2]
 VALID = ROOT / "tests" / "fixtures" / "blueprints" / "valid.yaml"
@@ -46,18 +46,18 @@ def test_path_formatting() -> None:
 
 
 def test_wrong_type_is_reported_at_its_key() -> None:
-    text = "services:\n  - type: web\n    name: g\n    scaling:\n      minInstances: one\n"
-    [finding] = schema_findings(text + "      maxInstances: 3\n")
-    assert finding.startswith("render.yaml:5: services[0].scaling.minInstances: 'one' is not")
+    text = "services:\n  - type: web\n    name: g\n    runtime: docker\n    scaling:\n"
+    [finding] = schema_findings(text + "      minInstances: one\n      maxInstances: 3\n")
+    assert finding.startswith("render.yaml:6: services[0].scaling.minInstances: 'one' is not")
 
 
-def test_env_var_with_two_sources_names_the_choices() -> None:
+def test_env_var_from_a_database_takes_no_literal_value() -> None:
     text = (
-        "services:\n  - type: web\n    name: g\n    envVars:\n"
-        "      - key: A\n        value: x\n        sync: false\n"
+        "services:\n  - type: web\n    name: g\n    runtime: docker\n    envVars:\n"
+        "      - key: A\n        value: x\n        fromDatabase: {name: db, property: host}\n"
     )
     [finding] = schema_findings(text)
-    assert finding.startswith("render.yaml:5: services[0].envVars[0]: needs exactly one of: value")
+    assert finding.startswith("render.yaml:7: services[0].envVars[0].value: unknown field 'value'")
 
 
 def test_unknown_database_field_suggests_the_spelling() -> None:

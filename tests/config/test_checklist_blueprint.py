@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_has
-from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_env_rules import RULES
-from tests.harness.findings import Finding
-from tests.harness.policy import Policy, PolicyTarget
+from deploycheck import registry
+from deploycheck.config import load_config
+from deploycheck.findings import Finding
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.testing.assertions import assert_clean, assert_has
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "blueprints"
@@ -20,8 +20,11 @@ PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"
 
 
 def run_rules(path: Path, rule_ids: set[str]) -> list[Finding]:
-    """The findings of ``rule_ids`` only, on the Blueprint at ``path``, with the default policy."""
-    return RULES.run(PolicyTarget(Blueprint.load(path), Policy.from_env({})), only=rule_ids)
+    """The findings of ``rule_ids`` only, on the Blueprint at ``path``, with the project config."""
+    project = load_config(ROOT / ".deploycheck.yaml")
+    return [
+        f for f in registry.run("blueprint", Blueprint.load(path), project) if f.rule_id in rule_ids
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """The checklist machinery: the pytest plugin records marked tests, the report merges the
-results into one verdict per item, and ``python -m tests.harness report`` fails on a failed
+results into one verdict per item, and ``deploycheck report`` fails on a failed
 item."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.checklist import ITEMS
-from tests.harness.checklist_report import (
+from deploycheck.checklist.items import ITEMS
+from deploycheck.checklist.report import (
     FAILED,
     NEEDS_REVIEW,
     VERIFIED,
@@ -19,7 +19,7 @@ from tests.harness.checklist_report import (
     status_of,
     write_report,
 )
-from tests.harness.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
 
 ROOT = Path(__file__).parents[2]
 MARKED_TESTS = '''
@@ -75,7 +75,7 @@ def test_plugin_records_each_marked_test_with_its_outcome(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REPORT_DIR", str(pytester.path / "out"))
-    pytester.makeconftest('pytest_plugins = ("tests.harness.checklist_plugin",)')
+    pytester.makeconftest('pytest_plugins = ("deploycheck.testing.checklist_plugin",)')
     pytester.mkpydir("tests")
     pytester.makepyfile(**{"tests/unit/test_marked": MARKED_TESTS})
     pytester.runpytest_inprocess("-p", "no:cacheprovider")
@@ -94,11 +94,11 @@ def test_plugin_records_each_marked_test_with_its_outcome(
 
 
 def test_plugin_refuses_an_item_that_does_not_exist(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('pytest_plugins = ("tests.harness.checklist_plugin",)')
-    pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(10)\ndef test_x():\n    pass\n")
+    pytester.makeconftest('pytest_plugins = ("deploycheck.testing.checklist_plugin",)')
+    pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(12)\ndef test_x():\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*checklist(10,)* must name items 1-9*"])
+    result.stderr.fnmatch_lines(["*checklist(12,)* must name items 1-11*"])
 
 
 @pytest.mark.parametrize(

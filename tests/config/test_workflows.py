@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean, assert_places
-from tests.harness.findings import Finding
-from tests.harness.schema import check_file, load_schema
-from tests.harness.workflows import RULES, missing_envs, script_envs, tox_envs
-from tests.harness.yamlfile import YamlDocument, load_yaml
+from deploycheck import registry
+from deploycheck.findings import Finding
+from deploycheck.rules.schema import check_file, load_schema
+from deploycheck.rules.workflows import missing_envs, script_envs, tox_envs
+from deploycheck.targets.yamlfile import YamlDocument, load_yaml
+from deploycheck.testing.assertions import assert_clean, assert_places
 
 ROOT = Path(__file__).parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 FIXTURES = ROOT / "tests" / "fixtures" / "checklist"
 PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
-PRE_COMMIT_SCHEMA = ROOT / "tests" / "harness" / "schemas" / "pre-commit-config.schema.json"
+PRE_COMMIT_SCHEMA = ROOT / "src" / "deploycheck" / "schemas" / "pre-commit-config.schema.json"
 # Hook ids each repository defines in its .pre-commit-hooks.yaml (read at the pinned tags), and
 # the PyPI package requirements-dev.txt pins for the same tool.
 KNOWN_HOOKS: dict[str, tuple[str, frozenset[str]]] = {
@@ -64,7 +65,7 @@ def pre_commit_findings(doc: YamlDocument) -> list[Finding]:
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_pins_actions_grants_read_only_and_cancels_old_runs(path: Path) -> None:
-    assert_clean(RULES.run(load_yaml(path)), str(path.relative_to(ROOT)))
+    assert_clean(registry.run("workflow", load_yaml(path)), str(path.relative_to(ROOT)))
 
 
 def test_workflow_runs_every_tox_env_that_ci_runs() -> None:
@@ -81,7 +82,7 @@ def test_ci_entry_point_runs_the_whole_env_list() -> None:
 
 def test_insecure_workflow_is_rejected_by_every_rule() -> None:
     doc = load_yaml(FIXTURES / "workflow-insecure.yml")
-    findings = [*RULES.run(doc), *missing_envs(doc, ROOT)]
+    findings = [*registry.run("workflow", doc), *missing_envs(doc, ROOT)]
     assert_places(
         findings,
         {("WF001", 16), ("WF002", 10), ("WF003", 3), ("WF004", 7)},
@@ -96,7 +97,9 @@ def test_misshapen_workflow_gets_findings_not_a_traceback(tmp_path: Path) -> Non
     workflow.write_text("on: push\njobs:\n  - build\n  - test: {steps: run tests}\n")
     doc = load_yaml(workflow)
 
-    rule_ids = {finding.rule_id for finding in [*RULES.run(doc), *missing_envs(doc, ROOT)]}
+    rule_ids = {
+        finding.rule_id for finding in [*registry.run("workflow", doc), *missing_envs(doc, ROOT)]
+    }
 
     assert rule_ids == {"WF002", "WF003", "WF004"}, rule_ids
 

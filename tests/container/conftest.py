@@ -12,13 +12,13 @@ from collections.abc import Iterator
 import pytest
 from testcontainers.core.network import Network
 
-from tests.harness.engine import (
+from deploycheck.testing.engine import (
     configure_testcontainers,
     docker_required,
     load_images_env,
     require_engine,
 )
-from tests.harness.services import PostgresService, RedisService, running
+from deploycheck.testing.services import PostgresService, RedisService, running
 
 
 @pytest.fixture(scope="session", autouse=True)

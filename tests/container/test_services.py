@@ -8,8 +8,8 @@ import pytest
 from docker.errors import NotFound
 from testcontainers.core.network import Network
 
-from tests.harness.errors import ContainerNotReadyError
-from tests.harness.services import HOST, PostgresService, RedisService
+from deploycheck.errors import ContainerNotReadyError
+from deploycheck.testing.services import HOST, PostgresService, RedisService
 
 pytestmark = pytest.mark.container
 

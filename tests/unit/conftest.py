@@ -14,7 +14,7 @@ from app import create_app
 from app.db import db
 from app.models import Assignment, Course, Enrollment, Grade, Student
 from app.security import create_token
-from tests.app_helpers import APP_ENV_VARS, ApiClient, dispose
+from tests.app_helpers import APP_ENV_VARS, ApiClient, create_schema, dispose, sign_in
 
 SECRET_KEY = "unit-test-secret-key-0123456789abcdef"
 ENCRYPTION_KEY = "unit-test-encryption-passphrase-42"
@@ -47,8 +47,7 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
 
     def make(**overrides: Any) -> Flask:
         app = create_app({**app_config, **overrides})
-        with app.app_context():
-            db.create_all()
+        create_schema(app)
         apps.append(app)
         return app
 
@@ -85,6 +84,14 @@ def token(app: Flask) -> str:
 def api(client: FlaskClient, token: str) -> ApiClient:
     """An API client authenticated with ``token``."""
     return ApiClient(client, token)
+
+
+@pytest.fixture
+def web(api: ApiClient) -> ApiClient:
+    """``api`` whose client has also signed in to the pages with the same (write) token."""
+    response = sign_in(api.client, api.token)
+    assert response.status_code == 302, "signing in with a valid token should redirect"
+    return api
 
 
 @pytest.fixture

@@ -16,18 +16,20 @@ from sqlalchemy import text
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
 from app.security import create_token, fernet_for
-from tests.harness.assertions import assert_clean
-from tests.harness.findings import Finding
-from tests.harness.http_targets import FlaskTarget
-from tests.harness.probes import (
+from deploycheck.checklist.http_targets import FlaskTarget
+from deploycheck.checklist.probes import (
     check_cors,
     check_csrf,
     check_rate_limit,
+    check_reads_need_auth,
     check_secrets_absent,
+    check_security_headers,
     check_session_cookie,
     check_token_at_rest,
     encodings_of,
 )
+from deploycheck.findings import Finding
+from deploycheck.testing.assertions import assert_clean
 from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 ALLOWED = "https://grades.example.com"
@@ -167,3 +169,73 @@ def test_token_at_rest_probe_reports_a_key_that_is_not_secret() -> None:
     rows = [{"id": 1, "token_encrypted": shared.encrypt(token.encode())}]
     findings = check_token_at_rest(token, rows, shared, shared, "db")
     assert_rejected(findings, "PRB009", "a row the wrong key decrypts")
+
+
+# Reads of student data (ids from the ``seed`` fixture) and the pages showing it.
+STUDENT_READS = (
+    "/api/v1/students",
+    "/api/v1/students/1",
+    "/api/v1/grades",
+    "/api/v1/students/1/gpa",
+)
+STUDENT_PAGES = ("/", "/courses/1", "/students/1")
+
+
+@pytest.mark.checklist(10)
+def test_auth_probe_sees_401_and_sign_in_redirects_without_credentials(
+    app: Flask, token: str, seed: dict[str, Any]
+) -> None:
+    """Student data answers 401 (API) or redirects to sign in (pages) without credentials."""
+    findings = check_reads_need_auth(target(app), STUDENT_READS, STUDENT_PAGES, token)
+    assert_clean(findings, "reads of student records")
+
+
+def test_auth_probe_reports_open_reads(app: Flask, token: str) -> None:
+    findings = check_reads_need_auth(target(app), ["/health"], ["/login"], token)
+    assert_rejected(findings, "PRB011", "a read answered without a token")
+    assert_rejected(findings, "PRB012", "a page served without a session")
+
+
+def test_auth_probe_reports_a_read_the_token_cannot_make(app: Flask) -> None:
+    findings = check_reads_need_auth(target(app), ["/api/v1/students"], [], "gt_wrong-token")
+    assert_rejected(findings, "PRB013", "a token that is refused too")
+
+
+HEADER_PATHS = ("/login", "/api/v1/courses", "/health", "/static/style.css")
+
+
+@pytest.mark.checklist(11)
+def test_header_probe_passes_on_pages_api_and_health(app: Flask) -> None:
+    """CSP with frame-ancestors 'none', DENY, nosniff and Referrer-Policy on every answer."""
+    assert_clean(check_security_headers(target(app), HEADER_PATHS, hsts=False), "headers")
+
+
+@pytest.mark.checklist(11)
+def test_production_over_https_adds_hsts(make_app: Callable[..., Flask]) -> None:
+    """Production, reached through Render's TLS proxy, sends Strict-Transport-Security."""
+    app = make_app(
+        APP_ENV="production", SESSION_COOKIE_SECURE=True, REDIS_URL="redis://127.0.0.1:1/0"
+    )
+    https = {"X-Forwarded-Proto": "https"}
+    findings = check_security_headers(target(app), HEADER_PATHS[:2], hsts=True, headers=https)
+    assert_clean(findings, "production headers over HTTPS")
+
+
+def test_development_sends_no_hsts(app: Flask) -> None:
+    https = {"X-Forwarded-Proto": "https"}
+    response = app.test_client().get("/login", headers=https)
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_header_probe_reports_an_app_without_them() -> None:
+    bare = Flask("bare")
+    bare.add_url_rule("/", "index", lambda: "hi")
+    bare.after_request(_versioned_server)
+    findings = check_security_headers(FlaskTarget(bare.test_client()), ["/"], hsts=True)
+    assert len([f for f in findings if f.rule_id == "PRB014"]) == 5
+    assert_rejected(findings, "PRB015", "Server: Werkzeug/3.1.9 Python/3.11.2")
+
+
+def _versioned_server(response: Any) -> Any:
+    response.headers["Server"] = "Werkzeug/3.1.9 Python/3.11.2"
+    return response

@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
@@ -7,6 +14,8 @@ from sqlalchemy import select
 from app.db import db
 from app.models import ApiToken
 from app.security import find_token
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_create_token_prints_the_token_once(app: Flask, runner: FlaskCliRunner) -> None:
@@ -29,3 +38,97 @@ def test_create_token_refuses_a_duplicate_name(app: Flask, runner: FlaskCliRunne
     assert "already exists" in result.output
     with app.app_context():
         assert len(db.session.scalars(select(ApiToken)).all()) == 1
+
+
+def _token_row(app: Flask, name: str) -> ApiToken:
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken).where(ApiToken.name == name))
+        assert row is not None, f"no token {name!r} stored"
+        return row
+
+
+def test_create_token_defaults_to_write_scope_and_no_expiry(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    assert runner.invoke(args=["create-token", "bench"]).exit_code == 0
+    row = _token_row(app, "bench")
+    assert (row.scope, row.expires_at) == ("write", None)
+
+
+def test_create_token_with_read_scope_and_expiry(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["create-token", "dash", "--scope", "read", "--expires-in-days", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    row = _token_row(app, "dash")
+    assert row.scope == "read"
+    assert row.expires_at is not None
+    assert not row.expired()
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [(["--scope", "admin"], "'admin' is not one of"), (["--expires-in-days", "0"], "0 is not in")],
+)
+def test_create_token_refuses_bad_options(
+    app: Flask, runner: FlaskCliRunner, args: list[str], problem: str
+) -> None:
+    result = runner.invoke(args=["create-token", "x", *args])
+    assert result.exit_code == 2
+    assert problem in result.output
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_list_tokens_shows_names_and_scopes_never_values(runner: FlaskCliRunner) -> None:
+    token = runner.invoke(args=["create-token", "ci"]).stdout.strip()
+    runner.invoke(args=["create-token", "dash", "--scope", "read"])
+    result = runner.invoke(args=["list-tokens"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split("\t")[:3] for line in lines] == [
+        ["ci", "write", "active"],
+        ["dash", "read", "active"],
+    ]
+    assert token not in result.output
+
+
+def test_revoke_token_stops_it_working(app: Flask, runner: FlaskCliRunner) -> None:
+    token = runner.invoke(args=["create-token", "leaked"]).stdout.strip()
+    assert runner.invoke(args=["revoke-token", "leaked"]).exit_code == 0
+    with app.app_context():
+        assert find_token(token) is None
+    missing = runner.invoke(args=["revoke-token", "leaked"])
+    assert missing.exit_code == 1
+    assert "no token named 'leaked'" in missing.output
+
+
+def _flask(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=cwd,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO_ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_create_token_prints_only_the_token_on_stdout_in_a_real_process(tmp_path: Path) -> None:
+    """`T=$(flask --app app create-token x)`: the development warning goes to stderr."""
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
+    assert _flask(["db", "upgrade"], database, tmp_path).returncode == 0
+    result = _flask(["create-token", "ci"], database, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"gt_[\w-]{40,}\n", result.stdout), result.stdout
+    assert "API_TOKEN_ENCRYPTION_KEY not set" in result.stderr
+
+
+def test_db_upgrade_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    """The pre-deploy step: click's one Error line, no traceback."""
+    result = _flask(["db", "upgrade"], {"APP_ENV": "production"}, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: Refusing to start in production: FLASK_SECRET_KEY is not set")

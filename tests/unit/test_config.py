@@ -26,6 +26,8 @@ GOOD_PRODUCTION = {
     "API_TOKEN_ENCRYPTION_KEY": "an-encryption-passphrase-for-tests",
     "CORS_ORIGINS": "https://grades.example.com",
     "DATABASE_URL": "sqlite://",
+    # Never connected to by these tests: Redis clients connect on first use.
+    "REDIS_URL": "redis://127.0.0.1:1/0",
 }
 
 
@@ -57,9 +59,18 @@ def test_valid_production_env_starts(production_env: pytest.MonkeyPatch) -> None
         ("SESSION_COOKIE_SECURE", "false", "SESSION_COOKIE_SECURE must be true"),
         ("API_TOKEN_ENCRYPTION_KEY", None, "API_TOKEN_ENCRYPTION_KEY is not set"),
         ("CORS_ORIGINS", None, "CORS_ORIGINS is not set"),
-        ("CORS_ORIGINS", "*", "must not contain '*'"),
-        ("CORS_ORIGINS", "https://a.example.com, *", "must not contain '*'"),
+        ("FLASK_SECRET_KEY", "a" * 40, "too predictable (about 0 bits"),
+        ("FLASK_SECRET_KEY", "ab" * 32, "too predictable (about 64 bits"),
+        ("CORS_ORIGINS", "*", "must list exact origins"),
+        ("CORS_ORIGINS", "https://a.example.com, *", "got '*'"),
+        ("CORS_ORIGINS", ".*", "got '.*'"),
+        ("CORS_ORIGINS", "https://*.example.com", "got 'https://*.example.com'"),
+        ("CORS_ORIGINS", "https://a.example.com|https://b", "must list exact origins"),
+        ("CORS_ORIGINS", "null", "got 'null'"),
+        ("CORS_ORIGINS", "https://a.example.com/app", "must list exact origins"),
+        ("CORS_ORIGINS", "grades.example.com", "must list exact origins"),
         ("DATABASE_URL", None, "DATABASE_URL is not set"),
+        ("REDIS_URL", None, "REDIS_URL is not set"),
     ],
 )
 @pytest.mark.checklist(2)
@@ -74,6 +85,69 @@ def test_production_refuses_unsafe_setting(
         create_app()
     assert len(excinfo.value.problems) == 1
     assert problem in str(excinfo.value)
+    assert "\n" not in str(excinfo.value), "the refusal must be one line"
+
+
+@pytest.mark.parametrize(
+    "origins", ["https://grades.example.com", "https://a.example.com:8443,http://localhost:5000"]
+)
+def test_production_accepts_exact_origins(production_env: pytest.MonkeyPatch, origins: str) -> None:
+    production_env.setenv("CORS_ORIGINS", origins)
+    assert create_app().config["CORS_ORIGINS"] == origins.split(",")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("RATELIMIT_DEFAULT", "lots please", "RATELIMIT_DEFAULT must be like '300 per minute'"),
+        ("RATELIMIT_WRITE", "60 per fortnight", "RATELIMIT_WRITE must be like"),
+        ("RATELIMIT_WRITE", "per minute", "RATELIMIT_WRITE must be like"),
+        ("DATABASE_URL", "postgresql://u:p@db:port/x", "DATABASE_URL must be a URL"),
+        ("DATABASE_URL", "mysql://u@db/x", "scheme 'mysql' is not one of"),
+        ("DATABASE_URL", "postgresql:///nohost", "it names no host"),
+        ("DATABASE_URL", "not a url", "scheme '(none)'"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL must be a URL"),
+    ],
+)
+def test_refuses_malformed_settings_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, problem: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    message = str(excinfo.value)
+    assert message.startswith("Invalid configuration: ")
+    assert problem in message
+    assert "\n" not in message
+    assert "p@" not in message or name != "DATABASE_URL", "the URL's password must not be echoed"
+
+
+@pytest.mark.parametrize(
+    "limit", ["300 per minute", "10/second", "100 per 2 hours", "5 per minute; 100 per day"]
+)
+def test_accepts_every_rate_limit_form_the_limits_package_parses(
+    monkeypatch: pytest.MonkeyPatch, limit: str
+) -> None:
+    from limits import parse_many
+
+    assert parse_many(limit)
+    monkeypatch.setenv("RATELIMIT_DEFAULT", limit)
+    assert create_app().config["RATELIMIT_DEFAULT"] == limit
+
+
+@pytest.mark.parametrize(("value", "problem"), [("0", "from 1 to 32, got 0"), ("abc", "integer")])
+def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch, value: str, problem: str) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", value)
+    with pytest.raises(ConfigError, match="WEB_CONCURRENCY") as excinfo:
+        config.worker_count(3)
+    assert problem in str(excinfo.value)
+
+
+def test_secret_key_estimate_scores_repetition_low_and_random_high() -> None:
+    assert config.estimated_bits("a" * 40) == 0
+    assert config.estimated_bits("ab" * 20) == 40
+    assert config.estimated_bits(secrets.token_hex(32)) > config.MIN_SECRET_KEY_BITS
+    assert config.estimated_bits(secrets.token_urlsafe(32)) > config.MIN_SECRET_KEY_BITS
 
 
 @pytest.mark.checklist(2)
@@ -139,6 +213,10 @@ def test_port_defaults_to_render_port_and_must_be_an_integer(
     monkeypatch.setenv("PORT", "eighty")
     with pytest.raises(ConfigError, match="PORT"):
         listen_port()
+    for out_of_range in ("0", "99999"):
+        monkeypatch.setenv("PORT", out_of_range)
+        with pytest.raises(ConfigError, match=f"PORT must be from 1 to 65535, got {out_of_range}"):
+            listen_port()
 
 
 def test_rate_limit_settings_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,7 +288,7 @@ def test_env_reads_use_literal_names() -> None:
         isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
         for call in calls
     )
-    assert {call.args[0].value for call in calls} == set(APP_ENV_VARS) - {"WEB_CONCURRENCY"}
+    assert {call.args[0].value for call in calls} == set(APP_ENV_VARS)
 
 
 def test_a_negative_database_timeout_is_refused(production_env: pytest.MonkeyPatch) -> None:

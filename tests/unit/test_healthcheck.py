@@ -56,3 +56,11 @@ def test_exits_1_when_nothing_listens(
 def test_ignores_proxy_settings(server_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:1")
     assert healthcheck.main([]) == 0
+
+
+def test_malformed_port_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", "99999")
+    assert healthcheck.main([]) == 1
+    assert capsys.readouterr().err == "unhealthy: PORT must be from 1 to 65535, got 99999\n"

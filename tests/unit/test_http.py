@@ -114,4 +114,4 @@ def test_failed_token_checks_are_rate_limited(make_app: Callable[..., Flask]) ->
 
 def test_rate_limiting_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
     client = make_app(RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="1 per minute").test_client()
-    assert [client.get("/api/v1/courses").status_code for _ in range(3)] == [200] * 3
+    assert [client.get("/login").status_code for _ in range(3)] == [200] * 3

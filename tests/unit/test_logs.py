@@ -8,12 +8,18 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app
+from app import config, create_app
 from app.logs import REDACTED, RedactingFilter, gunicorn_logconfig, redact
 from tests.app_helpers import ApiClient
 from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 DB_PASSWORD = "s3cr3t-db-pw"
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """Production's JSON lines (development's default is text, tested below)."""
+    return {**app_config, "LOG_FORMAT": "json"}
 
 
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -24,6 +30,25 @@ def test_log_lines_are_json(app: Flask, capsys: pytest.CaptureFixture[str]) -> N
     logging.getLogger("app.test").info("hello %s", "world")
     (line,) = _lines(capsys)
     assert (line["level"], line["logger"], line["message"]) == ("INFO", "app.test", "hello world")
+
+
+def test_log_format_is_json_in_production_and_text_in_development(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert config.from_env("instance")["LOG_FORMAT"] == "text"
+    monkeypatch.setenv("APP_ENV", "production")
+    assert config.from_env("instance")["LOG_FORMAT"] == "json"
+
+
+def test_development_log_lines_are_readable_text(
+    make_app: Callable[..., Flask], capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_app(LOG_FORMAT="text")
+    capsys.readouterr()
+    logging.getLogger("app.test").warning("hello %s", "world")
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.endswith(" WARNING app.test: hello world"), line
+    assert not line.startswith("{")
 
 
 @pytest.mark.checklist(9)

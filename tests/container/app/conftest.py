@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
+from deploycheck.testing.services import PostgresService, RedisService
 from tests.app_helpers import APP_ENV_VARS, ApiClient, dispose
 from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY, migrate
-from tests.harness.services import PostgresService, RedisService
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from cryptography.fernet import Fernet
 from psycopg.rows import dict_row
 
 from app.security import fernet_for
+from deploycheck.checklist.probes import check_token_at_rest
+from deploycheck.testing.assertions import assert_clean
 from tests.container.app.support import ENCRYPTION_KEY
-from tests.harness.assertions import assert_clean
-from tests.harness.probes import check_token_at_rest
 
 pytestmark = [pytest.mark.container, pytest.mark.checklist(5)]
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.db import db
+from deploycheck.testing.services import HOST, PostgresService, RedisService
 from tests.app_helpers import ApiClient, sign_in
 from tests.container.app.support import migrate
-from tests.harness.services import HOST, PostgresService, RedisService
 
 pytestmark = pytest.mark.container
 
@@ -67,6 +70,7 @@ def test_health_is_503_naming_the_database_while_postgres_is_down(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", own_postgres.dsn)
     app = make_pg_app()
+    migrate(app)
     client = app.test_client()
     assert client.get("/health").get_json() == HEALTHY  # leaves a pooled connection behind
 
@@ -75,7 +79,7 @@ def test_health_is_503_naming_the_database_while_postgres_is_down(
 
     assert (status, body) == (
         503,
-        {**HEALTHY, "status": "error", "database": "error: OperationalError"},
+        {**HEALTHY, "status": "error", "database": "error: read failed: OperationalError"},
     )
     # Pre-ping drops the dead pooled connection: no restart needed once the database is back.
     assert client.get("/health").get_json() == HEALTHY
@@ -85,7 +89,9 @@ def test_health_is_degraded_naming_redis_while_it_is_down(
     make_pg_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REDIS_URL", own_redis.url)
-    client = make_pg_app().test_client()
+    app = make_pg_app()
+    migrate(app)
+    client = app.test_client()
     assert client.get("/health").get_json() == HEALTHY
 
     stop(own_redis)
@@ -126,3 +132,31 @@ def test_app_keeps_serving_while_redis_is_down(
     browser = app.test_client()
     assert sign_in(browser, api.token).status_code == 302
     assert "/logout" in browser.get("/").text
+
+
+def test_health_is_503_until_migrations_run_on_postgres(make_pg_app: Callable[..., Flask]) -> None:
+    """The pre-deploy step never ran: every page would fail, so /health must not say ok."""
+    app = make_pg_app()
+    before = health(app.test_client())
+    migrate(app)
+    after = health(app.test_client())
+    assert before == (
+        503,
+        {**HEALTHY, "status": "error", "database": "error: schema missing: run `flask db upgrade`"},
+    )
+    assert after == (200, HEALTHY)
+
+
+def test_health_is_503_when_postgres_refuses_writes(
+    pg_app: Flask, pg_conn: psycopg.Connection[Any]
+) -> None:
+    """A read-only database (a replica, or default_transaction_read_only) fails the write probe."""
+    database = pg_conn.execute("SELECT current_database()").fetchone()[0]
+    pg_conn.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+    try:
+        with pg_app.app_context():
+            db.engine.dispose()  # new connections pick the setting up
+        status, body = health(pg_app.test_client())
+    finally:
+        pg_conn.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = off')
+    assert (status, body["database"]) == (503, "error: write failed: ReadOnlySqlTransaction")

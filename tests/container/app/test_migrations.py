@@ -15,7 +15,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import models
 from app.db import MIGRATIONS_DIR
-from tests.harness.services import PostgresService
+from deploycheck.testing.services import PostgresService
 
 pytestmark = pytest.mark.container
 

@@ -3,11 +3,13 @@ made through the API moves the course's version so the next report is rebuilt.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
 import redis
+from flask import Flask
 
 from tests.app_helpers import ApiClient
 from tests.container.app.support import CACHE_PREFIX, redis_keys
@@ -77,3 +79,19 @@ def test_grade_change_invalidates_the_cached_report(
     assert course_version(redis_client, school) not in (None, old_version)
     # The stale entry is left to expire; the rebuilt one sits under a new key.
     assert len(report_keys(redis_client, school) - {old_key}) == 1
+
+
+def test_a_write_through_one_instance_is_read_by_every_other(
+    api: ApiClient, school: School, make_pg_app: Callable[..., Flask]
+) -> None:
+    """Two app instances (as Render's 1-3, or gunicorn's workers) on the same Redis: a report
+    cached by one is rebuilt by both after a grade change made through the other."""
+    other = ApiClient(make_pg_app().test_client(), api.token)
+    assert other.read(report_path(school))["percentage"] == 84.0  # cached by `other`
+    assert api.read(report_path(school))["percentage"] == 84.0
+
+    response = api.patch(f"/grades/{school['ada-Midterm']['id']}", {"score": 50})
+    assert response.status_code == 200, response.get_json()
+
+    assert other.read(report_path(school))["percentage"] == 66.0
+    assert api.read(report_path(school))["percentage"] == 66.0

@@ -11,6 +11,7 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
+from app.security import hash_token
 from tests.app_helpers import csrf_token, sign_in
 from tests.container.app.support import SESSION_PREFIX, redis_keys
 
@@ -38,8 +39,12 @@ def test_sign_in_stores_the_session_in_redis_and_only_its_id_in_the_cookie(
     assert cookie is not None
     assert redis_keys(redis_client, SESSION_PREFIX) == {SESSION_PREFIX + cookie.value}
     stored = msgspec.msgpack.decode(redis_client.get(SESSION_PREFIX + cookie.value))
-    (token_id,) = pg_conn.execute("SELECT id FROM api_tokens").fetchone()
-    assert stored["token_id"] == token_id
+    # The session names a sign-in whose hash PostgreSQL keeps (deleted on sign-out).
+    (session_hash, token_name) = pg_conn.execute(
+        "SELECT s.session_hash, t.name FROM sign_ins s JOIN api_tokens t ON t.id = s.token_id"
+    ).fetchone()
+    assert hash_token(stored["sign_in"]) == session_hash
+    assert token_name == "container-tests"
     # A signed Flask cookie would carry the data as payload.timestamp.signature.
     assert "." not in cookie.value
     assert 0 < redis_client.ttl(SESSION_PREFIX + cookie.value) <= SESSION_LIFETIME

@@ -21,9 +21,9 @@ from typing import Self
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
-from tests.harness.engine import IMAGES_HINT, ensure_image
-from tests.harness.errors import ContainerNotReadyError
-from tests.harness.waiting import ProbeWait
+from deploycheck.errors import ContainerNotReadyError
+from deploycheck.testing.engine import IMAGES_HINT, ensure_image
+from deploycheck.testing.waiting import ProbeWait
 
 DEFAULT_HAPROXY_IMAGE = "haproxy:2.6"
 HOST = "127.0.0.1"

@@ -11,12 +11,12 @@ from pathlib import Path
 import docker
 import pytest
 
+from deploycheck import reporters
+from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.engine import ensure_image
 from tests.container.deploy.report import RehearsalReport, ScenarioResult
 from tests.container.deploy.stack import Stack, rehearsal_stack
 from tests.container.deploy.target import DeployTarget
-from tests.harness import reporters
-from tests.harness.builds import REPO_ROOT, ImageBuilds, copy_build_context
-from tests.harness.engine import ensure_image
 
 DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
 OUTCOME = pytest.StashKey[bool]()

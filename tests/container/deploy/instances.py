@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import requests
 from testcontainers.core.network import Network
 
+from deploycheck.errors import CommandFailedError
+from deploycheck.testing.container import APP_PORT, AppContainer
 from tests.container.deploy.target import DeployTarget
-from tests.harness.container import APP_PORT, AppContainer
-from tests.harness.errors import CommandFailedError
 
 TEST_LABELS = {"com.gradetracker.test": "true"}
 PORT = APP_PORT

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 import psycopg
 from testcontainers.core.network import Network
 
+from deploycheck import reporters
+from deploycheck.testing.builds import REPO_ROOT
+from deploycheck.testing.services import PostgresService, RedisService, running
 from tests.container.deploy.balancer import Balancer
 from tests.container.deploy.instances import PORT, Fleet, Instance
 from tests.container.deploy.load import Load, Seed, Timeline, seed
 from tests.container.deploy.report import CHART_DIR, ScenarioResult
 from tests.container.deploy.target import DeployTarget, Wiring
-from tests.harness import reporters
-from tests.harness.builds import REPO_ROOT
-from tests.harness.services import PostgresService, RedisService, running
 
 # The rehearsal's load comes from one address, where Render's comes from many clients: the
 # Blueprint's per-client limits would turn most of it into 429s. scale-out sets its own.

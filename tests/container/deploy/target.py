@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.container.deploy.plans import PlanLimits, plan_limits
-from tests.harness.blueprint import Blueprint
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.plans import DEFAULT_PLAN, PlanLimits, plan_limits
 
-DEFAULT_PLAN = "starter"  # Render's default for a web service without `plan`
 DEFAULT_HEALTH_PATH = "/"
 # Render's default maxShutdownDelaySeconds: SIGTERM, then SIGKILL this many seconds later.
 DEFAULT_SHUTDOWN_WINDOW = 30

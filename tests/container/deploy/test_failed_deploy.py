@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 import pytest
 
+from deploycheck.errors import CommandFailedError
 from tests.container.deploy import verdicts, versions
 from tests.container.deploy.instances import Instance
 from tests.container.deploy.report import RehearsalReport, ScenarioResult
 from tests.container.deploy.stack import Stack, record
-from tests.harness.errors import CommandFailedError
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 

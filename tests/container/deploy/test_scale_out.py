@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from deploycheck.checklist.probes import CSRF_FIELD
 from tests.container.deploy import verdicts
 from tests.container.deploy.instances import Instance
 from tests.container.deploy.load import API, REQUEST_TIMEOUT, api_session, seed
 from tests.container.deploy.report import RehearsalReport, ScenarioResult
 from tests.container.deploy.stack import Stack, record
-from tests.harness.probes import CSRF_FIELD
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -158,11 +158,13 @@ def test_scale_out(stack: Stack, v1_image: str, scenario: ScenarioResult) -> Non
 def test_scale_out_rejects_sessions_and_limits_kept_per_instance(
     stack: Stack, v1_image: str, rehearsal_report: RehearsalReport
 ) -> None:
-    # Each instance with its own secret key and no Redis: cookie sessions, in-process limits
-    # and cache, the setup of a service scaled without shared state.
-    facts = rehearse_scale_out(
-        stack, v1_image, lambda n: {"FLASK_SECRET_KEY": secrets.token_urlsafe(48), "REDIS_URL": ""}
-    )
+    # Each instance with its own secret key and its own Redis database: sessions, limits and
+    # the report cache kept per instance, a service scaled without shared state.
+    def own_state(n: int) -> dict[str, str]:
+        redis_url = stack.redis.network_url().rsplit("/", 1)[0] + f"/{n + 1}"
+        return {"FLASK_SECRET_KEY": secrets.token_urlsafe(48), "REDIS_URL": redis_url}
+
+    facts = rehearse_scale_out(stack, v1_image, own_state)
 
     problems = []
     if not all(facts.session_valid_on.values()):
@@ -175,7 +177,7 @@ def test_scale_out_rejects_sessions_and_limits_kept_per_instance(
     rehearsal_report.rejected_variants.append(
         {
             "scenario": "scale-out",
-            "variant": "per-instance secret key, no Redis",
+            "variant": "per-instance secret key and Redis database",
             "reason": "; ".join(problems),
         }
     )

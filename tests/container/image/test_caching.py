@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.builds import REPO_ROOT, ImageBuilds, copy_build_context
-from tests.harness.image_report import ImageReport
-from tests.harness.image_rules import check_layer_caching
+from deploycheck.rules.image import check_layer_caching
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.image_report import ImageReport
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 

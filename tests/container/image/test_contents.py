@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.blueprint import Blueprint
-from tests.harness.builds import REPO_ROOT
-from tests.harness.container import AppContainer
-from tests.harness.crossfile import predeploy_executable
-from tests.harness.image import FileEntry, Image
-from tests.harness.image_rules import check_forbidden_files, check_secrets_in_metadata
+from deploycheck.rules.crossfile import predeploy_executable
+from deploycheck.rules.image import (
+    check_forbidden_files,
+    check_secrets_in_layers,
+    check_secrets_in_metadata,
+)
+from deploycheck.targets.blueprint import Blueprint
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.builds import REPO_ROOT
+from deploycheck.testing.container import AppContainer
+from deploycheck.testing.image import FileEntry, Image
 
 pytestmark = pytest.mark.container
 
@@ -30,6 +34,17 @@ def test_image_metadata_holds_no_secret_values(app_image: Image, known_secrets: 
     assert_clean(
         check_secrets_in_metadata(app_image, known_secrets),
         f"{app_image.ref}'s env and docker history (IMG007)",
+    )
+
+
+@pytest.mark.checklist(1)
+def test_no_layer_holds_a_secret_file(
+    app_image: Image, base_image: Image, known_secrets: list[str]
+) -> None:
+    files = app_image.layer_files(skip=len(base_image.diff_ids))
+    assert_clean(
+        check_secrets_in_layers(app_image, files, known_secrets),
+        f"{app_image.ref}'s layers, deleted files included (IMG009)",
     )
 
 

@@ -10,12 +10,12 @@ import pytest
 import requests
 from testcontainers.core.network import Network
 
-from tests.harness.assertions import assert_clean
-from tests.harness.container import AppContainer, AppEnv, AppSecrets, running_app
-from tests.harness.image import Image
-from tests.harness.image_report import ImageReport
-from tests.harness.image_rules import check_healthcheck
-from tests.harness.services import PostgresService
+from deploycheck.rules.image import check_healthcheck
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
+from deploycheck.testing.image import Image
+from deploycheck.testing.image_report import ImageReport
+from deploycheck.testing.services import PostgresService
 
 pytestmark = pytest.mark.container
 

@@ -9,22 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.assertions import assert_has
-from tests.harness.builds import REPO_ROOT, ImageBuilds, copy_build_context
-from tests.harness.container import AppEnv, running_app
-from tests.harness.image import Image
-from tests.harness.image_rules import (
+from deploycheck.rules.image import (
     SizeBudget,
     check_code_not_writable,
     check_forbidden_files,
     check_healthcheck,
     check_layer_caching,
     check_runtime_user,
+    check_secrets_in_layers,
     check_secrets_in_metadata,
     check_size,
     check_user,
     check_wasted_space,
 )
+from deploycheck.testing.assertions import assert_has
+from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.container import AppEnv, running_app
+from deploycheck.testing.image import Image
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -104,3 +105,22 @@ def test_leaky_image_fails_waste_file_and_secret_checks(
     leaks = list(check_secrets_in_metadata(variant, known_secrets))
     assert_has(leaks, "IMG007", None, f"{variant.ref}'s env and history")
     assert len(leaks) == 2, f"expected the ENV and the history leak, found: {leaks}"
+
+
+def test_secret_written_then_deleted_is_found_in_its_layer(
+    image_builds: ImageBuilds, base_image: Image
+) -> None:
+    """The final filesystem and the history are clean; the first RUN's layer is not."""
+    dockerfile = BROKEN_IMAGES / "secret-in-deleted-layer.Dockerfile"
+    variant = image_builds.build(
+        "meta-secret-layer", REPO_ROOT, dockerfile=str(dockerfile.relative_to(REPO_ROOT))
+    ).image
+    assert "/tmp/deploy-token" not in {entry.path for entry in variant.files()}
+    assert list(check_secrets_in_metadata(variant)) == []
+    files = variant.layer_files(skip=len(base_image.diff_ids))
+    (finding,) = check_secrets_in_layers(variant, files)
+    assert finding.rule_id == "IMG009"
+    assert "/tmp/deploy-token holds a random-looking string" in finding.message
+    assert "deleted by a later layer but still shipped" in finding.message
+    assert "written by layer" in finding.message
+    assert "import secrets; open('/tmp/deploy-token'" in finding.message

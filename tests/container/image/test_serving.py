@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.harness.container import AppContainer, AppEnv, running_app
-from tests.harness.image import Image
+from deploycheck.testing.container import AppContainer, AppEnv, running_app
+from deploycheck.testing.image import Image
 
 pytestmark = pytest.mark.container
 

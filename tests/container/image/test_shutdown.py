@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.container import AppEnv, running_app
-from tests.harness.image import Image
-from tests.harness.image_report import ImageReport
+from deploycheck.testing.container import AppEnv, running_app
+from deploycheck.testing.image import Image
+from deploycheck.testing.image_report import ImageReport
 
 pytestmark = pytest.mark.container
 

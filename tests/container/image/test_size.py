@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.findings import Level
-from tests.harness.image import FileEntry, Image
-from tests.harness.image_report import ImageReport
-from tests.harness.image_rules import SizeBudget, check_size, check_wasted_space
+from deploycheck.findings import Level
+from deploycheck.rules.image import SizeBudget, check_size, check_wasted_space
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.image import FileEntry, Image
+from deploycheck.testing.image_report import ImageReport
 
 pytestmark = pytest.mark.container
 

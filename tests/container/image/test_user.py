@@ -5,11 +5,11 @@ from __future__ import annotations
 import docker
 import pytest
 
-from tests.harness.assertions import assert_clean
-from tests.harness.builds import TEST_LABELS
-from tests.harness.container import AppContainer
-from tests.harness.image import FileEntry, Image
-from tests.harness.image_rules import check_code_not_writable, check_runtime_user, check_user
+from deploycheck.rules.image import check_code_not_writable, check_runtime_user, check_user
+from deploycheck.testing.assertions import assert_clean
+from deploycheck.testing.builds import TEST_LABELS
+from deploycheck.testing.container import AppContainer
+from deploycheck.testing.image import FileEntry, Image
 
 pytestmark = pytest.mark.container
 

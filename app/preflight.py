@@ -1,0 +1,50 @@
+"""Check every setting, then become the real command: ``python -m app.preflight CMD [ARGS...]``.
+
+The image's ENTRYPOINT. gunicorn reads ``WEB_CONCURRENCY`` itself while importing its own
+config, before ``gunicorn.conf.py`` runs, so ``WEB_CONCURRENCY=abc`` would end in gunicorn's
+traceback. Checking here first gives one line naming the variable and exit 1; on success
+``os.execvp`` replaces this process, so gunicorn stays PID 1 and gets Render's SIGTERM.
+Only the app's own programs are checked: any other command (a debugging shell, ``id -u``) runs
+as is, the convention of the official images' entrypoints. Stdlib-only, like ``app.config``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .config import ConfigError, finalize, from_env, listen_port, worker_count
+
+# gunicorn.conf.py's default; only the range matters here.
+DEFAULT_WORKERS = 3
+# The commands that read the settings: the server, and the CLI (`flask db upgrade` pre-deploy).
+APP_PROGRAMS = frozenset({"gunicorn", "flask"})
+
+
+def problems() -> str | None:
+    """The one-line reason the environment cannot start the app, or None."""
+    try:
+        listen_port()
+        worker_count(DEFAULT_WORKERS)
+        finalize(from_env(instance_path="instance"))
+    except ConfigError as error:
+        return str(error)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Return 1 with a one-line reason on stderr, 2 without a command; else exec the command
+    (``os.execvp`` does not return)."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: python -m app.preflight COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    reason = problems() if os.path.basename(args[0]) in APP_PROGRAMS else None
+    if reason is not None:
+        print(f"gradetracker: {reason}", file=sys.stderr)
+        return 1
+    os.execvp(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""Command line: ``deploycheck <command> [options]``.
+
+Exit codes, the same for every command:
+
+- 0: no finding at error level;
+- 1: at least one error-level finding;
+- 2: the check could not run: a usage error, an unreadable input (missing, a directory, not
+  UTF-8, a symlink loop), a bad config (named at file:line), a missing tool; one line;
+- 3: an internal error (a bug in deploycheck): one line naming the file and "internal error";
+  the traceback only with ``--debug``.
+
+The CLI parses arguments, runs a checker and reports; each command is a small class in
+:data:`COMMANDS`. Library code never exits and never prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, Protocol, TextIO
+
+from deploycheck import catalogue
+from deploycheck.blueprint_check import check_blueprint
+from deploycheck.checklist.report import build_report, results_dir_in, write_report
+from deploycheck.config import Config, config_for
+from deploycheck.dockerfile_check import check_dockerfile
+from deploycheck.errors import ConfigFileError, HarnessError
+from deploycheck.findings import Result
+from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
+from deploycheck.registry import REGISTRY, RuleCrashError, load_all
+from deploycheck.reporters import REPORTERS, report_dir
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A bad command line; argparse's message, printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+class Command(Protocol):
+    """One subcommand: its name, one-line help, its arguments and what it runs."""
+
+    name: str
+    help: str
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, out: TextIO) -> int: ...
+
+
+def readable_file(path: str, kind: str) -> Path:
+    """``path`` if it is a UTF-8 text file; else a ConfigFileError saying what it is instead."""
+    where = Path(path)
+    try:
+        where.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigFileError(f"cannot read {kind} {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigFileError(
+            f"cannot read {kind} {path}: is a directory, expected a file"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(
+            f"cannot read {kind} {path}: not UTF-8 text (byte {exc.start})"
+        ) from None
+    except OSError as exc:  # a symlink loop, a permission problem, a device
+        raise ConfigFileError(f"cannot read {kind} {path}: {exc.strerror or exc}") from None
+    return where
+
+
+def _config(args: argparse.Namespace, checked: Path) -> Config:
+    explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
+    found = config_for(checked, explicit=explicit, use_files=not args.no_config)
+    # Env-var options are applied by the checker itself, so library callers get them too.
+    return found.with_overrides(levels=dict(args.rule), environ={})
+
+
+def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
+    fmt = args.format or default_format()
+    print(REPORTERS[fmt]().render(result.findings, REGISTRY.infos()), file=out)
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def default_format(environ: dict[str, str] | None = None) -> str:
+    """``github`` inside a GitHub Actions job (annotations on the diff), else ``text``."""
+    env = os.environ if environ is None else environ
+    in_actions = env.get("GITHUB_ACTIONS") == "true" and "github" in REPORTERS
+    return "github" if in_actions else "text"
+
+
+class BlueprintCommand:
+    name = "blueprint"
+    help = "check a Render Blueprint: YAML, schema, Blueprint and cross-file rules"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("path", nargs="?", default="render.yaml", help="default: %(default)s")
+        parser.add_argument(
+            "--root",
+            type=Path,
+            help="repository the cross-file rules read (default: the Blueprint's folder)",
+        )
+        parser.add_argument(
+            "--no-crossfile",
+            action="store_true",
+            help="skip the rules that read the Dockerfile, app/ and requirements.txt",
+        )
+        parser.add_argument(
+            "--official-schema",
+            nargs="?",
+            const=OFFICIAL_SCHEMA_URL,
+            metavar="PATH|URL",
+            help="also validate against Render's published schema (default URL: %(const)s; "
+            "cached, used offline from the cache; exit 2 if it cannot be had at all)",
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+        path = readable_file(args.path, "Blueprint")
+        result = check_blueprint(
+            path,
+            root=args.root,
+            config=_config(args, path),
+            crossfile_rules=not args.no_crossfile,
+            display_path=args.path,
+            official_schema=args.official_schema,
+            official_required=args.official_schema is not None,
+        )
+        return _report(args, result, out)
+
+
+class DockerfileCommand:
+    name = "dockerfile"
+    help = "check a Dockerfile: DF rules, its build context's .dockerignore and hadolint"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "path", nargs="?", default="Dockerfile.render", help="default: %(default)s"
+        )
+        parser.add_argument(
+            "--root",
+            type=Path,
+            default=Path("."),
+            help="the build context, where its .dockerignore is (default: %(default)s)",
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+        path = readable_file(args.path, "Dockerfile")
+        result = check_dockerfile(path, root=args.root, config=_config(args, path))
+        return _report(args, result, out)
+
+
+class ReportCommand:
+    name = "report"
+    help = "merge the suites' checklist results into reports/checklist.md and .json"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--report-dir",
+            type=Path,
+            default=report_dir(Path()),
+            help="where the suites wrote results and the report goes (default: $REPORT_DIR "
+            "or %(default)s)",
+        )
+        parser.add_argument("--blueprint", type=Path, default=Path("render.yaml"))
+        # In CI a skipped or missing suite must not pass as a green run.
+        parser.add_argument(
+            "--strict",
+            action=argparse.BooleanOptionalAction,
+            default=os.environ.get("CI") == "true",
+            help="an item that needs manual review is an error, not a warning "
+            "(default: on when CI=true)",
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+        report = build_report(
+            results_dir_in(args.report_dir), args.blueprint, args.report_dir / "image.md"
+        )
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        written = write_report(report, args.report_dir, Path(summary) if summary else None)
+        for entry in report.items:
+            print(
+                f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})", file=out
+            )
+        print("wrote " + ", ".join(str(path) for path in written), file=out)
+        return _report(args, report.result(strict=args.strict), out)
+
+
+class RulesCommand:
+    name = "rules"
+    help = "list every rule: id, default level, summary and options"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--format", choices=sorted(catalogue.RENDERERS), default="text", help="default: text"
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+        print(catalogue.render(args.format), file=out, end="")
+        return EXIT_OK
+
+
+COMMANDS: list[Command] = [BlueprintCommand(), DockerfileCommand(), ReportCommand(), RulesCommand()]
+
+
+def _level_override(text: str) -> tuple[str, str]:
+    rule_id, sep, level = text.partition("=")
+    if not sep or not rule_id or not level:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected ID=LEVEL, e.g. DF012=warning")
+    return rule_id.strip().upper(), level.strip().lower()
+
+
+def _format_option() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--format",
+        choices=sorted(REPORTERS),
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    return common
+
+
+def _check_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    configs = common.add_mutually_exclusive_group()
+    configs.add_argument(
+        "--config",
+        type=Path,
+        help="config file (default: $DEPLOYCHECK_CONFIG, else the nearest .deploycheck.yaml "
+        "or pyproject.toml with [tool.deploycheck] from the checked file upward)",
+    )
+    configs.add_argument(
+        "--no-config", action="store_true", help="use no config file: the generic defaults"
+    )
+    common.add_argument(
+        "--rule",
+        type=_level_override,
+        action="append",
+        default=[],
+        metavar="ID=LEVEL",
+        help="set a rule's level (error, warning, info, off) over the config; repeatable",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="deploycheck",
+        description="Check a Dockerfile and a Render Blueprint before they deploy. "
+        "Exit 0 ok, 1 error-level findings, 2 cannot check (usage, input, config), "
+        "3 internal error.",
+    )
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument(
+        "--debug", action="store_true", help="on an internal error, print the traceback"
+    )
+    subparsers = parser.add_subparsers(
+        dest="command_name", required=True, metavar="command", parser_class=_Parser
+    )
+    fmt, check_options = _format_option(), _check_options()
+    for command in COMMANDS:
+        parents = {
+            "blueprint": [debug, fmt, check_options],
+            "dockerfile": [debug, fmt, check_options],
+            "report": [debug, fmt],
+        }.get(command.name, [debug])
+        sub = subparsers.add_parser(command.name, help=command.help, parents=parents)
+        command.add_arguments(sub)
+        sub.set_defaults(command=command)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run one command and return its exit code; never raises, never prints a bare traceback."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(arguments)
+    except UsageError as exc:
+        print(f"{exc} (see deploycheck --help)", file=err)
+        return EXIT_UNUSABLE
+    except SystemExit as exc:  # --help and --version print and exit 0
+        return int(exc.code or 0)
+    try:
+        load_all()
+        return args.command.run(args, out)
+    except HarnessError as exc:
+        print(f"deploycheck: error: {' '.join(str(exc).split())}", file=err)
+        return EXIT_UNUSABLE
+    except Exception as exc:
+        checked = getattr(args, "path", None) or args.command_name
+        what = str(exc) if isinstance(exc, RuleCrashError) else f"{type(exc).__name__}: {exc}"
+        print(
+            f"deploycheck: internal error while checking {checked}: {' '.join(what.split())}"
+            + ("" if args.debug else " (run with --debug for the traceback)"),
+            file=err,
+        )
+        if args.debug:
+            traceback.print_exc(file=err)
+        return EXIT_INTERNAL

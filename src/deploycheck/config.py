@@ -1,0 +1,369 @@
+"""deploycheck's configuration: ``.deploycheck.yaml`` or ``[tool.deploycheck]`` in pyproject.toml.
+
+Found like ruff's and yamllint's, from the checked file's folder upward; the first folder with
+a ``.deploycheck.yaml``, or a ``pyproject.toml`` with a ``[tool.deploycheck]`` table, wins. Its
+shape::
+
+    rules:
+      DF012: warning            # a level: error, warning, info, or off
+      DF002:                    # or a mapping: an optional level and the rule's options
+        level: error
+        base: python:3.11-slim-bookworm
+    ignore:                     # per-path ignores, globs relative to the config's folder
+      tests/fixtures/**: [DF001, DF002]
+
+Precedence, highest first: the command line (``--rule ID=LEVEL``), env vars
+(``DEPLOYCHECK_<ID>_<OPTION>=value``, the value read as a YAML scalar), the config file, the
+rule's defaults. Which file: ``--config PATH``, else ``$DEPLOYCHECK_CONFIG``, else the one found
+upward; ``--no-config`` uses none. Every mistake in any of them is a :class:`ConfigError`
+naming file:line (or the variable).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from deploycheck import suppressions
+from deploycheck.errors import ConfigError, ConfigFileError
+from deploycheck.findings import Finding, Level
+from deploycheck.registry import REGISTRY, RELAYED_CODE, RuleInfo, load_all
+from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
+
+CONFIG_FILE = ".deploycheck.yaml"
+PYPROJECT = "pyproject.toml"
+OFF = "off"
+ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
+_TOP_KEYS = {"rules", "ignore"}
+_TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
+# This repository's older override variables, kept so its CI and docs keep working:
+# variable -> the (rule, option) pairs it sets.
+LEGACY_ENV: dict[str, tuple[tuple[str, str], ...]] = {
+    "GRADETRACKER_MIN_INSTANCES": (("RB002", "min_instances"),),
+    "GRADETRACKER_MAX_INSTANCES": (("RB003", "max_instances"),),
+    "GRADETRACKER_TARGET_MEMORY_PERCENT": (("RB005", "percent"),),
+    "GRADETRACKER_TARGET_CPU_PERCENT": (("RB006", "percent"),),
+    "GRADETRACKER_PLAN": (("RB007", "plan"),),
+    "GRADETRACKER_AUTO_DEPLOY_TRIGGER": (("RB009", "trigger"),),
+    "GRADETRACKER_REDIS_EVICTION": (("RB017", "policy"),),
+    "GRADETRACKER_POSTGRES_VERSION": (("RB019", "version"),),
+    "GRADETRACKER_REQUIRED_ENV": (("RB012", "env"), ("RB013", "env")),
+}
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What the config says of one rule: a level (None: the default), off, options."""
+
+    level: Level | None = None
+    off: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PathIgnore:
+    """``pattern: [ids]`` under ``ignore:``; ``*`` in the ids means every rule."""
+
+    pattern: str
+    rule_ids: frozenset[str]
+
+    def covers(self, relative: str, rule_id: str) -> bool:
+        ids_match = "*" in self.rule_ids or rule_id in self.rule_ids
+        return ids_match and (
+            fnmatch.fnmatch(relative, self.pattern)
+            or fnmatch.fnmatch(relative, self.pattern.rstrip("/") + "/*")
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    """Levels, options and ignores for one run. ``Config()`` is no config file at all."""
+
+    path: Path | None = None
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    ignores: tuple[PathIgnore, ...] = ()
+
+    @property
+    def root(self) -> Path | None:
+        """The folder per-path ignores are relative to: the config file's."""
+        return self.path.parent if self.path else None
+
+    def enabled(self, rule_id: str) -> bool:
+        setting = self.rules.get(rule_id)
+        if setting is not None and setting.off:
+            return False
+        info = REGISTRY.infos().get(rule_id)
+        default = info.enabled if info else True
+        return default or (setting is not None and setting.level is not None)
+
+    def options(self, rule_id: str) -> Mapping[str, Any]:
+        setting = self.rules.get(rule_id)
+        return dict(setting.options) if setting else {}
+
+    def level(self, rule_id: str, found: Level) -> Level:
+        """The configured level, else the one the finding came with."""
+        setting = self.rules.get(rule_id)
+        return setting.level if setting and setting.level is not None else found
+
+    def ignored(self, finding: Finding) -> bool:
+        if not self.ignores or self.root is None:
+            return False
+        try:
+            relative = Path(finding.path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            relative = finding.path
+        return any(ignore.covers(relative, finding.rule_id) for ignore in self.ignores)
+
+    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+        """``findings`` without those of rules turned off or ignored for their path, each at
+        its configured level; sorted."""
+        kept = []
+        for finding in findings:
+            if not self.enabled(finding.rule_id) or self.ignored(finding):
+                continue
+            level = self.level(finding.rule_id, finding.level)
+            kept.append(finding if level is finding.level else replace(finding, level=level))
+        return sorted(kept)
+
+    def finish(self, findings: Iterable[Finding], files: Mapping[str, Path]) -> list[Finding]:
+        """The verdict: :meth:`apply`, then the inline suppressions of ``files`` (shown path
+        -> real path, the files the check read)."""
+        found = suppressions.apply(self.apply(findings), suppressions.read(files))
+        return self.apply(found)
+
+    def with_overrides(
+        self, levels: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Config:
+        """This config under env-var options and command-line levels (which win)."""
+        rules = dict(self.rules)
+        env = os.environ if environ is None else environ
+        for name, raw in sorted(env.items()):
+            where = f"{name}={raw!r}"
+            match = ENV_OPTION.match(name)
+            if match:
+                targets = ((match["id"], match["option"].lower()),)
+                value = _env_value(raw, where)
+            elif name in LEGACY_ENV:
+                targets = LEGACY_ENV[name]
+                value = _legacy_value(raw, targets[0], where)
+            else:
+                continue
+            for rule_id, option in targets:
+                _check_option(_known(rule_id, where), option, value, where)
+                old = rules.get(rule_id, RuleSetting())
+                rules[rule_id] = replace(old, options={**old.options, option: value})
+        for rule_id, text in (levels or {}).items():
+            where = f"--rule {rule_id}={text}"
+            _known(rule_id, where)
+            old = rules.get(rule_id, RuleSetting())
+            level, off = _level(text, where)
+            rules[rule_id] = replace(old, level=level, off=off)
+        return replace(self, rules=rules)
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The config for a file at ``start``: the nearest folder upward with one, or None."""
+    here = Path(start).absolute()
+    folder = here if here.is_dir() else here.parent
+    for candidate in (folder, *folder.parents):
+        own = candidate / CONFIG_FILE
+        if own.is_file():
+            return own
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # not ours to judge; a broken pyproject.toml is no deploycheck config
+    return isinstance(data.get("tool"), dict) and "deploycheck" in data["tool"]
+
+
+def config_for(
+    checked: str | os.PathLike[str],
+    *,
+    explicit: str | os.PathLike[str] | None = None,
+    use_files: bool = True,
+) -> Config:
+    """The config a check of ``checked`` runs with: ``explicit`` if given, else the nearest
+    one found upward, else none (also when ``use_files`` is False: ``--no-config``)."""
+    if not use_files:
+        return Config()
+    path = Path(explicit) if explicit is not None else find_config(checked)
+    return load_config(path) if path is not None else Config()
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Parse the config file at ``path``; any mistake is a :class:`ConfigError` at file:line."""
+    path = Path(path)
+    if path.name == PYPROJECT:
+        return _from_pyproject(path)
+    try:
+        doc = load_yaml(path)
+    except ConfigFileError as exc:
+        raise ConfigError(f"config {exc}") from None
+    return _from_document(doc, path)
+
+
+def _from_pyproject(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("deploycheck")
+    if table is None:
+        raise ConfigError(f"{path}: has no [tool.deploycheck] table")
+    # TOML keeps no lines; re-reading the table as YAML-shaped data gives every key one, by
+    # pointing each key at the first line of the file that names it.
+    doc = YamlDocument(str(path), table, _toml_lines(text, table))
+    return _from_document(doc, path)
+
+
+def _toml_lines(text: str, table: Any, prefix: tuple = ()) -> dict[tuple, int]:
+    lines: dict[tuple, int] = {}
+    numbered = text.splitlines()
+    for key, value in table.items() if isinstance(table, dict) else ():
+        pattern = re.compile(rf'^\s*(\[[^\]]*)?"?{re.escape(str(key))}"?\s*[=\]]')
+        line = next((i for i, row in enumerate(numbered, 1) if pattern.search(row)), None)
+        if line is not None:
+            lines[(*prefix, key)] = line
+        lines.update(_toml_lines(text, value, (*prefix, key)))
+    return lines
+
+
+def _from_document(doc: YamlDocument, path: Path) -> Config:
+    if doc.data is None and [f.rule_id for f in doc.findings] == ["YML004"]:
+        return Config(path)  # an empty file (or only comments) sets nothing
+    if doc.findings:
+        first = doc.findings[0]
+        raise ConfigError(f"{path}:{first.line or 1}: {first.message} ({first.rule_id})")
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: expected a mapping with rules: and ignore:")
+    load_all()
+    for key in data:
+        if key not in _TOP_KEYS:
+            expected = " or ".join(sorted(_TOP_KEYS))
+            raise ConfigError(f"{_at(doc, (key,))}: unknown key {key!r}: expected {expected}")
+    rules = _rules(doc, data.get("rules") or {})
+    ignores = _ignores(doc, data.get("ignore") or {})
+    return Config(path, rules, ignores)
+
+
+def _at(doc: YamlDocument, yaml_path: tuple) -> str:
+    return f"{doc.path}:{doc.line_of(yaml_path) or 1}"
+
+
+def _rules(doc: YamlDocument, section: object) -> dict[str, RuleSetting]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{_at(doc, ('rules',))}: rules: must map rule ids to levels")
+    rules: dict[str, RuleSetting] = {}
+    for rule_id, value in section.items():
+        where = _at(doc, ("rules", rule_id))
+        info = _known(str(rule_id), where)
+        if isinstance(value, dict):
+            options = {k: v for k, v in value.items() if k != "level"}
+            level, off = _level(value["level"], where) if "level" in value else (None, False)
+            if info is None and options:
+                raise ConfigError(f"{where}: {rule_id} is hadolint's; it takes no options")
+            for option, option_value in options.items():
+                _check_option(info, str(option), option_value, _at(doc, ("rules", rule_id, option)))
+            rules[str(rule_id)] = RuleSetting(level, off, options)
+        else:
+            level, off = _level(value, where)
+            rules[str(rule_id)] = RuleSetting(level, off)
+    return rules
+
+
+def _ignores(doc: YamlDocument, section: object) -> tuple[PathIgnore, ...]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{_at(doc, ('ignore',))}: ignore: must map path globs to rule ids")
+    ignores = []
+    for pattern, ids in section.items():
+        where = _at(doc, ("ignore", pattern))
+        listed = ids if isinstance(ids, list) else [ids]
+        for rule_id in listed:
+            if rule_id != "*":
+                _known(str(rule_id), where)
+        ignores.append(PathIgnore(str(pattern), frozenset(map(str, listed))))
+    return tuple(ignores)
+
+
+def _known(rule_id: str, where: str) -> RuleInfo | None:
+    """The registry entry for ``rule_id`` (None for a hadolint code); else a ConfigError."""
+    load_all()
+    if rule_id in REGISTRY:
+        return REGISTRY[rule_id]
+    if RELAYED_CODE.match(rule_id):
+        return None
+    close = [known for known in REGISTRY.infos() if known[:2] == rule_id[:2]][:3]
+    hint = f" (known {rule_id[:2]} ids include {', '.join(close)})" if close else ""
+    raise ConfigError(f"{where}: unknown rule id {rule_id!r}{hint}; `deploycheck rules` lists them")
+
+
+def _level(value: object, where: str) -> tuple[Level | None, bool]:
+    # YAML 1.1 would read a bare `off` as False; our loader reads YAML 1.2, where it is a word.
+    if value is False or value == OFF:
+        return None, True
+    try:
+        return Level.named(str(value)), False
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc} or off") from None
+
+
+def _check_option(info: RuleInfo | None, option: str, value: object, where: str) -> None:
+    if info is None:
+        raise ConfigError(f"{where}: hadolint's codes take no options")
+    if option not in info.options:
+        known = ", ".join(sorted(info.options)) or "none"
+        raise ConfigError(f"{where}: {info.id} has no option {option!r} (its options: {known})")
+    if value is None:
+        return
+    wanted = info.option_types[option]
+    types = wanted if isinstance(wanted, tuple) else (wanted,)
+    if float in types:
+        types = (*types, int)
+    wrong_bool = isinstance(value, bool) and bool not in types
+    if wrong_bool or not isinstance(value, types):
+        names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+        raise ConfigError(f"{where}: {info.id} option {option!r} wants {names}, found {value!r}")
+
+
+def _legacy_value(raw: str, target: tuple[str, str], where: str) -> Any:
+    """A legacy variable's value, typed by the option it sets."""
+    load_all()
+    wanted = REGISTRY[target[0]].option_types[target[1]]
+    if wanted is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{where}: expected a whole number") from None
+    if wanted is dict:
+        pairs: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in raw.split(","))):
+            key, sep, source = item.partition("=")
+            if not sep or not key.strip() or not source.strip():
+                raise ConfigError(f"{where}: item {item!r}: expected KEY=source")
+            pairs[key.strip()] = source.strip()
+        return pairs
+    return raw
+
+
+def _env_value(raw: str, where: str) -> Any:
+    doc = parse_yaml(f"value: {raw}", where)
+    if doc.findings:
+        raise ConfigError(f"{where}: cannot read {raw!r} as a YAML value")
+    return doc.data["value"]

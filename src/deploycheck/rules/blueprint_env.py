@@ -1,0 +1,264 @@
+"""Policy rules for the web service's env vars: secrets, required sources, cookie and CORS.
+
+A literal ``value`` in ``render.yaml`` is committed to git, so anything secret must come from
+``generateValue``, ``sync: false`` (typed into the dashboard) or a ``from*`` reference.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import rule
+from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import secret_reason
+from deploycheck.targets.blueprint import Blueprint, EnvVar, Resource
+
+FROM_CONFIG = "(from the project's config)"
+
+_SOURCE_SPELLING = {"sync": "sync: false", "generateValue": "generateValue: true"}
+
+
+def _web_env(bp: Blueprint) -> list[EnvVar]:
+    web = bp.web_service
+    return bp.env_vars(web) if web is not None else []
+
+
+def _literal(bp: Blueprint, key: str) -> tuple[EnvVar | None, object]:
+    var = next((v for v in _web_env(bp) if v.key == key), None)
+    return var, (var.value if var is not None and var.is_literal else None)
+
+
+@rule("RB010", target="blueprint")
+def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
+    """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal value.
+
+    Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``
+    Fails:  ``{key: FLASK_SECRET_KEY, value: dev-secret-key}`` (committed to git)
+    """
+    for var in _web_env(bp):
+        if var.key and var.is_literal and is_secret_name(var.key):
+            yield bp.problem(
+                (*var.path, "value"),
+                f"{var.key} is a secret but has a literal value; use generateValue or sync: false",
+            )
+
+
+@rule("RB011", target="blueprint")
+def no_literal_secret_by_value(bp: Blueprint) -> Iterator[Problem]:
+    """No literal value looks like a secret: no URL with a password, no high-entropy token.
+
+    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
+    Fails:  ``{key: DATABASE_URL, value: postgresql://app:s3cret@db:5432/app}``
+    """
+    for var in _web_env(bp):
+        reason = secret_reason(var.value) if var.is_literal else None
+        if reason:
+            yield bp.problem(
+                (*var.path, "value"), f"{var.key} is {reason}: keep secrets out of git"
+            )
+
+
+@rule("RB012", target="blueprint", options={"env": {}})
+def required_env_present(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every env var the config requires (option ``env``, key -> source) is declared.
+
+    With ``env: {API_TOKEN_ENCRYPTION_KEY: sync}``:
+    Passes: ``envVars: [{key: API_TOKEN_ENCRYPTION_KEY, sync: false}, ...]``
+    Fails:  no ``API_TOKEN_ENCRYPTION_KEY`` (API tokens would be stored unencrypted)
+    """
+    web = bp.web_service
+    if web is None:
+        return
+    declared = bp.env_sources(web)
+    for key in options["env"]:
+        if key not in declared:
+            yield bp.problem(
+                (*web.path, "envVars"), f"required env var {key} is not declared {FROM_CONFIG}"
+            )
+
+
+@rule("RB013", target="blueprint", options={"env": {}})
+def required_env_source(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each required env var (option ``env``) comes from its source (generateValue, ...).
+
+    ``sync`` stands for ``sync: false`` (typed into the dashboard, never committed).
+    With ``env: {REDIS_URL: fromService}``:
+    Passes: ``{key: REDIS_URL, fromService: {type: keyvalue, name: ..., property: ...}}``
+    Fails:  ``{key: REDIS_URL, value: redis://localhost:6379}``
+    """
+    for var in _web_env(bp):
+        want = options["env"].get(var.key or "")
+        if want is not None and var.source != want:
+            yield bp.problem(
+                var.path,
+                f"{var.key} comes from {var.source or 'nothing'}, "
+                f"wants {_SOURCE_SPELLING.get(want, want)} {FROM_CONFIG}",
+            )
+
+
+@rule("RB014", target="blueprint", options={"key": "SESSION_COOKIE_SECURE"}, enabled=False)
+def session_cookie_secure(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The app's secure-cookie switch (option ``key``) is the literal ``"true"``: HTTPS only.
+
+    Opt-in: the variable's name is the app's, so a project turns this on in its config.
+    Passes: ``{key: SESSION_COOKIE_SECURE, value: "true"}``
+    Fails:  ``{key: SESSION_COOKIE_SECURE, value: "false"}``, or not declared
+    """
+    name = options["key"]
+    web = bp.web_service
+    var, value = _literal(bp, name)
+    if web is not None and str(value).lower() != "true":
+        where = var.path if var else (*web.path, "envVars")
+        shown = "is not declared" if var is None else f"is {value!r}"
+        yield bp.problem(where, f'{name} {shown}, must be "true" {FROM_CONFIG}')
+
+
+@rule("RB015", target="blueprint", options={"key": "CORS_ORIGINS"}, enabled=False)
+def cors_limited(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The app's CORS origin list (option ``key``) holds only explicit https origins, never ``*``.
+
+    Opt-in: the variable's name is the app's, so a project turns this on in its config.
+    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
+    Fails:  ``{key: CORS_ORIGINS, value: "*"}`` (any site may call the API with credentials)
+    """
+    name = options["key"]
+    web = bp.web_service
+    var, value = _literal(bp, name)
+    if web is None:
+        return
+    if var is None or value is None:
+        where = var.path if var else (*web.path, "envVars")
+        yield bp.problem(where, f"{name} must be a literal origin list {FROM_CONFIG}")
+        return
+    for origin in str(value).replace(",", " ").split():
+        if "*" in origin or not origin.startswith("https://"):
+            yield bp.problem(var.path, f"{name} allows {origin!r}: only https:// origins")
+
+
+@rule("RB016", target="blueprint")
+def references_resolve(bp: Blueprint) -> Iterator[Problem]:
+    """``fromDatabase``/``fromService``/``fromGroup`` name a resource this Blueprint declares.
+
+    References resolve within one environment of a project (root and ``ungrouped`` resources
+    are seen from everywhere), and a ``fromService`` must give the named service's own type.
+    The message names both lines: the reference and the resource it should point at.
+
+    Passes: ``fromDatabase: {name: gradetracker-db, ...}`` with a database of that name
+    Fails:  ``fromDatabase: {name: gradetracker-pg, ...}`` (the deploy fails at sync time)
+    """
+    pools = {
+        "fromDatabase": bp.databases,
+        "fromService": bp.services,
+        "fromGroup": bp.env_var_groups,
+    }
+    for service in bp.services:
+        for var in bp.env_vars(service):
+            if var.source not in pools:
+                continue
+            name = var.value.get("name") if isinstance(var.value, dict) else var.value
+            problem = _unresolved(bp, service, var, str(name), pools[var.source])
+            if problem:
+                yield bp.problem((*var.path, var.source), f"{var.key or 'fromGroup'} {problem}")
+
+
+# fromService types for resources this target does not list as services (dpg: a database).
+_UNMODELLED = frozenset({"dpg", "job"})
+
+
+def _unresolved(
+    bp: Blueprint, service: Resource, var: EnvVar, name: str, pool: list[Resource]
+) -> str | None:
+    """Why ``var``'s reference to ``name`` does not resolve, or ``None`` when it does."""
+    visible = [r for r in pool if r.environment in (None, service.environment)]
+    target = next((r for r in visible if r.name == name), None)
+    if target is None:
+        elsewhere = next((r for r in pool if r.name == name), None)
+        if elsewhere is not None:
+            return (
+                f"refers to {name!r}, declared at line {bp.line(elsewhere.path)} in environment "
+                f"{elsewhere.environment}: references resolve within one environment"
+            )
+        close = difflib.get_close_matches(name, [r.name for r in visible], n=1)
+        hint = (
+            f"; did you mean {close[0]!r} (line {bp.line(_named(visible, close[0]).path)})?"
+            if close
+            else f" (declared: {', '.join(sorted(r.name for r in visible)) or 'none'})"
+        )
+        return f"refers to {name!r}, which this Blueprint does not declare{hint}"
+    wanted = var.value.get("type") if var.source == "fromService" else None
+    if (
+        isinstance(wanted, str)
+        and wanted not in _UNMODELLED
+        and _kind(target) != _kind_named(wanted)
+    ):
+        return (
+            f"says type {wanted!r}, but {name!r} at line {bp.line(target.path)} is "
+            f"{'a static site' if target.is_static_site else f'type {target.type!r}'}"
+        )
+    return None
+
+
+def _kind(resource: Resource) -> str | None:
+    return "static" if resource.is_static_site else _kind_named(resource.type or "")
+
+
+def _kind_named(type_: str) -> str:
+    return "keyvalue" if type_ == "redis" else type_
+
+
+def _named(resources: list[Resource], name: str) -> Resource:
+    return next(r for r in resources if r.name == name)
+
+
+@rule("RB021", target="blueprint", level=Level.WARNING)
+def runtime_not_env(bp: Blueprint) -> Iterator[Problem]:
+    """Services say ``runtime:``, not the deprecated ``env:`` (Render still honours it).
+
+    Passes: ``runtime: docker``
+    Fails:  ``env: docker`` (deprecated; Render's published schema no longer lists it)
+    """
+    for service in bp.services:
+        if "env" in service.data and "runtime" not in service.data:
+            yield bp.problem(
+                (*service.path, "env"),
+                f"env: is deprecated; write runtime: {service.data['env']}",
+            )
+
+
+@rule("RB022", target="blueprint", level=Level.WARNING)
+def no_sync_false_in_groups(bp: Blueprint) -> Iterator[Problem]:
+    """Environment groups hold no ``sync: false`` variables: Render ignores it there.
+
+    Passes: ``envVarGroups: [{name: shared, envVars: [{key: REGION, value: eu}]}]``
+    Fails:  ``{key: API_TOKEN, sync: false}`` in a group (no prompt; the value stays unset)
+    """
+    for var in bp.group_env_vars():
+        if var.source == "sync" and var.value is False:
+            yield bp.problem(
+                (*var.path, "sync"),
+                f"{var.key}: sync: false has no effect in an environment group; set it on a "
+                "service, or give the group's value in the Render Dashboard",
+            )
+
+
+_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@rule("RB023", target="blueprint", level=Level.WARNING)
+def portable_env_keys(bp: Blueprint) -> Iterator[Problem]:
+    """Env var keys are shell names (letters, digits, ``_``; no leading digit).
+
+    Render accepts any key, but ``1KEY`` or ``MY KEY`` cannot be read as ``$1KEY`` in a start
+    command, and most libraries that map env vars to settings skip them.
+
+    Passes: ``key: LOG_LEVEL``
+    Fails:  ``key: LOG LEVEL``
+    """
+    services = [v for s in bp.services for v in bp.env_vars(s)]
+    for var in (*services, *bp.group_env_vars()):
+        if var.key is not None and not _PORTABLE_KEY.match(var.key):
+            yield bp.problem((*var.path, "key"), f"{var.key!r} is not a portable env var name")

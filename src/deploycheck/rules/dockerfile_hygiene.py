@@ -1,0 +1,226 @@
+"""Dockerfile hygiene rules (DF009-DF017): what must never go into the build or its layers.
+
+No registry-bound syntax directive, no literal secrets, no remote fetches, no floating
+versions, no pip cache. Each rule's docstring starts with a summary line, then a passing and a
+failing example; ``dockerfile_rules.check`` runs these together with DF001-DF008.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import rule
+from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import secret_reason
+from deploycheck.targets.dockerfile import Dockerfile
+from deploycheck.targets.installs import Installs
+
+_LATEST = re.compile(r"[:@=]latest\b")
+_URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
+# What ADD unpacks (docker docs: identity, gzip, bzip2, xz); the archive is the reason for ADD.
+_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
+
+
+def _problem(df: Dockerfile, line: int | None, message: str, level: Level | None = None) -> Problem:
+    return Problem(df.display_path, line, message, level=level)
+
+
+@rule("DF009", target="dockerfile", enabled=False)
+def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
+    """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
+
+    Pass: a Dockerfile whose first line is an ordinary comment or instruction
+    Fail: ``# syntax=docker/dockerfile:1`` on line 1 (air-gapped builds fail at once)
+    """
+    if "syntax" in df.directives:
+        value, line = df.directives["syntax"]
+        yield _problem(
+            df,
+            line,
+            f"`# syntax={value}` makes BuildKit pull a frontend image from a registry: "
+            "expected no syntax directive (the built-in frontend is enough)",
+        )
+
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+# Names that hold where a secret is or which one it is, never its value.
+_POINTER_SUFFIXES = ("_ID", "_PATH", "_FILE", "_DIR", "_NAME")
+
+
+def _why_secret(name: str, value: str) -> str | None:
+    """Why ``name=value`` looks like a real credential, or None.
+
+    The value is judged by the project's one heuristic (:mod:`deploycheck.secret_values`),
+    except that a hex value is taken for what it nearly always is in a Dockerfile, a commit
+    SHA, digest or key id; a secret-marked name counts unless the name or value only points at
+    a secret (``SSH_KEY_PATH=/run/secrets/key``, ``GPG_KEY_ID``).
+    """
+    pointer = name.upper().endswith(_POINTER_SUFFIXES) or value.startswith(("/", "./", "~/"))
+    if is_secret_name(name) and not pointer:
+        return "its name marks a secret"
+    reason = secret_reason(value)
+    if reason is None or (_HEX.fullmatch(value) and "URL" not in reason):
+        return None
+    return f"its value looks like {reason}"
+
+
+@rule("DF010", target="dockerfile")
+def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
+    """No ENV or ARG carries a literal credential; values are never echoed in the message.
+
+    Pass: ``ENV PIP_NO_CACHE_DIR=1``, ``ARG VCS_REF=<commit sha>``, ``ENV SSH_KEY_PATH=/run/...``
+    or a bare ``ARG SENTRY_DSN`` filled at build time (DF016 warns about that one)
+    Fail: ``ENV FLASK_SECRET_KEY=dev-secret-key``, a DATABASE_URL with a password in it, or
+    ``ENV UPLOAD_SALT=x7Gh2Kq9LmN4pR8sT1vW3yZ6``
+    """
+    for var in df.variables:
+        if not var.is_literal:
+            continue
+        why = _why_secret(var.name, var.value or "")
+        if why is None:
+            continue
+        yield _problem(
+            df,
+            var.line,
+            f"{var.kind} {var.name} sets a literal value and {why}: secrets belong in the "
+            "platform's secret store, never in image layers or history (checklist item 1)",
+        )
+
+
+def _urls(sources: Iterable[str]) -> list[str]:
+    return [s for s in sources if _URL.match(s)]
+
+
+@rule("DF011", target="dockerfile")
+def no_add_of_urls(df: Dockerfile) -> Iterator[Problem]:
+    """ADD never fetches a remote URL or a git repository unverified.
+
+    ``ADD --checksum=sha256:...`` of a URL is verified by BuildKit, so it is only a warning
+    (the build still needs the network and the host).
+    Pass: ``COPY gunicorn.conf.py .``
+    Fail: ``ADD https://example.com/tool.tar.gz /opt/`` or ``ADD git@github.com:o/r.git /src``
+    """
+    for copy in df.copies:
+        if copy.instruction == "ADD" and (urls := _urls(copy.sources)):
+            checked = "checksum" in copy.flags
+            yield _problem(
+                df,
+                copy.line,
+                f"ADD downloads {', '.join(urls)}"
+                + (
+                    " (checksum-verified, but the build depends on that host)"
+                    if checked
+                    else " unverified"
+                )
+                + ": expected no remote fetch at build time; vendor the file, install it from "
+                "a pinned package, or at least pin it with --checksum=sha256:...",
+                Level.WARNING if checked else None,
+            )
+
+
+@rule("DF012", target="dockerfile", level=Level.WARNING)
+def copy_not_add(df: Dockerfile) -> Iterator[Problem]:
+    """Local files are brought in with COPY, not ADD; a local archive ADD unpacks is fine.
+
+    Pass: ``COPY gunicorn.conf.py .`` or ``ADD rootfs.tar.gz /`` (auto-extraction is the point)
+    Fail: ``ADD gunicorn.conf.py .``
+    """
+    for copy in df.copies:
+        if copy.instruction != "ADD" or _urls(copy.sources):
+            continue
+        if copy.sources and all(s.lower().endswith(_ARCHIVES) for s in copy.sources):
+            continue
+        yield _problem(df, copy.line, "ADD of local files: expected COPY, which does not unpack")
+
+
+@rule("DF013", target="dockerfile")
+def no_latest(df: Dockerfile) -> Iterator[Problem]:
+    """Nothing outside FROM (DF001 checks FROM) refers to a ``latest`` tag or version.
+
+    Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm``
+    Fail: ``ARG PYTHON_IMAGE=python:latest`` or ``COPY --from=tool:latest /bin/x /bin/x``
+    """
+    for ins in df.instructions:
+        if ins.name != "FROM" and _LATEST.search(ins.value):
+            yield _problem(
+                df,
+                ins.line,
+                f"{ins.name} refers to 'latest': expected a pinned version so builds repeat",
+            )
+
+
+@rule("DF014", target="dockerfile")
+def pip_without_cache(df: Dockerfile) -> Iterator[Problem]:
+    """Every pip (or ``uv pip``) install keeps its download cache out of the layer.
+
+    Any of: ``--no-cache-dir`` (uv: ``--no-cache``), ``PIP_NO_CACHE_DIR=1`` (uv:
+    ``UV_NO_CACHE=1``) before the command, exported, or in the stage's ENV (inherited through
+    ``FROM base``, never from an unrelated stage), or ``RUN --mount=type=cache``.
+    Pass: ``RUN pip install --no-cache-dir -r requirements.txt``
+    Fail: ``RUN pip install -r requirements.txt`` with no PIP_NO_CACHE_DIR set (the wheel
+    cache, tens of MB, stays in the layer)
+    """
+    seen: set[int] = set()
+    for install in Installs(df).all():
+        if install.caches and install.line not in seen:
+            seen.add(install.line)
+            flag = "--no-cache" if install.tool == "uv" else "--no-cache-dir"
+            yield _problem(
+                df,
+                install.line,
+                f"{install.tool} install keeps its cache in the layer: expected {flag}, "
+                "the cache-off variable before it, or RUN --mount=type=cache",
+            )
+
+
+@rule("DF015", target="dockerfile", level=Level.WARNING)
+def utf8_text(df: Dockerfile) -> Iterator[Problem]:
+    """The Dockerfile is UTF-8 text (Docker reads bytes, every editor and tool reads UTF-8).
+
+    Pass: any UTF-8 file, with or without a BOM
+    Fail: a Latin-1 ``LABEL maintainer="Jos\\xe9"``
+    """
+    if df.encoding_problem is not None:
+        line, problem = df.encoding_problem
+        yield _problem(
+            df,
+            line,
+            f"{problem}: expected UTF-8 (the rest was read with replacement characters)",
+        )
+
+
+@rule("DF016", target="dockerfile", level=Level.WARNING)
+def no_secret_build_args(df: Dockerfile) -> Iterator[Problem]:
+    """No ARG is meant to carry a secret, even without a default.
+
+    ``docker build --build-arg`` values are recorded in the image history for anyone who pulls
+    the image; BuildKit secret mounts are not.
+    Pass: ``RUN --mount=type=secret,id=pip_token pip install ...``
+    Fail: ``ARG PIP_TOKEN`` (filled with ``--build-arg PIP_TOKEN=...``)
+    """
+    for var in df.variables:
+        if var.kind == "ARG" and var.value is None and is_secret_name(var.name):
+            yield _problem(
+                df,
+                var.line,
+                f"ARG {var.name} would carry a secret into the image history: expected "
+                "RUN --mount=type=secret,id=... for build-time secrets",
+            )
+
+
+@rule("DF017", target="dockerfile")
+def known_instructions(df: Dockerfile) -> Iterator[Problem]:
+    """Every instruction is one Docker knows (a typo stops ``docker build`` there).
+
+    Pass: ``RUN pip install -r requirements.txt``
+    Fail: ``RUNN pip install -r requirements.txt``
+    """
+    for ins in df.unknown_instructions:
+        yield _problem(
+            df,
+            ins.line,
+            f"unknown instruction {ins.name}: docker build refuses it; expected one of "
+            "RUN, COPY, ENV, ... (https://docs.docker.com/reference/dockerfile/)",
+        )

@@ -1,0 +1,318 @@
+"""Rules over a built image: size, user, health check, wasted space, leaked files and secrets.
+
+Each rule is a function over facts read by :mod:`deploycheck.testing.image` that yields findings;
+the container suite runs them on the real image and on deliberately broken builds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from deploycheck.findings import Level, Problem
+from deploycheck.registry import implements, rule
+from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_values import URL_WITH_PASSWORD, redact, secret_reason
+
+if TYPE_CHECKING:  # the facts come from deploycheck.testing, which needs the docker SDK
+    from deploycheck.testing.container import Process
+    from deploycheck.testing.image import BuildResult, FileEntry, Image, Layer, LayerFile
+
+MB = 1_000_000
+APP_DIR = "/app"
+WRITABLE_DIRS = ("/app/logs",)
+
+# Paths that must never reach the image: VCS data, env files, tests, keys, local databases.
+FORBIDDEN = re.compile(
+    r"(^|/)(\.git|\.env(\..*)?|tests|\.pypirc|\.npmrc|id_rsa[^/]*|\.secrets[^/]*)(/|$)"
+    r"|\.(pem|key|p12|pfx|sqlite|db)$"
+)
+
+# Space wasters, by kind: caches a build should not leave behind and tools it should not ship.
+WASTE = {
+    "pip cache": re.compile(r"/\.cache/pip/"),
+    "apt lists": re.compile(r"^/var/lib/apt/lists/[^/]+_[^/]+$"),
+    "apt archives": re.compile(r"^/var/cache/apt/archives/.+\.deb$"),
+    "build tools": re.compile(r"^/usr/(local/)?bin/(gcc|g\+\+|cc|c\+\+|make|clang)(-[\d.]+)?$"),
+}
+# Words of a command line or a file, split where shells and config files separate values;
+# each token-shaped one is judged by the one secret heuristic. Paths and hex strings (content
+# digests, commit SHAs, key ids: what history and labels are full of) are not secrets.
+_SEPARATORS = re.compile(r"[\s=:\"',;()\[\]{}<>]+")
+_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{20,}={0,2}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+# One-case words with separators are identifiers (SQLALCHEMY_TRACK_MODIFICATIONS), not keys.
+_IDENTIFIER = re.compile(r"[A-Z0-9_\-]+|[a-z0-9_\-]+")
+# Trees package managers fill: their RECORD hashes and vendored test keys are not ours to judge.
+PACKAGE_TREES = re.compile(
+    r"/(site|dist)-packages/|/node_modules/|^/usr/(share|lib|include)/|^/var/lib/"
+)
+# Files a COPY or ADD brings from the build context are the repository's, which the
+# detect-secrets scan (SEC001) reads with its baseline; the layers to read are those a command
+# wrote at build time, which no repository scan sees.
+_FROM_CONTEXT = ("COPY ", "ADD file:", "ADD dir:", "ADD multi:")
+PYC = re.compile(r"^(?P<dir>.*)/__pycache__/(?P<module>[^/.]+)\.[^/]*\.pyc$")
+
+# scripts/provision-images labels every stand-in with the hash of its recipe; the label stays
+# whatever name the image is later tagged or pushed under.
+STANDIN_LABEL = "org.gradetracker.standin.recipe"
+DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
+
+@dataclass(frozen=True)
+class SizeBudget:
+    """What the app's layers may add to the base image and, optionally, what the whole image
+    may weigh. The added part is what this project controls; a stand-in base built offline is
+    not what ships, so only on the official base does a total make sense."""
+
+    added_megabytes: float
+    base: Image
+    total_megabytes: float | None = None
+
+
+def is_official_python(ref: str, labels: Mapping[str, str] | None) -> bool:
+    """True for Docker Hub's ``python`` image, by its short name or from a registry that
+    mirrors Docker Hub's ``library/`` namespace (``127.0.0.1:5000/library/python:3.11-slim``,
+    ``mirror.gcr.io/library/python@sha256:...``); never for a stand-in, whatever its name."""
+    if labels and STANDIN_LABEL in labels:
+        return False
+    name = ref.partition("@")[0]
+    first, slash, rest = name.partition("/")
+    # As docker reads a reference: a first component with a dot or a port is a registry.
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        path = rest
+        official_paths = {"library/python"} | ({"python"} if first in DOCKER_HUB_HOSTS else set())
+    else:
+        path, official_paths = name, {"python", "library/python"}
+    repository = path.rpartition(":")[0] if ":" in path else path
+    return repository in official_paths
+
+
+@rule("IMG001", target="image")
+def check_size(image: Image, budget: SizeBudget) -> Iterator[Problem]:
+    """The image fits its size budget.
+
+    pass: 118 MB added to the base with a 150 MB budget. fail: 1.1 GB added (build tools, a
+    full scientific stack) with 150 MB.
+    """
+    added = image.size - budget.base.size
+    if added > budget.added_megabytes * MB:
+        yield Problem(
+            image.ref,
+            None,
+            f"the app adds {added / MB:.1f} MB to {budget.base.ref}, over the "
+            f"{budget.added_megabytes:g} MB budget; largest layers: {_largest(image.layers)}",
+        )
+    if budget.total_megabytes is not None and image.size > budget.total_megabytes * MB:
+        yield Problem(
+            image.ref,
+            None,
+            f"the image is {image.size / MB:.1f} MB in all, over the "
+            f"{budget.total_megabytes:g} MB total budget; largest layers: {_largest(image.layers)}",
+        )
+
+
+@rule("IMG002", target="image")
+def check_user(image: Image) -> Iterator[Problem]:
+    """The image config runs as a named user that is not root.
+
+    pass: ``User: appuser``. fail: ``User: ""`` (root by default), ``root``, ``0``, ``0:0``.
+    """
+    user = image.user.split(":", 1)[0]
+    if user in ("", "root", "0"):
+        shown = image.user or "unset (root)"
+        yield Problem(image.ref, None, f"image runs as root: config User is {shown}")
+
+
+@implements("IMG002")
+def check_runtime_user(where: str, uid: int, processes: Sequence[Process]) -> Iterator[Problem]:
+    """At run time: ``id -u`` in the container is not 0 and every process shares it.
+
+    pass: uid 10001 for gunicorn's master and workers. fail: uid 0 (``USER root``).
+    """
+    if uid == 0:
+        yield Problem(where, None, "running container runs as root: id -u is 0")
+    for process in processes:
+        if process.uid != uid:
+            yield Problem(
+                where,
+                None,
+                f"process {process.pid} ({process.command[:60]}) runs as uid {process.uid}, "
+                f"not the container user's uid {uid}",
+            )
+
+
+@rule("IMG003", target="image")
+def check_healthcheck(image: Image, path: str = "/health") -> Iterator[Problem]:
+    """The image config has a HEALTHCHECK that probes ``path`` with a start period.
+
+    pass: ``CMD python -m app.healthcheck /health``, StartPeriod 40s. fail: none or ``NONE``.
+    """
+    health = image.healthcheck or {}
+    test = health.get("Test") or []
+    if not test or test[0] == "NONE":
+        yield Problem(image.ref, None, "image has no HEALTHCHECK")
+        return
+    if not any(path in part for part in test[1:]):
+        yield Problem(image.ref, None, f"HEALTHCHECK {test[1:]} does not probe {path}")
+    if not health.get("StartPeriod"):
+        yield Problem(image.ref, None, "HEALTHCHECK has no start period")
+
+
+@rule("IMG004", target="image")
+def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Problem]:
+    """No caches, package lists, build tools or orphan bytecode in the image.
+
+    pass: ``pip install --no-cache-dir``. fail: ``pip install`` leaving /root/.cache/pip.
+    """
+    sources = {entry.path for entry in files if entry.path.endswith(".py")}
+    wasted: dict[str, list[FileEntry]] = {}
+    for entry in files:
+        if entry.is_dir:
+            continue
+        for kind, pattern in WASTE.items():
+            if pattern.search(entry.path):
+                wasted.setdefault(kind, []).append(entry)
+        pyc = PYC.match(entry.path)
+        if pyc and f"{pyc['dir']}/{pyc['module']}.py" not in sources:
+            wasted.setdefault("bytecode without source", []).append(entry)
+    for kind, entries in sorted(wasted.items()):
+        total = sum(entry.size for entry in entries)
+        sample = ", ".join(entry.path for entry in entries[:3])
+        yield Problem(
+            image.ref,
+            None,
+            f"{kind}: {len(entries)} files, {total / MB:.1f} MB wasted (e.g. {sample})",
+            Level.WARNING if kind == "bytecode without source" else None,
+        )
+
+
+@rule("IMG005", target="image")
+def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[Problem]:
+    """Nothing secret-looking or development-only under /app or root's home.
+
+    pass: /app/app/__init__.py. fail: /app/.env, /app/.git/config, /app/tests/, /app/key.pem.
+    """
+    for entry in files:
+        if not entry.path.startswith((f"{APP_DIR}/", "/root/")):
+            continue
+        relative = entry.path.split("/", 2)[2]
+        if FORBIDDEN.search(relative):
+            yield Problem(image.ref, None, f"{entry.path} must not be in the image")
+
+
+@rule("IMG006", target="image")
+def check_code_not_writable(
+    image: Image, files: Iterable[FileEntry], uid: int
+) -> Iterator[Problem]:
+    """The runtime user owns and can write nothing under /app but its log directory.
+
+    pass: code owned by root, mode 644. fail: ``COPY --chown=appuser . .``.
+    """
+    for entry in files:
+        if not entry.path.startswith(f"{APP_DIR}/") or entry.path.startswith(WRITABLE_DIRS):
+            continue
+        owned_writable = entry.uid == uid and entry.mode & 0o200
+        if owned_writable or entry.mode & 0o002:
+            yield Problem(image.ref, None, f"{entry.path} is writable by uid {uid}")
+
+
+def secret_in_text(text: str, known_secrets: Sequence[str] = ()) -> str | None:
+    """Why ``text`` (a command line, a file) holds a secret, or None; never echoes it."""
+    if any(secret and secret in text for secret in known_secrets):
+        return "a known secret value"
+    if URL_WITH_PASSWORD.search(text):
+        return "a URL with an embedded password"
+    for word in _SEPARATORS.split(text):
+        if not _TOKEN.fullmatch(word) or word.startswith(("/", "./")):
+            continue
+        if _HEX.fullmatch(word) or _IDENTIFIER.fullmatch(word):
+            continue
+        if (reason := secret_reason(word)) is not None:
+            return reason
+    return None
+
+
+@rule("IMG007", target="image")
+def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -> Iterator[Problem]:
+    """No secret values in the image env or in any ``docker history`` command.
+
+    Every history entry is read word by word with the one secret heuristic, so a key typed
+    into a RUN (or a build argument it used) is found, with the layer and the instruction.
+    pass: ``ENV APP_ENV=production``. fail: ``ENV FLASK_SECRET_KEY=...``, a URL with a password,
+    ``RUN curl -H "Authorization: Bearer <token>" ...``.
+    """
+    for key, value in image.env.items():
+        if value and is_secret_name(key):
+            yield Problem(image.ref, None, f"image env sets secret-looking {key}")
+    for index, layer in enumerate(image.layers):
+        reason = secret_in_text(layer.created_by, known_secrets)
+        if reason is not None:
+            shown = redact(layer.created_by, known_secrets)[:120]
+            yield Problem(
+                image.ref,
+                None,
+                f"docker history of layer {index} holds {reason} in: {shown}",
+            )
+
+
+@rule("IMG009", target="image")
+def check_secrets_in_layers(
+    image: Image, files: Iterable[LayerFile], known_secrets: Sequence[str] = ()
+) -> Iterator[Problem]:
+    """No file in any layer the Dockerfile adds holds a secret, deleted ones included.
+
+    Every layer ships: a file written by one RUN and removed by the next is still in the image
+    for anyone who pulls it. Text files that commands wrote (not COPY from the context, not
+    package-manager trees) are read with the one secret heuristic; the finding names the layer
+    and the instruction that wrote the file.
+    pass: ``RUN --mount=type=secret,id=token ...`` (the secret never lands in a layer).
+    fail: ``RUN echo "$TOKEN" > /tmp/token`` then ``RUN rm /tmp/token``.
+    """
+    for entry in files:
+        if entry.data is None or PACKAGE_TREES.search(entry.path):
+            continue
+        if entry.instruction.startswith(_FROM_CONTEXT):
+            continue
+        try:
+            text = entry.data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        reason = secret_in_text(text, known_secrets)
+        if reason is None:
+            continue
+        fate = ", deleted by a later layer but still shipped in this one" * entry.deleted_later
+        yield Problem(
+            image.ref,
+            None,
+            f"{entry.path} holds {reason}{fate}: written by layer {entry.layer} "
+            f"({entry.instruction[:80]})",
+        )
+
+
+@rule("IMG008", target="image")
+def check_layer_caching(
+    before: BuildResult, after: BuildResult, step: str = "pip install"
+) -> Iterator[Problem]:
+    """After a code-only change, the dependency install step comes from the cache.
+
+    ``before`` is the build before the change, ``after`` the rebuild after it.
+    pass: COPY requirements.txt, RUN pip install, then COPY app/. fail: COPY app/ first.
+    """
+    rebuilt = after.step(step)
+    if not rebuilt.cached:
+        yield Problem(
+            after.image.ref,
+            None,
+            f"after a code-only change step {rebuilt.number} ({rebuilt.instruction[:60]}) ran "
+            f"again instead of using the cache ({after.seconds:.1f} s rebuild, "
+            f"{before.seconds:.1f} s before the change): copy the code after installing "
+            "requirements",
+        )
+
+
+def _largest(layers: Sequence[Layer], count: int = 3) -> str:
+    top = sorted(layers, key=lambda layer: layer.size, reverse=True)[:count]
+    return "; ".join(f"{layer.instruction[:60]} ({layer.size / MB:.1f} MB)" for layer in top)

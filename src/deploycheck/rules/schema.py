@@ -1,0 +1,290 @@
+"""JSON Schema validation of YAML documents, every error a finding with its YAML path and line.
+
+Three schema sources: our own Blueprint schema (``schemas/render-blueprint.schema.json``,
+rule SCH001), Render's official one as a second opinion (SCH002; fetched and cached by
+``deploycheck.official_schema``, never vendored), and the compose-spec,
+GitHub workflow and Dependabot schemas that check-jsonschema vendors (SCH003).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.validators import validator_for
+
+from deploycheck.errors import ConfigFileError
+from deploycheck.findings import Finding
+from deploycheck.registry import declare
+from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
+
+# The declared ids the validator reports under: ours and Render's schema.
+OURS, RENDERS = "SCH001", "SCH002"
+BLUEPRINT_SCHEMA = Path(__file__).parents[1] / "schemas" / "render-blueprint.schema.json"
+OFFICIAL_SCHEMA_ENV = "RENDER_BLUEPRINT_SCHEMA"
+
+# One validator serves three ids (which schema), so the ids are declared, not bound to a body.
+declare(
+    "SCH001",
+    """render.yaml matches our Blueprint schema (closed objects: typos fail).
+
+    Passes: ``services: [{type: web, name: app, runtime: docker}]``
+    Fails:  ``services: [{type: web, name: app, helthCheckPath: /health}]`` (unknown field)
+    """,
+    target="blueprint-schema",
+)
+declare(
+    "SCH002",
+    f"""render.yaml matches Render's own schema (``--official-schema``, ${OFFICIAL_SCHEMA_ENV}).
+
+    Passes: a Blueprint Render's own JSON schema accepts
+    Fails:  ``services: [{{type: web}}]`` (no name) against Render's schema
+    """,
+    target="blueprint-schema",
+    # A URL or file of Render's schema; in .deploycheck.yaml: ``SCH002: {schema: URL}``.
+    options={"schema": str},
+)
+declare(
+    "SCH003",
+    """Compose, workflow and Dependabot files match check-jsonschema's vendored schemas.
+
+    Passes: ``on: pull_request`` / ``jobs: {test: {runs-on: ubuntu-latest, steps: [...]}}``
+    Fails:  ``jobs: {test: {runs_on: ubuntu-latest}}`` (runs_on is not a job key)
+    """,
+    target="yaml-schema",
+)
+
+
+def load_schema(path: str | Path) -> dict[str, Any]:
+    """A JSON schema from a file; a missing or broken file is a :class:`ConfigFileError`."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigFileError(f"{path}: cannot load JSON schema ({exc})") from None
+
+
+def vendored_schema(name: str) -> dict[str, Any]:
+    """A schema check-jsonschema ships, e.g. ``compose-spec`` or ``github-workflows``."""
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    return json.loads((vendor / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    """One schema error: the YAML path it is about and what to fix there."""
+
+    path: YamlPath
+    message: str
+    # The field the error is about: ``path`` itself, or the missing field under it.
+    subject: YamlPath = ()
+
+
+def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaError]:
+    """Every error of ``doc`` against ``schema``, each at the field that is wrong."""
+    validator = validator_for(schema)(schema)
+    raw = [_most_relevant(error) for error in validator.iter_errors(doc.data)]
+    found: list[SchemaError] = []
+    unknown_at = {
+        tuple(e.absolute_path) for e in raw if e.validator in _CLOSED_OBJECT and e.instance
+    }
+    for error in raw:
+        path: YamlPath = tuple(error.absolute_path)
+        if error.validator in _CLOSED_OBJECT and isinstance(error.instance, dict):
+            found.extend(_unknown_fields(schema, error, path, raw))
+        elif not (error.validator == "required" and path in unknown_at):
+            # A field missing next to an unknown one: the unknown one is the mistake to name
+            # (``fromGroup`` in an env group, where the plain-variable shape wants ``key``).
+            found.append(SchemaError(path, _describe(error), (*path, *_missing(error)[:1])))
+    return found
+
+
+def validate(
+    doc: YamlDocument, schema: Mapping[str, Any], rule_id: str, label: str
+) -> list[Finding]:
+    """Every schema error in ``doc`` as a finding at the offending key's line."""
+    errors = schema_errors(doc, schema)
+    return sorted({doc.finding(rule_id, e.path, f"{e.message} ({label})") for e in errors})
+
+
+def _missing(error: ValidationError) -> list[str]:
+    """The fields a ``required`` (or a choice of fields) error wants and does not find."""
+    if error.validator == "required":
+        return [k for k in error.validator_value if k not in error.instance]
+    if _is_choice_of_fields(error):
+        return [name for o in error.validator_value for name in o["required"]]
+    return []
+
+
+def compare(
+    doc: YamlDocument, ours: list[SchemaError], official: list[SchemaError]
+) -> list[Finding]:
+    """SCH001 and SCH002 findings, each saying where the two schemas disagree.
+
+    An error only one schema reports is a disagreement: either ours is wrong about Render or
+    Render's published schema lags behind what Render accepts; the finding says which side
+    said what, so a reader knows which one to question.
+    """
+    findings = []
+    for error in ours:
+        agreed = any(error.subject == o.subject for o in official)
+        note = "" if agreed else "; Render's published schema accepts it"
+        findings.append(doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})"))
+    for error in official:
+        agreed = any(error.subject == o.subject for o in ours)
+        note = "" if agreed else "; our Blueprint schema accepts it"
+        findings.append(
+            doc.finding(RENDERS, error.path, f"{error.message} (Render's official schema{note})")
+        )
+    return sorted(set(findings))
+
+
+_CLOSED_OBJECT = ("additionalProperties", "unevaluatedProperties")
+
+
+def _unknown_fields(
+    schema: Mapping[str, Any], error: ValidationError, path: YamlPath, raw: list[ValidationError]
+) -> list[SchemaError]:
+    """One error per unknown key, with the spelling it is closest to and, for a key that
+    belongs to another kind of object (``maxmemoryPolicy`` on a web service), which one."""
+    known = list(error.schema.get("properties", {}))
+    found = []
+    for key in error.instance:
+        if key in known or _explained_deeper(error, (*path, key), raw):
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        elsewhere = _owners(schema, key, error.schema)
+        if elsewhere and "title" in error.schema:
+            hint = f" for a {error.schema['title']} (it belongs to: {elsewhere})"
+        else:
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        found.append(SchemaError((*path, key), f"unknown field {key!r}{hint}", (*path, key)))
+    return found
+
+
+def _explained_deeper(error: ValidationError, path: YamlPath, raw: list[ValidationError]) -> bool:
+    """``unevaluatedProperties`` also names a key whose own subschema failed (a failing
+    subschema evaluates nothing): that key is not unknown, its own error says what is wrong."""
+    return error.validator == "unevaluatedProperties" and any(
+        other is not error and tuple(other.absolute_path)[: len(path)] == path for other in raw
+    )
+
+
+def _owners(schema: Mapping[str, Any], key: object, current: Mapping[str, Any]) -> str:
+    """Titles of the other closed object definitions that declare ``key``."""
+    definitions = {**schema.get("$defs", {}), **schema.get("definitions", {})}
+    titles = [
+        d["title"]
+        for d in definitions.values()
+        if isinstance(d, dict)
+        and d is not current
+        and "title" in d
+        and key in d.get("properties", {})
+    ]
+    return ", ".join(titles)
+
+
+def _is_choice_of_fields(error: ValidationError) -> bool:
+    """A ``oneOf``/``anyOf`` whose branches only say which field must be present."""
+    options = error.validator_value
+    return error.validator in ("oneOf", "anyOf") and all(
+        isinstance(o, dict) and set(o) == {"required"} for o in options
+    )
+
+
+# Keys whose value picks the branch of a union: Render's schema unions service kinds with
+# anyOf, and a branch that wants another ``type`` (or ``runtime: static``) is not the one meant.
+_DISCRIMINATORS = ("type", "runtime")
+
+
+def _matching_branches(error: ValidationError) -> list[ValidationError]:
+    """The branch errors of a union, less the branches whose discriminator does not match."""
+    by_branch: dict[object, list[ValidationError]] = {}
+    for sub in error.context or ():
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    depth = len(error.absolute_path)
+
+    def wrong_kind(sub: ValidationError) -> bool:
+        rest = tuple(sub.absolute_path)[depth:]
+        return sub.validator in ("const", "enum") and len(rest) == 1 and rest[0] in _DISCRIMINATORS
+
+    kept = [subs for subs in by_branch.values() if not any(map(wrong_kind, subs))]
+    return [sub for subs in kept for sub in subs] or list(error.context or ())
+
+
+def _most_relevant(error: ValidationError) -> ValidationError:
+    """For "not valid under any of the given schemas", the branch error closest to the cause.
+
+    Branches for another kind of object are dropped first (the ``type`` discriminator), then
+    jsonschema's ``best_match`` picks by relevance (the deepest, most specific error), so a web
+    service with a misspelt key is reported at that key, not against the Key Value branch.
+    """
+    if error.validator in ("oneOf", "anyOf") and error.context and not _is_choice_of_fields(error):
+        if _is_named_value_union(error):
+            return error
+        return _most_relevant(best_match(_matching_branches(error)))
+    return error
+
+
+def _is_named_value_union(error: ValidationError) -> bool:
+    """A titled union of plain values (a plan name or a size): one message says it best."""
+    return "title" in error.schema and all(
+        isinstance(o, dict) and "properties" not in o for o in error.validator_value
+    )
+
+
+def _describe(error: ValidationError) -> str:
+    """jsonschema's message, reworded where the raw one hides what to fix."""
+    options = error.validator_value
+    if _is_choice_of_fields(error):
+        names = [name for o in options for name in o["required"]]
+        if error.validator == "anyOf":
+            return f"missing required field {names[0]!r}" + (
+                f" (or the deprecated {', '.join(map(repr, names[1:]))})" if names[1:] else ""
+            )
+        return f"needs exactly one of: {', '.join(names)}"
+    if error.validator == "required":
+        missing = [k for k in options if k not in error.instance]
+        return f"missing required field {', '.join(map(repr, missing))}"
+    if error.validator == "not" and isinstance(error.validator_value, dict):
+        banned = error.validator_value.get("required", [])
+        return f"must not have {', '.join(map(repr, banned)) or 'this shape'}"
+    if (
+        error.validator == "type"
+        and options == "string"
+        and isinstance(error.instance, (bool, int, float))
+    ):
+        shown = json.dumps(error.instance)
+        return (
+            f'{shown} is a YAML {type(error.instance).__name__}, not a string; quote it: "{shown}"'
+        )
+    if error.validator in ("enum", "const"):
+        return _not_one_of(error)
+    if error.validator == "anyOf" and _is_named_value_union(error):
+        return f"{error.instance!r} is not a valid {error.schema['title']}"
+    return error.message
+
+
+def _not_one_of(error: ValidationError) -> str:
+    allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+    if not isinstance(error.instance, str) and json.dumps(error.instance) in allowed:
+        shown = json.dumps(error.instance)
+        return (
+            f'{shown} is a YAML {type(error.instance).__name__}, not a string; quote it: "{shown}"'
+        )
+    what = f"a valid {error.schema['title']}" if "title" in error.schema else "allowed"
+    close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listing = ", ".join(map(repr, allowed[:12])) + (", ..." if len(allowed) > 12 else "")
+    return f"{error.instance!r} is not {what}{hint} (one of: {listing})"
+
+
+def check_file(path: str | Path, schema: Mapping[str, Any], label: str) -> list[Finding]:
+    """Load a YAML file line-aware and validate it (SCH003); YAML problems come back as is."""
+    doc = load_yaml(path)
+    return doc.findings or validate(doc, schema, "SCH003", label)

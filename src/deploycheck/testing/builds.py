@@ -1,0 +1,79 @@
+"""Builds for the container suite: unique test tags, kept logs, cleanup, editable contexts.
+
+Every image the suite builds goes through one :class:`ImageBuilds`, so removing them all at the
+end of a run (disk is shared on CI hosts) is one call, whatever passed or failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+from pathlib import Path
+
+import docker
+from docker.errors import ImageNotFound
+
+from deploycheck.testing.image import BuildResult, build_image
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+# The base Dockerfile.render names; PYTHON_IMAGE overrides it (a stand-in when offline).
+DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
+TEST_REPOSITORY = "gradetracker-test"
+TEST_LABELS = {"com.gradetracker.test": "true"}
+# Left out when copying the repository as a build context: VCS data, tool state and outputs
+# at the top level, caches anywhere.
+CONTEXT_SKIP_TOP = frozenset({".git", ".tox", ".venv", "venv", "reports"})
+CONTEXT_SKIP_ANYWHERE = frozenset({"__pycache__", ".pytest_cache", ".ruff_cache"})
+
+
+class ImageBuilds:
+    """Builds images for real under unique ``gradetracker-test:`` tags with the suite's base
+    image as ``PYTHON_IMAGE``, keeps each build log in ``log_dir``, and removes them all."""
+
+    def __init__(self, client: docker.DockerClient, python_image: str, log_dir: Path) -> None:
+        self.client = client
+        self.python_image = python_image
+        self.log_dir = log_dir
+        self.tags: list[str] = []
+
+    def build(
+        self,
+        name: str,
+        context: Path,
+        *,
+        dockerfile: str = "Dockerfile.render",
+        buildargs: dict[str, str] | None = None,
+    ) -> BuildResult:
+        """Build ``dockerfile`` (relative to ``context``); the log goes to ``<name>.log``."""
+        tag = f"{TEST_REPOSITORY}:{name}-{secrets.token_hex(4)}"
+        self.tags.append(tag)
+        return build_image(
+            self.client,
+            context,
+            dockerfile=dockerfile,
+            tag=tag,
+            buildargs={"PYTHON_IMAGE": self.python_image, **(buildargs or {})},
+            labels=TEST_LABELS,
+            log_path=self.log_dir / f"{name}.log",
+        )
+
+    def remove_all(self) -> None:
+        """Remove every image built here (and the layers only it used); newest first, since a
+        later build may sit on an earlier one's layers."""
+        for tag in reversed(self.tags):
+            with contextlib.suppress(ImageNotFound):
+                self.client.images.remove(tag, force=True)
+        self.tags.clear()
+
+
+def copy_build_context(source: Path, target: Path) -> Path:
+    """Copy the repository at ``source`` to ``target`` for a build that edits files, leaving
+    out VCS data, tool state and reports (the copy's .dockerignore still applies)."""
+
+    def skipped(directory: str, names: list[str]) -> set[str]:
+        top = CONTEXT_SKIP_TOP if Path(directory) == source else frozenset()
+        return {name for name in names if name in top or name in CONTEXT_SKIP_ANYWHERE}
+
+    shutil.copytree(source, target, ignore=skipped, symlinks=True)
+    return target

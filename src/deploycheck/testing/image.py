@@ -1,0 +1,319 @@
+"""The built image as a target: build it for real, then read plain facts off it.
+
+Like pytest-testinfra's modules, properties return facts (``user``, ``healthcheck``,
+``layers``, ``files``) and the tests make the assertions; rules live in ``image_rules``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+from docker.models.images import Image as SdkImage
+
+from deploycheck.errors import ImageBuildError
+
+# Classic-builder progress lines: "Step 4/15 : RUN pip install ..." then " ---> Using cache".
+_STEP = re.compile(r"^Step (\d+)/\d+ : (.*)$")
+_USING_CACHE = " ---> Using cache"
+_SHELL = "/bin/sh -c "
+LOG_TAIL_LINES = 30
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """One Dockerfile instruction as the builder ran it."""
+
+    number: int
+    instruction: str
+    cached: bool
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One entry of the image history: the instruction that made it and its size."""
+
+    created_by: str
+    size: int
+
+    @property
+    def instruction(self) -> str:
+        # History records RUN as "/bin/sh -c ..." (after "|1 NAME=value " when build args
+        # are in scope, whose values stay out of reports) and metadata as "... #(nop) ...".
+        text = self.created_by
+        if text.startswith("|") and _SHELL in text:
+            text = text[text.index(_SHELL) :]
+        text = text.removeprefix(_SHELL).strip()
+        return text.removeprefix("#(nop) ").strip()
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One path of the image filesystem, as ``docker export`` shows it."""
+
+    path: str
+    size: int
+    mode: int
+    uid: int
+    is_dir: bool
+
+
+@dataclass(frozen=True)
+class LayerFile:
+    """A regular file as one layer's tarball stores it, whatever later layers do to it.
+
+    ``layer`` is the index in :attr:`Image.layers` (history order) of the instruction that
+    wrote it; ``data`` holds the bytes of files up to the reader's size limit, else None;
+    ``deleted_later`` says a later layer removes it (a whiteout), so only the layers show it.
+    """
+
+    layer: int
+    instruction: str
+    path: str
+    size: int
+    data: bytes | None
+    deleted_later: bool
+
+
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the image, its log, the steps and how long it took."""
+
+    image: Image
+    seconds: float
+    log: list[str] = field(default_factory=list)
+    steps: list[BuildStep] = field(default_factory=list)
+
+    def step(self, fragment: str) -> BuildStep:
+        """The first step whose instruction contains ``fragment``."""
+        for step in self.steps:
+            if fragment in step.instruction:
+                return step
+        raise LookupError(f"no build step contains {fragment!r}; steps: {self.steps}")
+
+
+def _parse_steps(log: list[str]) -> list[BuildStep]:
+    steps: list[BuildStep] = []
+    current: tuple[int, str] | None = None
+    cached = False
+    for line in log:
+        match = _STEP.match(line)
+        if match:
+            if current:
+                steps.append(BuildStep(current[0], current[1], cached))
+            current, cached = (int(match.group(1)), match.group(2)), False
+        elif line.startswith(_USING_CACHE):
+            cached = True
+    if current:
+        steps.append(BuildStep(current[0], current[1], cached))
+    return steps
+
+
+def build_image(
+    client: docker.DockerClient,
+    context: Path,
+    *,
+    dockerfile: str = "Dockerfile.render",
+    tag: str,
+    buildargs: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    log_path: Path | None = None,
+) -> BuildResult:
+    """Build ``dockerfile`` in ``context`` with the classic builder and keep its log.
+
+    The log is written to ``log_path`` whether the build passes or fails, so a CI artifact
+    always explains a red build. Raises ImageBuildError with the log's tail on failure.
+    """
+    log: list[str] = []
+    error: str | None = None
+    started = time.monotonic()
+    stream = client.api.build(
+        path=str(context),
+        dockerfile=dockerfile,
+        tag=tag,
+        buildargs=buildargs or {},
+        labels=labels or {},
+        rm=True,
+        forcerm=True,
+        decode=True,
+    )
+    for chunk in stream:
+        if "stream" in chunk:
+            log.extend(chunk["stream"].splitlines())
+        elif "error" in chunk:
+            error = chunk["error"].strip()
+            log.append(f"ERROR: {error}")
+    seconds = time.monotonic() - started
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text("\n".join(log) + "\n")
+    if error is not None:
+        tail = "\n".join(log[-LOG_TAIL_LINES:])
+        where = f" (full log: {log_path})" if log_path else ""
+        raise ImageBuildError(f"building {dockerfile} as {tag} failed: {error}{where}\n{tail}")
+    return BuildResult(Image(client, tag), seconds, log, _parse_steps(log))
+
+
+class Image:
+    """Facts about one local image, read from ``docker inspect``, history and its filesystem."""
+
+    def __init__(self, client: docker.DockerClient, ref: str) -> None:
+        self.client = client
+        self.ref = ref
+        self._image: SdkImage = client.images.get(ref)
+
+    def __repr__(self) -> str:
+        return f"<Image {self.ref} {self.id[:19]}>"
+
+    @property
+    def id(self) -> str:
+        return self._image.id
+
+    @property
+    def config(self) -> dict:
+        return self._image.attrs["Config"]
+
+    @property
+    def size(self) -> int:
+        return int(self._image.attrs["Size"])
+
+    @property
+    def user(self) -> str:
+        return self.config.get("User") or ""
+
+    @property
+    def healthcheck(self) -> dict | None:
+        return self.config.get("Healthcheck")
+
+    @property
+    def env(self) -> dict[str, str]:
+        pairs = (item.split("=", 1) for item in self.config.get("Env") or [])
+        return {key: value for key, value in pairs}
+
+    @property
+    def layers(self) -> list[Layer]:
+        """History entries, oldest first, including the base image's."""
+        history = self.client.api.history(self.id)
+        return [Layer(entry.get("CreatedBy", ""), int(entry.get("Size", 0))) for entry in history][
+            ::-1
+        ]
+
+    @property
+    def diff_ids(self) -> list[str]:
+        """The image's layer digests, base layers first."""
+        return list(self._image.attrs["RootFS"]["Layers"])
+
+    def layer_files(self, *, skip: int = 0, max_bytes: int = 256 * 1024) -> Iterator[LayerFile]:
+        """Every regular file of every layer after the first ``skip`` (say the base image's),
+        deleted ones included, read from ``docker save``: what anyone who pulls the image gets.
+        """
+        with tempfile.TemporaryFile() as saved:
+            for chunk in self._image.save(named=False):
+                saved.write(chunk)
+            saved.seek(0)
+            with tarfile.open(fileobj=saved, mode="r:") as archive:
+                manifest = json.load(_member(archive, "manifest.json"))[0]
+                config = json.load(_member(archive, manifest["Config"]))
+                made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
+                layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
+                deleted = [_whiteouts(archive, name) for _, name in layers]
+                for position, (index, name) in enumerate(layers):
+                    later = set().union(*deleted[position + 1 :])
+                    instruction = Layer(
+                        config["history"][index].get("created_by", ""), 0
+                    ).instruction
+                    with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
+                        for member in layer:
+                            path = "/" + member.name.removeprefix("./").lstrip("/")
+                            if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
+                                continue
+                            small = member.size <= max_bytes
+                            handle = layer.extractfile(member) if small else None
+                            yield LayerFile(
+                                index,
+                                instruction,
+                                path,
+                                member.size,
+                                handle.read() if handle else None,
+                                _is_deleted(path, later),
+                            )
+
+    def files(self) -> Iterator[FileEntry]:
+        """Every path in the image filesystem (created, never started, then removed)."""
+        container = self.client.containers.create(self.id, command=["true"])
+        try:
+            stream = container.export()
+            reader = io.BufferedReader(_ChunkStream(stream), buffer_size=1 << 20)
+            with tarfile.open(fileobj=reader, mode="r|") as tar:
+                for member in tar:
+                    yield FileEntry(
+                        # Names come as "app/x" or "./app/x"; lstrip("./") would also eat
+                        # the dot of a root-level dotfile such as /.dockerenv.
+                        path="/" + member.name.removeprefix("./").lstrip("/"),
+                        size=member.size,
+                        mode=member.mode,
+                        uid=member.uid,
+                        is_dir=member.isdir(),
+                    )
+        finally:
+            container.remove(force=True)
+
+
+def _member(archive: tarfile.TarFile, name: str) -> io.BufferedReader:
+    handle = archive.extractfile(name)
+    if handle is None:
+        raise ImageBuildError(f"docker save output has no file {name}")
+    return handle
+
+
+def _whiteouts(archive: tarfile.TarFile, layer: str) -> set[str]:
+    """Paths a layer deletes: ``dir/.wh.name`` removes ``dir/name``, an opaque marker ``dir/``."""
+    found = set()
+    with tarfile.open(fileobj=_member(archive, layer), mode="r|") as tar:
+        for member in tar:
+            directory, _, name = ("/" + member.name.removeprefix("./").lstrip("/")).rpartition("/")
+            if name == _OPAQUE:
+                found.add(directory + "/")
+            elif name.startswith(_WHITEOUT):
+                found.add(f"{directory}/{name.removeprefix(_WHITEOUT)}")
+    return found
+
+
+def _is_deleted(path: str, deleted: set[str]) -> bool:
+    parts = path.split("/")
+    prefixes = {"/".join(parts[:i]) for i in range(2, len(parts) + 1)}
+    return bool(prefixes & deleted) or any(p + "/" in deleted for p in prefixes - {path})
+
+
+class _ChunkStream(io.RawIOBase):
+    """A raw stream over the byte chunks ``export()`` yields, so tarfile can read it lazily."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count

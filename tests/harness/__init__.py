@@ -1,5 +1,0 @@
-"""The gradetracker deploy harness: checks for Dockerfile.render, render.yaml and the image.
-
-Checks are functions that return :class:`~tests.harness.findings.Finding` objects; the pytest
-suites, the reviewer report and the command line (``python -m tests.harness``) all use them.
-"""
