@@ -8,17 +8,21 @@ unhealthy the balancer answers its own 503 page, and the promise under test is t
 
 from __future__ import annotations
 
+import random
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import docker
 import pytest
 import requests
+from docker.models.networks import Network
 
 from tests.container.deploy import verdicts, versions
 from tests.container.deploy.balancer import CHECK_TIMEOUT_S
-from tests.container.deploy.instances import Instance
-from tests.container.deploy.load import Record
+from tests.container.deploy.instances import TEST_LABELS, Instance
+from tests.container.deploy.load import Record, seed
 from tests.container.deploy.report import RehearsalReport, ScenarioResult
 from tests.container.deploy.stack import Stack, record
 
@@ -116,30 +120,70 @@ def test_database_restart_rejects_a_health_check_that_ignores_the_database(
 
 
 @contextmanager
-def postgres_unreachable(stack: Stack) -> Iterator[None]:
-    """Take PostgreSQL off the network: its packets are dropped, nothing refuses them."""
+def database_link(stack: Stack) -> Iterator[tuple[Network, str]]:
+    """A network of its own (fixed subnet) on which PostgreSQL has a fixed address: the app
+    reaches it by IP, so taking it off the link drops packets while the address stays valid
+    (on Render the database's name keeps resolving during such an outage), and it comes
+    back at the same address."""
+    client = docker.from_env()
+    network = None
+    for _ in range(20):  # a free /24 among the engine's other networks
+        subnet = f"10.{random.randint(64, 250)}.{random.randint(0, 255)}.0/24"
+        pool = docker.types.IPAMPool(subnet=subnet)
+        try:
+            network = client.networks.create(
+                f"gradetracker-dblink-{secrets.token_hex(4)}",
+                ipam=docker.types.IPAMConfig(pool_configs=[pool]),
+                labels=TEST_LABELS,
+            )
+            break
+        except docker.errors.APIError:
+            continue
+    assert network is not None, "no free subnet for the database link"
+    address = subnet.rsplit(".", 1)[0] + ".10"
+    network.connect(stack.postgres.container.get_wrapped_container().id, ipv4_address=address)
+    try:
+        yield network, address
+    finally:
+        network.reload()
+        for container in network.containers:
+            network.disconnect(container, force=True)
+        network.remove()
+        client.close()
+
+
+@contextmanager
+def postgres_unreachable(stack: Stack, link: Network, address: str) -> Iterator[None]:
+    """Take PostgreSQL off the link: its packets are dropped, nothing refuses them."""
     wrapped = stack.postgres.container.get_wrapped_container()
-    network = wrapped.client.networks.get(stack.network.name)
-    network.disconnect(wrapped)
-    stack.timeline.mark("postgres unreachable (network disconnect)")
+    link.disconnect(wrapped.id)
+    stack.timeline.mark("postgres unreachable (packets dropped)")
     try:
         yield
     finally:
-        network.connect(wrapped, aliases=[stack.postgres.alias])
+        link.connect(wrapped.id, ipv4_address=address)
         stack.timeline.mark("postgres reachable again")
 
 
 def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = None):
-    v1 = stack.deploy_first(image, env)
-    probes = []
-    with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
-        load.wait(3)
-        with postgres_unreachable(stack):
-            deadline = time.monotonic() + OUTAGE_SECONDS
-            while time.monotonic() < deadline:
-                probes.append(health(v1))
-        back = stack.timeline.now()
-        load.wait(RECOVERY_SECONDS + 4)
+    with database_link(stack) as (link, address):
+        url = stack.postgres.network_url(driver=None).replace(
+            f"@{stack.postgres.alias}:", f"@{address}:"
+        )
+        stack.token = stack.fleet.first_deploy(image, "rehearsal")
+        v1 = stack.start_instance("v1", image, {**(env or {}), "DATABASE_URL": url})
+        link.connect(v1.container.get_wrapped_container().id)
+        stack.route(v1)
+        stack.seeded = seed(stack.balancer.url, stack.token)
+        probes = []
+        with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
+            load.wait(3)
+            with postgres_unreachable(stack, link, address):
+                deadline = time.monotonic() + OUTAGE_SECONDS
+                while time.monotonic() < deadline:
+                    probes.append(health(v1))
+            back = stack.timeline.now()
+            load.wait(RECOVERY_SECONDS + 4)
     return load, probes, back
 
 
