@@ -1,12 +1,11 @@
 """gunicorn settings, read from the environment (``gunicorn -c gunicorn.conf.py``).
 
-gevent and psycopg 3: the gevent worker calls ``gevent.monkey.patch_all()`` in each worker
-before it loads ``wsgi_app``, and this file does not import the app, Flask or psycopg. When
-psycopg 3 is imported it notices gevent's patching and uses its pure-Python wait functions,
-which wait through the patched ``select`` and so yield to other greenlets; imported before the
-patching it would keep its C wait function, which blocks the whole worker. No psycogreen-style
-hook is needed (psycopg2 needed one because libpq blocked inside C). A unit test
-(tests/unit/test_gunicorn_conf.py) checks that choice.
+Threaded workers (gthread), not the seed's gevent: ``scripts/bench`` measured both side by side
+under the plan's limits (docs/capacity.md), and gthread carried 20-70% more of a read-heavy mix
+with a p99 no worse, and starts without monkey-patching the standard library in every worker.
+The app's waits are short PostgreSQL and Redis round trips, which a few threads per worker
+overlap as well as greenlets did. Workers load ``wsgi_app`` themselves (``preload_app`` off), so
+no connection opened in the master is shared across the fork.
 """
 
 from __future__ import annotations
@@ -24,14 +23,18 @@ except ConfigError as error:
     # gunicorn would wrap any other exception from this file in its own traceback.
     raise SystemExit(str(error)) from None
 bind = f"0.0.0.0:{port}"
-worker_class = "gevent"
+worker_class = "gthread"
+# Requests in progress per worker; each worker's database pool (10 + 20 overflow) covers them.
+threads = 4
+# Connections a worker holds open (keep-alive included) while its threads serve others.
 worker_connections = 1000
 timeout = 120
 # Render sends SIGTERM and kills after 30 s; finish in-flight requests well before that.
 graceful_timeout = 25
 keepalive = 5
-wsgi_app = "app:create_app()"
-# Loaded per worker, after gevent has patched the standard library.
+# Workers serve only: no ``flask db`` (Flask-Migrate and Alembic), see create_app.
+wsgi_app = "app:create_app(migrations=False)"
+# Loaded per worker: nothing the app opens at start-up is shared by forked processes.
 preload_app = False
 
 accesslog = "-"

@@ -1,8 +1,8 @@
 """Grade Tracker: a Flask application factory.
 
 Flask and the extensions are imported inside ``create_app`` so that ``python -m app.healthcheck``
-and ``gunicorn.conf.py`` (which runs in the gunicorn master, before the gevent worker
-monkey-patches) can import ``app.config`` and ``app.logs`` without loading Flask, SQLAlchemy or
+and ``gunicorn.conf.py`` (which runs in the gunicorn master, before any worker exists) can
+import ``app.config`` and ``app.logs`` without loading Flask, SQLAlchemy or
 the database driver.
 """
 
@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure the app; ``test_config`` overrides values read from the env."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool = True) -> Flask:
+    """Create and configure the app; ``test_config`` overrides values read from the env.
+
+    ``migrations=False`` (the gunicorn workers) leaves out ``flask db``: Flask-Migrate imports
+    Alembic, about a sixth of a worker's boot imports, and serving never migrates.
+    """
     import click
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
@@ -71,7 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
 
     logs.init_app(app)
-    db.init_app(app)
+    db.init_app(app, migrations=migrations)
     reports.init_app(app)
     sessions.init_app(app)
     security.init_app(app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -30,7 +29,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(directory=MIGRATIONS_DIR)
 
 
 @event.listens_for(Engine, "connect")
@@ -42,9 +40,12 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def init_app(app: Flask) -> None:
-    """Bind the database and register ``flask db`` (Flask-Migrate) on ``app``."""
+def init_app(app: Flask, *, migrations: bool = True) -> None:
+    """Bind the database and, with ``migrations``, register ``flask db`` (Flask-Migrate)."""
     from . import models  # noqa: F401  (registers the tables on the metadata)
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(directory=MIGRATIONS_DIR).init_app(app, db, render_as_batch=True)

@@ -1,27 +1,17 @@
-"""Project-wide pytest configuration: markers shared by every suite, the checklist recorder.
+"""Project-wide pytest configuration: markers shared by every suite.
 
-The ``checklist`` marker is registered by the recorder plugin itself, so the plugin works the
-same in a nested pytest run (its own tests) as in the suites.
+The ``--require-docker`` option, the ``container`` and ``checklist`` markers, the checklist
+recorder and the service fixtures come from deploycheck's pytest plugin, which pip registers
+through the ``pytest11`` entry point (``pip install -e .``), so nested pytest runs (the
+recorder's own tests) get them too.
 """
 
 from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ("pytester", "deploycheck.testing.checklist_plugin")
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    # Here, not in tests/container/conftest.py, so `pytest --require-docker` works from the root.
-    parser.addoption(
-        "--require-docker",
-        action="store_true",
-        default=False,
-        help="fail, not skip, the container tests when no Docker engine is reachable "
-        "(implied by CI=true)",
-    )
+pytest_plugins = ("pytester",)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "container: needs a Docker engine and real containers")
     config.addinivalue_line("markers", "slow: takes more than a few seconds (image builds)")

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from .. import grading
 from ..db import db
@@ -36,7 +37,11 @@ def _check_score(score: float, assignment: Assignment) -> None:
 
 @bp.get("")
 def list_grades() -> dict[str, Any]:
-    statement = select(Grade).join(Assignment).order_by(Grade.id)
+    # contains_eager: to_dict reads grade.assignment.course_id, which would otherwise load
+    # each grade's assignment with its own query (101 statements for a page of 100).
+    statement = (
+        select(Grade).join(Assignment).options(contains_eager(Grade.assignment)).order_by(Grade.id)
+    )
     for name, column in (
         ("student_id", Grade.student_id),
         ("assignment_id", Grade.assignment_id),

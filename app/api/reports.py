@@ -18,6 +18,9 @@ bp = Blueprint("reports", __name__)
 
 @bp.get("/courses/<int:course_id>/students/<int:student_id>/report")
 def student_in_course(course_id: int, student_id: int) -> dict[str, Any]:
+    hit = reports.cached_student_in_course(course_id, student_id)
+    if hit is not None:
+        return hit
     course = get_or_404(Course, course_id)
     student = get_or_404(Student, student_id)
     enrolled = db.session.scalar(
@@ -30,6 +33,9 @@ def student_in_course(course_id: int, student_id: int) -> dict[str, Any]:
 
 @bp.get("/courses/<int:course_id>/summary")
 def course_summary(course_id: int) -> dict[str, Any]:
+    hit = reports.cached_course_summary(course_id)
+    if hit is not None:
+        return hit
     return reports.course_summary(get_or_404(Course, course_id))
 
 

@@ -25,7 +25,7 @@ from typing import NoReturn, Protocol, TextIO
 
 from deploycheck import catalogue
 from deploycheck.blueprint_check import check_blueprint
-from deploycheck.checklist.report import build_report, results_dir_in, write_report
+from deploycheck.checklist.report import build_report, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
@@ -169,7 +169,6 @@ class ReportCommand:
             help="where the suites wrote results and the report goes (default: $REPORT_DIR "
             "or %(default)s)",
         )
-        parser.add_argument("--blueprint", type=Path, default=Path("render.yaml"))
         # In CI a skipped or missing suite must not pass as a green run.
         parser.add_argument(
             "--strict",
@@ -180,9 +179,7 @@ class ReportCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO) -> int:
-        report = build_report(
-            results_dir_in(args.report_dir), args.blueprint, args.report_dir / "image.md"
-        )
+        report = build_report(args.report_dir)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
         for entry in report.items:

@@ -1,6 +1,7 @@
 """The checklist machinery: the pytest plugin records marked tests, the report merges the
 results into one verdict per item, and ``deploycheck report`` fails on a failed
-item."""
+item. The recorder comes from deploycheck's pytest plugin (the ``pytest11`` entry point), so
+the nested runs here load it without any conftest."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from deploycheck.checklist.evidence import Outcome
 from deploycheck.checklist.items import ITEMS
 from deploycheck.checklist.report import (
     FAILED,
@@ -21,7 +23,18 @@ from deploycheck.checklist.report import (
 )
 from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
 
-ROOT = Path(__file__).parents[2]
+IMAGE_EVIDENCE = {
+    "image": "gradetracker-test:app-1234",
+    "size": 268_000_000,
+    "base": "python:3.11-slim-bookworm",
+    "base_size": 125_000_000,
+    "added_size": 143_000_000,
+    "top_layers": [{"instruction": "RUN pip install -r requirements.txt", "size": 98_000_000}],
+    "layers": [],
+    "build_seconds": {"Dockerfile.render (cold cache)": 181.24},
+    "run_seconds": {"start to healthy": 6.5},
+    "wasted": [{"rule": "IMG004", "message": "pip cache: 3 files, 1.2 MB wasted"}],
+}
 MARKED_TESTS = '''
 import pytest
 
@@ -75,7 +88,6 @@ def test_plugin_records_each_marked_test_with_its_outcome(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REPORT_DIR", str(pytester.path / "out"))
-    pytester.makeconftest('pytest_plugins = ("deploycheck.testing.checklist_plugin",)')
     pytester.mkpydir("tests")
     pytester.makepyfile(**{"tests/unit/test_marked": MARKED_TESTS})
     pytester.runpytest_inprocess("-p", "no:cacheprovider")
@@ -94,7 +106,6 @@ def test_plugin_records_each_marked_test_with_its_outcome(
 
 
 def test_plugin_refuses_an_item_that_does_not_exist(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('pytest_plugins = ("deploycheck.testing.checklist_plugin",)')
     pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(12)\ndef test_x():\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -113,19 +124,19 @@ def test_plugin_refuses_an_item_that_does_not_exist(pytester: pytest.Pytester) -
     ],
 )
 def test_item_status_follows_its_tests(outcomes: list[str], status: str) -> None:
-    assert status_of(outcomes) == status
+    assert status_of(Outcome(outcome) for outcome in outcomes) == status
 
 
 def test_report_keeps_the_latest_result_per_test(tmp_path: Path) -> None:
     write_results(tmp_path, "old", [record("t.py::test_a", [2], "failed", "2025-01-01T00:00")])
     write_results(tmp_path, "new", [record("t.py::test_a", [2], "passed", "2025-01-02T00:00")])
-    report = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
-    assert [r["outcome"] for r in report.items[1].evidence] == ["passed"]
+    report = build_report(tmp_path)
+    assert [e.outcome for e in report.items[1].evidence] == [Outcome.PASSED]
 
 
 def test_item_without_evidence_from_a_suite_it_needs_is_not_verified(tmp_path: Path) -> None:
     write_results(tmp_path, "unit", [record("t.py::test_rate_limit", [8], "passed")])
-    report = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
+    report = build_report(tmp_path)
     assert (report.items[7].status, report.items[7].missing_suites) == (NEEDS_REVIEW, ["container"])
     assert "no passing evidence from the container suite" in report.markdown()
 
@@ -137,26 +148,59 @@ def test_report_shows_every_item_with_evidence_and_manual_steps(tmp_path: Path) 
         for suite in item.suites
     ]
     write_results(tmp_path, "all", records)
-    (tmp_path / "image.md").write_text("# Image report\n\nsize: 148 MB\n")
+    (tmp_path / "image.json").write_text(json.dumps(IMAGE_EVIDENCE))
     summary = tmp_path / "step-summary.md"
-    report = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
+    report = build_report(tmp_path)
     write_report(report, tmp_path, summary)
     markdown = (tmp_path / "checklist.md").read_text()
     for item in ITEMS:
         assert f"## {item.number}. {item.title}: ✅ verified" in markdown
         assert f"`tests/{item.suites[0]}/t.py::test_{item.number}`" in markdown
         assert all(f"- [ ] {step}" in markdown for step in item.manual)
-    assert "## Render Blueprint check" in markdown
-    assert "**ok: 0 error(s)" in markdown
-    assert "## Image report" in markdown
-    assert "size: 148 MB" in markdown
+    assert "## Image: `gradetracker-test:app-1234`" in markdown
+    assert "| added by the Dockerfile | 143.0 MB |" in markdown
+    assert "| build Dockerfile.render (cold cache) | 181.2 s |" in markdown
+    assert "- 98.0 MB: `RUN pip install -r requirements.txt`" in markdown
+    assert "- pip cache: 3 files, 1.2 MB wasted" in markdown
     assert summary.read_text() == markdown
-    assert json.loads((tmp_path / "checklist.json").read_text())["ok"] is True
+    written = json.loads((tmp_path / "checklist.json").read_text())
+    assert (written["ok"], written["image"]["added_size"]) == (True, 143_000_000)
+
+
+def test_report_without_image_evidence_says_the_container_suite_did_not_run(
+    tmp_path: Path,
+) -> None:
+    write_results(tmp_path, "unit", [record("t.py::test_csrf", [7], "passed")])
+    report = build_report(tmp_path)
+    assert report.image is None
+    assert "No image evidence: the container suite did not run." in report.markdown()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("checklist/results-x.json", '{"results": [{"items": "7"}]}', "'items' must be a list"),
+        ("checklist/results-x.json", "not json", "not a checklist results file"),
+        ("image.json", '{"image": "x"}', "not an image report"),
+    ],
+    ids=["bad-items", "not-json", "image-missing-keys"],
+)
+def test_damaged_evidence_is_one_error_naming_the_file(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    if not name.startswith("checklist/"):
+        write_results(tmp_path, "ok", [record("t.py::test_csrf", [7], "passed")])
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(content)
+    code, output = run_cli(tmp_path)
+    assert code == EXIT_UNUSABLE, output
+    assert str(tmp_path / name) in output
+    assert expected in output
 
 
 def run_cli(report_dir: Path, *options: str) -> tuple[int, str]:
     out = io.StringIO()
-    args = ["report", "--report-dir", str(report_dir), "--blueprint", str(ROOT / "render.yaml")]
+    args = ["report", "--report-dir", str(report_dir)]
     return main([*args, *options], stdout=out, stderr=out), out.getvalue()
 
 
@@ -219,15 +263,13 @@ def test_report_command_without_results_is_unusable(tmp_path: Path) -> None:
 
 def test_report_links_the_deploy_rehearsal_and_says_when_it_did_not_run(tmp_path: Path) -> None:
     write_results(tmp_path, "run", [record("t.py::test_a", [2], "passed", "2025-01-01T00:00")])
-    without = build_report(tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md")
+    without = build_report(tmp_path)
     assert "None: the deploy suite did not run." in without.markdown()
 
     scenario = {"name": "worker-crash", "verdict": "fail", "requests_total": 90}
     scenario |= {"requests_failed": 7, "writes_lost": 0}
     (tmp_path / "rehearsal.json").write_text(json.dumps({"scenarios": [scenario]}))
-    text = build_report(
-        tmp_path / "checklist", ROOT / "render.yaml", tmp_path / "image.md"
-    ).markdown()
+    text = build_report(tmp_path).markdown()
 
     assert "[rehearsal.md](rehearsal.md)" in text
     assert "| worker-crash | fail | 7/90 | 0 |" in text

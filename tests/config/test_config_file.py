@@ -34,6 +34,11 @@ APP_VALUES = (
 )
 
 
+def reported(out: str) -> set[str]:
+    """The rule ids of the text report's ``path:line:col: level message (ID)`` lines."""
+    return set(re.findall(r"\(([A-Z]{2,3}\d{3})\)$", out, re.MULTILINE))
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -56,7 +61,7 @@ def test_foreign_dockerfile_without_config_hears_nothing_of_this_app(
         "--no-config",
     )
     assert code == EXIT_FINDINGS
-    assert {"DF004", "DF005", "DF007", "DF008"} <= set(out.split()), out
+    assert {"DF004", "DF005", "DF007", "DF008"} <= reported(out), out
     assert app_values_in(out) == [], out
 
 
@@ -119,7 +124,7 @@ def test_foreign_blueprint_under_this_repo_config_fails_its_policy(
         str(ROOT / ".deploycheck.yaml"),
     )
     assert code == EXIT_FINDINGS
-    assert {"RB003", "RB005", "RB006", "RB007", "RB009", "RB012"} <= set(out.split()), out
+    assert {"RB003", "RB005", "RB006", "RB007", "RB009", "RB012"} <= reported(out), out
 
 
 @pytest.fixture
@@ -152,7 +157,7 @@ def test_a_rule_set_to_warning_no_longer_fails_the_check(
     write_config(project, f"rules:\n{levels}\n")
     code, out = check_project(capsys, project)
     assert code == EXIT_OK, out
-    assert "warning  DF004" in out, out
+    assert re.search(r": warning .*\(DF004\)$", out, re.MULTILINE), out
 
 
 def test_a_rule_turned_off_reports_nothing(

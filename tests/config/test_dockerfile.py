@@ -27,7 +27,7 @@ def check(df: Dockerfile, settings: Settings = PROJECT) -> list[Finding]:
 
 # Each broken fixture and exactly the (rule id, line) places the DF rules must report for it.
 EXPECTED: dict[str, set[tuple[str, int | None]]] = {
-    "root-no-user": {("DF004", 46)},
+    "root-no-user": {("DF004", 47)},
     "root-user": {("DF004", 40)},
     "no-healthcheck": {("DF005", 5)},
     "healthcheck-wrong-path": {("DF005", 44)},
@@ -102,6 +102,13 @@ def test_installs_no_system_packages(dockerfile: Dockerfile) -> None:
 def test_only_the_logs_dir_is_handed_to_appuser(dockerfile: Dockerfile) -> None:
     chowns = [i.value for i in dockerfile.instructions_named("RUN") if "chown" in i.value]
     assert chowns == ["mkdir -p /app/logs && chown appuser:appuser /app/logs"]
+
+
+def test_app_is_byte_compiled_at_build(dockerfile: Dockerfile) -> None:
+    """The runtime cannot write .pyc files (read-only code, PYTHONDONTWRITEBYTECODE): without
+    a build-time compile every worker recompiles the app on every start."""
+    runs = [i.value for i in dockerfile.instructions_named("RUN")]
+    assert any("compileall" in run and " app" in run for run in runs), runs
 
 
 def test_runs_as_numeric_appuser(dockerfile: Dockerfile) -> None:

@@ -32,7 +32,7 @@ def test_broken_fixture_exits_1_with_rule_and_hadolint_findings(
     code, out, _ = run(capsys, BROKEN, "--format", "json")
     payload = json.loads(out)
     assert code == EXIT_FINDINGS
-    assert payload["ok"] is False
+    assert (payload["version"], payload["summary"]["ok"]) == (1, False)
     assert {"DF004", "DL3002"} <= {f["rule"] for f in payload["findings"]}
 
 

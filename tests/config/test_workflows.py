@@ -123,3 +123,10 @@ def test_pre_commit_schema_rejects_a_hook_without_id(tmp_path: Path) -> None:
     broken.write_text("repos:\n  - repo: local\n    hooks:\n      - name: no id\n")
     findings = check_file(broken, load_schema(PRE_COMMIT_SCHEMA), "pre-commit")
     assert [f.line for f in findings] == [4], [str(f) for f in findings]
+
+
+def test_security_events_write_is_allowed_only_on_the_job_that_uploads_sarif() -> None:
+    doc = load_yaml(FIXTURES / "workflow-sarif-permissions.yml")
+    findings = [f for f in registry.run("workflow", doc) if f.rule_id == "WF002"]
+    assert_places(findings, {("WF002", 5), ("WF002", 12)}, "workflow-sarif-permissions.yml")
+    assert all("grants security-events: write" in f.message for f in findings), findings

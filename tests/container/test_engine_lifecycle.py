@@ -23,10 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck.testing.builds import REPO_ROOT
-
 pytestmark = pytest.mark.container
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKER_ENGINE = REPO_ROOT / "scripts" / "docker-engine"
 SHARED_PIDFILE = Path("/var/run/docker.pid")
 HOST_BRIDGE = Path("/sys/class/net/docker0")

@@ -27,12 +27,12 @@ import docker
 import pytest
 
 from deploycheck.errors import RegistryError
-from deploycheck.testing.builds import REPO_ROOT
 from deploycheck.testing.engine import docker_required, ensure_image
 from deploycheck.testing.local_registry import REGISTRY_HINT, LocalRegistry
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PROVISION_IMAGES = REPO_ROOT / "scripts" / "provision-images"
 # A small container check per image: PostgreSQL and Redis as the seed runs them, and
 # Dockerfile.render built on the pulled base within its budget, its label and the image report

@@ -66,3 +66,14 @@ def test_report_for_unenrolled_student_is_404(api: ApiClient, seed: dict[str, An
     carl = api.create("/students", {"name": "Carl", "email": "carl@example.com"})
     response = api.get(f"/courses/{seed['course']['id']}/students/{carl['id']}/report")
     assert response.status_code == 404
+
+
+def test_cached_reports_are_not_served_after_a_delete(api: ApiClient, seed: dict[str, Any]) -> None:
+    course, ada = seed["course"]["id"], seed["ada"]["id"]
+    summary, report = f"/courses/{course}/summary", f"/courses/{course}/students/{ada}/report"
+    assert (api.get(summary).status_code, api.get(report).status_code) == (200, 200)
+    enrollment = api.read(f"/enrollments?course_id={course}&student_id={ada}")["items"][0]
+    api.delete(f"/enrollments/{enrollment['id']}")
+    assert api.get(report).status_code == 404
+    api.delete(f"/courses/{course}")
+    assert api.get(summary).status_code == 404

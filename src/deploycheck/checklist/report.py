@@ -2,9 +2,12 @@
 
 An item is *verified* when at least one test backs it and all of them passed, *failed* when
 any failed or errored, and *needs manual review* when nothing ran for it or every test was
-skipped. The report also carries the Blueprint findings for render.yaml and the image report
-(``reports/image.md``) so a reviewer reads one page: ``reports/checklist.md`` (and ``.json``,
-and the GitHub job summary when ``GITHUB_STEP_SUMMARY`` is set).
+skipped. The report reads only typed evidence (:mod:`deploycheck.checklist.evidence`): the
+suites' results files and the image suite's ``image.json``, whose numbers it shows as a table
+of its own. It runs no check itself: the Blueprint rules behind items 2-6 are tests in the
+config suite, so their verdict arrives as evidence like any other. A reviewer reads one page:
+``reports/checklist.md`` (and ``.json``, and the GitHub job summary when
+``GITHUB_STEP_SUMMARY`` is set).
 """
 
 from __future__ import annotations
@@ -16,49 +19,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from deploycheck.blueprint_check import check_blueprint
+from deploycheck.checklist.evidence import (
+    IMAGE_EVIDENCE,
+    RESULTS_DIR,
+    Evidence,
+    ImageEvidence,
+    Outcome,
+    load_evidence,
+)
 from deploycheck.checklist.items import ITEMS, ChecklistItem
-from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Finding, Level, Result
-from deploycheck.registry import REGISTRY
-from deploycheck.reporters import MarkdownReporter
-from deploycheck.testing.checklist_plugin import RESULTS_DIR
+from deploycheck.reporters.markdown import cell
 
 VERIFIED, FAILED, NEEDS_REVIEW = "verified", "failed", "needs manual review"
 ICONS = {VERIFIED: "✅", FAILED: "❌", NEEDS_REVIEW: "⚠️"}
 REPORT_NAME = "checklist"
 REHEARSAL_NAME = "rehearsal"
+MB = 1_000_000
 
 
-def load_evidence(results_dir: Path) -> list[dict[str, Any]]:
-    """Every recorded result, keeping only the latest one per test id."""
-    files = sorted(results_dir.glob("results-*.json"))
-    if not files:
-        raise ConfigFileError(
-            f"no checklist results in {results_dir}. Hint: run the suites first "
-            "(scripts/test, or pytest tests/unit tests/config tests/container)."
-        )
-    latest: dict[str, dict[str, Any]] = {}
-    for path in files:
-        try:
-            records = json.loads(path.read_text(encoding="utf-8"))["results"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ConfigFileError(f"{path}: not a checklist results file ({exc})") from None
-        for record in records:
-            known = latest.get(record["nodeid"])
-            if known is None or record["timestamp"] >= known["timestamp"]:
-                latest[record["nodeid"]] = record
-    return sorted(latest.values(), key=lambda record: record["nodeid"])
-
-
-def status_of(outcomes: Iterable[str], missing_suites: Iterable[str] = ()) -> str:
+def status_of(outcomes: Iterable[Outcome], missing_suites: Iterable[str] = ()) -> str:
     """The item's verdict from its tests' outcomes (see the module docstring); evidence missing
     from a suite the item needs also means a reviewer must look."""
     seen = list(outcomes)
-    if any(outcome in ("failed", "error") for outcome in seen):
+    if any(outcome in (Outcome.FAILED, Outcome.ERROR) for outcome in seen):
         return FAILED
-    complete = not list(missing_suites) and all(outcome != "skipped" for outcome in seen)
-    if complete and any(outcome == "passed" for outcome in seen):
+    complete = not list(missing_suites) and all(outcome != Outcome.SKIPPED for outcome in seen)
+    if complete and any(outcome == Outcome.PASSED for outcome in seen):
         return VERIFIED
     return NEEDS_REVIEW
 
@@ -68,35 +55,33 @@ class ItemReport:
     """One item with the evidence recorded for it and its verdict."""
 
     item: ChecklistItem
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
 
     @property
     def missing_suites(self) -> list[str]:
         """Suites the item needs that recorded no passing test for it."""
-        passed = {r["suite"] for r in self.evidence if r["outcome"] == "passed"}
+        passed = {e.suite for e in self.evidence if e.outcome == Outcome.PASSED}
         return [suite for suite in self.item.suites if suite not in passed]
 
     @property
     def status(self) -> str:
-        return status_of((r["outcome"] for r in self.evidence), self.missing_suites)
+        return status_of((e.outcome for e in self.evidence), self.missing_suites)
 
     def as_dict(self) -> dict[str, object]:
         return {
             **self.item.as_dict(),
             "status": self.status,
             "missing_suites": self.missing_suites,
-            "evidence": self.evidence,
+            "evidence": [e.as_dict() for e in self.evidence],
         }
 
 
 @dataclass
 class ChecklistReport:
-    """The checklist items, the Blueprint findings and the image report, ready to render."""
+    """The checklist items and the image numbers, ready to render."""
 
     items: list[ItemReport]
-    blueprint: Result | None
-    blueprint_error: str | None = None
-    image_markdown: str | None = None
+    image: ImageEvidence | None = None
     # Scenario summaries from reports/rehearsal.json (the deploy suite), when it ran.
     rehearsal: list[dict[str, Any]] | None = None
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
@@ -109,7 +94,9 @@ class ChecklistReport:
             if entry.status == VERIFIED:
                 continue
             level = Level.ERROR if entry.status == FAILED or strict else Level.WARNING
-            failing = [r["nodeid"] for r in entry.evidence if r["outcome"] in ("failed", "error")]
+            failing = [
+                e.nodeid for e in entry.evidence if e.outcome in (Outcome.FAILED, Outcome.ERROR)
+            ]
             detail = f": {', '.join(failing)}" if failing else _missing(entry)
             number = entry.item.number
             message = f"{entry.item.title}: {entry.status}{detail}"
@@ -119,17 +106,11 @@ class ChecklistReport:
         return Result(findings)
 
     def as_dict(self) -> dict[str, object]:
-        blueprint = self.blueprint
         return {
             "generated_at": self.generated_at,
             "ok": self.result().ok,
             "items": [entry.as_dict() for entry in self.items],
-            "blueprint": {
-                "ok": blueprint.ok if blueprint else None,
-                "error": self.blueprint_error,
-                "findings": [f.as_dict() for f in blueprint.findings] if blueprint else [],
-            },
-            "image_report": self.image_markdown is not None,
+            "image": self.image.as_dict() if self.image else None,
         }
 
     def markdown(self) -> str:
@@ -144,23 +125,15 @@ class ChecklistReport:
             "| --- | --- | --- | --- |",
         ]
         for entry in self.items:
-            passed = sum(1 for r in entry.evidence if r["outcome"] == "passed")
+            passed = sum(1 for e in entry.evidence if e.outcome == Outcome.PASSED)
             lines.append(
                 f"| {entry.item.number} | {entry.item.title} | {ICONS[entry.status]} "
                 f"{entry.status} | {passed}/{len(entry.evidence)} |"
             )
         for entry in self.items:
             lines += _item_section(entry)
-        lines += ["", "## Render Blueprint check (`render.yaml`)", ""]
-        if self.blueprint is not None:
-            lines.append(MarkdownReporter().render(self.blueprint.findings, REGISTRY.infos()))
-        else:
-            lines.append(f"The check could not run: {self.blueprint_error}")
-        if self.image_markdown:
-            lines += ["", _demote(self.image_markdown)]
-        else:
-            lines += ["", "## Image report", "", "None: the container suite did not run."]
-        lines += ["", "## Deploy rehearsal", ""] + _rehearsal_lines(self.rehearsal)
+        lines += ["", *_image_section(self.image)]
+        lines += ["", "## Deploy rehearsal", "", *_rehearsal_lines(self.rehearsal)]
         return "\n".join(lines) + "\n"
 
 
@@ -180,16 +153,42 @@ def _item_section(entry: ItemReport) -> list[str]:
     ]
     if entry.evidence:
         lines += ["| outcome | suite | test | what it shows |", "| --- | --- | --- | --- |"]
-        for record in entry.evidence:
-            summary = record["summary"].replace("|", "\\|")
-            lines.append(
-                f"| {record['outcome']} | {record['suite']} | `{record['nodeid']}` | {summary} |"
-            )
+        for e in entry.evidence:
+            lines.append(f"| {e.outcome} | {e.suite} | `{e.nodeid}` | {cell(e.summary)} |")
     else:
         lines.append("No test backing this item ran.")
     if item.manual:
         lines += ["", "Manual steps for the reviewer:", ""]
         lines += [f"- [ ] {step}" for step in item.manual]
+    return lines
+
+
+def _mb(size: int | None) -> str:
+    return "n/a" if size is None else f"{size / MB:.1f} MB"
+
+
+def _image_section(image: ImageEvidence | None) -> list[str]:
+    if image is None:
+        return ["## Image", "", "No image evidence: the container suite did not run."]
+    lines = [
+        f"## Image: `{image.image}`",
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| total size | {_mb(image.size)} |",
+        f"| base (`{image.base}`) | {_mb(image.base_size)} |",
+        f"| added by the Dockerfile | {_mb(image.added_size)} |",
+        *(f"| build {name} | {seconds:.1f} s |" for name, seconds in image.build_seconds.items()),
+        *(f"| {name} | {seconds:.1f} s |" for name, seconds in image.run_seconds.items()),
+        "",
+        "Largest layers:",
+        "",
+        *(f"- {_mb(layer.size)}: `{cell(layer.instruction)}`" for layer in image.top_layers),
+        "",
+        "Wasted space (IMG004):",
+        "",
+    ]
+    lines += [f"- {cell(message)}" for message in image.wasted] or ["- none found"]
     return lines
 
 
@@ -207,23 +206,13 @@ def _rehearsal_lines(rehearsal: list[dict[str, Any]] | None) -> list[str]:
     return lines
 
 
-def _demote(markdown: str) -> str:
-    """Headings one level down, so an included report nests under this report's heading."""
-    return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines())
-
-
-def build_report(results_dir: Path, blueprint_path: Path, image_report: Path) -> ChecklistReport:
-    """Merge the evidence, run the Blueprint check and read the image report if present."""
-    evidence = load_evidence(results_dir)
-    items = [ItemReport(item, [r for r in evidence if item.number in r["items"]]) for item in ITEMS]
-    report = ChecklistReport(items, None)
-    try:
-        report.blueprint = check_blueprint(blueprint_path, root=blueprint_path.parent)
-    except HarnessError as exc:
-        report.blueprint_error = str(exc)
-    if image_report.is_file():
-        report.image_markdown = image_report.read_text(encoding="utf-8")
-    rehearsal = image_report.parent / f"{REHEARSAL_NAME}.json"
+def build_report(report_dir: Path) -> ChecklistReport:
+    """Merge the evidence under ``report_dir``: the suites' results, ``image.json`` and the
+    deploy rehearsal's ``rehearsal.json``."""
+    evidence = load_evidence(report_dir / RESULTS_DIR)
+    items = [ItemReport(item, [e for e in evidence if item.number in e.items]) for item in ITEMS]
+    report = ChecklistReport(items, ImageEvidence.load(report_dir / IMAGE_EVIDENCE))
+    rehearsal = report_dir / f"{REHEARSAL_NAME}.json"
     if rehearsal.is_file():
         report.rehearsal = json.loads(rehearsal.read_text(encoding="utf-8"))["scenarios"]
     return report
@@ -242,8 +231,3 @@ def write_report(
         with step_summary.open("a", encoding="utf-8") as summary:
             summary.write(markdown)
     return written
-
-
-def results_dir_in(report_dir: Path) -> Path:
-    """Where the pytest plugin writes results under ``report_dir``."""
-    return report_dir / RESULTS_DIR

@@ -1,6 +1,6 @@
 """Rules over a built image: size, user, health check, wasted space, leaked files and secrets.
 
-Each rule is a function over facts read by :mod:`deploycheck.testing.image` that yields findings;
+Each rule is a function over plain facts (:mod:`deploycheck.targets.image`) that yields findings;
 the container suite runs them on the real image and on deliberately broken builds.
 """
 
@@ -9,16 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import implements, rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.secret_values import URL_WITH_PASSWORD, redact, secret_reason
-
-if TYPE_CHECKING:  # the facts come from deploycheck.testing, which needs the docker SDK
-    from deploycheck.testing.container import Process
-    from deploycheck.testing.image import BuildResult, FileEntry, Image, Layer, LayerFile
+from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, LayerFile, Process
 
 MB = 1_000_000
 APP_DIR = "/app"

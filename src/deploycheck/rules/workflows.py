@@ -22,6 +22,9 @@ from deploycheck.targets.yamlfile import YamlDocument
 
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 READ_ONLY = {"read", "none"}
+# The one write a job may hold: code scanning alerts, for the job that uploads them.
+SARIF_SCOPE = "security-events"
+SARIF_UPLOAD = "github/codeql-action/upload-sarif@"
 TEST_COMMAND = "scripts/test"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 MATRIX_REF = re.compile(r"^\$\{\{matrix\.(\w+)\}\}$")
@@ -132,20 +135,37 @@ def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Problem]:
 def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
     """The workflow sets ``permissions`` at the top, and nothing in it grants ``write``.
 
-    Passes: ``permissions: {contents: read}``
-    Fails:  no ``permissions`` (the repository default may be write-all), ``contents: write``
+    The one exception is ``security-events: write`` on a job whose steps upload SARIF
+    (``github/codeql-action/upload-sarif``): code scanning needs it there, and only there.
+
+    Passes: ``permissions: {contents: read}``; a job with ``security-events: write`` whose
+    steps use ``github/codeql-action/upload-sarif``
+    Fails:  no ``permissions`` (the repository default may be write-all), ``contents: write``,
+    ``security-events: write`` at the top or on a job that uploads nothing
     """
     top = _top(doc)
     if "permissions" not in top:
         yield doc.problem((), "no top-level permissions: the token gets the default")
-    scopes = [(("permissions",), top.get("permissions"))]
+    scopes = [(("permissions",), top.get("permissions"), False)]
     for job_id, job in _jobs(doc):
-        scopes.append((("jobs", job_id, "permissions"), job.get("permissions")))
-    for path, granted in scopes:
+        scopes.append((("jobs", job_id, "permissions"), job.get("permissions"), _uploads(job)))
+    for path, granted, uploads_sarif in scopes:
         values = granted.items() if isinstance(granted, dict) else [("all", granted)]
         for scope, level in values:
-            if level is not None and level not in READ_ONLY and level != "read-all":
-                yield doc.problem(path, f"grants {scope}: {level}; read is enough")
+            if level is None or level in READ_ONLY or level == "read-all":
+                continue
+            if uploads_sarif and (scope, level) == (SARIF_SCOPE, "write"):
+                continue
+            yield doc.problem(path, f"grants {scope}: {level}; read is enough")
+
+
+def _uploads(job: dict[str, Any]) -> bool:
+    """Whether a step of ``job`` uploads SARIF to code scanning."""
+    steps = job.get("steps")
+    return any(
+        isinstance(step, dict) and str(step.get("uses", "")).startswith(SARIF_UPLOAD)
+        for step in (steps if isinstance(steps, list) else ())
+    )
 
 
 @rule("WF003", target="workflow")

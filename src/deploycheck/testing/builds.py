@@ -16,7 +16,6 @@ from docker.errors import ImageNotFound
 
 from deploycheck.testing.image import BuildResult, build_image
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 # The base Dockerfile.render names; PYTHON_IMAGE overrides it (a stand-in when offline).
 DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
 TEST_REPOSITORY = "gradetracker-test"

@@ -2,37 +2,24 @@
 
 Each suite runs on its own (tox envs, CI jobs), so every session writes its own file,
 ``<REPORT_DIR>/checklist/results-<suite>-<pid>.json``, and ``deploycheck report``
-merges them. Loaded from the root ``tests/conftest.py`` through ``pytest_plugins``.
+merges them. Loaded by deploycheck's pytest plugin (:mod:`deploycheck.testing.plugin`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from deploycheck.checklist.evidence import RESULTS_DIR, Evidence, Outcome
 from deploycheck.checklist.items import BY_NUMBER
 from deploycheck.reporters import report_dir
 
 MARKER = "checklist"
-RESULTS_DIR = "checklist"
 PLUGIN_NAME = "gradetracker-checklist-recorder"
-
-
-@dataclass
-class Evidence:
-    """One marked test's result: which items it backs and how it ended."""
-
-    items: list[int]
-    nodeid: str
-    summary: str
-    suite: str
-    outcome: str = "error"
-    timestamp: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
 
 def summary_of(item: pytest.Item) -> str:
@@ -91,11 +78,11 @@ class ChecklistRecorder:
         # A failing setup or teardown is an error whatever the call did; a skip in setup
         # (or an xfail in the call) is a skip; otherwise the call decides.
         if report.failed:
-            evidence.outcome = "failed" if report.when == "call" else "error"
+            evidence.outcome = Outcome.FAILED if report.when == "call" else Outcome.ERROR
         elif report.skipped:
-            evidence.outcome = "skipped"
+            evidence.outcome = Outcome.SKIPPED
         elif report.when == "call":
-            evidence.outcome = "passed"
+            evidence.outcome = Outcome.PASSED
 
     def pytest_sessionfinish(self) -> None:
         by_suite: dict[str, list[Evidence]] = {}
@@ -110,7 +97,7 @@ class ChecklistRecorder:
                 "suite": suite,
                 "pid": os.getpid(),
                 "written_at": datetime.now(UTC).isoformat(),
-                "results": [asdict(evidence) for evidence in records],
+                "results": [evidence.as_dict() for evidence in records],
             }
             path = directory / f"results-{suite}-{os.getpid()}.json"
             path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -18,6 +18,8 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from deploycheck.errors import CommandFailedError, ContainerNotReadyError
+from deploycheck.targets.image import Process
+from deploycheck.testing.waiting import publish_on_loopback
 
 APP_PORT = 10000
 HOST = "127.0.0.1"
@@ -40,16 +42,6 @@ class AppSecrets:
         return [self.secret_key, self.encryption_key, self.db_password]
 
 
-@dataclass(frozen=True)
-class Process:
-    """One process in the container, as ``docker top`` reports it."""
-
-    uid: int
-    pid: int
-    ppid: int
-    command: str
-
-
 class AppContainer(DockerContainer):
     """The production image, configured from env like Render configures it."""
 
@@ -57,7 +49,8 @@ class AppContainer(DockerContainer):
         super().__init__(image)
         self.port = port
         # Published on loopback only: the container holds production-like secrets.
-        self.with_env("PORT", str(port)).with_bind_ports(port, (HOST, None))  # type: ignore[arg-type]
+        self.with_env("PORT", str(port))
+        publish_on_loopback(self, port, HOST)
         self.with_kwargs(labels={"com.gradetracker.test": "true"})
 
     def with_production_env(
@@ -112,7 +105,11 @@ class AppContainer(DockerContainer):
         return (self.state().get("Health") or {}).get("Status", "none")
 
     def wait_for_health(self, wanted: str = "healthy", timeout: float = 120) -> float:
-        """Wait until Docker reports ``wanted``; returns the seconds it took since the call."""
+        """Wait until Docker reports ``wanted``; returns the seconds it took since the call.
+
+        Not testcontainers' ``HealthcheckWaitStrategy``: that one waits for ``healthy`` only
+        (the tests also wait for ``unhealthy``), keeps polling a container that has exited
+        until its timeout, and fails without the container's logs or last probe output."""
         started = time.monotonic()
         status = self.health_status()
         while status != wanted:

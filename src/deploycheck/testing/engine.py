@@ -21,7 +21,9 @@ from deploycheck.errors import ImageUnavailableError
 
 ENGINE_HINT = "run scripts/docker-engine (Debian/Ubuntu as root) or start your Docker engine"
 IMAGES_HINT = "run scripts/provision-images, which writes the names to use into .images.env"
-IMAGES_ENV_FILE = Path(__file__).resolve().parents[3] / ".images.env"
+# Where scripts/provision-images writes the image names: a project's file, never the package's.
+IMAGES_ENV_VAR = "DEPLOYCHECK_IMAGES_ENV"
+IMAGES_ENV_NAME = ".images.env"
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,13 @@ def ensure_image(image: str, pull_timeout: float = 120.0) -> None:
         ) from None  # the detail is in the message; the SDK's chain of HTTP errors is noise
 
 
-def load_images_env(
-    path: Path = IMAGES_ENV_FILE, environ: MutableMapping[str, str] = os.environ
-) -> None:
+def images_env_file(root: Path | None = None, environ: Mapping[str, str] = os.environ) -> Path:
+    """``$DEPLOYCHECK_IMAGES_ENV`` when set, else ``.images.env`` in ``root`` (the pytest
+    rootdir when the plugin asks) or the current directory."""
+    return Path(environ.get(IMAGES_ENV_VAR) or (root or Path.cwd()) / IMAGES_ENV_NAME)
+
+
+def load_images_env(path: Path, environ: MutableMapping[str, str] = os.environ) -> None:
     """Take image names from scripts/provision-images' output; variables already set win."""
     if not path.is_file():
         return
@@ -111,20 +117,20 @@ def configure_testcontainers(environ: MutableMapping[str, str] = os.environ) -> 
     from testcontainers.core.config import testcontainers_config as config
 
     # With /.dockerenv present testcontainers assumes Docker-in-Docker and would talk to the
-    # gateway address; a local engine publishes its ports on this host, so use those.
+    # gateway address; a local engine publishes its ports on this host, so use those. The
+    # library reads TESTCONTAINERS_CONNECTION_MODE only when first imported, which is
+    # usually before this runs, so a mode chosen here is handed to its config as well.
     docker_host = environ.get("DOCKER_HOST", "")
     if Path("/.dockerenv").exists() and (not docker_host or docker_host.startswith("unix://")):
         environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", ConnectionMode.docker_host.value)
-    # testcontainers 4.10 defines this variable but never reads it: apply it ourselves.
     mode = environ.get("TESTCONTAINERS_CONNECTION_MODE")
     if mode and config.connection_mode_override is None:
         config.connection_mode_override = ConnectionMode(mode)
 
     # Ryuk removes containers left by a killed run; without it the fixtures' finalizers do.
+    # testcontainers reads TESTCONTAINERS_RYUK_DISABLED on first use, after this.
     if "TESTCONTAINERS_RYUK_DISABLED" not in environ:
         try:
             ensure_image(config.ryuk_image, pull_timeout=30.0)
         except ImageUnavailableError:
             environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
-    # testcontainers read the variable at import time, possibly before we set it.
-    config.ryuk_disabled = environ.get("TESTCONTAINERS_RYUK_DISABLED", "false") == "true"

@@ -1,7 +1,9 @@
-"""The built image as a target: build it for real, then read plain facts off it.
+"""Building images for real and reading their facts off the engine.
 
-Like pytest-testinfra's modules, properties return facts (``user``, ``healthcheck``,
-``layers``, ``files``) and the tests make the assertions; rules live in ``image_rules``.
+The facts are plain data (:mod:`deploycheck.targets.image`): :func:`read_image` reads
+``docker inspect`` and the history into an :class:`Image`, :func:`read_files` lists the
+filesystem and :func:`read_layer_files` every layer's files (``docker save``),
+:func:`build_image` builds with the classic builder and keeps the log.
 """
 
 from __future__ import annotations
@@ -13,95 +15,21 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
-from docker.models.images import Image as SdkImage
 
 from deploycheck.errors import ImageBuildError
+from deploycheck.targets.image import BuildResult, BuildStep, FileEntry, Image, Layer, LayerFile
 
 # Classic-builder progress lines: "Step 4/15 : RUN pip install ..." then " ---> Using cache".
 _STEP = re.compile(r"^Step (\d+)/\d+ : (.*)$")
 _USING_CACHE = " ---> Using cache"
-_SHELL = "/bin/sh -c "
 LOG_TAIL_LINES = 30
-
-
-@dataclass(frozen=True)
-class BuildStep:
-    """One Dockerfile instruction as the builder ran it."""
-
-    number: int
-    instruction: str
-    cached: bool
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One entry of the image history: the instruction that made it and its size."""
-
-    created_by: str
-    size: int
-
-    @property
-    def instruction(self) -> str:
-        # History records RUN as "/bin/sh -c ..." (after "|1 NAME=value " when build args
-        # are in scope, whose values stay out of reports) and metadata as "... #(nop) ...".
-        text = self.created_by
-        if text.startswith("|") and _SHELL in text:
-            text = text[text.index(_SHELL) :]
-        text = text.removeprefix(_SHELL).strip()
-        return text.removeprefix("#(nop) ").strip()
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    """One path of the image filesystem, as ``docker export`` shows it."""
-
-    path: str
-    size: int
-    mode: int
-    uid: int
-    is_dir: bool
-
-
-@dataclass(frozen=True)
-class LayerFile:
-    """A regular file as one layer's tarball stores it, whatever later layers do to it.
-
-    ``layer`` is the index in :attr:`Image.layers` (history order) of the instruction that
-    wrote it; ``data`` holds the bytes of files up to the reader's size limit, else None;
-    ``deleted_later`` says a later layer removes it (a whiteout), so only the layers show it.
-    """
-
-    layer: int
-    instruction: str
-    path: str
-    size: int
-    data: bytes | None
-    deleted_later: bool
 
 
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
-
-
-@dataclass
-class BuildResult:
-    """What a build produced: the image, its log, the steps and how long it took."""
-
-    image: Image
-    seconds: float
-    log: list[str] = field(default_factory=list)
-    steps: list[BuildStep] = field(default_factory=list)
-
-    def step(self, fragment: str) -> BuildStep:
-        """The first step whose instruction contains ``fragment``."""
-        for step in self.steps:
-            if fragment in step.instruction:
-                return step
-        raise LookupError(f"no build step contains {fragment!r}; steps: {self.steps}")
 
 
 def _parse_steps(log: list[str]) -> list[BuildStep]:
@@ -163,112 +91,72 @@ def build_image(
         tail = "\n".join(log[-LOG_TAIL_LINES:])
         where = f" (full log: {log_path})" if log_path else ""
         raise ImageBuildError(f"building {dockerfile} as {tag} failed: {error}{where}\n{tail}")
-    return BuildResult(Image(client, tag), seconds, log, _parse_steps(log))
+    return BuildResult(read_image(client, tag), seconds, log, _parse_steps(log))
 
 
-class Image:
-    """Facts about one local image, read from ``docker inspect``, history and its filesystem."""
+def read_image(client: docker.DockerClient, ref: str) -> Image:
+    """The facts of local image ``ref``: its inspect data and history, oldest layer first."""
+    attrs = client.images.get(ref).attrs
+    history = client.api.history(attrs["Id"])
+    layers = tuple(Layer(e.get("CreatedBy", ""), int(e.get("Size", 0))) for e in history)[::-1]
+    diff_ids = tuple(attrs["RootFS"]["Layers"])
+    return Image(ref, attrs["Id"], int(attrs["Size"]), attrs["Config"] or {}, layers, diff_ids)
 
-    def __init__(self, client: docker.DockerClient, ref: str) -> None:
-        self.client = client
-        self.ref = ref
-        self._image: SdkImage = client.images.get(ref)
 
-    def __repr__(self) -> str:
-        return f"<Image {self.ref} {self.id[:19]}>"
+def read_files(client: docker.DockerClient, image: Image) -> Iterator[FileEntry]:
+    """Every path in the image filesystem (created, never started, then removed)."""
+    container = client.containers.create(image.id, command=["true"])
+    try:
+        stream = container.export()
+        reader = io.BufferedReader(_ChunkStream(stream), buffer_size=1 << 20)
+        with tarfile.open(fileobj=reader, mode="r|") as tar:
+            for member in tar:
+                yield FileEntry(
+                    # Names come as "app/x" or "./app/x"; lstrip("./") would also eat the dot
+                    # of a root-level dotfile such as /.dockerenv.
+                    path="/" + member.name.removeprefix("./").lstrip("/"),
+                    size=member.size,
+                    mode=member.mode,
+                    uid=member.uid,
+                    is_dir=member.isdir(),
+                )
+    finally:
+        container.remove(force=True)
 
-    @property
-    def id(self) -> str:
-        return self._image.id
 
-    @property
-    def config(self) -> dict:
-        return self._image.attrs["Config"]
-
-    @property
-    def size(self) -> int:
-        return int(self._image.attrs["Size"])
-
-    @property
-    def user(self) -> str:
-        return self.config.get("User") or ""
-
-    @property
-    def healthcheck(self) -> dict | None:
-        return self.config.get("Healthcheck")
-
-    @property
-    def env(self) -> dict[str, str]:
-        pairs = (item.split("=", 1) for item in self.config.get("Env") or [])
-        return {key: value for key, value in pairs}
-
-    @property
-    def layers(self) -> list[Layer]:
-        """History entries, oldest first, including the base image's."""
-        history = self.client.api.history(self.id)
-        return [Layer(entry.get("CreatedBy", ""), int(entry.get("Size", 0))) for entry in history][
-            ::-1
-        ]
-
-    @property
-    def diff_ids(self) -> list[str]:
-        """The image's layer digests, base layers first."""
-        return list(self._image.attrs["RootFS"]["Layers"])
-
-    def layer_files(self, *, skip: int = 0, max_bytes: int = 256 * 1024) -> Iterator[LayerFile]:
-        """Every regular file of every layer after the first ``skip`` (say the base image's),
-        deleted ones included, read from ``docker save``: what anyone who pulls the image gets.
-        """
-        with tempfile.TemporaryFile() as saved:
-            for chunk in self._image.save(named=False):
-                saved.write(chunk)
-            saved.seek(0)
-            with tarfile.open(fileobj=saved, mode="r:") as archive:
-                manifest = json.load(_member(archive, "manifest.json"))[0]
-                config = json.load(_member(archive, manifest["Config"]))
-                made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
-                layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
-                deleted = [_whiteouts(archive, name) for _, name in layers]
-                for position, (index, name) in enumerate(layers):
-                    later = set().union(*deleted[position + 1 :])
-                    instruction = Layer(
-                        config["history"][index].get("created_by", ""), 0
-                    ).instruction
-                    with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
-                        for member in layer:
-                            path = "/" + member.name.removeprefix("./").lstrip("/")
-                            if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
-                                continue
-                            small = member.size <= max_bytes
-                            handle = layer.extractfile(member) if small else None
-                            yield LayerFile(
-                                index,
-                                instruction,
-                                path,
-                                member.size,
-                                handle.read() if handle else None,
-                                _is_deleted(path, later),
-                            )
-
-    def files(self) -> Iterator[FileEntry]:
-        """Every path in the image filesystem (created, never started, then removed)."""
-        container = self.client.containers.create(self.id, command=["true"])
-        try:
-            stream = container.export()
-            reader = io.BufferedReader(_ChunkStream(stream), buffer_size=1 << 20)
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
-                for member in tar:
-                    yield FileEntry(
-                        # Names come as "app/x" or "./app/x"; lstrip("./") would also eat
-                        # the dot of a root-level dotfile such as /.dockerenv.
-                        path="/" + member.name.removeprefix("./").lstrip("/"),
-                        size=member.size,
-                        mode=member.mode,
-                        uid=member.uid,
-                        is_dir=member.isdir(),
-                    )
-        finally:
-            container.remove(force=True)
+def read_layer_files(
+    client: docker.DockerClient, image: Image, *, skip: int = 0, max_bytes: int = 256 * 1024
+) -> Iterator[LayerFile]:
+    """Every regular file of every layer after the first ``skip`` (say the base image's),
+    deleted ones included, read from ``docker save``: what anyone who pulls the image gets."""
+    with tempfile.TemporaryFile() as saved:
+        for chunk in client.images.get(image.id).save(named=False):
+            saved.write(chunk)
+        saved.seek(0)
+        with tarfile.open(fileobj=saved, mode="r:") as archive:
+            manifest = json.load(_member(archive, "manifest.json"))[0]
+            config = json.load(_member(archive, manifest["Config"]))
+            made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
+            layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
+            deleted = [_whiteouts(archive, name) for _, name in layers]
+            for position, (index, name) in enumerate(layers):
+                later = set().union(*deleted[position + 1 :])
+                instruction = Layer(config["history"][index].get("created_by", ""), 0).instruction
+                with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
+                    for member in layer:
+                        path = "/" + member.name.removeprefix("./").lstrip("/")
+                        if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
+                            continue
+                        small = member.size <= max_bytes
+                        handle = layer.extractfile(member) if small else None
+                        yield LayerFile(
+                            index,
+                            instruction,
+                            path,
+                            member.size,
+                            handle.read() if handle else None,
+                            _is_deleted(path, later),
+                        )
 
 
 def _member(archive: tarfile.TarFile, name: str) -> io.BufferedReader:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploycheck.findings import Finding
-from deploycheck.testing.image import Image, Layer
+from deploycheck.targets.image import Image, Layer
 
 MB = 1_000_000
 TOP_LAYERS = 5

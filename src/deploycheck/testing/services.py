@@ -2,8 +2,9 @@
 
 Each service is one class: typed constructor arguments (images default from ``POSTGRES_IMAGE``
 and ``REDIS_IMAGE``), chainable ``with_*`` setters, and a context-manager lifetime that removes
-the container even when starting it failed. Readiness is a :class:`ProbeWait` over the port
-published on 127.0.0.1, the address the tests use.
+the container even when starting it failed. Readiness is a :class:`ProbeWait` (a testcontainers
+wait strategy) over the port published on 127.0.0.1, the address the tests use; PostgreSQL's
+in-container ``psql`` check is testcontainers' own.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from urllib.parse import quote
 import docker.errors
 import psycopg
 import redis
+from testcontainers.community.postgres import PostgresContainer
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
-from testcontainers.postgres import PostgresContainer
 
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
-from deploycheck.testing.waiting import ProbeWait
+from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_POSTGRES_IMAGE = "postgres:15-alpine"
 DEFAULT_REDIS_IMAGE = "redis:7-alpine"
@@ -41,9 +42,7 @@ class Service:
 
     def __init__(self, container: DockerContainer, ready_timeout: float) -> None:
         self.container = container
-        # Published on loopback only, so test credentials never face the network; the docker
-        # SDK takes (address, None) for "this address, any free port".
-        self.container.with_bind_ports(self.port, (HOST, None))
+        publish_on_loopback(self.container, self.port, HOST)
         self.ready_timeout = ready_timeout
         self.alias: str | None = None
 
@@ -62,9 +61,9 @@ class Service:
 
     def start(self) -> Self:
         ensure_image(self.image)
+        self.container.waiting_for(self.wait_strategy())
         try:
             self.container.start()
-            self.wait_strategy().wait_until_ready(self.container, self.hint)
         except BaseException:
             self.stop()
             raise
@@ -94,14 +93,6 @@ class Service:
         return int(bindings[0]["HostPort"])
 
 
-class _PostgresContainer(PostgresContainer):
-    """PostgresContainer whose readiness check is left to PostgresService's wait strategy,
-    so that one timeout bounds it: testcontainers would retry for TC_MAX_TRIES seconds."""
-
-    def _connect(self) -> None:
-        """Readiness is checked by :meth:`PostgresService.wait_strategy`."""
-
-
 class PostgresService(Service):
     """PostgreSQL 15 from ``POSTGRES_IMAGE``, with its own user, database and random password."""
 
@@ -123,7 +114,7 @@ class PostgresService(Service):
         self.password = password or secrets.token_urlsafe(24)
         self.dbname = dbname
         super().__init__(
-            _PostgresContainer(
+            PostgresContainer(
                 image or os.environ.get("POSTGRES_IMAGE", DEFAULT_POSTGRES_IMAGE),
                 username=username,
                 password=self.password,
@@ -157,20 +148,14 @@ class PostgresService(Service):
     def wait_strategy(self) -> ProbeWait:
         return ProbeWait(
             self._answers,
-            (psycopg.OperationalError, ConnectionError, docker.errors.APIError),
+            (psycopg.OperationalError, docker.errors.APIError),
+            self.hint,
             self.ready_timeout,
         )
 
     def _answers(self) -> None:
-        # First the check testcontainers' PostgresContainer makes, so that the images stay
-        # usable with it; then a query through the published port, as the tests connect.
-        exit_code, output = self.container.get_wrapped_container().exec_run(
-            ["psql", f"--username={self.username}", f"--dbname={self.dbname}", f"--host={HOST}"]
-            + ["--command=SELECT version()"],
-            environment={"PGPASSWORD": self.password},
-        )
-        if exit_code:
-            raise ConnectionError(output.decode(errors="replace").strip())
+        # A query through the published port, as the tests connect; PostgresContainer then
+        # runs its own psql check inside the container, so the images stay usable with it.
         with psycopg.connect(self.dsn, connect_timeout=3) as connection:
             connection.execute("SELECT 1")
 
@@ -191,7 +176,7 @@ class PostgresService(Service):
             yield
         finally:
             wrapped.start()
-            self.wait_strategy().wait_until_ready(self.container, self.hint)
+            self.wait_strategy().wait_until_ready(self.container)
 
 
 class RedisService(Service):
@@ -229,9 +214,7 @@ class RedisService(Service):
 
     def wait_strategy(self) -> ProbeWait:
         return ProbeWait(
-            self._ping,
-            (redis.ConnectionError, redis.TimeoutError, ConnectionError),
-            self.ready_timeout,
+            self._ping, (redis.ConnectionError, redis.TimeoutError), self.hint, self.ready_timeout
         )
 
     def _ping(self) -> None:

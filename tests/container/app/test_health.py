@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from app.db import db
 from deploycheck.testing.services import HOST, PostgresService, RedisService
+from deploycheck.testing.waiting import publish_on_loopback
 from tests.app_helpers import ApiClient, sign_in
 from tests.container.app.support import migrate
 
@@ -33,7 +34,7 @@ def free_port() -> int:
 def own_postgres(docker_engine: None) -> Iterator[PostgresService]:
     """A PostgreSQL for this test alone, on a fixed port so a restart keeps its URL."""
     service = PostgresService()
-    service.container.with_bind_ports(PostgresService.port, (HOST, free_port()))
+    publish_on_loopback(service.container, PostgresService.port, HOST, free_port())
     with service:
         yield service
 

@@ -16,12 +16,12 @@ import pytest
 from psycopg import sql
 from testcontainers.core.network import Network
 
-from deploycheck import reporters
 from deploycheck.rules.image import SizeBudget, is_official_python
-from deploycheck.testing.builds import DEFAULT_PYTHON_IMAGE, REPO_ROOT, ImageBuilds
+from deploycheck.targets.image import BuildResult, FileEntry, Image
+from deploycheck.testing.builds import DEFAULT_PYTHON_IMAGE, ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
 from deploycheck.testing.engine import ensure_image
-from deploycheck.testing.image import BuildResult, FileEntry, Image
+from deploycheck.testing.image import read_files, read_image
 from deploycheck.testing.image_report import ImageReport
 from deploycheck.testing.services import PostgresService, RedisService
 
@@ -32,20 +32,6 @@ DEFAULT_TOTAL_BUDGET_MB = "275"
 REPORT_KEY = pytest.StashKey[ImageReport]()
 APP_DB_ROLE = "gradetracker_app"
 APP_DB_NAME = "gradetracker_image"
-
-
-@pytest.fixture(scope="session")
-def report_dir() -> Path:
-    """Where reports go: REPORT_DIR, default reports/ in the repository."""
-    return reporters.report_dir(REPO_ROOT)
-
-
-@pytest.fixture(scope="session")
-def docker_client(docker_engine: None) -> Iterator[docker.DockerClient]:
-    """A Docker SDK client for builds and inspection."""
-    client = docker.from_env(timeout=600)
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="session")
@@ -67,9 +53,9 @@ def image_builds(
 
 
 @pytest.fixture(scope="session")
-def app_build(image_builds: ImageBuilds) -> BuildResult:
+def app_build(image_builds: ImageBuilds, project_root: Path) -> BuildResult:
     """Dockerfile.render built from the repository root, once per session."""
-    return image_builds.build("app", REPO_ROOT)
+    return image_builds.build("app", project_root)
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +67,7 @@ def app_image(app_build: BuildResult) -> Image:
 @pytest.fixture(scope="session")
 def base_image(docker_client: docker.DockerClient, python_image: str) -> Image:
     """The image Dockerfile.render builds on."""
-    return Image(docker_client, python_image)
+    return read_image(docker_client, python_image)
 
 
 @pytest.fixture(scope="session")
@@ -96,9 +82,9 @@ def size_budget(python_image: str, base_image: Image) -> SizeBudget:
 
 
 @pytest.fixture(scope="session")
-def image_files(app_image: Image) -> list[FileEntry]:
+def image_files(docker_client: docker.DockerClient, app_image: Image) -> list[FileEntry]:
     """Every path in the production image."""
-    return list(app_image.files())
+    return list(read_files(docker_client, app_image))
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,14 @@ own build of Dockerfile.render."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 
 from deploycheck.rules.image import check_layer_caching
 from deploycheck.testing.assertions import assert_clean
-from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.builds import ImageBuilds, copy_build_context
 from deploycheck.testing.image_report import ImageReport
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
@@ -23,9 +24,9 @@ def append_line(path: Path, line: str) -> None:
 
 
 def test_code_change_reuses_the_pip_install_layer(
-    image_builds: ImageBuilds, image_report: ImageReport, tmp_path: Path
+    image_builds: ImageBuilds, image_report: ImageReport, tmp_path: Path, project_root: Path
 ) -> None:
-    context = copy_build_context(REPO_ROOT, tmp_path / "context")
+    context = copy_build_context(project_root, tmp_path / "context")
     before = image_builds.build("cache-before-code-change", context)
     append_line(context / "app" / "__init__.py", "# a code-only change")
     after = image_builds.build("cache-after-code-change", context)
@@ -37,10 +38,12 @@ def test_code_change_reuses_the_pip_install_layer(
 
 
 def test_requirements_change_reruns_pip_install(
-    image_builds: ImageBuilds, image_report: ImageReport, tmp_path: Path
+    image_builds: ImageBuilds, image_report: ImageReport, tmp_path: Path, project_root: Path
 ) -> None:
-    context = copy_build_context(REPO_ROOT, tmp_path / "context")
-    append_line(context / "requirements.txt", "# a harmless change to the requirements")
+    context = copy_build_context(project_root, tmp_path / "context")
+    # A change no other build has made: the engine's cache is shared with other runs.
+    change = f"# a harmless change to the requirements {secrets.token_hex(8)}"
+    append_line(context / "requirements.txt", change)
     rebuilt = image_builds.build("cache-after-requirements-change", context)
     image_report.build_seconds["rebuild after a requirements change"] = rebuilt.seconds
 

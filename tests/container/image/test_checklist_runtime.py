@@ -22,9 +22,9 @@ from deploycheck.checklist.probes import (
     check_security_headers,
     check_session_cookie,
 )
+from deploycheck.targets.image import Image
 from deploycheck.testing.assertions import assert_clean
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
-from deploycheck.testing.image import Image
 from deploycheck.testing.services import PostgresService, RedisService
 
 pytestmark = pytest.mark.container

@@ -3,6 +3,9 @@ secret files, no secret values in its metadata, and the pre-deploy command's pro
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import docker
 import pytest
 
 from deploycheck.rules.crossfile import predeploy_executable
@@ -12,10 +15,10 @@ from deploycheck.rules.image import (
     check_secrets_in_metadata,
 )
 from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.image import FileEntry, Image
 from deploycheck.testing.assertions import assert_clean
-from deploycheck.testing.builds import REPO_ROOT
 from deploycheck.testing.container import AppContainer
-from deploycheck.testing.image import FileEntry, Image
+from deploycheck.testing.image import read_layer_files
 
 pytestmark = pytest.mark.container
 
@@ -39,17 +42,22 @@ def test_image_metadata_holds_no_secret_values(app_image: Image, known_secrets: 
 
 @pytest.mark.checklist(1)
 def test_no_layer_holds_a_secret_file(
-    app_image: Image, base_image: Image, known_secrets: list[str]
+    docker_client: docker.DockerClient,
+    app_image: Image,
+    base_image: Image,
+    known_secrets: list[str],
 ) -> None:
-    files = app_image.layer_files(skip=len(base_image.diff_ids))
+    files = read_layer_files(docker_client, app_image, skip=len(base_image.diff_ids))
     assert_clean(
         check_secrets_in_layers(app_image, files, known_secrets),
         f"{app_image.ref}'s layers, deleted files included (IMG009)",
     )
 
 
-def test_predeploy_command_program_is_in_the_image(app_container: AppContainer) -> None:
-    blueprint = Blueprint.load(REPO_ROOT / "render.yaml")
+def test_predeploy_command_program_is_in_the_image(
+    app_container: AppContainer, project_root: Path
+) -> None:
+    blueprint = Blueprint.load(project_root / "render.yaml")
     web = blueprint.web_service
     command = str(web.get("preDeployCommand") or "") if web else ""
     program = predeploy_executable(command)

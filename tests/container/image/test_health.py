@@ -11,9 +11,9 @@ import requests
 from testcontainers.core.network import Network
 
 from deploycheck.rules.image import check_healthcheck
+from deploycheck.targets.image import Image
 from deploycheck.testing.assertions import assert_clean
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
-from deploycheck.testing.image import Image
 from deploycheck.testing.image_report import ImageReport
 from deploycheck.testing.services import PostgresService
 

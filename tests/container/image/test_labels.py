@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deploycheck.testing.image import Image
+from deploycheck.targets.image import Image
 
 pytestmark = pytest.mark.container
 

@@ -4,6 +4,7 @@ layer cache; only the code-before-requirements variant has to install dependenci
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from pathlib import Path
 
@@ -22,15 +23,16 @@ from deploycheck.rules.image import (
     check_user,
     check_wasted_space,
 )
+from deploycheck.targets.image import Image
 from deploycheck.testing.assertions import assert_has
-from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.builds import ImageBuilds, copy_build_context
 from deploycheck.testing.container import AppEnv, running_app
-from deploycheck.testing.image import Image
+from deploycheck.testing.image import read_files, read_layer_files
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
 BROKEN_DOCKERFILES = "tests/fixtures/dockerfiles"
-BROKEN_IMAGES = REPO_ROOT / "tests" / "fixtures" / "images"
+BROKEN_IMAGES = "tests/fixtures/images"
 APP_UID = 10001
 
 
@@ -45,10 +47,10 @@ def test_size_check_fails_over_budget(
 
 
 def test_root_user_variant_fails_config_and_runtime_user_checks(
-    image_builds: ImageBuilds, app_env: AppEnv
+    image_builds: ImageBuilds, app_env: AppEnv, project_root: Path
 ) -> None:
     variant = image_builds.build(
-        "meta-root-user", REPO_ROOT, dockerfile=f"{BROKEN_DOCKERFILES}/root-user.Dockerfile"
+        "meta-root-user", project_root, dockerfile=f"{BROKEN_DOCKERFILES}/root-user.Dockerfile"
     ).image
     assert_has(check_user(variant), "IMG002", None, f"{variant.ref}'s config")
     container = app_env.container(variant.ref)
@@ -60,46 +62,51 @@ def test_root_user_variant_fails_config_and_runtime_user_checks(
 
 
 def test_code_before_requirements_variant_fails_layer_caching(
-    image_builds: ImageBuilds, tmp_path: Path
+    image_builds: ImageBuilds, tmp_path: Path, project_root: Path
 ) -> None:
-    context = copy_build_context(REPO_ROOT, tmp_path / "context")
+    context = copy_build_context(project_root, tmp_path / "context")
     dockerfile = f"{BROKEN_DOCKERFILES}/code-before-requirements.Dockerfile"
     before = image_builds.build("meta-code-first-before", context, dockerfile=dockerfile)
     init = context / "app" / "__init__.py"
-    init.write_text(init.read_text() + "\n# a code-only change\n")
+    # A change no other build has made: the engine's cache is shared with other runs.
+    init.write_text(init.read_text() + f"\n# a code-only change {secrets.token_hex(8)}\n")
     after = image_builds.build("meta-code-first-after", context, dockerfile=dockerfile)
     assert_has(check_layer_caching(before, after), "IMG008", None, dockerfile)
 
 
-def test_image_without_healthcheck_fails_healthcheck_check(image_builds: ImageBuilds) -> None:
+def test_image_without_healthcheck_fails_healthcheck_check(
+    image_builds: ImageBuilds, project_root: Path
+) -> None:
     variant = image_builds.build(
         "meta-no-healthcheck",
-        REPO_ROOT,
+        project_root,
         dockerfile=f"{BROKEN_DOCKERFILES}/no-healthcheck.Dockerfile",
     ).image
     assert_has(check_healthcheck(variant), "IMG003", None, f"{variant.ref}'s config")
 
 
-def test_code_owned_by_app_user_fails_writable_check(image_builds: ImageBuilds) -> None:
-    dockerfile = BROKEN_IMAGES / "code-owned-by-app-user.Dockerfile"
-    variant = image_builds.build(
-        "meta-code-owned", REPO_ROOT, dockerfile=str(dockerfile.relative_to(REPO_ROOT))
-    ).image
-    findings = check_code_not_writable(variant, list(variant.files()), APP_UID)
+def test_code_owned_by_app_user_fails_writable_check(
+    image_builds: ImageBuilds, project_root: Path
+) -> None:
+    dockerfile = f"{BROKEN_IMAGES}/code-owned-by-app-user.Dockerfile"
+    variant = image_builds.build("meta-code-owned", project_root, dockerfile=dockerfile).image
+    findings = check_code_not_writable(
+        variant, list(read_files(image_builds.client, variant)), APP_UID
+    )
     assert_has(findings, "IMG006", None, f"{variant.ref}'s /app")
 
 
 def test_leaky_image_fails_waste_file_and_secret_checks(
-    image_builds: ImageBuilds, known_secrets: list[str], tmp_path: Path
+    image_builds: ImageBuilds, known_secrets: list[str], tmp_path: Path, project_root: Path
 ) -> None:
     # The .env is written here, not committed: the repository ignores .env files.
-    shutil.copy(BROKEN_IMAGES / "leaky.Dockerfile", tmp_path / "Dockerfile")
+    shutil.copy(project_root / BROKEN_IMAGES / "leaky.Dockerfile", tmp_path / "Dockerfile")
     (tmp_path / ".env").write_text(f"FLASK_SECRET_KEY={known_secrets[0]}\n")
     database_url = f"postgresql://gradetracker:{known_secrets[-1]}@postgres:5432/gradetracker"
     variant = image_builds.build(
         "meta-leaky", tmp_path, dockerfile="Dockerfile", buildargs={"DATABASE_URL": database_url}
     ).image
-    files = list(variant.files())
+    files = list(read_files(image_builds.client, variant))
     assert_has(check_wasted_space(variant, files), "IMG004", None, f"{variant.ref}'s filesystem")
     assert_has(check_forbidden_files(variant, files), "IMG005", None, f"{variant.ref}'s /app")
     leaks = list(check_secrets_in_metadata(variant, known_secrets))
@@ -108,16 +115,15 @@ def test_leaky_image_fails_waste_file_and_secret_checks(
 
 
 def test_secret_written_then_deleted_is_found_in_its_layer(
-    image_builds: ImageBuilds, base_image: Image
+    image_builds: ImageBuilds, base_image: Image, project_root: Path
 ) -> None:
     """The final filesystem and the history are clean; the first RUN's layer is not."""
-    dockerfile = BROKEN_IMAGES / "secret-in-deleted-layer.Dockerfile"
-    variant = image_builds.build(
-        "meta-secret-layer", REPO_ROOT, dockerfile=str(dockerfile.relative_to(REPO_ROOT))
-    ).image
-    assert "/tmp/deploy-token" not in {entry.path for entry in variant.files()}
+    dockerfile = f"{BROKEN_IMAGES}/secret-in-deleted-layer.Dockerfile"
+    variant = image_builds.build("meta-secret-layer", project_root, dockerfile=dockerfile).image
+    final = {entry.path for entry in read_files(image_builds.client, variant)}
+    assert "/tmp/deploy-token" not in final
     assert list(check_secrets_in_metadata(variant)) == []
-    files = variant.layer_files(skip=len(base_image.diff_ids))
+    files = read_layer_files(image_builds.client, variant, skip=len(base_image.diff_ids))
     (finding,) = check_secrets_in_layers(variant, files)
     assert finding.rule_id == "IMG009"
     assert "/tmp/deploy-token holds a random-looking string" in finding.message

@@ -1,4 +1,4 @@
-"""gunicorn serves the app as render.yaml and the seed describe: gevent workers sized from the
+"""gunicorn serves the app as render.yaml describes: gthread workers sized from the
 environment, bound to $PORT, static files cacheable, the API working end to end."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+from deploycheck.targets.image import Image
 from deploycheck.testing.container import AppContainer, AppEnv, running_app
-from deploycheck.testing.image import Image
 
 pytestmark = pytest.mark.container
 
@@ -48,14 +48,14 @@ class Api:
         return self.session.get(self.base_url + path, timeout=10)
 
 
-def test_gunicorn_runs_three_gevent_workers_by_default(app_container: AppContainer) -> None:
+def test_gunicorn_runs_three_gthread_workers_by_default(app_container: AppContainer) -> None:
     workers = app_container.gunicorn_workers()
     assert len(workers) == 3, (
         f"expected gunicorn's master plus 3 workers in {app_container.image}, found "
         f"{len(workers)} workers: {[w.command for w in workers]}"
     )
-    assert "Using worker: gevent" in app_container.logs_text(), (
-        "expected gunicorn to log 'Using worker: gevent', found another worker class in the logs"
+    assert "Using worker: gthread" in app_container.logs_text(), (
+        "expected gunicorn to log 'Using worker: gthread', found another worker class in the logs"
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from deploycheck.targets.image import Image
 from deploycheck.testing.container import AppEnv, running_app
-from deploycheck.testing.image import Image
 from deploycheck.testing.image_report import ImageReport
 
 pytestmark = pytest.mark.container

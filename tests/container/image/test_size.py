@@ -6,8 +6,8 @@ import pytest
 
 from deploycheck.findings import Level
 from deploycheck.rules.image import SizeBudget, check_size, check_wasted_space
+from deploycheck.targets.image import FileEntry, Image
 from deploycheck.testing.assertions import assert_clean
-from deploycheck.testing.image import FileEntry, Image
 from deploycheck.testing.image_report import ImageReport
 
 pytestmark = pytest.mark.container

@@ -6,10 +6,10 @@ import docker
 import pytest
 
 from deploycheck.rules.image import check_code_not_writable, check_runtime_user, check_user
+from deploycheck.targets.image import FileEntry, Image
 from deploycheck.testing.assertions import assert_clean
 from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.container import AppContainer
-from deploycheck.testing.image import FileEntry, Image
 
 pytestmark = pytest.mark.container
 

@@ -1,0 +1,165 @@
+"""Typed evidence for the checklist report: what the pytest recorder wrote, read back.
+
+The recorder (:mod:`deploycheck.testing.checklist_plugin`) writes one ``results-*.json`` per
+suite; the image suite writes ``image.json``. Both are read here into dataclasses, checking
+every field, so the report works on facts rather than on dicts or on another report's
+rendered Markdown, and a damaged file is one clear error naming it.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deploycheck.errors import ConfigFileError
+
+# Under the report directory: where the recorder writes and the report reads.
+RESULTS_DIR = "checklist"
+IMAGE_EVIDENCE = "image.json"
+
+
+class Outcome(enum.StrEnum):
+    """How a marked test ended; a setup or teardown failure is an ``error``."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class Evidence:
+    """One marked test's result: which items it backs and how it ended."""
+
+    items: list[int]
+    nodeid: str
+    summary: str
+    suite: str
+    outcome: Outcome = Outcome.ERROR
+    timestamp: str = ""
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Evidence:
+        """One record of a results file; ``ValueError`` names the first field that is wrong."""
+        items = record.get("items")
+        if not isinstance(items, list) or not all(isinstance(n, int) for n in items):
+            raise ValueError(f"'items' must be a list of item numbers, found {items!r}")
+        text = {}
+        for name in ("nodeid", "summary", "suite", "timestamp"):
+            value = record.get(name)
+            if not isinstance(value, str):
+                raise ValueError(f"{name!r} must be a string, found {value!r}")
+            text[name] = value
+        try:
+            outcome = Outcome(record.get("outcome"))
+        except ValueError:
+            choices = ", ".join(outcome.value for outcome in Outcome)
+            raise ValueError(
+                f"'outcome' must be one of {choices}, found {record.get('outcome')!r}"
+            ) from None
+        return cls(items, outcome=outcome, **text)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "items": self.items,
+            "nodeid": self.nodeid,
+            "summary": self.summary,
+            "suite": self.suite,
+            "outcome": self.outcome.value,
+            "timestamp": self.timestamp,
+        }
+
+
+def load_evidence(results_dir: Path) -> list[Evidence]:
+    """Every recorded result, keeping only the latest one per test id."""
+    files = sorted(results_dir.glob("results-*.json"))
+    if not files:
+        raise ConfigFileError(
+            f"no checklist results in {results_dir}. Hint: run the suites first "
+            "(scripts/test, or pytest tests/unit tests/config tests/container)."
+        )
+    latest: dict[str, Evidence] = {}
+    for path in files:
+        for evidence in _read_results(path):
+            known = latest.get(evidence.nodeid)
+            if known is None or evidence.timestamp >= known.timestamp:
+                latest[evidence.nodeid] = evidence
+    return sorted(latest.values(), key=lambda evidence: evidence.nodeid)
+
+
+def _read_results(path: Path) -> list[Evidence]:
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))["results"]
+        return [Evidence.from_record(record) for record in records]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigFileError(f"{path}: not a checklist results file ({exc})") from None
+
+
+@dataclass(frozen=True)
+class LayerSize:
+    instruction: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ImageEvidence:
+    """The numbers the image suite measured (``image.json``), as the report shows them."""
+
+    image: str
+    size: int | None
+    base: str
+    base_size: int | None
+    added_size: int | None
+    top_layers: tuple[LayerSize, ...] = ()
+    build_seconds: Mapping[str, float] = field(default_factory=dict)
+    run_seconds: Mapping[str, float] = field(default_factory=dict)
+    wasted: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> ImageEvidence | None:
+        """``None`` when the image suite did not run (no file); a damaged file is an error."""
+        if not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                image=str(data["image"]),
+                size=_optional_int(data["size"]),
+                base=str(data["base"]),
+                base_size=_optional_int(data["base_size"]),
+                added_size=_optional_int(data["added_size"]),
+                top_layers=tuple(
+                    LayerSize(str(layer["instruction"]), int(layer["size"]))
+                    for layer in data["top_layers"]
+                ),
+                build_seconds={str(k): float(v) for k, v in data["build_seconds"].items()},
+                run_seconds={str(k): float(v) for k, v in data["run_seconds"].items()},
+                wasted=tuple(str(finding["message"]) for finding in data["wasted"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ConfigFileError(f"{path}: not an image report ({exc!r})") from None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "image": self.image,
+            "size": self.size,
+            "base": self.base,
+            "base_size": self.base_size,
+            "added_size": self.added_size,
+            "top_layers": [{"instruction": t.instruction, "size": t.size} for t in self.top_layers],
+            "build_seconds": dict(self.build_seconds),
+            "run_seconds": dict(self.run_seconds),
+            "wasted": list(self.wasted),
+        }
+
+
+def _optional_int(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a size in bytes or null, found {value!r}")
+    return value

@@ -1,0 +1,81 @@
+"""What every reporter shares: the base class, the sort order, the counts and ``path:line:col``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from deploycheck.findings import Finding, Level
+
+if TYPE_CHECKING:
+    from deploycheck.registry import RuleInfo
+
+
+def sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
+    """(path, line or 0, column or 0, rule, message): a finding without a line sorts first in
+    its file, and ``None`` is never compared with a number."""
+    return (
+        finding.path,
+        finding.line or 0,
+        finding.column or 0,
+        finding.rule_id,
+        finding.message,
+    )
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=sort_key)
+
+
+def location(finding: Finding) -> str:
+    """``path:line:col``, ``path:line`` or ``path``, as far as the finding knows its place."""
+    if not finding.line:
+        return finding.path
+    column = f":{finding.column}" if finding.column else ""
+    return f"{finding.path}:{finding.line}{column}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How many findings of each level, and the verdict: ok unless one is an error."""
+
+    errors: int
+    warnings: int
+    infos: int
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding]) -> Summary:
+        levels = [finding.level for finding in findings]
+        return cls(levels.count(Level.ERROR), levels.count(Level.WARNING), levels.count(Level.INFO))
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    @property
+    def total(self) -> int:
+        return self.errors + self.warnings + self.infos
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.ok else "failed"
+        infos = f", {self.infos} info" if self.infos else ""
+        return f"{verdict}: {self.errors} error(s), {self.warnings} warning(s){infos}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "total": self.total,
+        }
+
+
+class Reporter:
+    """Base class: ``render(findings, rules)`` returns the whole report as one string."""
+
+    name: ClassVar[str]
+
+    def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""The capacity benchmark behind ``scripts/bench`` (see docs/capacity.md)."""

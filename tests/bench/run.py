@@ -1,0 +1,414 @@
+"""The benchmark run: image, services, seeded data, instances under plan limits, load, report.
+
+Every container carries ``com.gradetracker.test=true`` and is removed when the run ends, pass
+or fail; so is the image it built.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import docker
+import redis
+import requests
+from sqlalchemy import select
+from testcontainers.core.network import Network
+
+from deploycheck.targets.plans import PlanLimits
+from deploycheck.testing.builds import ImageBuilds
+from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets
+from deploycheck.testing.engine import configure_testcontainers, images_env_file, load_images_env
+from deploycheck.testing.services import PostgresService, RedisService, running
+from tests.bench import analysis, instance, scenarios, wrk
+from tests.bench.meter import Meter
+from tests.bench.scenarios import API, Credentials
+from tests.bench.seeding import SeededCourse, seed_course
+
+# The repository the benchmark builds and reads render.yaml from.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The seed document's (and the issue's) figure for one standard instance.
+SEED_LIMITS = PlanLimits(cpus=0.5, memory_mb=1024)
+SIZES = (30, 300, 1000)
+LABELS = instance.LABELS
+CACHE_PREFIX = "gradetracker:"
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    seconds: float  # per load run
+    connections: int = 50
+    samples: int = 9  # single requests per page and class size
+
+    @classmethod
+    def for_mode(cls, quick: bool) -> Settings:
+        return cls(quick=True, seconds=1, samples=3) if quick else cls(quick=False, seconds=6)
+
+
+@dataclass
+class Profile:
+    """A set of limits the run measures under."""
+
+    key: str
+    label: str
+    limits: PlanLimits
+
+
+@dataclass
+class World:
+    """What every instance of the run shares."""
+
+    client: docker.DockerClient
+    image: str
+    app_env: AppEnv
+    redis_url: str
+    courses: dict[int, SeededCourse]
+    grade_id: int
+    plan: instance.Plan
+    auth: Credentials | None = None
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+@contextmanager
+def invalidating(redis_url: str, course_id: int | None) -> Iterator[None]:
+    """Drop the course's report version key continuously, so every report read misses."""
+    if course_id is None:
+        yield
+        return
+    stop = threading.Event()
+    key = f"{CACHE_PREFIX}course-version:{course_id}"
+
+    def loop() -> None:
+        with redis.Redis.from_url(redis_url) as client:
+            while not stop.wait(0.001):
+                client.delete(key)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def measure(
+    world: World,
+    container: AppContainer,
+    load: wrk.Load,
+    settings: Settings,
+    uncached_course: int | None = None,
+) -> dict[str, Any]:
+    """Saturation (CPU, memory, req/s) and latency at half the saturation rate."""
+    base = container.base_url
+    warm(base, load)
+    container_id = container.get_wrapped_container().id
+    with invalidating(world.redis_url, uncached_course):
+        with Meter(world.client, container_id) as meter:
+            full = wrk.run(base, load, seconds=settings.seconds, connections=settings.connections)
+        usage = meter.usage
+        assert usage is not None
+        rate = max(1.0, round(full.rate / 2))
+        paced = wrk.run(base, load, seconds=settings.seconds, connections=10, rate=rate)
+    return {
+        "saturation": {
+            "rate": round(full.rate, 1),
+            "requests": full.requests,
+            "errors": full.errors,
+            "p50_ms": full.p50_ms,
+            "p99_ms": full.p99_ms,
+            "cpus": round(usage.cpus, 3),
+            # CPU time per answer: unlike req/s, it barely moves when the host is busy.
+            "cpu_ms_per_request": round(1000 * usage.cpus / full.rate, 3) if full.rate else None,
+            "peak_memory_mb": round(usage.peak_memory_mb, 1),
+        },
+        "fixed_rate": {
+            "target_rate": rate,
+            "achieved_rate": round(paced.rate, 1),
+            "errors": paced.errors,
+            "p50_ms": paced.p50_ms,
+            "p95_ms": paced.p95_ms,
+            "p99_ms": paced.p99_ms,
+        },
+    }
+
+
+def warm(base_url: str, load: wrk.Load) -> None:
+    """A few requests per path first: templates compiled, caches filled, pools open."""
+    for path in load.paths[:5]:
+        for _ in range(3):
+            requests.request(
+                load.method, base_url + path, data=load.body, headers=load.headers, timeout=60
+            )
+
+
+@contextmanager
+def started(world: World, limits: PlanLimits, gunicorn_args: str = "") -> Iterator[Any]:
+    container = instance.app_container(
+        world.app_env, world.image, world.plan, limits, gunicorn_args
+    )
+    try:
+        seconds = instance.start_and_time(container)
+        yield container, seconds
+    finally:
+        container.stop()
+
+
+def _single(url: str, headers: dict[str, str], before: Callable[[], None] | None) -> float:
+    if before:
+        before()
+    begun = time.perf_counter()
+    answer = requests.get(url, headers=headers, timeout=30)
+    elapsed = time.perf_counter() - begun
+    if answer.status_code != 200:
+        raise instance.InstanceError(f"GET {url} answered {answer.status_code}")
+    return 1000 * elapsed
+
+
+def cost_growth(world: World, container: AppContainer, settings: Settings) -> dict[str, Any]:
+    """Median time of one request per page at each class size, alone on the instance."""
+    assert world.auth is not None
+    headers = world.auth.headers
+    base = container.base_url
+    result: dict[str, dict[str, float]] = {}
+    with redis.Redis.from_url(world.redis_url) as cache:
+        for size, course in world.courses.items():
+            cid, student = course.course_id, course.student_ids[0]
+
+            def drop(course_id: int = cid) -> None:
+                cache.delete(f"{CACHE_PREFIX}course-version:{course_id}")
+
+            pages = {
+                "gradebook page (summary cached)": (f"/courses/{cid}", None),
+                "gradebook page (summary rebuilt)": (f"/courses/{cid}", drop),
+                "course summary (rebuilt)": (f"{API}/courses/{cid}/summary", drop),
+                "student GPA (rebuilt)": (f"{API}/students/{student}/gpa", drop),
+            }
+            for page, (path, before) in pages.items():
+                _single(base + path, headers, None)  # warm
+                times = [_single(base + path, headers, before) for _ in range(settings.samples)]
+                result.setdefault(page, {})[str(size)] = round(statistics.median(times), 1)
+    return result
+
+
+def measure_profile(world: World, profile: Profile, settings: Settings) -> dict[str, Any]:
+    """Endpoints, cost growth and scale-out under one set of limits, seed configuration."""
+    limits = profile.limits
+    log(f"{profile.label}: starting the app ({limits.cpus} CPU, {limits.memory_mb} MB)")
+    with started(world, limits) as (container, startup):
+        log(f"{profile.label}: first answer {startup:.2f} s after start")
+        if world.auth is None:
+            token = instance.create_token(world.app_env, world.image)
+            world.auth = Credentials(token, instance.session_cookie(container.base_url, token))
+        course = world.courses[SIZES[0]]
+        endpoint_rows = []
+        for endpoint in scenarios.endpoints(course, world.grade_id, world.auth):
+            log(f"{profile.label}: {endpoint.name}")
+            figures = measure(world, container, endpoint.load, settings, endpoint.uncached_course)
+            endpoint_rows.append(
+                {"name": endpoint.name, "paths": endpoint.load.paths[:3], **figures}
+            )
+        static_rate = endpoint_rows[0]["saturation"]["rate"]
+        for row in endpoint_rows:
+            row["saturation"]["cpu_percent_of_plan"] = round(
+                100 * row["saturation"]["cpus"] / limits.cpus, 1
+            )
+            row["relative_to_static"] = round(row["saturation"]["rate"] / static_rate, 3)
+        log(f"{profile.label}: cost growth at {', '.join(map(str, SIZES))} students")
+        growth = cost_growth(world, container, settings)
+        log(f"{profile.label}: scale-out points")
+        scale = scale_out_points(world, container, settings, limits)
+    return {
+        "limits": asdict(limits),
+        "startup_seconds": round(startup, 2),
+        "endpoints": endpoint_rows,
+        "cost_growth": growth,
+        "scale_out": scale,
+    }
+
+
+def scale_out_points(
+    world: World, container: AppContainer, settings: Settings, limits: PlanLimits
+) -> dict[str, Any]:
+    assert world.auth is not None
+    load = scenarios.mix(world.courses[SIZES[0]], world.auth)
+    figures = measure(world, container, load, settings)
+    saturation = figures["saturation"]
+    container_id = container.get_wrapped_container().id
+    points = []
+    for share in (0.25, 0.5, 0.75):
+        rate = max(1.0, saturation["rate"] * share)
+        with Meter(world.client, container_id) as meter:
+            paced = wrk.run(
+                container.base_url, load, seconds=settings.seconds, connections=10, rate=rate
+            )
+        assert meter.usage is not None
+        points.append((paced.rate, meter.usage.cpus))
+    plan = world.plan
+    return {
+        "mix": load.paths,
+        **analysis.scale_out(
+            points,
+            saturation_rate=saturation["rate"],
+            saturation_cpus=saturation["cpus"],
+            peak_memory_mb=saturation["peak_memory_mb"],
+            cpus=limits.cpus,
+            memory_mb=limits.memory_mb,
+            target_cpu_percent=plan.target_cpu_percent,
+            target_memory_percent=plan.target_memory_percent,
+            max_instances=plan.max_instances,
+        ),
+        "mix_fixed_rate": figures["fixed_rate"],
+    }
+
+
+def measure_configs(world: World, profile: Profile, settings: Settings) -> dict[str, Any]:
+    """Each gunicorn configuration on the mix, one after the other, under the same limits."""
+    assert world.auth is not None
+    load = scenarios.mix(world.courses[SIZES[0]], world.auth)
+    rows = []
+    for name, args in scenarios.CONFIGS:
+        log(f"{profile.label}: config {name}")
+        with started(world, profile.limits, args) as (container, startup):
+            figures = measure(world, container, load, settings)
+        rows.append({"name": name, "gunicorn_args": args, "startup_seconds": round(startup, 2)})
+        rows[-1].update(figures)
+    return {
+        "limits": asdict(profile.limits),
+        "mix": load.paths,
+        "results": rows,
+        "recommendation": analysis.recommend(rows, scenarios.CURRENT_CONFIG),
+    }
+
+
+def seed(database_url: str) -> tuple[dict[int, SeededCourse], int]:
+    """Seed one course per size from this host, through the app's own models."""
+    from app import create_app
+    from app.db import db
+    from app.models import Assignment, Grade
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CORS_ORIGINS": ["https://bench.example"],
+            "RATELIMIT_ENABLED": False,
+        },
+        migrations=False,
+    )
+    with app.app_context():
+        courses = {size: seed_course(f"B{size}", size) for size in SIZES}
+        grade_id = db.session.scalar(
+            select(Grade.id)
+            .join(Assignment)
+            .where(Assignment.course_id == courses[SIZES[0]].course_id)
+            .order_by(Grade.id)
+            .limit(1)
+        )
+        db.session.remove()
+        db.engine.dispose()
+    if grade_id is None:
+        raise instance.InstanceError("seeding stored no grade")
+    return courses, grade_id
+
+
+def targets(seed_profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, stated at 0.5 CPU, against the 0.5-CPU figures."""
+    rows = {row["name"]: row for row in seed_profile["endpoints"]}
+    static = rows["static file"]["saturation"]["rate"]
+    found = []
+    for name in ("course summary, cached", "student report, cached"):
+        ratio = rows[name]["saturation"]["rate"] / static
+        found.append(analysis.target(f"{name} vs static file", ">= 0.8", ratio, ratio >= 0.8, "x"))
+    for page in ("gradebook page (summary cached)", "gradebook page (summary rebuilt)"):
+        ms = seed_profile["cost_growth"][page]["300"]
+        found.append(
+            analysis.target(f"{page}, 300 x 20, one request", "<= 150", ms, ms <= 150, "ms")
+        )
+    startup = seed_profile["startup_seconds"]
+    found.append(
+        analysis.target("container start to first answer", "<= 3", startup, startup <= 3, "s")
+    )
+    return found
+
+
+def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
+    """The whole benchmark; returns the report's data (also written by the caller)."""
+    # testcontainers logs every wait at INFO; the bench prints its own progress.
+    logging.getLogger("testcontainers").setLevel(logging.WARNING)
+    load_images_env(images_env_file(REPO_ROOT))
+    configure_testcontainers()
+    wrk.wrk_path()
+    # Stats and builds wait on a busy engine: the SDK's 60 s default gave up mid-run here.
+    client = docker.from_env(timeout=300)
+    plan = instance.read_plan(REPO_ROOT / "render.yaml")
+    profiles = [
+        Profile("plan", f"{plan.name} per Render's docs", plan.limits),
+        Profile("seed", "0.5 CPU / 1 GB (seed and issue)", SEED_LIMITS),
+    ]
+    started_at = time.monotonic()
+    builds = ImageBuilds(
+        client, os.environ.get("PYTHON_IMAGE", "python:3.11-slim-bookworm"), report_dir / "bench"
+    )
+    with ExitStack() as stack:
+        stack.callback(builds.remove_all)
+        log("building the image")
+        built = builds.build("bench", REPO_ROOT)
+        network = stack.enter_context(Network())
+        postgres = PostgresService().with_network(network, "postgres")
+        cache = RedisService().with_network(network, "redis")
+        for service in (postgres, cache):
+            service.container.with_kwargs(labels=LABELS)
+        log("starting PostgreSQL and Redis")
+        stack.enter_context(running(postgres, cache))
+        app_env = AppEnv(
+            network=network,
+            database_url=postgres.network_url(),
+            redis_url=cache.network_url(),
+            app_secrets=AppSecrets(),
+        )
+        app_env.migrate(built.image.ref)
+        log(f"seeding courses of {', '.join(map(str, SIZES))} students x 20 assignments")
+        courses, grade_id = seed(postgres.url)
+        world = World(client, built.image.ref, app_env, cache.url, courses, grade_id, plan)
+        measured = {p.key: measure_profile(world, p, settings) for p in profiles}
+        config_profiles = profiles[:1] if settings.quick else profiles
+        configs = {p.key: measure_configs(world, p, settings) for p in config_profiles}
+        image_mb = built.image.size / 1e6
+    return {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if settings.quick else "full",
+        "seconds_per_load_run": settings.seconds,
+        "connections": settings.connections,
+        "host_cpus": os.cpu_count(),
+        "tool": "wrk (Debian package)",
+        "image_size_mb": round(image_mb, 1),
+        "plan": {
+            "name": plan.name,
+            **asdict(plan.limits),
+            "min_instances": plan.min_instances,
+            "max_instances": plan.max_instances,
+            "target_cpu_percent": plan.target_cpu_percent,
+            "target_memory_percent": plan.target_memory_percent,
+        },
+        "profiles": {p.key: {"label": p.label, **asdict(p.limits)} for p in profiles},
+        "startup_seconds": {k: v["startup_seconds"] for k, v in measured.items()},
+        "endpoints": {k: v["endpoints"] for k, v in measured.items()},
+        "configs": configs,
+        "scale_out": {k: v["scale_out"] for k, v in measured.items()},
+        "cost_growth": {k: v["cost_growth"] for k, v in measured.items()},
+        "targets": targets(measured["seed"]),
+        "run_seconds": round(time.monotonic() - started_at, 1),
+    }

@@ -1,0 +1,98 @@
+"""The benchmark's own logic (tests/bench): report check, scale-out arithmetic, config verdict,
+wrk script. The benchmark itself runs in CI as ``scripts/bench --quick``; these prove its
+pieces can say no."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.bench import analysis, check, wrk
+
+
+def _config(name: str, rate: float, p99: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "gunicorn_args": f"--{name}",
+        "saturation": {"rate": rate},
+        "fixed_rate": {"p99_ms": p99},
+    }
+
+
+def _report() -> dict[str, Any]:
+    return {
+        "endpoints": {"seed": [{"name": "static file", "saturation": {"rate": 100.0}}]},
+        "configs": {"seed": {"results": [_config("a", 1.0, 1.0)], "recommendation": {}}},
+        "scale_out": {
+            "seed": {"rate_at_cpu_target": 10.0, "ceiling_rate": 30.0, "peak_memory_mb": 200.0}
+        },
+    }
+
+
+def test_complete_report_passes_the_check() -> None:
+    assert check.problems(_report()) == []
+
+
+@pytest.mark.parametrize("section", check.REQUIRED)
+def test_report_missing_a_section_is_rejected(section: str) -> None:
+    data = _report()
+    del data[section]
+    assert check.problems(data) == [f"missing section {section!r}"]
+
+
+def test_report_with_an_unmeasured_figure_is_rejected() -> None:
+    data = _report()
+    data["endpoints"]["seed"][0]["saturation"]["rate"] = 0.0
+    data["scale_out"]["seed"]["ceiling_rate"] = float("nan")
+    assert check.problems(data) == [
+        "endpoints.seed: 'static file' has no saturation rate",
+        "report.scale_out.seed.ceiling_rate is nan",
+    ]
+
+
+def test_scale_out_finds_the_rate_at_the_cpu_target() -> None:
+    # 0.001 cores per req/s from zero: 80% of 0.5 CPU (0.4 cores) is reached at 400 req/s.
+    scale = analysis.scale_out(
+        [(100.0, 0.1), (200.0, 0.2), (300.0, 0.3)],
+        saturation_rate=500.0,
+        saturation_cpus=0.5,
+        peak_memory_mb=256.0,
+        cpus=0.5,
+        memory_mb=1024,
+        target_cpu_percent=80,
+        target_memory_percent=70,
+        max_instances=3,
+    )
+    assert (scale["rate_at_cpu_target"], scale["ceiling_rate"]) == (400.0, 1500.0)
+    assert (scale["memory_target_mb"], scale["memory_triggers_scaling"]) == (717, False)
+
+
+def test_fit_needs_two_rates() -> None:
+    with pytest.raises(ValueError, match="two different rates"):
+        analysis.fit_line([(5.0, 0.1), (5.0, 0.2)])
+
+
+def test_recommendation_keeps_the_current_config_within_the_margin() -> None:
+    configs = [_config("seed", 100.0, 50.0), _config("other", 105.0, 40.0)]
+    verdict = analysis.recommend(configs, "seed")
+    assert (verdict["recommended"], verdict["change"]) == ("seed", False)
+
+
+def test_recommendation_changes_only_with_a_clear_win_and_no_worse_tail() -> None:
+    faster = [_config("seed", 100.0, 50.0), _config("other", 150.0, 40.0)]
+    assert analysis.recommend(faster, "seed")["recommended"] == "other"
+    slower_tail = [_config("seed", 100.0, 50.0), _config("other", 150.0, 90.0)]
+    assert analysis.recommend(slower_tail, "seed")["recommended"] == "seed"
+    # The fastest has a worse tail; the next one is still a clear win with a better tail.
+    mixed = [*slower_tail, _config("third", 140.0, 30.0)]
+    assert analysis.recommend(mixed, "seed")["recommended"] == "third"
+
+
+def test_wrk_script_carries_headers_paths_and_pacing() -> None:
+    load = wrk.Load(["/a", "/b"], method="PATCH", body='{"x": 1}', headers={"X-T": "v"})
+    text = wrk.script(load, pause_ms=20)
+    assert '{"/a", "/b"}' in text
+    assert '["X-T"] = "v"' in text
+    assert 'local method, body = "PATCH", "{\\"x\\": 1}"' in text
+    assert "local pause = 20" in text
