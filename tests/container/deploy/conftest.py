@@ -11,10 +11,9 @@ from pathlib import Path
 import docker
 import pytest
 
-from deploycheck import reporters
-from deploycheck.testing.builds import REPO_ROOT, ImageBuilds, copy_build_context
+from deploycheck.testing.builds import ImageBuilds, copy_build_context
 from deploycheck.testing.engine import ensure_image
-from tests.container.deploy.report import RehearsalReport, ScenarioResult
+from tests.container.deploy.report import CHART_DIR, RehearsalReport, ScenarioResult
 from tests.container.deploy.stack import Stack, rehearsal_stack
 from tests.container.deploy.target import DeployTarget
 
@@ -32,14 +31,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 @pytest.fixture(scope="session")
-def report_dir() -> Path:
-    return reporters.report_dir(REPO_ROOT)
-
-
-@pytest.fixture(scope="session")
-def target() -> DeployTarget:
+def target(project_root: Path) -> DeployTarget:
     """render.yaml's web service: plan limits, health path, pre-deploy command, env rules."""
-    return DeployTarget.from_blueprint(REPO_ROOT / "render.yaml")
+    return DeployTarget.from_blueprint(project_root / "render.yaml")
 
 
 @pytest.fixture(scope="session")
@@ -55,21 +49,21 @@ def image_builds(docker_engine: None, report_dir: Path) -> Iterator[ImageBuilds]
 
 
 @pytest.fixture(scope="session")
-def v1_image(image_builds: ImageBuilds) -> str:
+def v1_image(image_builds: ImageBuilds, project_root: Path) -> str:
     """The repository's Dockerfile.render: the version that serves before a deploy."""
-    return image_builds.build("rehearsal-v1", REPO_ROOT).image.ref
+    return image_builds.build("rehearsal-v1", project_root).image.ref
 
 
 @pytest.fixture(scope="session")
 def build_variant(
-    image_builds: ImageBuilds, tmp_path_factory: pytest.TempPathFactory
+    image_builds: ImageBuilds, tmp_path_factory: pytest.TempPathFactory, project_root: Path
 ) -> Callable[[str, Edit], str]:
     """Build a copy of the repository changed by ``edit`` (once per name); the image ref."""
     built: dict[str, str] = {}
 
     def build(name: str, edit: Edit) -> str:
         if name not in built:
-            context = copy_build_context(REPO_ROOT, tmp_path_factory.mktemp(name) / "repo")
+            context = copy_build_context(project_root, tmp_path_factory.mktemp(name) / "repo")
             edit(context)
             built[name] = image_builds.build(f"rehearsal-{name}", context).image.ref
         return built[name]
@@ -87,11 +81,11 @@ def rehearsal_report(report_dir: Path) -> Iterator[RehearsalReport]:
 
 @pytest.fixture
 def scenario(
-    request: pytest.FixtureRequest, rehearsal_report: RehearsalReport
+    request: pytest.FixtureRequest, rehearsal_report: RehearsalReport, report_dir: Path
 ) -> Iterator[ScenarioResult]:
     """This scenario's record in the report; its verdict is the test's outcome."""
     name = request.node.get_closest_marker("scenario").args[0]
-    result = ScenarioResult(name)
+    result = ScenarioResult(name, log_dir=report_dir / CHART_DIR / "logs" / name)
     yield result
     result.verdict = "pass" if request.node.stash.get(OUTCOME, False) else "fail"
     rehearsal_report.scenarios.append(result)

@@ -55,6 +55,7 @@ class ScenarioResult:
     """What one scenario did and saw."""
 
     name: str
+    log_dir: Path
     records: list[Record] = field(default_factory=list)
     events: list[tuple[float, str]] = field(default_factory=list)
     writes_lost: int = 0

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 import psycopg
 from testcontainers.core.network import Network
 
-from deploycheck import reporters
-from deploycheck.testing.builds import REPO_ROOT
 from deploycheck.testing.services import PostgresService, RedisService, running
 from tests.container.deploy.balancer import Balancer
 from tests.container.deploy.instances import PORT, Fleet, Instance
 from tests.container.deploy.load import Load, Seed, Timeline, seed
-from tests.container.deploy.report import CHART_DIR, ScenarioResult
+from tests.container.deploy.report import ScenarioResult
 from tests.container.deploy.target import DeployTarget, Wiring
 
 # The rehearsal's load comes from one address, where Render's comes from many clients: the
@@ -101,10 +99,9 @@ def rehearsal_stack(
 def record(result: ScenarioResult, stack: Stack, load: Load) -> list[int]:
     """Copy what the load saw into the scenario's report record, keep every instance's log
     beside the report (a red scenario's evidence); the lost acknowledged writes."""
-    log_dir = reporters.report_dir(REPO_ROOT) / CHART_DIR / "logs" / result.name
-    log_dir.mkdir(parents=True, exist_ok=True)
+    result.log_dir.mkdir(parents=True, exist_ok=True)
     for instance in stack.fleet.instances:
-        (log_dir / f"{instance.name}.log").write_text(instance.logs())
+        (result.log_dir / f"{instance.name}.log").write_text(instance.logs())
     result.records = list(load.records)
     result.events = list(stack.timeline.events)
     lost = stack.lost_writes(load.acknowledged)
