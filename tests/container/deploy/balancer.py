@@ -23,7 +23,7 @@ from testcontainers.core.network import Network
 
 from deploycheck.errors import ContainerNotReadyError
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
-from deploycheck.testing.waiting import ProbeWait
+from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_HAPROXY_IMAGE = "haproxy:2.6"
 HOST = "127.0.0.1"
@@ -107,20 +107,22 @@ class Balancer:
         self.container = (
             DockerContainer(self.image)
             .with_network(network)
-            .with_bind_ports(FRONTEND_PORT, (HOST, None))  # type: ignore[arg-type]
-            .with_bind_ports(RUNTIME_API_PORT, (HOST, None))  # type: ignore[arg-type]
             .with_volume_mapping(str(self._config_dir), "/usr/local/etc/haproxy", "ro")
             .with_kwargs(labels=TEST_LABELS)
         )
+        for port in (FRONTEND_PORT, RUNTIME_API_PORT):
+            publish_on_loopback(self.container, port, HOST)
 
     def start(self) -> Self:
         ensure_image(self.image)
         try:
             self.container.start()
-            ProbeWait(lambda: self.command("show info"), (OSError,), 30.0).wait_until_ready(
-                self.container,
+            ProbeWait(
+                lambda: self.command("show info"),
+                (OSError,),
                 f"HAPROXY_IMAGE must be an HAProxy 2.4+ image; {IMAGES_HINT}",
-            )
+                timeout=30.0,
+            ).wait_until_ready(self.container)
         except BaseException:
             self.stop()
             raise

@@ -249,7 +249,7 @@ def redis_outage(stack: Stack, image: str) -> tuple:
             during = summary(stack)
         finally:
             wrapped.start()
-            stack.redis.wait_strategy().wait_until_ready(stack.redis.container, stack.redis.hint)
+            stack.redis.wait_strategy().wait_until_ready(stack.redis.container)
             stack.timeline.mark("redis ready")
         load.wait(RECOVERY_SECONDS)
     return load, probes, before, during
