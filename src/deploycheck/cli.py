@@ -33,6 +33,7 @@ from deploycheck.findings import Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
+from deploycheck.rules.requirements import check_requirements
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -136,24 +137,48 @@ class BlueprintCommand:
         return _report(args, result, out)
 
 
+def _path_and_root(
+    parser: argparse.ArgumentParser, path: str, root: Path | None, root_help: str
+) -> None:
+    """The checked file (optional, with a default) and the folder its rules read."""
+    parser.add_argument("path", nargs="?", default=path, help="default: %(default)s")
+    parser.add_argument("--root", type=Path, default=root, help=root_help)
+
+
 class DockerfileCommand:
     name = "dockerfile"
     help = "check a Dockerfile: DF rules, its build context's .dockerignore and hadolint"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "path", nargs="?", default="Dockerfile.render", help="default: %(default)s"
-        )
-        parser.add_argument(
-            "--root",
-            type=Path,
-            default=Path("."),
-            help="the build context, where its .dockerignore is (default: %(default)s)",
+        _path_and_root(
+            parser,
+            "Dockerfile.render",
+            Path("."),
+            "the build context, where its .dockerignore is (default: %(default)s)",
         )
 
     def run(self, args: argparse.Namespace, out: TextIO) -> int:
         path = readable_file(args.path, "Dockerfile")
         result = check_dockerfile(path, root=args.root, config=_config(args, path))
+        return _report(args, result, out)
+
+
+class RequirementsCommand:
+    name = "requirements"
+    help = "check runtime requirements: no development tools, every direct one imported"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        _path_and_root(
+            parser,
+            "requirements.txt",
+            None,
+            "the project whose code must import them (default: the file's folder)",
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+        path = readable_file(args.path, "requirements file")
+        root = args.root if args.root is not None else path.parent
+        result = check_requirements(path, root=root, config=_config(args, path))
         return _report(args, result, out)
 
 
@@ -204,7 +229,13 @@ class RulesCommand:
         return EXIT_OK
 
 
-COMMANDS: list[Command] = [BlueprintCommand(), DockerfileCommand(), ReportCommand(), RulesCommand()]
+COMMANDS: list[Command] = [
+    BlueprintCommand(),
+    DockerfileCommand(),
+    RequirementsCommand(),
+    ReportCommand(),
+    RulesCommand(),
+]
 
 
 def _level_override(text: str) -> tuple[str, str]:
@@ -266,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents = {
             "blueprint": [debug, fmt, check_options],
             "dockerfile": [debug, fmt, check_options],
+            "requirements": [debug, fmt, check_options],
             "report": [debug, fmt],
         }.get(command.name, [debug])
         sub = subparsers.add_parser(command.name, help=command.help, parents=parents)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
+from deploycheck.cli import main
 from deploycheck.config import load_config
 from deploycheck.rules.requirements import RuntimeRequirements, check
 from deploycheck.testing.assertions import assert_clean, assert_places
@@ -37,3 +41,24 @@ def test_without_the_project_config_runtime_only_requirements_are_findings() -> 
     """gunicorn and gevent are used by name, not imported: the config has to say so."""
     found = {(f.rule_id, f.message.split("'")[1]) for f in check(REPO)}
     assert found == {("RQ002", "gunicorn"), ("RQ002", "gevent")}
+
+
+def test_cli_passes_this_repository_and_fails_the_broken_fixture(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["requirements", str(REPO / "requirements.txt"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+    broken = BROKEN / "requirements.txt"
+    assert main(["requirements", str(broken), "--no-config", "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {(f["rule"], f["line"]) for f in found} == {("RQ001", 5), ("RQ002", 5), ("RQ002", 6)}
+
+
+def test_cli_refuses_a_missing_requirements_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["requirements", str(tmp_path / "requirements.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "no such file" in err

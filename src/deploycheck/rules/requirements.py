@@ -9,6 +9,7 @@ so) is part of the resolved tree, not a choice to re-justify.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from deploycheck import registry
+from deploycheck.config import Config, config_for
 from deploycheck.errors import ConfigFileError, ToolUnavailableError
-from deploycheck.findings import Finding, Problem
+from deploycheck.findings import Finding, Problem, Result
 from deploycheck.registry import Settings, rule
 
 # Tools for developing, debugging, profiling, testing or linting: never in a production image.
@@ -174,3 +176,15 @@ def direct_requirements_imported(
 def check(root: str | Path, settings: Settings | None = None) -> list[Finding]:
     """Every RQ rule over ``root``'s requirements.txt and code."""
     return registry.run("requirements", RuntimeRequirements(root), settings)
+
+
+def check_requirements(
+    path: str | os.PathLike[str], *, root: str | os.PathLike[str], config: Config | None = None
+) -> Result:
+    """The ``deploycheck requirements`` verdict: RQ rules on the requirements file at ``path``
+    for the code under ``root``, under ``config`` (default: the one found from ``path``) and
+    the inline suppressions of the file."""
+    settings = (config if config is not None else config_for(path)).with_overrides()
+    reqs = RuntimeRequirements(root, os.path.relpath(path, root))
+    findings = registry.run("requirements", reqs, settings)
+    return Result(settings.finish(findings, {str(reqs.path.relative_to(reqs.root)): reqs.path}))
