@@ -200,6 +200,8 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_WRITE": env_str("RATELIMIT_WRITE", "60 per minute"),
         "SENTRY_DSN": env_str("SENTRY_DSN"),
         "LOG_LEVEL": log_level(),
+        "DATABASE_CONNECT_TIMEOUT": env_int("DATABASE_CONNECT_TIMEOUT", 2),
+        "DATABASE_STATEMENT_TIMEOUT": env_int("DATABASE_STATEMENT_TIMEOUT", 10),
         # Not an env var: production logs JSON lines for Render, development readable text.
         "LOG_FORMAT": "json" if app_env == PRODUCTION else "text",
     }
@@ -291,11 +293,28 @@ def finalize(config: dict[str, Any]) -> None:
             raise ConfigError(problems, "Refusing to start in production")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secrets.token_hex(32)
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    negative = [
+        f"{name} must be 0 (off) or a number of seconds, got {config[name]}"
+        for name in ("DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT")
+        if config.get(name, 0) < 0
+    ]
+    if negative:
+        raise ConfigError(negative)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        config["SQLALCHEMY_DATABASE_URI"],
+        connect_timeout=config.get("DATABASE_CONNECT_TIMEOUT", 2),
+        statement_timeout=config.get("DATABASE_STATEMENT_TIMEOUT", 10),
+    )
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    """Pool settings for server databases; SQLite keeps SQLAlchemy's defaults."""
+def engine_options(
+    url: str, connect_timeout: int = 2, statement_timeout: int = 10
+) -> dict[str, Any]:
+    """Pool settings for server databases; SQLite keeps SQLAlchemy's defaults.
+
+    Timeouts are in seconds; 0 switches one off (libpq's and PostgreSQL's own meaning), which
+    the deploy rehearsal uses to prove they matter.
+    """
     if url.startswith("sqlite"):
         return {}
     options: dict[str, Any] = {
@@ -303,8 +322,21 @@ def engine_options(url: str) -> dict[str, Any]:
         "max_overflow": 20,
         "pool_recycle": 3600,
         "pool_pre_ping": True,
+        # Waiting for a free pooled connection (all held by requests stuck on a lost
+        # database) must not outlast a health check either; 0 leaves SQLAlchemy's 30 s.
+        "pool_timeout": connect_timeout or 30,
     }
     if url.startswith("postgresql+psycopg"):
-        # A short connect timeout keeps /health (and every request) from hanging on a dead DB.
-        options["connect_args"] = {"connect_timeout": 3}
+        connect_args: dict[str, Any] = {"connect_timeout": connect_timeout}
+        if connect_timeout:
+            # A database whose packets are dropped never refuses: without this a query on a
+            # pooled connection waits for TCP's retransmissions (~15 min). Data left
+            # unacknowledged for half the connect timeout breaks the connection (the kernel
+            # acknowledges even for a busy server, so only a lost network trips it); the pool
+            # then replaces it, and a pre-ping plus a reconnect stay within one health check.
+            connect_args["tcp_user_timeout"] = connect_timeout * 500
+        if statement_timeout:
+            # The server cancels a statement (a lock wait included) that runs longer.
+            connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+        options["connect_args"] = connect_args
     return options

@@ -7,7 +7,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from flask import jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .db import db
 from .security import AuthError, ScopeError
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from flask.typing import ResponseReturnValue
 
 log = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER = 5
 
 
 class ApiError(Exception):
@@ -73,6 +76,18 @@ def handle_auth_error(exc: AuthError) -> ResponseReturnValue:
     return body, status
 
 
+def handle_database_unavailable(exc: Exception) -> ResponseReturnValue:
+    # The database is down, unreachable or overloaded: a client should retry, and a 500 would
+    # page someone for an outage the app cannot fix. The pool replaces broken connections.
+    db.session.rollback()
+    log.error("database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__)
+    if not _is_api_request():
+        return ServiceUnavailable()
+    body, status = error_response(503, "database_unavailable", "The database is unavailable")
+    body.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return body, status
+
+
 def handle_scope_error(exc: ScopeError) -> ResponseReturnValue:
     body, status = error_response(403, "insufficient_scope", str(exc))
     body.headers["WWW-Authenticate"] = 'Bearer realm="gradetracker", error="insufficient_scope"'
@@ -95,5 +110,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(AuthError, handle_auth_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
     app.register_error_handler(ScopeError, handle_scope_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -44,6 +44,10 @@ def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    # Concurrent requests that hit the dead storage together: only the first switches to the
+    # fallback, the others would get a 500. Swallowed, the error lets them through unlimited
+    # (logged), and the next requests count in memory.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     if redis_url:
         app.config.setdefault(

@@ -259,3 +259,17 @@ def test_report_command_without_results_is_unusable(tmp_path: Path) -> None:
     assert code == EXIT_UNUSABLE
     assert "no checklist results" in output
     assert "Hint:" in output
+
+
+def test_report_links_the_deploy_rehearsal_and_says_when_it_did_not_run(tmp_path: Path) -> None:
+    write_results(tmp_path, "run", [record("t.py::test_a", [2], "passed", "2025-01-01T00:00")])
+    without = build_report(tmp_path)
+    assert "None: the deploy suite did not run." in without.markdown()
+
+    scenario = {"name": "worker-crash", "verdict": "fail", "requests_total": 90}
+    scenario |= {"requests_failed": 7, "writes_lost": 0}
+    (tmp_path / "rehearsal.json").write_text(json.dumps({"scenarios": [scenario]}))
+    text = build_report(tmp_path).markdown()
+
+    assert "[rehearsal.md](rehearsal.md)" in text
+    assert "| worker-crash | fail | 7/90 | 0 |" in text

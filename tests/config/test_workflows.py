@@ -89,7 +89,7 @@ def test_insecure_workflow_is_rejected_by_every_rule() -> None:
         "workflow-insecure.yml",
     )
     (missing,) = [f.message for f in findings if f.rule_id == "WF004"]
-    assert "config, container, report" in missing, missing
+    assert "config, container, deploy, report" in missing, missing
 
 
 def test_misshapen_workflow_gets_findings_not_a_traceback(tmp_path: Path) -> None:

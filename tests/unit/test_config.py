@@ -248,9 +248,25 @@ def test_postgres_pool_settings() -> None:
         "max_overflow": 20,
         "pool_recycle": 3600,
         "pool_pre_ping": True,
-        "connect_args": {"connect_timeout": 3},
+        "pool_timeout": 2,
+        "connect_args": {
+            "connect_timeout": 2,
+            "tcp_user_timeout": 1000,
+            "options": "-c statement_timeout=10000",
+        },
     }
     assert engine_options("sqlite://") == {}
+
+
+def test_database_timeouts_come_from_settings_and_zero_switches_them_off() -> None:
+    assert engine_options("postgresql+psycopg://u@db/g", 5, 30)["connect_args"] == {
+        "connect_timeout": 5,
+        "tcp_user_timeout": 2500,
+        "options": "-c statement_timeout=30000",
+    }
+    assert engine_options("postgresql+psycopg://u@db/g", 0, 0)["connect_args"] == {
+        "connect_timeout": 0
+    }
 
 
 def test_cors_origins_are_split_and_trimmed() -> None:
@@ -273,3 +289,9 @@ def test_env_reads_use_literal_names() -> None:
         for call in calls
     )
     assert {call.args[0].value for call in calls} == set(APP_ENV_VARS)
+
+
+def test_a_negative_database_timeout_is_refused(production_env: pytest.MonkeyPatch) -> None:
+    production_env.setenv("DATABASE_STATEMENT_TIMEOUT", "-1")
+    with pytest.raises(ConfigError, match="DATABASE_STATEMENT_TIMEOUT must be 0 \\(off\\)"):
+        create_app()

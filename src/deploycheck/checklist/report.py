@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from deploycheck.checklist.evidence import (
     IMAGE_EVIDENCE,
@@ -33,6 +34,7 @@ from deploycheck.reporters.markdown import cell
 VERIFIED, FAILED, NEEDS_REVIEW = "verified", "failed", "needs manual review"
 ICONS = {VERIFIED: "✅", FAILED: "❌", NEEDS_REVIEW: "⚠️"}
 REPORT_NAME = "checklist"
+REHEARSAL_NAME = "rehearsal"
 MB = 1_000_000
 
 
@@ -80,6 +82,8 @@ class ChecklistReport:
 
     items: list[ItemReport]
     image: ImageEvidence | None = None
+    # Scenario summaries from reports/rehearsal.json (the deploy suite), when it ran.
+    rehearsal: list[dict[str, Any]] | None = None
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def result(self, *, strict: bool = False) -> Result:
@@ -129,6 +133,7 @@ class ChecklistReport:
         for entry in self.items:
             lines += _item_section(entry)
         lines += ["", *_image_section(self.image)]
+        lines += ["", "## Deploy rehearsal", "", *_rehearsal_lines(self.rehearsal)]
         return "\n".join(lines) + "\n"
 
 
@@ -187,11 +192,30 @@ def _image_section(image: ImageEvidence | None) -> list[str]:
     return lines
 
 
+def _rehearsal_lines(rehearsal: list[dict[str, Any]] | None) -> list[str]:
+    """One line per scenario of reports/rehearsal.json, and where the timelines are."""
+    if rehearsal is None:
+        return ["None: the deploy suite did not run."]
+    lines = [f"Timelines and details: [rehearsal.md]({REHEARSAL_NAME}.md).", ""]
+    lines += ["| scenario | verdict | requests failed | writes lost |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {s['name']} | {s['verdict']} | {s['requests_failed']}/{s['requests_total']} | "
+        f"{s['writes_lost']} |"
+        for s in rehearsal
+    ]
+    return lines
+
+
 def build_report(report_dir: Path) -> ChecklistReport:
-    """Merge the evidence under ``report_dir``: the suites' results and ``image.json``."""
+    """Merge the evidence under ``report_dir``: the suites' results, ``image.json`` and the
+    deploy rehearsal's ``rehearsal.json``."""
     evidence = load_evidence(report_dir / RESULTS_DIR)
     items = [ItemReport(item, [e for e in evidence if item.number in e.items]) for item in ITEMS]
-    return ChecklistReport(items, ImageEvidence.load(report_dir / IMAGE_EVIDENCE))
+    report = ChecklistReport(items, ImageEvidence.load(report_dir / IMAGE_EVIDENCE))
+    rehearsal = report_dir / f"{REHEARSAL_NAME}.json"
+    if rehearsal.is_file():
+        report.rehearsal = json.loads(rehearsal.read_text(encoding="utf-8"))["scenarios"]
+    return report
 
 
 def write_report(
