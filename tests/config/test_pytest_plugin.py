@@ -16,6 +16,7 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
 
 def test_a_bare_project_gets_the_fixtures_and_the_option(pytester: pytest.Pytester) -> None:
     fixtures = pytester.runpytest_inprocess("--fixtures", "-p", "no:cacheprovider")
+    assert fixtures.ret == 0
     for line in (
         "*fixtures defined from deploycheck.testing.plugin*",
         "project_root [[]session scope[]] -- *plugin.py*",
@@ -25,6 +26,7 @@ def test_a_bare_project_gets_the_fixtures_and_the_option(pytester: pytest.Pytest
     ):
         fixtures.stdout.fnmatch_lines([line])
     options = pytester.runpytest_inprocess("--help", "-p", "no:cacheprovider")
+    assert options.ret == 0
     options.stdout.fnmatch_lines(["*--require-docker*"])
 
 

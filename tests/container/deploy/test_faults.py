@@ -48,6 +48,16 @@ def health(instance: Instance) -> tuple[int, dict]:
     }
 
 
+def probe_health(instance: Instance, pause: float = 0.5) -> list[tuple[int, dict]]:
+    """:func:`health` of ``instance`` again and again for the outage's OUTAGE_SECONDS."""
+    probes = []
+    deadline = time.monotonic() + OUTAGE_SECONDS
+    while time.monotonic() < deadline:
+        probes.append(health(instance))
+        time.sleep(pause)
+    return probes
+
+
 def outage_problems(records: list[Record], start: float, end: float) -> list[str]:
     """During [start, end]: every failure a 503 JSON, none without an answer (a hang)."""
     problems = []
@@ -74,15 +84,11 @@ def postgres_stopped(stack: Stack) -> Iterator[None]:
 
 def database_restart(stack: Stack, image: str) -> tuple[list, list[tuple[int, dict]], float]:
     v1 = stack.deploy_first(image)
-    probes = []
     with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
         load.wait(3)
         with postgres_stopped(stack):
             time.sleep(1)
-            deadline = time.monotonic() + OUTAGE_SECONDS
-            while time.monotonic() < deadline:
-                probes.append(health(v1))
-                time.sleep(0.5)
+            probes = probe_health(v1)
         back = stack.timeline.now()
         load.wait(RECOVERY_SECONDS + 4)
     return load, probes, back
@@ -175,13 +181,11 @@ def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = 
         link.connect(v1.container.get_wrapped_container().id)
         stack.route(v1)
         stack.seeded = seed(stack.balancer.url, stack.token)
-        probes = []
         with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
             load.wait(3)
             with postgres_unreachable(stack, link, address):
-                deadline = time.monotonic() + OUTAGE_SECONDS
-                while time.monotonic() < deadline:
-                    probes.append(health(v1))
+                # No pause: each probe already waits up to the check timeout for no answer.
+                probes = probe_health(v1, pause=0.0)
             back = stack.timeline.now()
             load.wait(RECOVERY_SECONDS + 4)
     return load, probes, back
@@ -234,7 +238,6 @@ def summary(stack: Stack) -> tuple[int, object]:
 def redis_outage(stack: Stack, image: str) -> tuple:
     stack.deploy_first(image)
     v1 = stack.fleet.instances[0]
-    probes = []
     with stack.load(duration=90).running() as load:
         load.wait(3)
         before = summary(stack)
@@ -242,10 +245,7 @@ def redis_outage(stack: Stack, image: str) -> tuple:
         wrapped.stop()
         stack.timeline.mark("redis stopped")
         try:
-            deadline = time.monotonic() + OUTAGE_SECONDS
-            while time.monotonic() < deadline:
-                probes.append(health(v1))
-                time.sleep(0.5)
+            probes = probe_health(v1)
             during = summary(stack)
         finally:
             wrapped.start()
