@@ -16,6 +16,7 @@ report of a deleted course or student is never served.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -52,11 +53,31 @@ def cache_is_shared() -> bool:
     return current_app.config["CACHE_TYPE"] == "RedisCache"
 
 
-def call_cache(operation: Callable[[], Any], default: Any = None) -> Any:
-    """``operation``'s result, or ``default`` (logged) when the cache backend fails."""
+# After a cache failure, optional cache calls are skipped for this long: a request makes
+# several, and during an outage each would otherwise wait out the socket timeout, turning one
+# slow answer into a hang. Invalidations are never skipped (a skipped one would serve stale
+# reports once Redis answers again). The state is the app's, so one per worker.
+SKIP_AFTER_FAILURE_SECONDS = 5.0
+
+
+def call_cache(
+    operation: Callable[[], Any], default: Any = None, *, essential: bool = False
+) -> Any:
+    """``operation``'s result, or ``default`` (logged) when the cache backend fails, or, unless
+    ``essential``, when it failed less than ``SKIP_AFTER_FAILURE_SECONDS`` ago."""
+    state = current_app.extensions.setdefault("report_cache_health", {"skip_until": 0.0})
+    if not essential and time.monotonic() < state["skip_until"]:
+        return default
     try:
         return operation()
     except Exception as exc:  # any backend failure must degrade to "not cached"
+        state["skip_until"] = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
+        log.warning("report cache unavailable: %s", type(exc).__name__)
+        return default
+    try:
+        return operation()
+    except Exception as exc:  # any backend failure must degrade to "not cached"
+        _skip_until = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
         log.warning("report cache unavailable: %s", type(exc).__name__)
         return default
 
@@ -75,7 +96,10 @@ def _course_versions(course_ids: list[int]) -> list[str]:
 
 def invalidate_course(course_id: int) -> None:
     """Drop every cached report built from ``course_id``'s data."""
-    call_cache(lambda: cache.set(_course_version_key(course_id), uuid.uuid4().hex, timeout=0))
+    call_cache(
+        lambda: cache.set(_course_version_key(course_id), uuid.uuid4().hex, timeout=0),
+        essential=True,
+    )
 
 
 def _course_version_key(course_id: int) -> str:

@@ -3,13 +3,14 @@ API client holding a bearer token, the login form, and an app's teardown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from werkzeug.test import TestResponse
 
 from app.db import MIGRATIONS_DIR, db
@@ -108,3 +109,22 @@ def dispose(apps: Iterable[Flask]) -> None:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@contextmanager
+def counting_statements(app: Flask, containing: str = "") -> Iterator[list[str]]:
+    """Collect the SQL text of every statement ``app``'s engine runs inside the block (only
+    those containing ``containing``, when given): cost that grows with data is counted."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if containing in statement:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

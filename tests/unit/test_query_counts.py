@@ -11,17 +11,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from app.db import db
 from app.reports import cache
-from tests.app_helpers import API_PREFIX, sign_in
+from tests.app_helpers import API_PREFIX, counting_statements, sign_in
 from tests.bench.seeding import SeededCourse, seed_course
 
 SIZES = (30, 300)
@@ -37,29 +35,12 @@ PAGES: dict[str, Callable[[SeededCourse], str]] = {
 }
 
 
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL text of every statement ``app``'s engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _counts(app: Flask, client: FlaskClient, path: str) -> tuple[list[str], list[str]]:
     with app.app_context():
         cache.clear()
-    with counting(app) as built:
+    with counting_statements(app) as built:
         assert client.get(path).status_code == 200, path
-    with counting(app) as cached:
+    with counting_statements(app) as cached:
         assert client.get(path).status_code == 200, path
     return built, cached
 
@@ -125,7 +106,7 @@ def test_grades_list_statements_do_not_grow_with_the_page(classes: dict[str, Any
     course = classes["courses"][SIZES[1]].course_id
     counts = {}
     for per_page in (10, 100):
-        with counting(app) as statements:
+        with counting_statements(app) as statements:
             path = f"{API_PREFIX}/grades?course_id={course}&per_page={per_page}"
             assert client.get(path).status_code == 200
         counts[per_page] = len(statements)

@@ -4,14 +4,11 @@ two Render instances; lookups in PostgreSQL are counted with SQLAlchemy events."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from app.db import db
 from app.models import ApiToken
@@ -25,7 +22,7 @@ from app.security import (
     forget_grant,
     hash_token,
 )
-from tests.app_helpers import ApiClient
+from tests.app_helpers import ApiClient, counting_statements
 from tests.container.app.support import migrate
 
 READ_PATH = "/courses"
@@ -45,29 +42,11 @@ def create(app: Flask, *args: str) -> str:
     return result.stdout.strip()
 
 
-@contextmanager
-def token_lookups(app: Flask) -> Iterator[list[str]]:
-    """Every statement on ``api_tokens`` that ``app``'s engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "api_tokens" in statement:
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_a_cached_token_is_not_looked_up_again(instances: tuple[Flask, Flask]) -> None:
     first, second = instances
     token = create(first, "dashboard", "--scope", "read")
     api = ApiClient(second.test_client(), token)
-    with token_lookups(second) as lookups:
+    with counting_statements(second, "api_tokens") as lookups:
         assert api.get(READ_PATH).status_code == 200
         assert len(lookups) == 1
         for _ in range(3):
@@ -102,7 +81,7 @@ def test_a_cached_grant_that_has_expired_is_refused(instances: tuple[Flask, Flas
         # The same entry, a day later: the expiry is checked on every hit, not only on a miss.
         past = datetime.now(UTC) - timedelta(seconds=1)
         cache.set(key, {**entry, "expires_at": past.isoformat()})
-    with token_lookups(second) as lookups:
+    with counting_statements(second, "api_tokens") as lookups:
         assert api.get(READ_PATH).status_code == 401
     assert lookups == []
 
