@@ -13,6 +13,7 @@ from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from . import limit_storage  # noqa: F401  (registers the gradetracker+redis scheme)
 from .redis_client import SOCKET_TIMEOUT
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ write_limit = limiter.limit(_write_limit, methods=WRITE_METHODS, override_defaul
 def init_app(app: Flask) -> None:
     """Configure the storage from REDIS_URL and the limits from RATELIMIT_* settings."""
     redis_url = app.config.get("REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    # The hit-answering storage (app.limit_storage): one round trip per request, not three.
+    storage_uri = f"gradetracker+{redis_url}" if redis_url else "memory://"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # Concurrent requests that hit the dead storage together: only the first switches to the
     # fallback, the others would get a 500. Swallowed, the error lets them through unlimited

@@ -8,7 +8,8 @@ read. Cache errors (Redis down) are logged and the report is computed directly.
 A one-course report is stored under a key without the version, together with the version it
 was built from: ``cached_course_summary`` and ``cached_student_in_course`` read the token and
 the report in one round trip and touch no database, so a cached read costs about what a
-trivial route costs. A stored report proves its rows existed; a delete changes the token, so a
+trivial route costs; an API read gets them in the same MGET as its token's grant. A stored
+report proves its rows existed; a delete changes the token, so a
 report of a deleted course or student is never served.
 """
 
@@ -20,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_caching import Cache
 from sqlalchemy import select
 
@@ -105,11 +106,29 @@ def _course_version_key(course_id: int) -> str:
     return f"course-version:{course_id}"
 
 
+def cached_read_keys(endpoint: str | None, view_args: dict[str, Any] | None) -> list[str]:
+    """The cache keys a cached read of API ``endpoint`` needs: its course version, its report.
+
+    The auth hook reads them with the token's grant in one MGET (``security.authenticate``);
+    any other endpoint needs none.
+    """
+    args = view_args or {}
+    if endpoint == "reports.course_summary":
+        return [_course_version_key(args["course_id"]), _summary_key(args["course_id"])]
+    if endpoint == "reports.student_in_course":
+        course_id = args["course_id"]
+        return [_course_version_key(course_id), _student_key(course_id, args["student_id"])]
+    return []
+
+
 def _versioned_hit(course_id: int, key: str) -> dict[str, Any] | None:
     """The report stored under ``key`` if it was built from the course's current version."""
-    version, entry = call_cache(
-        lambda: cache.get_many(_course_version_key(course_id), key), [None, None]
-    )
+    version_key = _course_version_key(course_id)
+    prefetched = g.pop("prefetched", None) or {}
+    if version_key in prefetched and key in prefetched:
+        version, entry = prefetched[version_key], prefetched[key]
+    else:
+        version, entry = call_cache(lambda: cache.get_many(version_key, key), [None, None])
     if version is None or not isinstance(entry, dict) or entry.get("version") != version:
         return None
     return entry["report"]

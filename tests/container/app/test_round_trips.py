@@ -1,0 +1,81 @@
+"""Redis round trips per cached read, counted at redis-py's connection on the real Redis.
+
+A cached course summary or student report costs two round trips: one MGET for the token's
+grant, the course version and the report (prefetched by the auth hook), and one script call
+for the rate-limit counter, which also answers the X-RateLimit headers. Before, it was five
+(grant GET, report MGET, counter script, counter GET, counter TTL); a count above two means a
+round trip crept back. A static file costs none (no session is loaded from Redis for it)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import redis
+from redis.connection import AbstractConnection
+
+from tests.app_helpers import ApiClient
+from tests.container.app.support import LIMITER_PREFIX, redis_keys
+
+pytestmark = pytest.mark.container
+
+School = dict[str, dict[str, Any]]
+
+
+@contextmanager
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Every packed write (one command or one pipeline) sent to Redis inside the block."""
+    sent: list[Any] = []
+    send: Callable[..., None] = AbstractConnection.send_packed_command
+
+    def counting(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        sent.append(command)
+        send(self, command, check_health)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AbstractConnection, "send_packed_command", counting)
+        yield sent
+
+
+def cached_reads(school: School) -> list[str]:
+    course, student = school["math"]["id"], school["ada"]["id"]
+    return [f"/courses/{course}/summary", f"/courses/{course}/students/{student}/report"]
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["course summary", "student report"])
+def test_a_cached_read_costs_two_round_trips(
+    api: ApiClient, school: School, monkeypatch: pytest.MonkeyPatch, which: int
+) -> None:
+    path = cached_reads(school)[which]
+    first = api.get(path)  # builds and stores the report
+    assert first.status_code == 200
+    with round_trips(monkeypatch) as sent:
+        again = api.get(path)
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert len(sent) == 2, [bytes(b"".join(c) if isinstance(c, list) else c)[:80] for c in sent]
+
+
+def test_the_rate_limit_headers_come_from_the_counted_hit(
+    api: ApiClient, school: School, redis_client: redis.Redis
+) -> None:
+    path = cached_reads(school)[0]
+    api.get(path)
+    response = api.get(path)
+    (key,) = [k for k in redis_keys(redis_client, LIMITER_PREFIX) if "reports.course_summary" in k]
+    counted = int(redis_client.get(key) or 0)
+    limit = int(response.headers["X-RateLimit-Limit"])
+    assert int(response.headers["X-RateLimit-Remaining"]) == limit - counted
+    # The reset is the counter's TTL from the hit as a timestamp; the window is one minute.
+    assert 0 < int(response.headers["X-RateLimit-Reset"]) - time.time() <= 61
+
+
+def test_a_static_file_costs_no_round_trip(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    with round_trips(monkeypatch) as sent:
+        response = api.client.get("/static/style.css")
+        response.close()
+    assert response.status_code == 200
+    assert sent == []
