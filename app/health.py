@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 @cache
-def _known_revisions() -> tuple[str, frozenset[str]]:
+def known_revisions() -> tuple[str, frozenset[str]]:
     """The migrations head and every revision up to it (read once: the files never change)."""
     from alembic.script import ScriptDirectory
 
@@ -39,7 +39,7 @@ def _known_revisions() -> tuple[str, frozenset[str]]:
 
 
 def _schema_problem(version: str | None) -> str | None:
-    head, known = _known_revisions()
+    head, known = known_revisions()
     if version is None:
         return "schema missing: run `flask db upgrade`"
     if version != head and version in known:

@@ -3,6 +3,9 @@
 Without Redis, Flask's signed-cookie sessions are used. With Redis, a Redis error while loading
 or saving a session falls back to a signed-cookie session for that request, so an outage logs
 users out (and invalidates CSRF tokens) instead of failing every page.
+
+The JSON API (bearer tokens only), static files and ``/health`` never use the session, so a
+request to them gets none and costs no Redis round trip for one, cookie or not.
 """
 
 from __future__ import annotations
@@ -10,9 +13,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionInterface
+from flask.sessions import (
+    NullSession,
+    SecureCookieSession,
+    SecureCookieSessionInterface,
+    SessionInterface,
+)
 from redis.exceptions import RedisError
 
+from .api import PREFIX as API_PREFIX
 from .redis_client import connect
 
 if TYPE_CHECKING:
@@ -20,15 +29,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The health blueprint's one route: probes never carry a cookie, but a browser might.
+HEALTH_PATH = "/health"
+
+
+class NoSession(NullSession):
+    """The session of a route that has none: Flask saves nothing for it; a write says why."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("this route has no session (API, static files and /health use none)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+
 
 class FallbackSessionInterface(SessionInterface):
     """Use ``primary`` (Redis) and fall back to signed cookies while it fails."""
 
-    def __init__(self, primary: SessionInterface) -> None:
+    null_session_class = NoSession
+
+    def __init__(self, primary: SessionInterface, sessionless_prefixes: tuple[str, ...]) -> None:
         self.primary = primary
         self.fallback = SecureCookieSessionInterface()
+        self.sessionless_prefixes = sessionless_prefixes
 
     def open_session(self, app: Flask, request: Request) -> Any:
+        # Before routing (Flask opens the session first), so by path, not by endpoint.
+        if request.path == HEALTH_PATH or request.path.startswith(self.sessionless_prefixes):
+            return self.make_null_session(app)
         try:
             return self.primary.open_session(app, request)
         except RedisError as exc:
@@ -61,4 +88,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_REDIS", connect(app.config["REDIS_URL"]))
     app.config.setdefault("SESSION_KEY_PREFIX", "gradetracker:session:")
     Session(app)
-    app.session_interface = FallbackSessionInterface(app.session_interface)
+    sessionless = (f"{app.static_url_path}/", f"{API_PREFIX}/")
+    app.session_interface = FallbackSessionInterface(app.session_interface, sessionless)

@@ -135,3 +135,38 @@ def test_malformed_port_stops_gunicorn_with_one_message() -> None:
     assert result.returncode == 1, result.stderr
     assert "PORT must be an integer, got 'ten-thousand'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+class FakeServer:
+    """What ``when_ready`` reads of gunicorn's arbiter: the config and the log."""
+
+    def __init__(self, preload: bool) -> None:
+        self.cfg = type("Cfg", (), {"preload_app": preload})()
+        self.warnings: list[str] = []
+        self.log = type("Log", (), {"warning": lambda _s, *args: self.warnings.append(args)})()
+
+
+@pytest.mark.parametrize("preload", [True, False], ids=["preloaded", "not preloaded"])
+def test_a_preloading_master_reads_the_migration_history_before_the_fork(preload: bool) -> None:
+    from app.health import known_revisions
+
+    known_revisions.cache_clear()
+    load_conf()["when_ready"](FakeServer(preload))
+    # Read once in the master, the workers inherit it; without preloading each worker reads it.
+    assert known_revisions.cache_info().currsize == (1 if preload else 0)
+    head, known = known_revisions()
+    assert head in known
+
+
+def test_an_unreadable_migration_history_is_left_to_health(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app import health
+
+    health.known_revisions.cache_clear()
+    monkeypatch.setattr(health, "MIGRATIONS_DIR", "/nonexistent/migrations")
+    server = FakeServer(preload=True)
+    load_conf()["when_ready"](server)
+    assert len(server.warnings) == 1
+    assert health.known_revisions.cache_info().currsize == 0
+    health.known_revisions.cache_clear()

@@ -4,7 +4,8 @@ A cached course summary or student report costs two round trips: one MGET for th
 grant, the course version and the report (prefetched by the auth hook), and one script call
 for the rate-limit counter, which also answers the X-RateLimit headers. Before, it was five
 (grant GET, report MGET, counter script, counter GET, counter TTL); a count above two means a
-round trip crept back. A static file costs none (no session is loaded from Redis for it)."""
+round trip crept back. A static file costs none. The client is signed in, as a browser that
+also calls the API is: the API, static files and /health never load that session from Redis."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ import pytest
 import redis
 from redis.connection import AbstractConnection
 
-from tests.app_helpers import ApiClient
-from tests.container.app.support import LIMITER_PREFIX, redis_keys
+from tests.app_helpers import ApiClient, sign_in
+from tests.container.app.support import LIMITER_PREFIX, SESSION_PREFIX, redis_keys
 
 pytestmark = pytest.mark.container
 
@@ -45,10 +46,19 @@ def cached_reads(school: School) -> list[str]:
     return [f"/courses/{course}/summary", f"/courses/{course}/students/{student}/report"]
 
 
+@pytest.fixture
+def signed_in(api: ApiClient) -> ApiClient:
+    """``api`` whose client also carries a signed-in session cookie (stored in Redis)."""
+    assert sign_in(api.client, api.token).status_code == 302
+    assert api.client.get_cookie("session") is not None
+    return api
+
+
 @pytest.mark.parametrize("which", [0, 1], ids=["course summary", "student report"])
 def test_a_cached_read_costs_two_round_trips(
-    api: ApiClient, school: School, monkeypatch: pytest.MonkeyPatch, which: int
+    signed_in: ApiClient, school: School, monkeypatch: pytest.MonkeyPatch, which: int
 ) -> None:
+    api = signed_in
     path = cached_reads(school)[which]
     first = api.get(path)  # builds and stores the report
     assert first.status_code == 200
@@ -73,9 +83,21 @@ def test_the_rate_limit_headers_come_from_the_counted_hit(
     assert 0 < int(response.headers["X-RateLimit-Reset"]) - time.time() <= 61
 
 
-def test_a_static_file_costs_no_round_trip(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_static_file_costs_no_round_trip(
+    signed_in: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with round_trips(monkeypatch) as sent:
-        response = api.client.get("/static/style.css")
+        response = signed_in.client.get("/static/style.css")
         response.close()
     assert response.status_code == 200
     assert sent == []
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_page_still_loads_the_session(
+    signed_in: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with round_trips(monkeypatch) as sent:
+        page = signed_in.client.get("/")
+    assert "/logout" in page.text  # still signed in: the session came from Redis
+    assert any(SESSION_PREFIX.encode() in b"".join(c) for c in sent if isinstance(c, list))
