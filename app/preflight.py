@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .config import ConfigError, finalize, from_env, listen_port, worker_count
+from .config import PRODUCTION, ConfigError, finalize, from_env, listen_port, worker_count
 
 # gunicorn.conf.py's default; only the range matters here.
 DEFAULT_WORKERS = 3
@@ -21,15 +21,35 @@ DEFAULT_WORKERS = 3
 APP_PROGRAMS = frozenset({"gunicorn", "flask"})
 
 
+# Flask's instance folder for the app package in the working directory (/app/instance).
+INSTANCE_DIR = "instance"
+
+
 def problems() -> str | None:
     """The one-line reason the environment cannot start the app, or None."""
     try:
         listen_port()
         worker_count(DEFAULT_WORKERS)
-        finalize(from_env(instance_path="instance"))
+        config = from_env(instance_path=INSTANCE_DIR)
+        finalize(config)
     except ConfigError as error:
         return str(error)
-    return None
+    return instance_problem(config["APP_ENV"])
+
+
+def instance_problem(app_env: str) -> str | None:
+    """Outside production the app creates its instance folder (the SQLite database's home) at
+    start; in the image the code directory is read-only for appuser, which would end in a
+    PermissionError traceback from every worker."""
+    folder = os.path.abspath(INSTANCE_DIR)
+    if app_env == PRODUCTION or os.path.isdir(folder):
+        return None
+    if os.access(os.path.dirname(folder), os.W_OK):
+        return None
+    return (
+        f"APP_ENV={app_env} needs a writable {folder} (this user cannot create it); "
+        "this image runs APP_ENV=production, or mount a writable folder there"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

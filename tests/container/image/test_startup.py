@@ -1,4 +1,5 @@
-"""Nothing the server loads before its first answer is compiled at run time.
+"""Start-up: nothing the server loads before its first answer is compiled at run time, and a
+mode the image cannot run is refused in one line.
 
 The base image ships the standard library without byte-code and the image sets
 PYTHONDONTWRITEBYTECODE, so a module without a cached ``.pyc`` is compiled from source at every
@@ -69,3 +70,18 @@ def test_the_trace_reader_tells_compiled_from_cached() -> None:
         "# code object from /usr/lib/python3.11/timeit.py\n"
     )
     assert compiled_at_run_time(trace) == ["/usr/lib/python3.11/timeit.py"]
+
+
+def test_development_mode_in_the_image_is_refused_in_one_line(app_image: Image) -> None:
+    """The code directory is read-only for appuser, so the instance folder cannot be made."""
+    container = AppContainer(app_image.ref).with_env("APP_ENV", "development")
+    try:
+        code, output = container.run_to_exit()
+    finally:
+        container.stop()
+    assert code == 1, output
+    (line,) = output.strip().splitlines()
+    assert line == (
+        "gradetracker: APP_ENV=development needs a writable /app/instance (this user cannot "
+        "create it); this image runs APP_ENV=production, or mount a writable folder there"
+    )
