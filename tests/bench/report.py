@@ -130,10 +130,33 @@ def markdown(data: dict[str, Any], charts: list[Path]) -> str:
         ),
         "## Start-up\n",
         _table(
-            ["limits", "container start to first answered /health"],
-            [[data["profiles"][k]["label"], f"{v} s"] for k, v in data["startup_seconds"].items()],
+            ["limits", "container start to first answered /health, median", "every start"],
+            [
+                [
+                    data["profiles"][k]["label"],
+                    f"{v} s",
+                    ", ".join(f"{s} s" for s in data["startup_samples"][k]),
+                ]
+                for k, v in data["startup_seconds"].items()
+            ],
         ),
     ]
+    for key, block in data["read_ratios"].items():
+        names = list(block["rounds"][0])
+        out.append(
+            f"## Cached reads vs the static file, in rounds: {data['profiles'][key]['label']}\n"
+        )
+        out.append(
+            _table(
+                ["round", *[f"{name} req/s" for name in names]],
+                [[i + 1, *r.values()] for i, r in enumerate(block["rounds"])],
+            )
+        )
+        out.append(
+            "Median ratio to the static file: "
+            + ", ".join(f"{name} {ratio}x" for name, ratio in block["median_ratio"].items())
+            + ".\n"
+        )
     for key, rows in data["endpoints"].items():
         out.append(f"## Endpoints: {data['profiles'][key]['label']}\n")
         out.append(

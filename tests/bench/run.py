@@ -41,6 +41,8 @@ SEED_LIMITS = PlanLimits(cpus=0.5, memory_mb=1024)
 SIZES = (30, 300, 1000)
 LABELS = instance.LABELS
 CACHE_PREFIX = "gradetracker:"
+# The static file first: the cached reads' targets are ratios to it.
+READ_TARGETS = ("static file", "course summary, cached", "student report, cached")
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,16 @@ class Settings:
     seconds: float  # per load run
     connections: int = 50
     samples: int = 9  # single requests per page and class size
+    # The targets' figures, repeated: rounds of (static, cached summary, cached report) at
+    # saturation, and container starts. One sample of each moved by a fifth from run to run.
+    rounds: int = 5
+    starts: int = 5
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
-        return cls(quick=True, seconds=1, samples=3) if quick else cls(quick=False, seconds=6)
+        if quick:
+            return cls(quick=True, seconds=1, samples=3, rounds=3, starts=3)
+        return cls(quick=False, seconds=6)
 
 
 @dataclass
@@ -181,6 +189,49 @@ def _single(url: str, headers: dict[str, str], before: Callable[[], None] | None
     return 1000 * elapsed
 
 
+def startup_samples(
+    world: World, limits: PlanLimits, first: float, settings: Settings
+) -> list[float]:
+    """``first`` and ``settings.starts - 1`` more starts of a fresh instance, in seconds."""
+    found = [first]
+    for _ in range(settings.starts - 1):
+        with started(world, limits) as (_container, seconds):
+            found.append(round(seconds, 2))
+    return found
+
+
+def read_ratios(
+    world: World, container: AppContainer, endpoints: list[scenarios.Endpoint], settings: Settings
+) -> dict[str, Any]:
+    """The static file and the cached reads at saturation, interleaved in rounds.
+
+    Side by side in each round, so a busy moment of the shared host weighs on all three; the
+    target is judged on the median of the rounds' ratios, and every round is reported.
+    """
+    by_name = {e.name: e for e in endpoints}
+    rounds = []
+    for _ in range(settings.rounds):
+        rates = {}
+        for name in READ_TARGETS:
+            load = by_name[name].load
+            warm(container.base_url, load)
+            done = wrk.run(
+                container.base_url, load, seconds=settings.seconds, connections=settings.connections
+            )
+            rates[name] = round(done.rate, 1)
+        rounds.append(rates)
+    static = READ_TARGETS[0]
+    ratios = {
+        name: [round(r[name] / r[static], 3) for r in rounds if r[static]]
+        for name in READ_TARGETS[1:]
+    }
+    return {
+        "rounds": rounds,
+        "ratios": ratios,
+        "median_ratio": {name: statistics.median(values) for name, values in ratios.items()},
+    }
+
+
 def cost_growth(world: World, container: AppContainer, settings: Settings) -> dict[str, Any]:
     """Median time of one request per page at each class size, alone on the instance."""
     assert world.auth is not None
@@ -218,7 +269,8 @@ def measure_profile(world: World, profile: Profile, settings: Settings) -> dict[
             world.auth = Credentials(token, instance.session_cookie(container.base_url, token))
         course = world.courses[SIZES[0]]
         endpoint_rows = []
-        for endpoint in scenarios.endpoints(course, world.grade_id, world.auth):
+        endpoints = scenarios.endpoints(course, world.grade_id, world.auth)
+        for endpoint in endpoints:
             log(f"{profile.label}: {endpoint.name}")
             figures = measure(world, container, endpoint.load, settings, endpoint.uncached_course)
             endpoint_rows.append(
@@ -230,13 +282,20 @@ def measure_profile(world: World, profile: Profile, settings: Settings) -> dict[
                 100 * row["saturation"]["cpus"] / limits.cpus, 1
             )
             row["relative_to_static"] = round(row["saturation"]["rate"] / static_rate, 3)
+        log(f"{profile.label}: static file and cached reads, {settings.rounds} rounds")
+        ratios = read_ratios(world, container, endpoints, settings)
         log(f"{profile.label}: cost growth at {', '.join(map(str, SIZES))} students")
         growth = cost_growth(world, container, settings)
         log(f"{profile.label}: scale-out points")
         scale = scale_out_points(world, container, settings, limits)
+    log(f"{profile.label}: {settings.starts} starts")
+    starts = startup_samples(world, limits, round(startup, 2), settings)
+    log(f"{profile.label}: first answers after {', '.join(f'{s:.2f}' for s in starts)} s")
     return {
         "limits": asdict(limits),
-        "startup_seconds": round(startup, 2),
+        "startup_seconds": statistics.median(starts),
+        "startup_samples": starts,
+        "read_ratios": ratios,
         "endpoints": endpoint_rows,
         "cost_growth": growth,
         "scale_out": scale,
@@ -328,13 +387,14 @@ def seed(database_url: str) -> tuple[dict[int, SeededCourse], int]:
 
 
 def targets(seed_profile: dict[str, Any]) -> list[dict[str, Any]]:
-    """The issue's targets, stated at 0.5 CPU, against the 0.5-CPU figures."""
-    rows = {row["name"]: row for row in seed_profile["endpoints"]}
-    static = rows["static file"]["saturation"]["rate"]
+    """The issue's targets, stated at 0.5 CPU, against the 0.5-CPU figures (medians)."""
     found = []
-    for name in ("course summary, cached", "student report, cached"):
-        ratio = rows[name]["saturation"]["rate"] / static
-        found.append(analysis.target(f"{name} vs static file", ">= 0.8", ratio, ratio >= 0.8, "x"))
+    for name, ratio in seed_profile["read_ratios"]["median_ratio"].items():
+        found.append(
+            analysis.target(
+                f"{name} vs static file (median of rounds)", ">= 0.8", ratio, ratio >= 0.8, "x"
+            )
+        )
     for page in ("gradebook page (summary cached)", "gradebook page (summary rebuilt)"):
         ms = seed_profile["cost_growth"][page]["300"]
         found.append(
@@ -342,7 +402,9 @@ def targets(seed_profile: dict[str, Any]) -> list[dict[str, Any]]:
         )
     startup = seed_profile["startup_seconds"]
     found.append(
-        analysis.target("container start to first answer", "<= 3", startup, startup <= 3, "s")
+        analysis.target(
+            "container start to first answer (median of starts)", "<= 3", startup, startup <= 3, "s"
+        )
     )
     return found
 
@@ -408,6 +470,8 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
         },
         "profiles": {p.key: {"label": p.label, **asdict(p.limits)} for p in profiles},
         "startup_seconds": {k: v["startup_seconds"] for k, v in measured.items()},
+        "startup_samples": {k: v["startup_samples"] for k, v in measured.items()},
+        "read_ratios": {k: v["read_ratios"] for k, v in measured.items()},
         "endpoints": {k: v["endpoints"] for k, v in measured.items()},
         "configs": configs,
         "scale_out": {k: v["scale_out"] for k, v in measured.items()},
