@@ -3,16 +3,17 @@
 Flask-Limiter counts a request with one script call (INCRBY + EXPIRE), then reads the same
 counter back for ``X-RateLimit-Remaining`` (GET) and ``X-RateLimit-Reset`` / ``Retry-After``
 (TTL): three round trips, most of a cached read's Redis time. Here the script returns the
-count and the TTL together, and the two reads that follow in the same thread for the same key
-take them from that answer. The counter itself stays in Redis, shared by every instance.
+count and the TTL together, and reads of the same key later in the same request take them from
+that answer (kept on ``flask.g``, so it never outlives the request; outside a request every
+read goes to Redis). The counter itself stays in Redis, shared by every instance.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
+from flask import g, has_request_context
 from limits.storage import RedisStorage
 
 SCHEME = "gradetracker+redis"
@@ -35,7 +36,6 @@ class HitAnsweringRedisStorage(RedisStorage):
     def __init__(self, uri: str, **options: Any) -> None:
         # gradetracker+redis://... -> redis://... for redis-py.
         super().__init__(uri.removeprefix("gradetracker+"), **options)
-        self._answers = threading.local()
 
     def initialize_storage(self, uri: str) -> None:
         super().initialize_storage(uri)
@@ -44,18 +44,21 @@ class HitAnsweringRedisStorage(RedisStorage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         prefixed = self.prefixed_key(key)
         current, ttl = self.lua_incr_expire_ttl([prefixed], [expiry, amount])
-        # Only this thread's latest hit: a later request always hits before it reads.
-        self._answers.hit = (prefixed, int(current), max(int(ttl), 0) + time.time())
+        if has_request_context():
+            # Per key: one request can count several limits (the default and a write limit).
+            hits = g.setdefault("rate_limit_hits", {})
+            hits[prefixed] = (int(current), max(int(ttl), 0) + time.time())
         return int(current)
 
-    def _answer(self, key: str) -> tuple[str, int, float] | None:
-        hit = getattr(self._answers, "hit", None)
-        return hit if hit is not None and hit[0] == self.prefixed_key(key) else None
+    def _answer(self, key: str) -> tuple[int, float] | None:
+        if not has_request_context():
+            return None
+        return g.get("rate_limit_hits", {}).get(self.prefixed_key(key))
 
     def get(self, key: str) -> int:
         hit = self._answer(key)
-        return super().get(key) if hit is None else hit[1]
+        return super().get(key) if hit is None else hit[0]
 
     def get_expiry(self, key: str) -> float:
         hit = self._answer(key)
-        return super().get_expiry(key) if hit is None else hit[2]
+        return super().get_expiry(key) if hit is None else hit[1]

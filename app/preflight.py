@@ -21,8 +21,8 @@ DEFAULT_WORKERS = 3
 APP_PROGRAMS = frozenset({"gunicorn", "flask"})
 
 
-# Flask's instance folder for the app package in the working directory (/app/instance).
-INSTANCE_DIR = "instance"
+# Flask's instance folder for the ``app`` package: beside it (/app/instance in the image).
+INSTANCE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
 
 
 def problems() -> str | None:
@@ -41,10 +41,11 @@ def instance_problem(app_env: str) -> str | None:
     """Outside production the app creates its instance folder (the SQLite database's home) at
     start; in the image the code directory is read-only for appuser, which would end in a
     PermissionError traceback from every worker."""
-    folder = os.path.abspath(INSTANCE_DIR)
-    if app_env == PRODUCTION or os.path.isdir(folder):
+    folder = INSTANCE_DIR
+    if app_env == PRODUCTION:
         return None
-    if os.access(os.path.dirname(folder), os.W_OK):
+    # SQLite writes there too, so an existing folder must be writable as well.
+    if os.access(folder if os.path.isdir(folder) else os.path.dirname(folder), os.W_OK):
         return None
     return (
         f"APP_ENV={app_env} needs a writable {folder} (this user cannot create it); "

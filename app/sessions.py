@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The health blueprint's one route: probes never carry a cookie, but a browser might.
+# The health blueprint's one route (app.health): probes never carry a cookie, a browser might.
 HEALTH_PATH = "/health"
 
 
@@ -39,11 +39,13 @@ class NoSession(NullSession):
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("this route has no session (API, static files and /health use none)")
 
+    # NullSession binds its write methods to its own _fail; rebind them to this one's message.
     __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
 class FallbackSessionInterface(SessionInterface):
-    """Use ``primary`` (Redis) and fall back to signed cookies while it fails."""
+    """Use ``primary`` (Redis, or signed cookies without it) and fall back to signed cookies
+    while Redis fails; routes under ``sessionless_prefixes`` and /health get no session."""
 
     null_session_class = NoSession
 
@@ -79,14 +81,19 @@ class FallbackSessionInterface(SessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    """Store sessions in Redis when configured; keep cookie sessions otherwise."""
-    if not app.config.get("REDIS_URL"):
-        return
-    from flask_session import Session
+    """Store sessions in Redis when configured; keep cookie sessions otherwise. Either way the
+    routes without a session get none, so development and the unit tests see what production
+    does (a session write there fails everywhere, not only behind Redis)."""
+    primary: SessionInterface = SecureCookieSessionInterface()
+    if app.config.get("REDIS_URL"):
+        from flask_session import Session
 
-    app.config.setdefault("SESSION_TYPE", "redis")
-    app.config.setdefault("SESSION_REDIS", connect(app.config["REDIS_URL"]))
-    app.config.setdefault("SESSION_KEY_PREFIX", "gradetracker:session:")
-    Session(app)
-    sessionless = (f"{app.static_url_path}/", f"{API_PREFIX}/")
-    app.session_interface = FallbackSessionInterface(app.session_interface, sessionless)
+        app.config.setdefault("SESSION_TYPE", "redis")
+        app.config.setdefault("SESSION_REDIS", connect(app.config["REDIS_URL"]))
+        app.config.setdefault("SESSION_KEY_PREFIX", "gradetracker:session:")
+        Session(app)
+        primary = app.session_interface
+    # An app serving static files from the root ("" or None) has no static prefix to skip.
+    static = f"{app.static_url_path}/" if app.static_url_path else None
+    sessionless = tuple(prefix for prefix in (static, f"{API_PREFIX}/") if prefix)
+    app.session_interface = FallbackSessionInterface(primary, sessionless)

@@ -228,7 +228,10 @@ def read_ratios(
     return {
         "rounds": rounds,
         "ratios": ratios,
-        "median_ratio": {name: statistics.median(values) for name, values in ratios.items()},
+        # 0.0 (a missed target) when no round measured the static file at all.
+        "median_ratio": {
+            name: statistics.median(values) if values else 0.0 for name, values in ratios.items()
+        },
     }
 
 

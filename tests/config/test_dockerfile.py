@@ -27,7 +27,7 @@ def check(df: Dockerfile, settings: Settings = PROJECT) -> list[Finding]:
 
 # Each broken fixture and exactly the (rule id, line) places the DF rules must report for it.
 EXPECTED: dict[str, set[tuple[str, int | None]]] = {
-    "root-no-user": {("DF004", 50)},
+    "root-no-user": {("DF004", 51)},
     "root-user": {("DF004", 40)},
     "no-healthcheck": {("DF005", 5)},
     "healthcheck-wrong-path": {("DF005", 44)},

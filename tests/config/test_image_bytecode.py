@@ -23,7 +23,7 @@ def orphans(*paths: str) -> list[str]:
         ("/app/app/db.py", "/app/app/__pycache__/db.cpython-311.pyc"),
         ("/app/gunicorn.conf.py", "/app/__pycache__/gunicorn.conf.cpython-311.pyc"),
         ("/usr/lib/json/decoder.py", "/usr/lib/json/__pycache__/decoder.cpython-311.opt-1.pyc"),
-        ("/opt/x/mod.py", "/opt/x/__pycache__/mod.pypy-310.pyc"),
+        ("/opt/x/mod.py", "/opt/x/__pycache__/mod.pypy310.pyc"),
     ],
     ids=["module", "dotted source name", "optimized", "other implementation"],
 )

@@ -50,10 +50,9 @@ PACKAGE_TREES = re.compile(
 # wrote at build time, which no repository scan sees.
 _FROM_CONTEXT = ("COPY ", "ADD file:", "ADD dir:", "ADD multi:")
 # PEP 3147: __pycache__/<source name>.<cache tag>[.opt-N].pyc; the tag (cpython-311, pypy310)
-# has no dot, the source name may (gunicorn.conf.py -> gunicorn.conf.cpython-311.pyc).
-PYC = re.compile(
-    r"^(?P<dir>.*)/__pycache__/(?P<module>[^/]+?)\.[A-Za-z0-9_]+-\d+(\.opt-\d+)?\.pyc$"
-)
+# has no dot and ends in the version, the source name may have dots (gunicorn.conf.py ->
+# gunicorn.conf.cpython-311.pyc).
+PYC = re.compile(r"^(?P<dir>.*)/__pycache__/(?P<module>[^/]+?)\.[A-Za-z_]+-?\d+(\.opt-\d+)?\.pyc$")
 
 # scripts/provision-images labels every stand-in with the hash of its recipe; the label stays
 # whatever name the image is later tagged or pushed under.

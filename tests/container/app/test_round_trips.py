@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import redis
+from flask import Flask
 from redis.connection import AbstractConnection
 
 from tests.app_helpers import ApiClient, sign_in
@@ -101,3 +102,23 @@ def test_a_page_still_loads_the_session(
         page = signed_in.client.get("/")
     assert "/logout" in page.text  # still signed in: the session came from Redis
     assert any(SESSION_PREFIX.encode() in b"".join(c) for c in sent if isinstance(c, list))
+
+
+def test_a_counted_hit_answers_only_its_own_request(
+    make_pg_app: Callable[..., Flask], redis_client: redis.Redis
+) -> None:
+    """Within the request that counted, reads come from the hit; any other read asks Redis, so a
+    count another instance added since is never hidden."""
+    from app.limits import limiter
+
+    app = make_pg_app()
+    storage = limiter.storage
+    key = "round-trips/answer"
+    with app.test_request_context("/"):
+        assert storage.incr(key, 60) == 1
+        redis_client.incr(storage.prefixed_key(key))  # another instance counts meanwhile
+        assert storage.get(key) == 1  # this request's own view, from its hit
+        assert 0 < storage.get_expiry(key) - time.time() <= 61
+    with app.test_request_context("/"):
+        assert storage.get(key) == 2
+    assert storage.get(key) == 2

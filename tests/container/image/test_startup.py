@@ -3,7 +3,7 @@ mode the image cannot run is refused in one line.
 
 The base image ships the standard library without byte-code and the image sets
 PYTHONDONTWRITEBYTECODE, so a module without a cached ``.pyc`` is compiled from source at every
-start (issue 13 measured 2.6-3.1 s to the first answer at 0.5 CPU; 1.5-1.9 s once compiled).
+start (2.8-3.1 s from container start to the first answer at 0.5 CPU; 1.7-2.0 s once compiled).
 ``app.precompile`` compiles the boot set at build time; this runs the real image on the real
 services with ``PYTHONVERBOSE=1``, which logs ``code object from <file>`` for each module it
 loads, and fails on every ``.py`` (compiled now) instead of ``.pyc`` (read from the cache).
