@@ -24,6 +24,8 @@ from .limits import limiter
 from .redis_client import connect
 
 bp = Blueprint("health", __name__)
+# Also where app.sessions skips loading a session.
+PATH = "/health"
 limiter.exempt(bp)
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,7 @@ def _redis_status() -> str:
     return "ok"
 
 
-@bp.get("/health")
+@bp.get(PATH)
 def health() -> tuple[dict[str, Any], int]:
     database = _database_status()
     redis_status = _redis_status()

@@ -22,15 +22,13 @@ from flask.sessions import (
 from redis.exceptions import RedisError
 
 from .api import PREFIX as API_PREFIX
+from .health import PATH as HEALTH_PATH
 from .redis_client import connect
 
 if TYPE_CHECKING:
     from flask import Flask, Request, Response
 
 log = logging.getLogger(__name__)
-
-# The health blueprint's one route (app.health): probes never carry a cookie, a browser might.
-HEALTH_PATH = "/health"
 
 
 class NoSession(NullSession):
@@ -55,7 +53,8 @@ class FallbackSessionInterface(SessionInterface):
         self.sessionless_prefixes = sessionless_prefixes
 
     def open_session(self, app: Flask, request: Request) -> Any:
-        # Before routing (Flask opens the session first), so by path, not by endpoint.
+        # Before routing (Flask opens the session first), so by path, not by endpoint. Probes
+        # never carry a cookie, but a browser asking for /health might.
         if request.path == HEALTH_PATH or request.path.startswith(self.sessionless_prefixes):
             return self.make_null_session(app)
         try:

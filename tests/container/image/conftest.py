@@ -142,12 +142,19 @@ def known_secrets(app_secrets: AppSecrets, postgres: PostgresService) -> list[st
 
 
 @pytest.fixture(scope="session")
+def migrated_env(app_image: Image, app_env: AppEnv) -> AppEnv:
+    """``app_env`` with its database migrated to head by the image's own `flask db upgrade`,
+    once for every container of the session that runs on it."""
+    app_env.migrate(app_image.ref)
+    return app_env
+
+
+@pytest.fixture(scope="session")
 def app_container(
-    app_image: Image, app_env: AppEnv, image_report: ImageReport
+    app_image: Image, migrated_env: AppEnv, image_report: ImageReport
 ) -> Iterator[AppContainer]:
     """The production image, migrated and healthy, shared by the read-only checks."""
-    app_env.migrate(app_image.ref)
-    container = app_env.container(app_image.ref)
+    container = migrated_env.container(app_image.ref)
     with running_app(container) as seconds:
         image_report.run_seconds["start to healthy (session container)"] = seconds
         yield container

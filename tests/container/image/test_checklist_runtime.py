@@ -135,9 +135,9 @@ def test_running_image_rejects_a_form_post_without_csrf_token(app_container: App
 
 
 @pytest.fixture(scope="module")
-def limited_container(app_image: Image, app_env: AppEnv) -> Iterator[AppContainer]:
+def limited_container(app_image: Image, migrated_env: AppEnv) -> Iterator[AppContainer]:
     """The image with 3 gunicorn workers and RATELIMIT_WRITE=7 per minute on the real Redis."""
-    container = app_env.container(app_image.ref)
+    container = migrated_env.container(app_image.ref)
     container.with_env("WEB_CONCURRENCY", str(WORKERS))
     container.with_env("RATELIMIT_WRITE", f"{WRITE_LIMIT} per minute")
     with running_app(container):

@@ -47,13 +47,13 @@ def test_size_check_fails_over_budget(
 
 
 def test_root_user_variant_fails_config_and_runtime_user_checks(
-    image_builds: ImageBuilds, app_env: AppEnv, project_root: Path
+    image_builds: ImageBuilds, migrated_env: AppEnv, project_root: Path
 ) -> None:
     variant = image_builds.build(
         "meta-root-user", project_root, dockerfile=f"{BROKEN_DOCKERFILES}/root-user.Dockerfile"
     ).image
     assert_has(check_user(variant), "IMG002", None, f"{variant.ref}'s config")
-    container = app_env.container(variant.ref)
+    container = migrated_env.container(variant.ref)
     with running_app(container):
         code, output = container.exec(["id", "-u"])
         uid = int(output.decode()) if code == 0 else -1

@@ -20,9 +20,9 @@ TUNED_WORKERS = 2
 
 
 @pytest.fixture(scope="module")
-def tuned_container(app_image: Image, app_env: AppEnv) -> Iterator[AppContainer]:
+def tuned_container(app_image: Image, migrated_env: AppEnv) -> Iterator[AppContainer]:
     """The app with WEB_CONCURRENCY=2 and PORT=8080, as a Render dashboard could set them."""
-    container = app_env.container(app_image.ref, port=TUNED_PORT)
+    container = migrated_env.container(app_image.ref, port=TUNED_PORT)
     container.with_env("WEB_CONCURRENCY", str(TUNED_WORKERS))
     with running_app(container):
         yield container

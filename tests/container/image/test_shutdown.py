@@ -16,9 +16,9 @@ SIGKILL_EXIT_CODE = 137
 
 
 def test_docker_stop_exits_cleanly_on_sigterm(
-    app_image: Image, app_env: AppEnv, image_report: ImageReport
+    app_image: Image, migrated_env: AppEnv, image_report: ImageReport
 ) -> None:
-    container = app_env.container(app_image.ref)
+    container = migrated_env.container(app_image.ref)
     with running_app(container):
         seconds, exit_code = container.stop_and_time(timeout=RENDER_KILL_TIMEOUT)
     image_report.run_seconds["docker stop"] = seconds

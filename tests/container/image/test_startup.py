@@ -32,10 +32,9 @@ def compiled_at_run_time(trace: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def verbose_container(app_image: Image, app_env: AppEnv) -> Iterator[AppContainer]:
+def verbose_container(app_image: Image, migrated_env: AppEnv) -> Iterator[AppContainer]:
     """The app with Python's import trace on, healthy (the image's own probe has run)."""
-    app_env.migrate(app_image.ref)
-    container = app_env.container(app_image.ref)
+    container = migrated_env.container(app_image.ref)
     container.with_env("PYTHONVERBOSE", "1")
     with running_app(container):
         yield container
