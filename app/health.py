@@ -19,14 +19,14 @@ from typing import Any
 from flask import Blueprint, current_app
 from sqlalchemy import inspect, text
 
+from . import limits
 from .db import MIGRATIONS_DIR, db
-from .limits import limiter
 from .redis_client import connect
 
 bp = Blueprint("health", __name__)
 # Also where app.sessions skips loading a session.
 PATH = "/health"
-limiter.exempt(bp)
+limits.exempt(bp)
 log = logging.getLogger(__name__)
 
 

@@ -1,63 +1,195 @@
-"""Rate limiting with Flask-Limiter: Redis storage when REDIS_URL is set, else in memory.
+"""Rate limits per client address and endpoint, counted by the ``limits`` package.
 
-If Redis becomes unreachable the limiter falls back to per-process in-memory counters
-(``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``) rather than failing requests: limits stay enforced,
-only less precisely (per worker instead of shared), until Redis comes back.
+Every endpoint gets ``RATELIMIT_DEFAULT``; writes (and failed token checks) on the API and the
+form views also get ``RATELIMIT_WRITE``. The counters live in Redis when REDIS_URL is set, so
+every instance and worker enforces one shared limit per client, else in process memory.
+
+This is the little Flask glue the app needs, not Flask-Limiter: Flask-Limiter worked out each
+request's limits, exemptions and headers again on every request, 0.38 ms of a cached read's
+1.41 ms (docs/capacity.md). Here an endpoint's limits are worked out once per app, and a hit
+is one round trip (``app.limit_storage``). The limit grammar, the storages and the keys are
+the ``limits`` package's, as before: fixed windows, counted in
+``LIMITS:LIMITER/<client>/<endpoint>/<amount>/<multiples>/<period>``.
+
+If Redis fails, the request is counted in process memory and so are the next ones, until
+Redis is tried again ``RETRY_STORAGE_SECONDS`` later: limits stay enforced, only per worker,
+and no request waits out the socket timeout more than once in that time.
+``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False`` makes a storage failure fail the request.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import current_app, g, request
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from werkzeug.exceptions import TooManyRequests
 
-from . import limit_storage  # noqa: F401  (registers the gradetracker+redis scheme)
+from . import limit_storage
 from .redis_client import SOCKET_TIMEOUT
 
 if TYPE_CHECKING:
-    from flask import Flask
+    from flask import Blueprint, Flask, Response
 
-WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+log = logging.getLogger(__name__)
 
-
-def _default_limit() -> str:
-    return str(current_app.config["RATELIMIT_DEFAULT"])
-
-
-def _write_limit() -> str:
-    return str(current_app.config["RATELIMIT_WRITE"])
-
-
-# Limits are callables read from the current app's config on each request, so every app
-# built in one process (the tests build many) uses its own values, not the first app's.
-limiter = Limiter(key_func=get_remote_address, default_limits=[_default_limit])
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRY_STORAGE_SECONDS = 5.0
+EXTENSION = "rate_limits"
+# Blueprint names, recorded at import time like Flask-WTF's csrf.exempt: a blueprint cannot be
+# changed once an app has registered it, and these hold for every app built from it.
+_exempt: set[str] = set()
+_write_limited: set[str] = set()
 
 
-# Applied to API blueprints and form views: writes and credential checks are the endpoints
-# worth throttling; GETs only get the default limit.
-write_limit = limiter.limit(_write_limit, methods=WRITE_METHODS, override_defaults=False)
+def exempt(bp: Blueprint) -> Blueprint:
+    """Count nothing on ``bp`` (``/health``: Render's probe must never be refused)."""
+    _exempt.add(bp.name)
+    return bp
+
+
+def write_limit(bp: Blueprint) -> Blueprint:
+    """Also apply ``RATELIMIT_WRITE`` to ``bp``'s POST, PUT, PATCH and DELETE requests."""
+    _write_limited.add(bp.name)
+    return bp
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The limit a response reports in its X-RateLimit headers."""
+
+    limit: RateLimitItem
+    remaining: int
+    reset_at: float
+    breached: bool
+
+
+class RateLimits:
+    """One app's limits, storages and outage state (``app.extensions["rate_limits"]``)."""
+
+    def __init__(self, app: Flask) -> None:
+        config = app.config
+        self.default = tuple(parse_many(str(config["RATELIMIT_DEFAULT"])))
+        self.write = tuple(parse_many(str(config["RATELIMIT_WRITE"])))
+        self.storage: Storage = storage_from_string(
+            config["RATELIMIT_STORAGE_URI"], **config["RATELIMIT_STORAGE_OPTIONS"]
+        )
+        fallback_enabled = config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]
+        self.fallback: Storage | None = MemoryStorage() if fallback_enabled else None
+        self.retry_storage_at = 0.0  # time.monotonic(); 0: the storage is in use
+        self._resolved: dict[tuple[str, bool], tuple[RateLimitItem, ...]] = {}
+
+    def limits_for(
+        self, endpoint: str, blueprint: str | None, write: bool
+    ) -> tuple[RateLimitItem, ...]:
+        """The limits of a request to ``endpoint``, worked out on its first request."""
+        key = (endpoint, write)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            if blueprint in _exempt or endpoint.rpartition(".")[2] == "static":
+                resolved = ()
+            else:
+                extra = self.write if write and blueprint in _write_limited else ()
+                # Shortest period first (as Flask-Limiter checked them): the first breach stops.
+                resolved = tuple(sorted(self.default + extra, key=_period))
+            self._resolved[key] = resolved
+        return resolved
+
+    def check(self, limits: tuple[RateLimitItem, ...], client: str, endpoint: str) -> Verdict:
+        """Count the request against ``limits``: in the storage, or in memory while it is down."""
+        if time.monotonic() >= self.retry_storage_at:
+            try:
+                verdict = _count(self.storage, limits, client, endpoint)
+            except self.storage.base_exceptions as exc:
+                if self.fallback is None:
+                    raise
+                self.retry_storage_at = time.monotonic() + RETRY_STORAGE_SECONDS
+                log.warning(
+                    "rate-limit storage unavailable (%s); counting in memory for %.0f s",
+                    type(exc).__name__,
+                    RETRY_STORAGE_SECONDS,
+                )
+            else:
+                if self.retry_storage_at:
+                    self.retry_storage_at = 0.0
+                    log.info("rate-limit storage answering again")
+                return verdict
+        assert self.fallback is not None  # only set when there is a fallback
+        return _count(self.fallback, limits, client, endpoint)
+
+
+def _period(item: RateLimitItem) -> int:
+    return item.GRANULARITY.seconds * item.multiples
+
+
+def _count(storage: Storage, limits: tuple[RateLimitItem, ...], *identifiers: str) -> Verdict:
+    """Hit each limit until one is breached; the verdict is that one, else the tightest."""
+    verdicts = []
+    for item in limits:
+        hits, reset_at = limit_storage.count(storage, item.key_for(*identifiers), item.get_expiry())
+        verdict = Verdict(item, max(0, item.amount - hits), reset_at, breached=hits > item.amount)
+        if verdict.breached:
+            return verdict
+        verdicts.append(verdict)
+    return min(verdicts, key=lambda v: v.remaining)
+
+
+def _client() -> str:
+    # ProxyFix (production) has already put the client's address from X-Forwarded-For here.
+    return request.remote_addr or "127.0.0.1"
+
+
+def count_request() -> None:
+    """A ``before_request`` hook: 429 once the client is over one of the endpoint's limits."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: 404 / 405 come next, nothing to count
+        return
+    rate_limits: RateLimits = current_app.extensions[EXTENSION]
+    limits = rate_limits.limits_for(endpoint, request.blueprint, request.method in WRITE_METHODS)
+    if not limits:
+        return
+    verdict = rate_limits.check(limits, _client(), endpoint)
+    g.rate_limit = verdict
+    if verdict.breached:
+        log.info("rate limit %s exceeded at %s", verdict.limit, endpoint)
+        retry_after = max(1, math.ceil(verdict.reset_at - time.time()))
+        raise TooManyRequests(
+            f"Too many requests: the limit is {verdict.limit}", retry_after=retry_after
+        )
+
+
+def add_headers(response: Response) -> Response:
+    """An ``after_request`` hook: X-RateLimit-Limit, -Remaining and -Reset of the verdict."""
+    verdict: Verdict | None = g.get("rate_limit")
+    if verdict is not None:
+        response.headers["X-RateLimit-Limit"] = str(verdict.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(verdict.remaining)
+        response.headers["X-RateLimit-Reset"] = str(int(verdict.reset_at))
+    return response
 
 
 def init_app(app: Flask) -> None:
     """Configure the storage from REDIS_URL and the limits from RATELIMIT_* settings."""
     redis_url = app.config.get("REDIS_URL")
     # The hit-answering storage (app.limit_storage): one round trip per request, not three.
-    storage_uri = f"gradetracker+{redis_url}" if redis_url else "memory://"
+    storage_uri = f"{limit_storage.PREFIX}{redis_url}" if redis_url else "memory://"
+    options: dict[str, Any] = (
+        {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": SOCKET_TIMEOUT}
+        if redis_url
+        else {}
+    )
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    # Concurrent requests that hit the dead storage together: only the first switches to the
-    # fallback, the others would get a 500. Swallowed, the error lets them through unlimited
-    # (logged), and the next requests count in memory.
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    if redis_url:
-        app.config.setdefault(
-            "RATELIMIT_STORAGE_OPTIONS",
-            {
-                "socket_timeout": SOCKET_TIMEOUT,
-                "socket_connect_timeout": SOCKET_TIMEOUT,
-            },
-        )
-    limiter.init_app(app)
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    app.extensions[EXTENSION] = RateLimits(app)
+    app.before_request(count_request)
+    if app.config["RATELIMIT_HEADERS_ENABLED"]:
+        app.after_request(add_headers)

@@ -74,12 +74,6 @@ def call_cache(
         state["skip_until"] = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
         log.warning("report cache unavailable: %s", type(exc).__name__)
         return default
-    try:
-        return operation()
-    except Exception as exc:  # any backend failure must degrade to "not cached"
-        _skip_until = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
-        log.warning("report cache unavailable: %s", type(exc).__name__)
-        return default
 
 
 def _course_versions(course_ids: list[int]) -> list[str]:

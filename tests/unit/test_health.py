@@ -11,7 +11,6 @@ from sqlalchemy import func, select, text
 
 from app import create_app
 from app.db import db
-from app.limits import limiter
 from app.models import HealthProbe
 from app.security import create_token
 from tests.app_helpers import ApiClient, sign_in
@@ -44,12 +43,7 @@ def test_health_503_names_the_database_when_it_is_unreachable(
     assert "pw" not in body["database"]
 
 
-def test_health_degraded_when_redis_is_down(
-    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The limiter is a process-wide singleton that remembers a dead storage; undo that
-    # afterwards so later apps in this test process start with a healthy limiter.
-    monkeypatch.setattr(limiter, "_storage_dead", False)
+def test_health_degraded_when_redis_is_down(make_app: Callable[..., Flask]) -> None:
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0", RATELIMIT_ENABLED=True)
     client = app.test_client()
     response = client.get("/health")

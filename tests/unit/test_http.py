@@ -71,6 +71,7 @@ def test_api_get_has_etag_and_answers_304(api: ApiClient, seed: dict[str, Any], 
     first = api.get(path)
     etag = first.headers["ETag"]
     assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "no-cache, private"
     again = api.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""

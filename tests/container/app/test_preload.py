@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from app.db import db
 from app.forking import after_fork
-from app.limits import limiter
+from app.limits import EXTENSION
 
 
 @contextmanager
@@ -41,7 +41,7 @@ def redis_clients(app: Flask) -> dict[str, redis.Redis]:
         return {
             "sessions": app.config["SESSION_REDIS"],
             "cache": app.config["CACHE_REDIS_HOST"],
-            "limits": limiter.storage.storage,
+            "limits": app.extensions[EXTENSION].storage.storage,
         }
 
 

@@ -2,10 +2,11 @@
 
 A cached course summary or student report costs two round trips: one MGET for the token's
 grant, the course version and the report (prefetched by the auth hook), and one script call
-for the rate-limit counter, which also answers the X-RateLimit headers. Before, it was five
-(grant GET, report MGET, counter script, counter GET, counter TTL); a count above two means a
-round trip crept back. A static file costs none. The client is signed in, as a browser that
-also calls the API is: the API, static files and /health never load that session from Redis."""
+for the rate-limit counter, which also returns its window for the X-RateLimit headers. Before,
+it was five (grant GET, report MGET, counter script, counter GET, counter TTL); a count above
+two means a round trip crept back. A static file costs none. The client is signed in, as a
+browser that also calls the API is: the API, static files and /health never load that session
+from Redis."""
 
 from __future__ import annotations
 
@@ -104,21 +105,20 @@ def test_a_page_still_loads_the_session(
     assert any(SESSION_PREFIX.encode() in b"".join(c) for c in sent if isinstance(c, list))
 
 
-def test_a_counted_hit_answers_only_its_own_request(
-    make_pg_app: Callable[..., Flask], redis_client: redis.Redis
+def test_a_hit_is_counted_and_its_window_read_in_one_round_trip(
+    make_pg_app: Callable[..., Flask], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Within the request that counted, reads come from the hit; any other read asks Redis, so a
-    count another instance added since is never hidden."""
-    from app.limits import limiter
+    """The count and the window's end come from one script call, and every hit asks Redis, so a
+    count another instance added meanwhile is never hidden."""
+    from app.limit_storage import count
+    from app.limits import EXTENSION
 
-    app = make_pg_app()
-    storage = limiter.storage
-    key = "round-trips/answer"
-    with app.test_request_context("/"):
-        assert storage.incr(key, 60) == 1
-        redis_client.incr(storage.prefixed_key(key))  # another instance counts meanwhile
-        assert storage.get(key) == 1  # this request's own view, from its hit
-        assert 0 < storage.get_expiry(key) - time.time() <= 61
-    with app.test_request_context("/"):
-        assert storage.get(key) == 2
-    assert storage.get(key) == 2
+    storage = make_pg_app().extensions[EXTENSION].storage
+    key = "round-trips/count"
+    count(storage, "round-trips/warm-up", 60)  # redis-py loads the script on its first call
+    with round_trips(monkeypatch) as sent:
+        hits, reset_at = count(storage, key, 60)
+    assert (len(sent), hits) == (1, 1)
+    assert 0 < reset_at - time.time() <= 61
+    redis_client.incr(storage.prefixed_key(key))  # another instance counts meanwhile
+    assert count(storage, key, 60)[0] == 3

@@ -111,4 +111,3 @@ def limiter_without_fallback(repo: Path) -> None:
         '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True',
         '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False',
     )
-    replace(limits, '"RATELIMIT_SWALLOW_ERRORS", True', '"RATELIMIT_SWALLOW_ERRORS", False')

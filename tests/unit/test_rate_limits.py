@@ -1,0 +1,164 @@
+"""The rate limiter (app.limits): which limits apply where, the headers, one app's state, and
+counting in memory while the storage is down. The shared Redis counters are tested on a real
+Redis in tests/container/app/test_rate_limits.py."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from app.limits import EXTENSION, RateLimits
+from app.security import create_token
+from tests.app_helpers import ApiClient
+
+# Nothing listens on port 1: every storage call fails at once (connection refused).
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def limited(make_app: Callable[..., Flask], **config: object) -> tuple[Flask, ApiClient]:
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "100 per minute", **config}
+    app = make_app(**settings)
+    with app.app_context():
+        return app, ApiClient(app.test_client(), create_token("limits"))
+
+
+def student(number: int) -> dict[str, str]:
+    return {"name": f"Student {number}", "email": f"s{number}@example.com"}
+
+
+def test_a_read_reports_the_default_limit_and_what_is_left(
+    make_app: Callable[..., Flask],
+) -> None:
+    _, api = limited(make_app)
+    first, second = api.get("/courses"), api.get("/courses")
+    assert first.headers["X-RateLimit-Limit"] == second.headers["X-RateLimit-Limit"] == "100"
+    assert (first.headers["X-RateLimit-Remaining"], second.headers["X-RateLimit-Remaining"]) == (
+        "99",
+        "98",
+    )
+    assert 0 < int(second.headers["X-RateLimit-Reset"]) - time.time() <= 61
+    # Retry-After belongs to a refusal only.
+    assert "Retry-After" not in second.headers
+
+
+def test_a_write_reports_the_tighter_write_limit(make_app: Callable[..., Flask]) -> None:
+    _, api = limited(make_app, RATELIMIT_WRITE="3 per minute")
+    response = api.post("/students", student(1))
+    assert response.status_code == 201
+    assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == (
+        "3",
+        "2",
+    )
+
+
+def test_the_write_limit_spares_reads_and_counts_per_endpoint(
+    make_app: Callable[..., Flask],
+) -> None:
+    _, api = limited(make_app, RATELIMIT_WRITE="2 per minute")
+    assert [api.post("/students", student(n)).status_code for n in range(3)] == [201, 201, 429]
+    assert [api.get("/students").status_code for _ in range(3)] == [200] * 3
+    # Another endpoint has its own counter.
+    assert api.post("/courses", {"code": "C1", "name": "Course"}).status_code == 201
+
+
+def test_a_refusal_says_when_to_retry(make_app: Callable[..., Flask]) -> None:
+    _, api = limited(make_app, RATELIMIT_WRITE="1 per minute")
+    api.post("/students", student(1))
+    refused = api.post("/students", student(2))
+    assert refused.status_code == 429
+    error = refused.get_json()["error"]
+    assert error == {
+        "code": "too_many_requests",
+        "message": "Too many requests: the limit is 1 per 1 minute",
+    }
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_a_refused_page_is_html_with_retry_after(make_app: Callable[..., Flask]) -> None:
+    app, _ = limited(make_app, RATELIMIT_DEFAULT="1 per minute")
+    client = app.test_client()
+    client.get("/login")
+    refused = client.get("/login")
+    assert refused.status_code == 429
+    assert refused.mimetype == "text/html"
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("path", ["/health", "/static/style.css", "/no-such-page"])
+def test_health_static_files_and_unknown_paths_are_not_counted(
+    make_app: Callable[..., Flask], path: str
+) -> None:
+    app, _ = limited(make_app, RATELIMIT_DEFAULT="1 per minute")
+    client = app.test_client()
+    responses = [client.get(path) for _ in range(3)]
+    for response in responses:
+        response.close()  # a static file's answer holds the file open
+    assert len({r.status_code for r in responses}) == 1
+    assert responses[0].status_code != 429
+    assert all("X-RateLimit-Limit" not in r.headers for r in responses)
+
+
+def test_an_endpoints_limits_are_worked_out_once(make_app: Callable[..., Flask]) -> None:
+    app, api = limited(make_app, RATELIMIT_WRITE="50 per minute")
+    for n in range(5):
+        api.get("/courses")
+        api.post("/students", student(n))
+    resolved = app.extensions[EXTENSION]._resolved
+    assert set(resolved) == {("courses.list_courses", False), ("students.create_student", True)}
+    assert [str(item) for item in resolved["students.create_student", True]] == [
+        "100 per 1 minute",
+        "50 per 1 minute",
+    ]
+
+
+def test_each_app_has_its_own_limits_and_state(make_app: Callable[..., Flask]) -> None:
+    strict, _ = limited(make_app, RATELIMIT_DEFAULT="1 per minute", REDIS_URL=DEAD_REDIS)
+    lenient, _ = limited(make_app, RATELIMIT_DEFAULT="5 per minute")
+    strict_client, lenient_client = strict.test_client(), lenient.test_client()
+    assert [strict_client.get("/login").status_code for _ in range(2)] == [200, 429]
+    assert [lenient_client.get("/login").status_code for _ in range(2)] == [200, 200]
+    # The strict app's dead storage did not switch the other app to memory.
+    assert strict.extensions[EXTENSION].retry_storage_at > 0
+    assert lenient.extensions[EXTENSION].retry_storage_at == 0
+
+
+def test_a_dead_storage_counts_in_memory_then_is_tried_again(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, _ = limited(make_app, RATELIMIT_DEFAULT="2 per minute", REDIS_URL=DEAD_REDIS)
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING, logger="app.limits"):
+        statuses = [client.get("/login").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]  # still enforced, in this process's memory
+    # One warning: the later requests did not try the dead storage again.
+    assert [r.getMessage() for r in caplog.records if r.name == "app.limits"] == [
+        "rate-limit storage unavailable (ConnectionError); counting in memory for 5 s"
+    ]
+    rate_limits: RateLimits = app.extensions[EXTENSION]
+    rate_limits.retry_storage_at = time.monotonic()  # the retry interval has passed
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="app.limits"):
+        client.get("/login")
+    retried = [r for r in caplog.records if r.name == "app.limits"]
+    assert len(retried) == 1, "the storage was not tried again after the interval"
+
+
+def test_without_the_fallback_a_dead_storage_fails_the_request(
+    make_app: Callable[..., Flask],
+) -> None:
+    app, api = limited(make_app, REDIS_URL=DEAD_REDIS, RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False)
+    response = api.get("/courses")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_server_error"
+
+
+def test_switched_off_there_is_no_limiter(make_app: Callable[..., Flask]) -> None:
+    app = make_app(RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="1 per minute")
+    client = app.test_client()
+    assert EXTENSION not in app.extensions
+    assert "X-RateLimit-Limit" not in client.get("/login").headers
