@@ -95,7 +95,8 @@ class RateLimits:
                 resolved = ()
             else:
                 extra = self.write if write and blueprint in _write_limited else ()
-                # Shortest period first (as Flask-Limiter checked them): the first breach stops.
+                # Shortest period first: counting stops at the first breach, so a refused burst
+                # does not use up a longer window's allowance as well.
                 resolved = tuple(sorted(self.default + extra, key=_period))
             self._resolved[key] = resolved
         return resolved
@@ -176,7 +177,7 @@ def add_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Configure the storage from REDIS_URL and the limits from RATELIMIT_* settings."""
     redis_url = app.config.get("REDIS_URL")
-    # The hit-answering storage (app.limit_storage): one round trip per request, not three.
+    # The counting storage of app.limit_storage: one round trip per limit, not three.
     storage_uri = f"{limit_storage.PREFIX}{redis_url}" if redis_url else "memory://"
     options: dict[str, Any] = (
         {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": SOCKET_TIMEOUT}

@@ -210,10 +210,10 @@ def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iter
             )
 
 
-def _runtime_line(df: Dockerfile) -> int:
-    final = df.final_stage
-    starts = df.instructions_named("CMD", "ENTRYPOINT", stage=final.index)
-    return starts[0].line if starts else final.line
+def _runtime_line(df: Dockerfile) -> int | None:
+    """The line of the final stage's own first CMD or ENTRYPOINT, None when it inherits one."""
+    starts = df.instructions_named("CMD", "ENTRYPOINT", stage=df.final_stage.index)
+    return starts[0].line if starts else None
 
 
 @rule("DF004", target="dockerfile", options={"user": str})
@@ -231,7 +231,7 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
     if not users:
         yield _problem(
             df,
-            _runtime_line(df),
+            _runtime_line(df) or df.final_stage.line,
             "the final image sets no USER (in its stage or a stage it builds on), so the app "
             f"would run as root: expected {wanted} before CMD",
         )
@@ -244,11 +244,11 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
             last.line,
             f"USER {last.value.strip()} runs the app as root: expected {wanted}",
         )
-    elif last.stage == df.final_stage.index and last.line > _runtime_line(df):
+    elif (runtime := _runtime_line(df)) is not None and last.line > runtime:
         yield _problem(
             df,
             last.line,
-            f"USER on line {last.line} comes after CMD/ENTRYPOINT on line {_runtime_line(df)}: "
+            f"USER on line {last.line} comes after CMD/ENTRYPOINT on line {runtime}: "
             "expected it before, where readers look for the runtime user",
         )
 
@@ -308,6 +308,30 @@ def healthcheck_start_period(df: Dockerfile, options: Mapping[str, Any]) -> Iter
         )
 
 
+def _no_command(df: Dockerfile, command: str | None) -> Problem:
+    final = df.final_stage
+    base = df.root().base
+    where = f"the final image (FROM on line {final.line})"
+    if command:
+        return _problem(
+            df,
+            final.line,
+            f"{where} has no CMD or ENTRYPOINT: expected `CMD {command}` {FROM_CONFIG}",
+        )
+    if base == "scratch":
+        return _problem(
+            df, final.line, f"{where} is built FROM scratch and has no CMD or ENTRYPOINT to run"
+        )
+    return _problem(
+        df,
+        final.line,
+        f"{where} sets no CMD or ENTRYPOINT, so it runs whatever its base image "
+        f"{base or df.root().base_as_written!r} runs: expected an exec-form CMD unless that "
+        "is the server",
+        Level.WARNING,
+    )
+
+
 @rule("DF007", target="dockerfile", options={"command": str})
 def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image has a CMD or ENTRYPOINT, each in exec (JSON) form.
@@ -318,24 +342,16 @@ def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Pr
     Pass: ``CMD ["gunicorn", "--config", "gunicorn.conf.py"]`` (gunicorn is PID 1 and gets
     SIGTERM)
     Fail: ``CMD gunicorn --config gunicorn.conf.py`` (/bin/sh is PID 1 and swallows SIGTERM)
+    No command at all is an error when the image is ``scratch`` or the config names the
+    command; otherwise it is a warning, as the base image may supply one (``FROM nginx:1.27``).
     Option ``command``: the exec-form CMD the message suggests when there is none.
     """
-    final = df.final_stage
     effective = [df.inherited(name)[-1:] for name in ("ENTRYPOINT", "CMD")]
     commands = [ins for found in effective for ins in found]
     if df.cmd is None and commands and commands[-1].name == "CMD":
         commands.pop()  # an inherited CMD reset by a later ENTRYPOINT
     if not commands:
-        yield _problem(
-            df,
-            final.line,
-            f"the final image (FROM on line {final.line}) has no CMD or ENTRYPOINT: expected "
-            + (
-                f"`CMD {options['command']}` {FROM_CONFIG}"
-                if options["command"]
-                else "an exec-form CMD that starts the server"
-            ),
-        )
+        yield _no_command(df, options["command"])
     for ins in sorted(commands, key=lambda i: i.line):
         if not command_of(ins).exec_form:
             yield _problem(
