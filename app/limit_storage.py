@@ -18,18 +18,19 @@ from limits.storage import RedisStorage, Storage
 PREFIX = "gradetracker+"
 SCHEME = f"{PREFIX}redis"
 
-# INCRBY, EXPIRE when the window starts, and the TTL in the same round trip.
-INCR_EXPIRE_TTL = """
+# INCRBY, EXPIRE when the window starts, and the time left (PTTL, in ms: TTL rounds to the
+# nearest second) in the same round trip.
+INCR_EXPIRE_PTTL = """
 local current = redis.call("incrby", KEYS[1], tonumber(ARGV[2]))
 if current == tonumber(ARGV[2]) then
     redis.call("expire", KEYS[1], ARGV[1])
 end
-return {current, redis.call("ttl", KEYS[1])}
+return {current, redis.call("pttl", KEYS[1])}
 """
 
 
 class CountingRedisStorage(RedisStorage):
-    """``RedisStorage`` that counts a hit and reads its window's TTL in one script call."""
+    """``RedisStorage`` that counts a hit and reads its window's time left in one script call."""
 
     STORAGE_SCHEME = [SCHEME, SCHEME.replace("redis", "rediss")]
 
@@ -39,11 +40,11 @@ class CountingRedisStorage(RedisStorage):
 
     def initialize_storage(self, uri: str) -> None:
         super().initialize_storage(uri)
-        self.lua_incr_expire_ttl = self.get_connection().register_script(INCR_EXPIRE_TTL)
+        self.lua_incr_expire_pttl = self.get_connection().register_script(INCR_EXPIRE_PTTL)
 
     def count(self, key: str, expiry: int) -> tuple[int, float]:
-        current, ttl = self.lua_incr_expire_ttl([self.prefixed_key(key)], [expiry, 1])
-        return int(current), time.time() + max(int(ttl), 0)
+        current, left_ms = self.lua_incr_expire_pttl([self.prefixed_key(key)], [expiry, 1])
+        return int(current), time.time() + max(int(left_ms), 0) / 1000
 
 
 def count(storage: Storage, key: str, expiry: int) -> tuple[int, float]:

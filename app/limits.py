@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,7 @@ class RateLimits:
         fallback_enabled = config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]
         self.fallback: Storage | None = MemoryStorage() if fallback_enabled else None
         self.retry_storage_at = 0.0  # time.monotonic(); 0: the storage is in use
+        self._probe = threading.Lock()
         self._resolved: dict[tuple[str, bool], tuple[RateLimitItem, ...]] = {}
 
     def limits_for(
@@ -95,15 +97,30 @@ class RateLimits:
                 resolved = ()
             else:
                 extra = self.write if write and blueprint in _write_limited else ()
-                # Shortest period first: counting stops at the first breach, so a refused burst
-                # does not use up a longer window's allowance as well.
-                resolved = tuple(sorted(self.default + extra, key=_period))
+                # Once each (a limit in both settings is one counter), shortest period first:
+                # counting stops at the first breach, so a refused burst does not use up a
+                # longer window's allowance as well.
+                unique = dict.fromkeys(self.default + extra)
+                resolved = tuple(sorted(unique, key=RateLimitItem.get_expiry))
             self._resolved[key] = resolved
         return resolved
 
+    def _storage_turn(self) -> bool:
+        """Whether this request counts in the storage: always while it answers; while it is
+        down, one request per ``RETRY_STORAGE_SECONDS`` tries it (the others count in memory,
+        instead of each waiting out the socket timeout)."""
+        if not self.retry_storage_at:
+            return True
+        with self._probe:
+            if time.monotonic() < self.retry_storage_at:
+                return False
+            # Claimed: the next try is due an interval later, whatever this one finds.
+            self.retry_storage_at = time.monotonic() + RETRY_STORAGE_SECONDS
+            return True
+
     def check(self, limits: tuple[RateLimitItem, ...], client: str, endpoint: str) -> Verdict:
         """Count the request against ``limits``: in the storage, or in memory while it is down."""
-        if time.monotonic() >= self.retry_storage_at:
+        if self._storage_turn():
             try:
                 verdict = _count(self.storage, limits, client, endpoint)
             except self.storage.base_exceptions as exc:
@@ -122,10 +139,6 @@ class RateLimits:
                 return verdict
         assert self.fallback is not None  # only set when there is a fallback
         return _count(self.fallback, limits, client, endpoint)
-
-
-def _period(item: RateLimitItem) -> int:
-    return item.GRANULARITY.seconds * item.multiples
 
 
 def _count(storage: Storage, limits: tuple[RateLimitItem, ...], *identifiers: str) -> Verdict:
@@ -158,6 +171,7 @@ def count_request() -> None:
     g.rate_limit = verdict
     if verdict.breached:
         log.info("rate limit %s exceeded at %s", verdict.limit, endpoint)
+        # Rounded up: a client that waits exactly this long finds the window over.
         retry_after = max(1, math.ceil(verdict.reset_at - time.time()))
         raise TooManyRequests(
             f"Too many requests: the limit is {verdict.limit}", retry_after=retry_after
@@ -166,11 +180,12 @@ def count_request() -> None:
 
 def add_headers(response: Response) -> Response:
     """An ``after_request`` hook: X-RateLimit-Limit, -Remaining and -Reset of the verdict."""
-    verdict: Verdict | None = g.get("rate_limit")
+    # Popped: ``g`` outlives the request when the caller holds an app context (tests, CLI).
+    verdict: Verdict | None = g.pop("rate_limit", None)
     if verdict is not None:
         response.headers["X-RateLimit-Limit"] = str(verdict.limit.amount)
         response.headers["X-RateLimit-Remaining"] = str(verdict.remaining)
-        response.headers["X-RateLimit-Reset"] = str(int(verdict.reset_at))
+        response.headers["X-RateLimit-Reset"] = str(math.ceil(verdict.reset_at))
     return response
 
 

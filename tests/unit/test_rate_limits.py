@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from limits.storage import MemoryStorage
 
-from app.limits import EXTENSION, RateLimits
+from app import limits as limits_module
+from app.limits import EXTENSION, RETRY_STORAGE_SECONDS, RateLimits
 from app.security import create_token
 from tests.app_helpers import ApiClient
 
@@ -103,17 +105,47 @@ def test_health_static_files_and_unknown_paths_are_not_counted(
     assert all("X-RateLimit-Limit" not in r.headers for r in responses)
 
 
-def test_an_endpoints_limits_are_worked_out_once(make_app: Callable[..., Flask]) -> None:
+class CountingSet(set[str]):
+    """A set that counts membership tests: how often limits were worked out."""
+
+    checks = 0
+
+    def __contains__(self, item: object) -> bool:
+        self.checks += 1
+        return super().__contains__(item)
+
+
+def test_an_endpoints_limits_are_worked_out_once(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
     app, api = limited(make_app, RATELIMIT_WRITE="50 per minute")
+    exempt = CountingSet(limits_module._exempt)
+    monkeypatch.setattr(limits_module, "_exempt", exempt)
     for n in range(5):
         api.get("/courses")
         api.post("/students", student(n))
+    assert exempt.checks == 2  # once for each endpoint and kind of request
     resolved = app.extensions[EXTENSION]._resolved
-    assert set(resolved) == {("courses.list_courses", False), ("students.create_student", True)}
     assert [str(item) for item in resolved["students.create_student", True]] == [
         "100 per 1 minute",
         "50 per 1 minute",
     ]
+
+
+def test_the_shortest_window_is_counted_first_and_stops_the_count(
+    make_app: Callable[..., Flask],
+) -> None:
+    app, api = limited(make_app, RATELIMIT_DEFAULT="5 per hour", RATELIMIT_WRITE="1 per minute")
+    assert [api.post("/students", student(n)).status_code for n in range(2)] == [201, 429]
+    rate_limits: RateLimits = app.extensions[EXTENSION]
+    hourly = rate_limits.default[0].key_for("127.0.0.1", "students.create_student")
+    # The refused write used up none of the hour's allowance.
+    assert rate_limits.storage.get(hourly) == 1
+
+
+def test_a_limit_in_both_settings_is_one_counter(make_app: Callable[..., Flask]) -> None:
+    _, api = limited(make_app, RATELIMIT_DEFAULT="3 per minute", RATELIMIT_WRITE="3 per minute")
+    assert [api.post("/students", student(n)).status_code for n in range(4)] == [201] * 3 + [429]
 
 
 def test_each_app_has_its_own_limits_and_state(make_app: Callable[..., Flask]) -> None:
@@ -146,6 +178,35 @@ def test_a_dead_storage_counts_in_memory_then_is_tried_again(
         client.get("/login")
     retried = [r for r in caplog.records if r.name == "app.limits"]
     assert len(retried) == 1, "the storage was not tried again after the interval"
+
+
+def test_while_the_storage_is_down_one_request_per_interval_tries_it(
+    make_app: Callable[..., Flask],
+) -> None:
+    app, _ = limited(make_app, REDIS_URL=DEAD_REDIS)
+    rate_limits: RateLimits = app.extensions[EXTENSION]
+    assert rate_limits._storage_turn()  # it answers, as far as anyone knows
+    rate_limits.retry_storage_at = time.monotonic()  # failed; the next try is due now
+    # Concurrent requests: the first claims the try, the others count in memory meanwhile.
+    assert [rate_limits._storage_turn() for _ in range(3)] == [True, False, False]
+    assert rate_limits.retry_storage_at >= time.monotonic() + RETRY_STORAGE_SECONDS - 1
+
+
+def test_counting_returns_to_the_storage_when_it_answers_again(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, _ = limited(make_app, REDIS_URL=DEAD_REDIS, RATELIMIT_DEFAULT="2 per minute")
+    client = app.test_client()
+    client.get("/login")  # fails over to memory
+    rate_limits: RateLimits = app.extensions[EXTENSION]
+    rate_limits.storage = MemoryStorage()  # "Redis" is back
+    rate_limits.retry_storage_at = time.monotonic()
+    with caplog.at_level(logging.INFO, logger="app.limits"):
+        assert client.get("/login").status_code == 200
+    assert rate_limits.retry_storage_at == 0
+    assert "rate-limit storage answering again" in caplog.messages
+    # Counted in the storage now: its window started afresh with this request.
+    assert client.get("/login").headers["X-RateLimit-Remaining"] == "0"
 
 
 def test_without_the_fallback_a_dead_storage_fails_the_request(
