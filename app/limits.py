@@ -12,7 +12,7 @@ the ``limits`` package's, as before: fixed windows, counted in
 ``LIMITS:LIMITER/<client>/<endpoint>/<amount>/<multiples>/<period>``.
 
 If Redis fails, the request is counted in process memory and so are the next ones, until
-Redis is tried again ``RETRY_STORAGE_SECONDS`` later: limits stay enforced, only per worker,
+Redis is tried again ``RETRY_AFTER_FAILURE_SECONDS`` later: limits stay enforced, only per worker,
 and no request waits out the socket timeout more than once in that time.
 ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False`` makes a storage failure fail the request.
 """
@@ -32,7 +32,7 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
 from . import limit_storage
-from .redis_client import SOCKET_TIMEOUT
+from .redis_client import RETRY_AFTER_FAILURE_SECONDS, SOCKET_TIMEOUT
 
 if TYPE_CHECKING:
     from flask import Blueprint, Flask, Response
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-RETRY_STORAGE_SECONDS = 5.0
 EXTENSION = "rate_limits"
 # Blueprint names, recorded at import time like Flask-WTF's csrf.exempt: a blueprint cannot be
 # changed once an app has registered it, and these hold for every app built from it.
@@ -107,7 +106,7 @@ class RateLimits:
 
     def _storage_turn(self) -> bool:
         """Whether this request counts in the storage: always while it answers; while it is
-        down, one request per ``RETRY_STORAGE_SECONDS`` tries it (the others count in memory,
+        down, one request per ``RETRY_AFTER_FAILURE_SECONDS`` tries it (the others count in memory,
         instead of each waiting out the socket timeout)."""
         if not self.retry_storage_at:
             return True
@@ -115,7 +114,7 @@ class RateLimits:
             if time.monotonic() < self.retry_storage_at:
                 return False
             # Claimed: the next try is due an interval later, whatever this one finds.
-            self.retry_storage_at = time.monotonic() + RETRY_STORAGE_SECONDS
+            self.retry_storage_at = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
             return True
 
     def check(self, limits: tuple[RateLimitItem, ...], client: str, endpoint: str) -> Verdict:
@@ -126,11 +125,11 @@ class RateLimits:
             except self.storage.base_exceptions as exc:
                 if self.fallback is None:
                     raise
-                self.retry_storage_at = time.monotonic() + RETRY_STORAGE_SECONDS
+                self.retry_storage_at = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
                 log.warning(
                     "rate-limit storage unavailable (%s); counting in memory for %.0f s",
                     type(exc).__name__,
-                    RETRY_STORAGE_SECONDS,
+                    RETRY_AFTER_FAILURE_SECONDS,
                 )
             else:
                 if self.retry_storage_at:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import redis
 
 SOCKET_TIMEOUT = 1.5
+# After a failed call, what can do without Redis (the report cache, the rate limiter) leaves
+# it alone this long: during an outage every call would otherwise wait out the timeout.
+RETRY_AFTER_FAILURE_SECONDS = 5.0
 
 
 def connect(url: str) -> redis.Redis:

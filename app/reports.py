@@ -28,7 +28,7 @@ from sqlalchemy import select
 from . import grading
 from .db import db
 from .models import Assignment, Course, Enrollment, Grade, Student
-from .redis_client import connect
+from .redis_client import RETRY_AFTER_FAILURE_SECONDS, connect
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -53,25 +53,24 @@ def cache_is_shared() -> bool:
     return current_app.config["CACHE_TYPE"] == "RedisCache"
 
 
-# After a cache failure, optional cache calls are skipped for this long: a request makes
-# several, and during an outage each would otherwise wait out the socket timeout, turning one
-# slow answer into a hang. Invalidations are never skipped (a skipped one would serve stale
-# reports once Redis answers again). The state is the app's, so one per worker.
-SKIP_AFTER_FAILURE_SECONDS = 5.0
+# After a cache failure, optional cache calls are skipped for RETRY_AFTER_FAILURE_SECONDS: a
+# request makes several, and during an outage each would otherwise wait out the socket
+# timeout, turning one slow answer into a hang. Invalidations are never skipped (a skipped one
+# would serve stale reports once Redis answers again). The state is the app's, so one per worker.
 
 
 def call_cache(
     operation: Callable[[], Any], default: Any = None, *, essential: bool = False
 ) -> Any:
     """``operation``'s result, or ``default`` (logged) when the cache backend fails, or, unless
-    ``essential``, when it failed less than ``SKIP_AFTER_FAILURE_SECONDS`` ago."""
+    ``essential``, when it failed less than ``RETRY_AFTER_FAILURE_SECONDS`` ago."""
     state = current_app.extensions.setdefault("report_cache_health", {"skip_until": 0.0})
     if not essential and time.monotonic() < state["skip_until"]:
         return default
     try:
         return operation()
     except Exception as exc:  # any backend failure must degrade to "not cached"
-        state["skip_until"] = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
+        state["skip_until"] = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
         log.warning("report cache unavailable: %s", type(exc).__name__)
         return default
 

@@ -13,7 +13,8 @@ from flask import Flask
 from limits.storage import MemoryStorage
 
 from app import limits as limits_module
-from app.limits import EXTENSION, RETRY_STORAGE_SECONDS, RateLimits
+from app.limits import EXTENSION, RateLimits
+from app.redis_client import RETRY_AFTER_FAILURE_SECONDS
 from app.security import create_token
 from tests.app_helpers import ApiClient
 
@@ -189,7 +190,7 @@ def test_while_the_storage_is_down_one_request_per_interval_tries_it(
     rate_limits.retry_storage_at = time.monotonic()  # failed; the next try is due now
     # Concurrent requests: the first claims the try, the others count in memory meanwhile.
     assert [rate_limits._storage_turn() for _ in range(3)] == [True, False, False]
-    assert rate_limits.retry_storage_at >= time.monotonic() + RETRY_STORAGE_SECONDS - 1
+    assert rate_limits.retry_storage_at >= time.monotonic() + RETRY_AFTER_FAILURE_SECONDS - 1
 
 
 def test_counting_returns_to_the_storage_when_it_answers_again(

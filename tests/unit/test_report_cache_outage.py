@@ -46,7 +46,7 @@ def test_calls_resume_once_the_window_has_passed(
     backend = Backend()
     with app.app_context():
         reports.call_cache(backend)
-        monkeypatch.setattr(reports, "SKIP_AFTER_FAILURE_SECONDS", 0.0)
+        monkeypatch.setattr(reports, "RETRY_AFTER_FAILURE_SECONDS", 0.0)
         app.extensions["report_cache_health"]["skip_until"] = 0.0
         reports.call_cache(backend)
         assert reports.call_cache(lambda: "hit") == "hit"
