@@ -4,7 +4,8 @@ Threaded workers (gthread), not the seed's gevent: ``scripts/bench`` measured bo
 under the plan's limits (docs/capacity.md), and gthread carried 20-70% more of a read-heavy mix
 with a p99 no worse, and starts without monkey-patching the standard library in every worker.
 The app's waits are short PostgreSQL and Redis round trips, which a few threads per worker
-overlap as well as greenlets did.
+overlap as well as greenlets did. Two workers (``app.config.DEFAULT_WORKERS``) carried more
+than three at both 0.5 and 1 CPU, with less memory.
 
 The master imports and builds the app once and forks the workers from it (``preload_app``):
 three workers importing Flask, SQLAlchemy and psycopg side by side on half a core took 3.7-5.8 s
@@ -17,7 +18,6 @@ configurations set ``GUNICORN_PRELOAD=false``, and ``post_fork`` stops a preload
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 
 from app.config import (
@@ -34,7 +34,7 @@ from app.logs import gunicorn_logconfig
 try:
     port = listen_port()
     # Also checked by app.preflight (the image's ENTRYPOINT) before gunicorn reads it itself.
-    workers = worker_count(min(2 * multiprocessing.cpu_count() + 1, 3))
+    workers = worker_count()
     # Off only for gevent (see the module docstring); post_fork enforces it.
     preload_app = gunicorn_preload()
     # Checked here, not in on_starting: a preloading master builds the app before that hook,

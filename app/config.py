@@ -20,6 +20,10 @@ PRODUCTION = "production"
 DEVELOPMENT = "development"
 
 DEFAULT_PORT = 10000
+# Not 2 x cores + 1: inside a container that counts the host's cores, not the plan's CPU quota.
+# 2 gthread workers x 4 threads carried more than 3 x 4 under the plan's limits (scripts/bench,
+# docs/capacity.md), in a quarter less memory.
+DEFAULT_WORKERS = 2
 MAX_WORKERS = 32
 MIN_SECRET_KEY_LENGTH = 32
 # Estimated as length x the key's own per-character Shannon entropy: 40 times "a" scores 0,
@@ -109,9 +113,9 @@ def listen_port() -> int:
     return port
 
 
-def worker_count(default: int) -> int:
+def worker_count() -> int:
     """gunicorn's worker processes (WEB_CONCURRENCY): 0 would start a master that never serves."""
-    workers = env_int("WEB_CONCURRENCY", default)
+    workers = env_int("WEB_CONCURRENCY", DEFAULT_WORKERS)
     if not 1 <= workers <= MAX_WORKERS:
         raise ConfigError([f"WEB_CONCURRENCY must be from 1 to {MAX_WORKERS}, got {workers}"])
     return workers

@@ -15,8 +15,6 @@ import sys
 
 from .config import PRODUCTION, ConfigError, finalize, from_env, listen_port, worker_count
 
-# gunicorn.conf.py's default; only the range matters here.
-DEFAULT_WORKERS = 3
 # The commands that read the settings: the server, and the CLI (`flask db upgrade` pre-deploy).
 APP_PROGRAMS = frozenset({"gunicorn", "flask"})
 
@@ -29,7 +27,7 @@ def problems() -> str | None:
     """The one-line reason the environment cannot start the app, or None."""
     try:
         listen_port()
-        worker_count(DEFAULT_WORKERS)
+        worker_count()
         config = from_env(instance_path=INSTANCE_DIR)
         finalize(config)
     except ConfigError as error:

@@ -79,8 +79,8 @@ def mix(course: SeededCourse, auth: Credentials) -> Load:
     return Load(paths, headers=auth.headers)
 
 
-CURRENT_CONFIG = "gthread, 3 workers x 4 threads (gunicorn.conf.py)"
-# (name, GUNICORN_CMD_ARGS): flags layered over gunicorn.conf.py (WEB_CONCURRENCY=3 from
+CURRENT_CONFIG = "gthread, 2 workers x 4 threads (gunicorn.conf.py)"
+# (name, GUNICORN_CMD_ARGS): flags layered over gunicorn.conf.py (WEB_CONCURRENCY=2 from
 # render.yaml gives the worker count where no --workers flag is given).
 CONFIGS = [
     (CURRENT_CONFIG, ""),
@@ -88,5 +88,5 @@ CONFIGS = [
     ("gevent, 2 workers x 1000 connections", "--worker-class gevent --workers 2"),
     ("sync, 2 workers", "--worker-class sync --workers 2"),
     ("sync, 3 workers", "--worker-class sync --workers 3"),
-    ("gthread, 2 workers x 4 threads", "--worker-class gthread --workers 2 --threads 4"),
+    ("gthread, 3 workers x 4 threads", "--worker-class gthread --workers 3 --threads 4"),
 ]

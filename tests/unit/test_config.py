@@ -139,7 +139,7 @@ def test_accepts_every_rate_limit_form_the_limits_package_parses(
 def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch, value: str, problem: str) -> None:
     monkeypatch.setenv("WEB_CONCURRENCY", value)
     with pytest.raises(ConfigError, match="WEB_CONCURRENCY") as excinfo:
-        config.worker_count(3)
+        config.worker_count()
     assert problem in str(excinfo.value)
 
 

@@ -144,9 +144,9 @@ def _web_setting(bp: Blueprint, key: str, want: str | None, unset: str) -> Itera
 def plan_matches(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The web service runs on the configured plan (option ``plan``).
 
-    With ``plan: standard`` (1 GB for 3 workers):
+    With ``plan: standard``:
     Passes: ``plan: standard``
-    Fails:  ``plan: starter`` (512 MB: three gevent workers run out of memory)
+    Fails:  ``plan: starter`` (a smaller instance than the one the project sized its workers for)
     """
     unset = "missing (Render defaults to starter)"
     yield from _web_setting(bp, "plan", options["plan"], unset)

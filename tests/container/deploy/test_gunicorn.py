@@ -18,7 +18,7 @@ from tests.container.deploy.stack import Stack, record
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
-WORKERS = 3  # WEB_CONCURRENCY in render.yaml
+WORKERS = 2  # WEB_CONCURRENCY in render.yaml
 SLOW_REQUESTS = 4
 # How long the slow requests stay blocked after SIGTERM: well inside graceful_timeout (25 s).
 HOLD_AFTER_SIGTERM = 3.0

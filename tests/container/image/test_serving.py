@@ -16,12 +16,13 @@ from deploycheck.testing.container import AppContainer, AppEnv, running_app
 pytestmark = pytest.mark.container
 
 TUNED_PORT = 8080
-TUNED_WORKERS = 2
+DEFAULT_WORKERS = 2  # app.config.DEFAULT_WORKERS, what render.yaml sets too
+TUNED_WORKERS = 3
 
 
 @pytest.fixture(scope="module")
 def tuned_container(app_image: Image, migrated_env: AppEnv) -> Iterator[AppContainer]:
-    """The app with WEB_CONCURRENCY=2 and PORT=8080, as a Render dashboard could set them."""
+    """The app with WEB_CONCURRENCY=3 and PORT=8080, as a Render dashboard could set them."""
     container = migrated_env.container(app_image.ref, port=TUNED_PORT)
     container.with_env("WEB_CONCURRENCY", str(TUNED_WORKERS))
     with running_app(container):
@@ -48,11 +49,11 @@ class Api:
         return self.session.get(self.base_url + path, timeout=10)
 
 
-def test_gunicorn_runs_three_gthread_workers_by_default(app_container: AppContainer) -> None:
+def test_gunicorn_runs_two_gthread_workers_by_default(app_container: AppContainer) -> None:
     workers = app_container.gunicorn_workers()
-    assert len(workers) == 3, (
-        f"expected gunicorn's master plus 3 workers in {app_container.image}, found "
-        f"{len(workers)} workers: {[w.command for w in workers]}"
+    assert len(workers) == DEFAULT_WORKERS, (
+        f"expected gunicorn's master plus {DEFAULT_WORKERS} workers in {app_container.image}, "
+        f"found {len(workers)} workers: {[w.command for w in workers]}"
     )
     assert "Using worker: gthread" in app_container.logs_text(), (
         "expected gunicorn to log 'Using worker: gthread', found another worker class in the logs"
