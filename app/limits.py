@@ -15,6 +15,10 @@ If Redis fails, the request is counted in process memory and so are the next one
 Redis is tried again ``RETRY_AFTER_FAILURE_SECONDS`` later: limits stay enforced, only per worker,
 and no request waits out the socket timeout more than once in that time.
 ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False`` makes a storage failure fail the request.
+
+A request's count can bring other Redis keys with it (``RateLimits.read_along``, set by the app
+factory when the cache lives in the same Redis): the API's token grant and cached report, so a
+cached read is one round trip. ``take_read_along`` hands them to the code that needs them.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
@@ -41,6 +46,9 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXTENSION = "rate_limits"
+# In the WSGI environ, not ``g``: it must never outlive its request (``g`` does under an outer
+# app context), or a later request could read a stale grant.
+READ_ALONG_ENVIRON_KEY = "gradetracker.read_along"
 # Blueprint names, recorded at import time like Flask-WTF's csrf.exempt: a blueprint cannot be
 # changed once an app has registered it, and these hold for every app built from it.
 _exempt: set[str] = set()
@@ -84,6 +92,9 @@ class RateLimits:
         self.retry_storage_at = 0.0  # time.monotonic(); 0: the storage is in use
         self._probe = threading.Lock()
         self._resolved: dict[tuple[str, bool], tuple[RateLimitItem, ...]] = {}
+        # The Redis keys the current request will read, fetched with its count; only ever set
+        # when they live in the storage's Redis.
+        self.read_along: Callable[[], list[str]] | None = None
 
     def limits_for(
         self, endpoint: str, blueprint: str | None, write: bool
@@ -117,11 +128,19 @@ class RateLimits:
             self.retry_storage_at = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
             return True
 
-    def check(self, limits: tuple[RateLimitItem, ...], client: str, endpoint: str) -> Verdict:
-        """Count the request against ``limits``: in the storage, or in memory while it is down."""
+    def check(
+        self,
+        limits: tuple[RateLimitItem, ...],
+        identifiers: tuple[str, str],
+        read_along: Sequence[str] = (),
+    ) -> tuple[Verdict, list[bytes | None] | None]:
+        """Count the request against ``limits``: in the storage, or in memory while it is down.
+
+        Also the values of the ``read_along`` keys, or None when they were not read (memory).
+        """
         if self._storage_turn():
             try:
-                verdict = _count(self.storage, limits, client, endpoint)
+                counted = _count(self.storage, limits, identifiers, read_along)
             except self.storage.base_exceptions as exc:
                 if self.fallback is None:
                     raise
@@ -135,21 +154,34 @@ class RateLimits:
                 if self.retry_storage_at:
                     self.retry_storage_at = 0.0
                     log.info("rate-limit storage answering again")
-                return verdict
+                return counted
         assert self.fallback is not None  # only set when there is a fallback
-        return _count(self.fallback, limits, client, endpoint)
+        return _count(self.fallback, limits, identifiers)
 
 
-def _count(storage: Storage, limits: tuple[RateLimitItem, ...], *identifiers: str) -> Verdict:
-    """Hit each limit until one is breached; the verdict is that one, else the tightest."""
+def _count(
+    storage: Storage,
+    limits: tuple[RateLimitItem, ...],
+    identifiers: tuple[str, str],
+    read_along: Sequence[str] = (),
+) -> tuple[Verdict, list[bytes | None] | None]:
+    """Hit each limit until one is breached; the verdict is that one, else the tightest.
+
+    The first hit reads the ``read_along`` keys too.
+    """
     verdicts = []
-    for item in limits:
-        hits, reset_at = limit_storage.count(storage, item.key_for(*identifiers), item.get_expiry())
+    values = None
+    for index, item in enumerate(limits):
+        key, expiry = item.key_for(*identifiers), item.get_expiry()
+        if index:
+            hits, reset_at, _ = limit_storage.count(storage, key, expiry)
+        else:
+            hits, reset_at, values = limit_storage.count(storage, key, expiry, read_along)
         verdict = Verdict(item, max(0, item.amount - hits), reset_at, breached=hits > item.amount)
         if verdict.breached:
-            return verdict
+            return verdict, values
         verdicts.append(verdict)
-    return min(verdicts, key=lambda v: v.remaining)
+    return min(verdicts, key=lambda v: v.remaining), values
 
 
 def _client() -> str:
@@ -166,7 +198,10 @@ def count_request() -> None:
     limits = rate_limits.limits_for(endpoint, request.blueprint, request.method in WRITE_METHODS)
     if not limits:
         return
-    verdict = rate_limits.check(limits, _client(), endpoint)
+    read_along = rate_limits.read_along() if rate_limits.read_along else []
+    verdict, values = rate_limits.check(limits, (_client(), endpoint), read_along)
+    if read_along and values is not None:
+        request.environ[READ_ALONG_ENVIRON_KEY] = dict(zip(read_along, values, strict=True))
     g.rate_limit = verdict
     if verdict.breached:
         log.info("rate limit %s exceeded at %s", verdict.limit, endpoint)
@@ -175,6 +210,17 @@ def count_request() -> None:
         raise TooManyRequests(
             f"Too many requests: the limit is {verdict.limit}", retry_after=retry_after
         )
+
+
+def take_read_along(keys: Sequence[str]) -> list[bytes | None] | None:
+    """The raw values of ``keys`` if this request's count read all of them, else None (also
+    outside a request)."""
+    if not has_request_context():
+        return None
+    read = request.environ.pop(READ_ALONG_ENVIRON_KEY, None)
+    if read is None or not all(key in read for key in keys):
+        return None
+    return [read[key] for key in keys]
 
 
 def add_headers(response: Response) -> Response:
@@ -186,6 +232,15 @@ def add_headers(response: Response) -> Response:
         response.headers["X-RateLimit-Remaining"] = str(verdict.remaining)
         response.headers["X-RateLimit-Reset"] = str(math.ceil(verdict.reset_at))
     return response
+
+
+def read_along(app: Flask, keys: Callable[[], list[str]], redis_url: str | None) -> None:
+    """Fetch ``keys()`` with each count, when they live in the limiter's Redis (``redis_url``)."""
+    rate_limits: RateLimits | None = app.extensions.get(EXTENSION)
+    if rate_limits is None or not redis_url:
+        return
+    if app.config["RATELIMIT_STORAGE_URI"] == f"{limit_storage.PREFIX}{redis_url}":
+        rate_limits.read_along = keys
 
 
 def init_app(app: Flask) -> None:

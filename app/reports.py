@@ -8,7 +8,8 @@ read. Cache errors (Redis down) are logged and the report is computed directly.
 A one-course report is stored under a key without the version, together with the version it
 was built from: ``cached_course_summary`` and ``cached_student_in_course`` read the token and
 the report in one round trip and touch no database, so a cached read costs about what a
-trivial route costs; an API read gets them in the same MGET as its token's grant. A stored
+trivial route costs; an API read gets them with its token's grant, in the round trip that
+counts its rate limit (``get_many``, ``app.limits.read_along``). A stored
 report proves its rows existed; a delete changes the token, so a
 report of a deleted course or student is never served.
 """
@@ -27,6 +28,7 @@ from sqlalchemy import select
 
 from . import grading
 from .db import db
+from .limits import take_read_along
 from .models import Assignment, Course, Enrollment, Grade, Student
 from .redis_client import RETRY_AFTER_FAILURE_SECONDS, connect
 
@@ -35,13 +37,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 cache = Cache()
+# The REDIS_URL the cache was connected to by init_app (not a host some config brought).
+REDIS_URL_EXTENSION = "report_cache_redis_url"
 
 
 def init_app(app: Flask) -> None:
     """Cache in Redis when REDIS_URL is set, else in process memory."""
     if app.config.get("REDIS_URL"):
         app.config.setdefault("CACHE_TYPE", "RedisCache")
-        app.config.setdefault("CACHE_REDIS_HOST", connect(app.config["REDIS_URL"]))
+        if "CACHE_REDIS_HOST" not in app.config:
+            app.config["CACHE_REDIS_HOST"] = connect(app.config["REDIS_URL"])
+            app.extensions[REDIS_URL_EXTENSION] = app.config["REDIS_URL"]
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
     app.config.setdefault("CACHE_KEY_PREFIX", "gradetracker:")
@@ -51,6 +57,29 @@ def init_app(app: Flask) -> None:
 def cache_is_shared() -> bool:
     """Whether the cache is Redis, which every instance and worker sees, not process memory."""
     return current_app.config["CACHE_TYPE"] == "RedisCache"
+
+
+def redis_url(app: Flask) -> str | None:
+    """The Redis URL the cache reads from, when init_app connected it (else None)."""
+    if app.config["CACHE_TYPE"] != "RedisCache":
+        return None
+    return app.extensions.get(REDIS_URL_EXTENSION)
+
+
+def redis_keys(keys: list[str]) -> list[str]:
+    """The Redis names of cache ``keys`` (the cache's prefix added)."""
+    prefix = current_app.config["CACHE_KEY_PREFIX"]
+    return [f"{prefix}{key}" for key in keys]
+
+
+def get_many(keys: list[str]) -> list[Any]:
+    """The cached values of ``keys``: those the request's rate-limit count read along when it
+    read them all, else one MGET now (all None when the cache fails)."""
+    raw = take_read_along(redis_keys(keys))
+    if raw is not None:
+        loads = cache.cache.serializer.loads
+        return [loads(value) for value in raw]
+    return call_cache(lambda: cache.get_many(*keys), [None] * len(keys))
 
 
 # After a cache failure, optional cache calls are skipped for RETRY_AFTER_FAILURE_SECONDS: a

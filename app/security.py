@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from .db import db
 from .models import READ, WRITE, ApiToken, aware
-from .reports import cache, cache_is_shared, cached_read_keys, call_cache
+from .reports import cache, cache_is_shared, cached_read_keys, call_cache, get_many, redis_keys
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -151,14 +151,15 @@ def _grant_key(token_hash: str) -> str:
 def find_grant(token: str, also: list[str] | None = None) -> TokenGrant | None:
     """The unexpired grant of ``token`` or None: from Redis when shared, else PostgreSQL.
 
-    ``also`` (cache keys the request will read) are fetched in the same MGET as the grant and
-    left in ``g.prefetched``, so a cached report costs one round trip, not two.
+    ``also`` (cache keys the request will read) are fetched with the grant and left in
+    ``g.prefetched``; usually the rate-limit count has already read all of them
+    (``read_along_keys``), so a cached report costs one round trip in all.
     """
     token_hash = hash_token(token)
     shared = cache_is_shared()
     if shared:
         keys = [_grant_key(token_hash), *(also or [])]
-        entry, *values = call_cache(lambda: cache.get_many(*keys), [None] * len(keys))
+        entry, *values = get_many(keys)
         g.prefetched = dict(zip(also or [], values, strict=True))
         if entry == REVOKED:
             return None
@@ -175,6 +176,16 @@ def find_grant(token: str, also: list[str] | None = None) -> TokenGrant | None:
             lambda: cache.add(_grant_key(token_hash), grant.to_cache(), timeout=GRANT_SECONDS)
         )
     return grant
+
+
+def read_along_keys() -> list[str]:
+    """The Redis keys ``authenticate`` will read for this request: the token's grant and, for a
+    cached report, its course version and the report; none without a bearer token."""
+    token = bearer_token()
+    if token is None:
+        return []
+    keys = [_grant_key(hash_token(token)), *cached_read_keys(request.endpoint, request.view_args)]
+    return redis_keys(keys)
 
 
 def forget_grant(row: ApiToken) -> None:

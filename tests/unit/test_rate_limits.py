@@ -224,3 +224,35 @@ def test_switched_off_there_is_no_limiter(make_app: Callable[..., Flask]) -> Non
     client = app.test_client()
     assert EXTENSION not in app.extensions
     assert "X-RateLimit-Limit" not in client.get("/login").headers
+
+
+def test_keys_are_read_along_only_where_the_cache_shares_the_limiters_redis(
+    make_app: Callable[..., Flask],
+) -> None:
+    from app.security import read_along_keys
+
+    def read_along(**config: object) -> object:
+        app, _ = limited(make_app, **config)
+        return app.extensions[EXTENSION].read_along
+
+    assert read_along(REDIS_URL=DEAD_REDIS) is read_along_keys
+    assert read_along() is None  # in-process cache and counters: nothing to read along
+    assert read_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI="memory://") is None
+    assert read_along(REDIS_URL=DEAD_REDIS, CACHE_TYPE="SimpleCache") is None
+
+
+def test_values_read_along_are_taken_once_and_only_when_all_were_read(
+    make_app: Callable[..., Flask],
+) -> None:
+    app, _ = limited(make_app)
+    with app.test_request_context("/"):
+        assert limits_module.take_read_along(["a"]) is None  # nothing was read along
+    with app.test_request_context("/") as context:
+        context.request.environ[limits_module.READ_ALONG_ENVIRON_KEY] = {"a": b"1", "b": None}
+        assert limits_module.take_read_along(["a", "b"]) == [b"1", None]
+        assert limits_module.take_read_along(["a", "b"]) is None  # a later read asks Redis
+    with app.test_request_context("/") as context:
+        context.request.environ[limits_module.READ_ALONG_ENVIRON_KEY] = {"a": b"1"}
+        assert limits_module.take_read_along(["a", "c"]) is None
+    with app.app_context():  # outside a request (the CLI): nothing
+        assert limits_module.take_read_along(["a"]) is None

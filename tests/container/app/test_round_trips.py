@@ -1,10 +1,11 @@
 """Redis round trips per cached read, counted at redis-py's connection on the real Redis.
 
-A cached course summary or student report costs two round trips: one MGET for the token's
-grant, the course version and the report (prefetched by the auth hook), and one script call
-for the rate-limit counter, which also returns its window for the X-RateLimit headers. Before,
-it was five (grant GET, report MGET, counter script, counter GET, counter TTL); a count above
-two means a round trip crept back. A static file costs none. The client is signed in, as a
+A cached course summary or student report costs one round trip: the script call that counts
+the rate limit, returns its window for the X-RateLimit headers and reads the token's grant, the
+course version and the report along (``app.limits.read_along``). Before, it was five (grant
+GET, report MGET, counter script, counter GET, counter TTL), then two; a count above one means
+a round trip crept back. Without the read-along (a limiter on another Redis) the auth hook
+reads the three keys in one MGET. A static file costs none. The client is signed in, as a
 browser that also calls the API is: the API, static files and /health never load that session
 from Redis."""
 
@@ -56,10 +57,25 @@ def signed_in(api: ApiClient) -> ApiClient:
     return api
 
 
+def commands(sent: list[Any]) -> list[bytes]:
+    """The start of each packed command, for a readable failure."""
+    return [bytes(b"".join(c) if isinstance(c, list) else c)[:80] for c in sent]
+
+
 @pytest.mark.parametrize("which", [0, 1], ids=["course summary", "student report"])
-def test_a_cached_read_costs_two_round_trips(
-    signed_in: ApiClient, school: School, monkeypatch: pytest.MonkeyPatch, which: int
+@pytest.mark.parametrize("read_along", [True, False], ids=["read along", "separate MGET"])
+def test_a_cached_read_costs_one_round_trip_with_its_count(
+    signed_in: ApiClient,
+    school: School,
+    pg_app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+    which: int,
+    read_along: bool,
 ) -> None:
+    from app.limits import EXTENSION
+
+    if not read_along:
+        monkeypatch.setattr(pg_app.extensions[EXTENSION], "read_along", None)
     api = signed_in
     path = cached_reads(school)[which]
     first = api.get(path)  # builds and stores the report
@@ -68,7 +84,39 @@ def test_a_cached_read_costs_two_round_trips(
         again = api.get(path)
     assert again.status_code == 200
     assert again.get_json() == first.get_json()
-    assert len(sent) == 2, [bytes(b"".join(c) if isinstance(c, list) else c)[:80] for c in sent]
+    assert len(sent) == (1 if read_along else 2), commands(sent)
+    assert b"EVALSHA" in commands(sent)[0]
+
+
+def test_keys_read_along_come_back_with_the_count(
+    make_pg_app: Callable[..., Flask], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.limit_storage import count
+    from app.limits import EXTENSION
+
+    storage = make_pg_app().extensions[EXTENSION].storage
+    redis_client.set("round-trips/present", b"value")
+    count(storage, "round-trips/warm-up", 60)  # redis-py loads the script on its first call
+    with round_trips(monkeypatch) as sent:
+        hits, _, values = count(
+            storage, "round-trips/along", 60, ["round-trips/present", "round-trips/missing"]
+        )
+    assert (len(sent), hits, values) == (1, 1, [b"value", None])
+
+
+def test_a_limiter_on_another_redis_reads_nothing_along(
+    make_pg_app: Callable[..., Flask], production_env: dict[str, str]
+) -> None:
+    """The read-along keys live in the cache's Redis; counted elsewhere, they would be missing
+    (or another app's), so the auth hook reads them itself."""
+    from app.limit_storage import PREFIX
+    from app.limits import EXTENSION
+    from app.security import read_along_keys
+
+    assert make_pg_app().extensions[EXTENSION].read_along is read_along_keys
+    other_database = production_env["REDIS_URL"].removesuffix("/0") + "/1"
+    elsewhere = make_pg_app(RATELIMIT_STORAGE_URI=f"{PREFIX}{other_database}")
+    assert elsewhere.extensions[EXTENSION].read_along is None
 
 
 def test_the_rate_limit_headers_come_from_the_counted_hit(
@@ -117,7 +165,7 @@ def test_a_hit_is_counted_and_its_window_read_in_one_round_trip(
     key = "round-trips/count"
     count(storage, "round-trips/warm-up", 60)  # redis-py loads the script on its first call
     with round_trips(monkeypatch) as sent:
-        hits, reset_at = count(storage, key, 60)
+        hits, reset_at, _ = count(storage, key, 60)
     assert (len(sent), hits) == (1, 1)
     assert 0 < reset_at - time.time() <= 61
     redis_client.incr(storage.prefixed_key(key))  # another instance counts meanwhile
