@@ -82,7 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
     headers.init_app(app)
     limits.init_app(app)
     # A cached API read in one round trip: its rate-limit count fetches the grant and report.
-    limits.read_along(app, security.read_along_keys, reports.redis_url(app))
+    limits.enable_read_along(app, security.read_along_keys, reports.redis_client(app))
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(health.bp)

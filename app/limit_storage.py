@@ -6,7 +6,7 @@ window stats read the counter back for ``X-RateLimit-Remaining`` (GET) and
 Redis time. ``count`` asks for both in the same script call. The counter stays where the
 package keeps it (``LIMITS:<key>`` in Redis), shared by every instance.
 
-The same call can also GET other keys of that Redis (``read_along``): a cached API read needs
+The same call can also read other keys of that Redis (``read_along``): a cached API read needs
 its token's grant and its report, and reading them with the count makes the whole request one
 round trip, not two (each costs about 0.1 ms of CPU in redis-py). Render's Key Value is one
 server, not a cluster, so keys in any slot can share a script call.
@@ -25,15 +25,19 @@ PREFIX = "gradetracker+"
 SCHEME = f"{PREFIX}redis"
 
 # INCRBY, EXPIRE when the window starts, the time left (PTTL, in ms: TTL rounds to the
-# nearest second), then the value of every further key (nil when missing), in one round trip.
-INCR_EXPIRE_PTTL_GET = """
+# nearest second), then the values of the further keys, in one round trip. MGET, as the cache
+# reads them: nil for a missing key or one of another type, where GET would fail the script.
+INCR_EXPIRE_PTTL_MGET = """
 local current = redis.call("incrby", KEYS[1], tonumber(ARGV[2]))
 if current == tonumber(ARGV[2]) then
     redis.call("expire", KEYS[1], ARGV[1])
 end
 local reply = {current, redis.call("pttl", KEYS[1])}
-for i = 2, #KEYS do
-    reply[i + 1] = redis.call("get", KEYS[i])
+if #KEYS > 1 then
+    local values = redis.call("mget", unpack(KEYS, 2))
+    for i = 1, #values do
+        reply[i + 2] = values[i]
+    end
 end
 return reply
 """
@@ -51,7 +55,7 @@ class CountingRedisStorage(RedisStorage):
 
     def initialize_storage(self, uri: str) -> None:
         super().initialize_storage(uri)
-        self.lua_count = self.get_connection().register_script(INCR_EXPIRE_PTTL_GET)
+        self.lua_count = self.get_connection().register_script(INCR_EXPIRE_PTTL_MGET)
 
     def count(
         self, key: str, expiry: int, read_along: Sequence[str] = ()

@@ -37,9 +37,10 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
 from . import limit_storage
-from .redis_client import RETRY_AFTER_FAILURE_SECONDS, SOCKET_TIMEOUT
+from .redis_client import RETRY_AFTER_FAILURE_SECONDS, SOCKET_TIMEOUT, same_database
 
 if TYPE_CHECKING:
+    import redis
     from flask import Blueprint, Flask, Response
 
 log = logging.getLogger(__name__)
@@ -198,10 +199,10 @@ def count_request() -> None:
     limits = rate_limits.limits_for(endpoint, request.blueprint, request.method in WRITE_METHODS)
     if not limits:
         return
-    read_along = rate_limits.read_along() if rate_limits.read_along else []
-    verdict, values = rate_limits.check(limits, (_client(), endpoint), read_along)
-    if read_along and values is not None:
-        request.environ[READ_ALONG_ENVIRON_KEY] = dict(zip(read_along, values, strict=True))
+    along = rate_limits.read_along() if rate_limits.read_along else []
+    verdict, values = rate_limits.check(limits, (_client(), endpoint), along)
+    if along and values is not None:
+        request.environ[READ_ALONG_ENVIRON_KEY] = dict(zip(along, values, strict=True))
     g.rate_limit = verdict
     if verdict.breached:
         log.info("rate limit %s exceeded at %s", verdict.limit, endpoint)
@@ -234,12 +235,18 @@ def add_headers(response: Response) -> Response:
     return response
 
 
-def read_along(app: Flask, keys: Callable[[], list[str]], redis_url: str | None) -> None:
-    """Fetch ``keys()`` with each count, when they live in the limiter's Redis (``redis_url``)."""
+def enable_read_along(
+    app: Flask, keys: Callable[[], list[str]], keys_client: redis.Redis | None
+) -> None:
+    """Fetch ``keys()`` with each count, when ``keys_client`` (where they live) reaches the
+    same Redis database as the limiter's storage; read elsewhere they would be stale."""
     rate_limits: RateLimits | None = app.extensions.get(EXTENSION)
-    if rate_limits is None or not redis_url:
+    if rate_limits is None or keys_client is None:
         return
-    if app.config["RATELIMIT_STORAGE_URI"] == f"{limit_storage.PREFIX}{redis_url}":
+    storage = rate_limits.storage
+    if isinstance(storage, limit_storage.CountingRedisStorage) and same_database(
+        storage.get_connection(), keys_client
+    ):
         rate_limits.read_along = keys
 
 

@@ -10,6 +10,12 @@ SOCKET_TIMEOUT = 1.5
 RETRY_AFTER_FAILURE_SECONDS = 5.0
 
 
+def same_database(a: redis.Redis, b: redis.Redis) -> bool:
+    """Whether two clients reach the same database of the same server (or socket) as one user."""
+    left, right = a.connection_pool.connection_kwargs, b.connection_pool.connection_kwargs
+    return all(left.get(f) == right.get(f) for f in ("host", "port", "path", "db", "username"))
+
+
 def connect(url: str) -> redis.Redis:
     """A client for ``url`` that gives up after ``SOCKET_TIMEOUT`` seconds."""
     return redis.Redis.from_url(

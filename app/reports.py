@@ -9,7 +9,7 @@ A one-course report is stored under a key without the version, together with the
 was built from: ``cached_course_summary`` and ``cached_student_in_course`` read the token and
 the report in one round trip and touch no database, so a cached read costs about what a
 trivial route costs; an API read gets them with its token's grant, in the round trip that
-counts its rate limit (``get_many``, ``app.limits.read_along``). A stored
+counts its rate limit (``get_many``, ``app.limits.enable_read_along``). A stored
 report proves its rows existed; a delete changes the token, so a
 report of a deleted course or student is never served.
 """
@@ -22,7 +22,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g
+import redis
+from flask import current_app, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy import select
 
@@ -37,17 +38,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 cache = Cache()
-# The REDIS_URL the cache was connected to by init_app (not a host some config brought).
-REDIS_URL_EXTENSION = "report_cache_redis_url"
+# Cache values the auth hook read for the view (``keep_prefetched``): in the WSGI environ, which
+# ends with its request, not ``g``, which outlives it under an outer app context.
+PREFETCHED_ENVIRON_KEY = "gradetracker.prefetched"
 
 
 def init_app(app: Flask) -> None:
     """Cache in Redis when REDIS_URL is set, else in process memory."""
     if app.config.get("REDIS_URL"):
         app.config.setdefault("CACHE_TYPE", "RedisCache")
-        if "CACHE_REDIS_HOST" not in app.config:
-            app.config["CACHE_REDIS_HOST"] = connect(app.config["REDIS_URL"])
-            app.extensions[REDIS_URL_EXTENSION] = app.config["REDIS_URL"]
+        app.config.setdefault("CACHE_REDIS_HOST", connect(app.config["REDIS_URL"]))
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
     app.config.setdefault("CACHE_KEY_PREFIX", "gradetracker:")
@@ -59,11 +59,13 @@ def cache_is_shared() -> bool:
     return current_app.config["CACHE_TYPE"] == "RedisCache"
 
 
-def redis_url(app: Flask) -> str | None:
-    """The Redis URL the cache reads from, when init_app connected it (else None)."""
-    if app.config["CACHE_TYPE"] != "RedisCache":
+def redis_client(app: Flask) -> redis.Redis | None:
+    """The client the cache reads through, when it is a Redis client the config gave flask-caching
+    (``init_app``'s for REDIS_URL); None for any other cache, or one configured by URL."""
+    client = app.config.get("CACHE_REDIS_HOST")
+    if app.config["CACHE_TYPE"] != "RedisCache" or "CACHE_REDIS_URL" in app.config:
         return None
-    return app.extensions.get(REDIS_URL_EXTENSION)
+    return client if isinstance(client, redis.Redis) else None
 
 
 def redis_keys(keys: list[str]) -> list[str]:
@@ -72,13 +74,20 @@ def redis_keys(keys: list[str]) -> list[str]:
     return [f"{prefix}{key}" for key in keys]
 
 
+def keep_prefetched(values: dict[str, Any]) -> None:
+    """Hand cache values already read in this request to the view's cached read."""
+    if has_request_context():
+        request.environ[PREFETCHED_ENVIRON_KEY] = values
+
+
 def get_many(keys: list[str]) -> list[Any]:
     """The cached values of ``keys``: those the request's rate-limit count read along when it
     read them all, else one MGET now (all None when the cache fails)."""
     raw = take_read_along(redis_keys(keys))
     if raw is not None:
         loads = cache.cache.serializer.loads
-        return [loads(value) for value in raw]
+        # Through call_cache as the MGET's decoding is: a corrupt value reads as a miss.
+        return call_cache(lambda: [loads(value) for value in raw], [None] * len(keys))
     return call_cache(lambda: cache.get_many(*keys), [None] * len(keys))
 
 
@@ -131,8 +140,8 @@ def _course_version_key(course_id: int) -> str:
 def cached_read_keys(endpoint: str | None, view_args: dict[str, Any] | None) -> list[str]:
     """The cache keys a cached read of API ``endpoint`` needs: its course version, its report.
 
-    The auth hook reads them with the token's grant in one MGET (``security.authenticate``);
-    any other endpoint needs none.
+    The auth hook reads them with the token's grant (``security.authenticate``, usually read
+    along with the rate-limit count, see ``get_many``); any other endpoint needs none.
     """
     args = view_args or {}
     if endpoint == "reports.course_summary":
@@ -146,7 +155,7 @@ def cached_read_keys(endpoint: str | None, view_args: dict[str, Any] | None) -> 
 def _versioned_hit(course_id: int, key: str) -> dict[str, Any] | None:
     """The report stored under ``key`` if it was built from the course's current version."""
     version_key = _course_version_key(course_id)
-    prefetched = g.pop("prefetched", None) or {}
+    prefetched = request.environ.pop(PREFETCHED_ENVIRON_KEY, {}) if has_request_context() else {}
     if version_key in prefetched and key in prefetched:
         version, entry = prefetched[version_key], prefetched[key]
     else:

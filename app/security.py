@@ -32,7 +32,15 @@ from sqlalchemy import select
 
 from .db import db
 from .models import READ, WRITE, ApiToken, aware
-from .reports import cache, cache_is_shared, cached_read_keys, call_cache, get_many, redis_keys
+from .reports import (
+    cache,
+    cache_is_shared,
+    cached_read_keys,
+    call_cache,
+    get_many,
+    keep_prefetched,
+    redis_keys,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -151,8 +159,8 @@ def _grant_key(token_hash: str) -> str:
 def find_grant(token: str, also: list[str] | None = None) -> TokenGrant | None:
     """The unexpired grant of ``token`` or None: from Redis when shared, else PostgreSQL.
 
-    ``also`` (cache keys the request will read) are fetched with the grant and left in
-    ``g.prefetched``; usually the rate-limit count has already read all of them
+    ``also`` (cache keys the request will read) are fetched with the grant and handed on
+    (``keep_prefetched``); usually the rate-limit count has already read all of them
     (``read_along_keys``), so a cached report costs one round trip in all.
     """
     token_hash = hash_token(token)
@@ -160,7 +168,7 @@ def find_grant(token: str, also: list[str] | None = None) -> TokenGrant | None:
     if shared:
         keys = [_grant_key(token_hash), *(also or [])]
         entry, *values = get_many(keys)
-        g.prefetched = dict(zip(also or [], values, strict=True))
+        keep_prefetched(dict(zip(also or [], values, strict=True)))
         if entry == REVOKED:
             return None
         if isinstance(entry, dict):

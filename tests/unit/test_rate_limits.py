@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from limits.storage import MemoryStorage
 
 from app import limits as limits_module
@@ -229,16 +229,52 @@ def test_switched_off_there_is_no_limiter(make_app: Callable[..., Flask]) -> Non
 def test_keys_are_read_along_only_where_the_cache_shares_the_limiters_redis(
     make_app: Callable[..., Flask],
 ) -> None:
+    """Read from another database, a grant would be stale (its tombstone is not there) and a
+    report another app's. The clients connect lazily: nothing here reaches a server."""
+    from app.limit_storage import PREFIX
     from app.security import read_along_keys
 
     def read_along(**config: object) -> object:
         app, _ = limited(make_app, **config)
         return app.extensions[EXTENSION].read_along
 
+    no_database = DEAD_REDIS.removesuffix("/0")
     assert read_along(REDIS_URL=DEAD_REDIS) is read_along_keys
     assert read_along() is None  # in-process cache and counters: nothing to read along
     assert read_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI="memory://") is None
     assert read_along(REDIS_URL=DEAD_REDIS, CACHE_TYPE="SimpleCache") is None
+    other_database = f"{PREFIX}{no_database}/1"
+    assert read_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI=other_database) is None
+    assert read_along(REDIS_URL=DEAD_REDIS, CACHE_REDIS_URL=f"{no_database}/2") is None
+    # The same URL, but a storage option that moves the limiter to database 1.
+    options = {"db": 1}
+    moved = read_along(REDIS_URL=no_database, RATELIMIT_STORAGE_OPTIONS=options)
+    assert moved is None
+
+
+def test_only_values_the_storage_read_are_handed_on(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = limited(make_app, REDIS_URL=DEAD_REDIS)
+    rate_limits: RateLimits = app.extensions[EXTENSION]
+    rate_limits.read_along = lambda: ["a", "b"]
+    headers = {"Authorization": "Bearer gt_x"}
+    with app.test_request_context("/api/v1/courses", headers=headers) as context:
+        limits_module.count_request()  # Redis is dead: counted in memory, nothing read
+        assert g.rate_limit.remaining == 99
+        assert limits_module.READ_ALONG_ENVIRON_KEY not in context.request.environ
+
+    def counted(storage: object, key: str, expiry: int, along: list[str] = ()) -> object:
+        return 1, time.time() + expiry, [b"1", None][: len(along)] if along else None
+
+    monkeypatch.setattr(limits_module.limit_storage, "count", counted)
+    rate_limits.retry_storage_at = 0.0
+    with app.test_request_context("/api/v1/courses", headers=headers) as context:
+        limits_module.count_request()
+        assert context.request.environ[limits_module.READ_ALONG_ENVIRON_KEY] == {
+            "a": b"1",
+            "b": None,
+        }
 
 
 def test_values_read_along_are_taken_once_and_only_when_all_were_read(

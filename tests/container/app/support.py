@@ -4,11 +4,16 @@ wrote and the migration step (the API client and login form are in ``tests.app_h
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+import pytest
 import redis
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask_migrate import upgrade
+from redis.connection import AbstractConnection
 
 ORIGIN = "https://grades.example.com"
 # Random per run, as production's must be: nothing may depend on a known value.
@@ -24,6 +29,26 @@ LIMITER_PREFIX = "LIMITS:LIMITER/"
 def redis_keys(client: redis.Redis, prefix: str) -> set[str]:
     """Every key in the Redis behind ``client`` that starts with ``prefix``."""
     return {key.decode() for key in client.scan_iter(match=prefix + "*")}
+
+
+@contextmanager
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Every packed write (one command or one pipeline) sent to Redis inside the block."""
+    sent: list[Any] = []
+    send: Callable[..., None] = AbstractConnection.send_packed_command
+
+    def counting(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        sent.append(command)
+        send(self, command, check_health)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AbstractConnection, "send_packed_command", counting)
+        yield sent
+
+
+def commands(sent: list[Any]) -> list[bytes]:
+    """The start of each packed command ``round_trips`` saw, for a readable failure."""
+    return [bytes(b"".join(c) if isinstance(c, list) else c)[:80] for c in sent]
 
 
 def migrate(app: Flask) -> None:

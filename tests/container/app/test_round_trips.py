@@ -2,7 +2,7 @@
 
 A cached course summary or student report costs one round trip: the script call that counts
 the rate limit, returns its window for the X-RateLimit headers and reads the token's grant, the
-course version and the report along (``app.limits.read_along``). Before, it was five (grant
+course version and the report along (``app.limits.enable_read_along``). Before, it was five (grant
 GET, report MGET, counter script, counter GET, counter TTL), then two; a count above one means
 a round trip crept back. Without the read-along (a limiter on another Redis) the auth hook
 reads the three keys in one MGET. A static file costs none. The client is signed in, as a
@@ -12,36 +12,25 @@ from Redis."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import redis
 from flask import Flask
-from redis.connection import AbstractConnection
 
 from tests.app_helpers import ApiClient, sign_in
-from tests.container.app.support import LIMITER_PREFIX, SESSION_PREFIX, redis_keys
+from tests.container.app.support import (
+    LIMITER_PREFIX,
+    SESSION_PREFIX,
+    commands,
+    redis_keys,
+    round_trips,
+)
 
 pytestmark = pytest.mark.container
 
 School = dict[str, dict[str, Any]]
-
-
-@contextmanager
-def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
-    """Every packed write (one command or one pipeline) sent to Redis inside the block."""
-    sent: list[Any] = []
-    send: Callable[..., None] = AbstractConnection.send_packed_command
-
-    def counting(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
-        sent.append(command)
-        send(self, command, check_health)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(AbstractConnection, "send_packed_command", counting)
-        yield sent
 
 
 def cached_reads(school: School) -> list[str]:
@@ -55,11 +44,6 @@ def signed_in(api: ApiClient) -> ApiClient:
     assert sign_in(api.client, api.token).status_code == 302
     assert api.client.get_cookie("session") is not None
     return api
-
-
-def commands(sent: list[Any]) -> list[bytes]:
-    """The start of each packed command, for a readable failure."""
-    return [bytes(b"".join(c) if isinstance(c, list) else c)[:80] for c in sent]
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["course summary", "student report"])
@@ -96,27 +80,12 @@ def test_keys_read_along_come_back_with_the_count(
 
     storage = make_pg_app().extensions[EXTENSION].storage
     redis_client.set("round-trips/present", b"value")
+    redis_client.rpush("round-trips/a-list", b"item")  # MGET's nil, where GET would fail
     count(storage, "round-trips/warm-up", 60)  # redis-py loads the script on its first call
+    along = ["round-trips/missing", "round-trips/present", "round-trips/a-list"]
     with round_trips(monkeypatch) as sent:
-        hits, _, values = count(
-            storage, "round-trips/along", 60, ["round-trips/present", "round-trips/missing"]
-        )
-    assert (len(sent), hits, values) == (1, 1, [b"value", None])
-
-
-def test_a_limiter_on_another_redis_reads_nothing_along(
-    make_pg_app: Callable[..., Flask], production_env: dict[str, str]
-) -> None:
-    """The read-along keys live in the cache's Redis; counted elsewhere, they would be missing
-    (or another app's), so the auth hook reads them itself."""
-    from app.limit_storage import PREFIX
-    from app.limits import EXTENSION
-    from app.security import read_along_keys
-
-    assert make_pg_app().extensions[EXTENSION].read_along is read_along_keys
-    other_database = production_env["REDIS_URL"].removesuffix("/0") + "/1"
-    elsewhere = make_pg_app(RATELIMIT_STORAGE_URI=f"{PREFIX}{other_database}")
-    assert elsewhere.extensions[EXTENSION].read_along is None
+        hits, _, values = count(storage, "round-trips/along", 60, along)
+    assert (len(sent), hits, values) == (1, 1, [None, b"value", None])
 
 
 def test_the_rate_limit_headers_come_from_the_counted_hit(

@@ -23,7 +23,7 @@ from app.security import (
     hash_token,
 )
 from tests.app_helpers import ApiClient, counting_statements
-from tests.container.app.support import migrate
+from tests.container.app.support import commands, migrate, round_trips
 
 READ_PATH = "/courses"
 
@@ -84,6 +84,28 @@ def test_a_cached_grant_that_has_expired_is_refused(instances: tuple[Flask, Flas
     with counting_statements(second, "api_tokens") as lookups:
         assert api.get(READ_PATH).status_code == 401
     assert lookups == []
+
+
+def test_a_tombstone_read_along_with_the_rate_limit_refuses_the_token(
+    instances: tuple[Flask, Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grant comes with the rate-limit count (one round trip); a tombstone written by
+    another instance is what it reads, before the row is even deleted."""
+    from app.limits import EXTENSION
+    from app.security import read_along_keys
+
+    first, second = instances
+    assert second.extensions[EXTENSION].read_along is read_along_keys
+    token = create(first, "along")
+    api = ApiClient(second.test_client(), token)
+    assert api.get(READ_PATH).status_code == 200  # the grant is cached
+    with first.app_context():
+        row = db.session.scalar(db.select(ApiToken).where(ApiToken.name == "along"))
+        forget_grant(row)  # the revoke's first step; the row stays in PostgreSQL
+    with counting_statements(second, "api_tokens") as lookups, round_trips(monkeypatch) as sent:
+        assert api.get(READ_PATH).status_code == 401
+    assert lookups == []
+    assert len(sent) == 1, commands(sent)
 
 
 def test_a_lookup_racing_a_revoke_cannot_bring_the_token_back(
