@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from .. import reports
@@ -17,7 +17,7 @@ bp = Blueprint("reports", __name__)
 
 
 @bp.get("/courses/<int:course_id>/students/<int:student_id>/report")
-def student_in_course(course_id: int, student_id: int) -> dict[str, Any]:
+def student_in_course(course_id: int, student_id: int) -> dict[str, Any] | Response:
     hit = reports.cached_student_in_course(course_id, student_id)
     if hit is not None:
         return hit
@@ -32,7 +32,7 @@ def student_in_course(course_id: int, student_id: int) -> dict[str, Any]:
 
 
 @bp.get("/courses/<int:course_id>/summary")
-def course_summary(course_id: int) -> dict[str, Any]:
+def course_summary(course_id: int) -> dict[str, Any] | Response:
     hit = reports.cached_course_summary(course_id)
     if hit is not None:
         return hit

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.app_helpers import ApiClient
+import pytest
+from flask import Flask
+
+from tests.app_helpers import ApiClient, counting_statements
 
 
 def test_student_in_course_report_uses_weights(api: ApiClient, seed: dict[str, Any]) -> None:
@@ -77,3 +80,24 @@ def test_cached_reports_are_not_served_after_a_delete(api: ApiClient, seed: dict
     assert api.get(report).status_code == 404
     api.delete(f"/courses/{course}")
     assert api.get(summary).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["summary", "report"])
+def test_a_cached_answer_is_the_same_bytes_as_a_fresh_one(
+    app: Flask, api: ApiClient, seed: dict[str, Any], kind: str
+) -> None:
+    """The cache stores the JSON body the API answers with: the cached answer must not differ
+    from the one built from the database, header for header that a client reads."""
+    course = seed["course"]["id"]
+    path = {
+        "summary": f"/courses/{course}/summary",
+        "report": f"/courses/{course}/students/{seed['ada']['id']}/report",
+    }[kind]
+    fresh = api.get(path)
+    with counting_statements(app, "grades") as built:
+        cached = api.get(path)
+    assert built == [], "the second read was built again, not served from the cache"
+    assert (fresh.status_code, cached.status_code) == (200, 200)
+    assert cached.data == fresh.data
+    for header in ("Content-Type", "ETag", "Cache-Control"):
+        assert cached.headers[header] == fresh.headers[header], header

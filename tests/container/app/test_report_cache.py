@@ -26,7 +26,7 @@ def report_path(school: School) -> str:
 
 
 def report_keys(redis_client: redis.Redis, school: School) -> set[str]:
-    key = f"{CACHE_PREFIX}report:student-course:{school['math']['id']}:{school['ada']['id']}"
+    key = f"{CACHE_PREFIX}report-json:student-course:{school['math']['id']}:{school['ada']['id']}"
     return {found for found in redis_keys(redis_client, key) if found == key}
 
 
