@@ -173,18 +173,19 @@ def _json_response(body: str) -> Response:
 
 
 def _versioned(course_id: int, key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    hit = _versioned_hit(course_id, key)
-    if hit is not None:
-        return json.loads(hit)
-    # The version is read before building: a write racing with the build leaves a stale
-    # version in the entry, which the next read rejects.
-    (version,) = _course_versions([course_id])
-    value = build()
-    timeout = current_app.config["REPORT_CACHE_SECONDS"]
-    # Exactly the body Flask answers a returned dict with (separators, key order, newline).
-    entry = {"version": version, "json": current_app.json.response(value).get_data(as_text=True)}
-    call_cache(lambda: cache.set(key, entry, timeout=timeout))
-    return value
+    """The report as the API answers it, decoded: the same (key order included) whether it
+    was stored or has just been built."""
+    body = _versioned_hit(course_id, key)
+    if body is None:
+        # The version is read before building: a write racing with the build leaves a stale
+        # version in the entry, which the next read rejects.
+        (version,) = _course_versions([course_id])
+        # Exactly the body Flask answers a returned dict with (separators, key order, newline).
+        body = current_app.json.response(build()).get_data(as_text=True)
+        timeout = current_app.config["REPORT_CACHE_SECONDS"]
+        entry = {"version": version, "json": body}
+        call_cache(lambda: cache.set(key, entry, timeout=timeout))
+    return json.loads(body)
 
 
 def _cached(key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
