@@ -281,8 +281,10 @@ def _result_dict(result: grading.CourseResult) -> dict[str, Any]:
     }
 
 
-# "report-json:", not the "report:" the dict entries had: during a rolling deploy the previous
-# release still reads its own entries, and must never find one of these.
+# "report-json:", not the "report:" these entries had as pickled dicts (the GPA's still are):
+# during a rolling deploy the previous release still reads its own entries, and must never find
+# one of these. The body is encoded once, by the writer: a change to the JSON settings
+# (app.json) needs a new prefix too, or instances would answer with two encodings.
 def _student_key(course_id: int, student_id: int) -> str:
     return f"report-json:student-course:{course_id}:{student_id}"
 
