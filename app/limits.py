@@ -31,12 +31,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
-from . import limit_storage
+from . import handoff, limit_storage
 from .redis_client import RETRY_AFTER_FAILURE_SECONDS, SOCKET_TIMEOUT, same_database
 
 if TYPE_CHECKING:
@@ -47,9 +47,8 @@ log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXTENSION = "rate_limits"
-# In the WSGI environ, not ``g``: it must never outlive its request (``g`` does under an outer
-# app context), or a later request could read a stale grant.
-READ_ALONG_ENVIRON_KEY = "gradetracker.read_along"
+# The name the values read along are handed on under (``app.handoff``).
+READ_ALONG = "read_along"
 # Blueprint names, recorded at import time like Flask-WTF's csrf.exempt: a blueprint cannot be
 # changed once an app has registered it, and these hold for every app built from it.
 _exempt: set[str] = set()
@@ -202,7 +201,7 @@ def count_request() -> None:
     along = rate_limits.read_along() if rate_limits.read_along else []
     verdict, values = rate_limits.check(limits, (_client(), endpoint), along)
     if along and values is not None:
-        request.environ[READ_ALONG_ENVIRON_KEY] = dict(zip(along, values, strict=True))
+        handoff.hand_on(READ_ALONG, dict(zip(along, values, strict=True)))
     g.rate_limit = verdict
     if verdict.breached:
         log.info("rate limit %s exceeded at %s", verdict.limit, endpoint)
@@ -216,9 +215,7 @@ def count_request() -> None:
 def take_read_along(keys: Sequence[str]) -> list[bytes | None] | None:
     """The raw values of ``keys`` if this request's count read all of them, else None (also
     outside a request)."""
-    if not has_request_context():
-        return None
-    read = request.environ.pop(READ_ALONG_ENVIRON_KEY, None)
+    read = handoff.take(READ_ALONG)
     if read is None or not all(key in read for key in keys):
         return None
     return [read[key] for key in keys]

@@ -25,11 +25,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import redis
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_caching import Cache
 from sqlalchemy import select
 
-from . import grading
+from . import grading, handoff
 from .db import db
 from .limits import take_read_along
 from .models import Assignment, Course, Enrollment, Grade, Student
@@ -40,9 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 cache = Cache()
-# Cache values the auth hook read for the view (``keep_prefetched``): in the WSGI environ, which
-# ends with its request, not ``g``, which outlives it under an outer app context.
-PREFETCHED_ENVIRON_KEY = "gradetracker.prefetched"
+# The name the auth hook hands the view the cache values it read under (``app.handoff``).
+PREFETCHED = "prefetched"
 
 
 def init_app(app: Flask) -> None:
@@ -74,12 +73,6 @@ def redis_keys(keys: list[str]) -> list[str]:
     """The Redis names of cache ``keys`` (the cache's prefix added)."""
     prefix = current_app.config["CACHE_KEY_PREFIX"]
     return [f"{prefix}{key}" for key in keys]
-
-
-def keep_prefetched(values: dict[str, Any]) -> None:
-    """Hand cache values already read in this request to the view's cached read."""
-    if has_request_context():
-        request.environ[PREFETCHED_ENVIRON_KEY] = values
 
 
 def get_many(keys: list[str]) -> list[Any]:
@@ -157,7 +150,7 @@ def cached_read_keys(endpoint: str | None, view_args: dict[str, Any] | None) -> 
 def _versioned_hit(course_id: int, key: str) -> str | None:
     """The JSON body stored under ``key`` if it was built from the course's current version."""
     version_key = _course_version_key(course_id)
-    prefetched = request.environ.pop(PREFETCHED_ENVIRON_KEY, {}) if has_request_context() else {}
+    prefetched = handoff.take(PREFETCHED) or {}
     if version_key in prefetched and key in prefetched:
         version, entry = prefetched[version_key], prefetched[key]
     else:

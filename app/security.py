@@ -30,15 +30,16 @@ from flask import current_app, g, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
+from . import handoff
 from .db import db
 from .models import READ, WRITE, ApiToken, aware
 from .reports import (
+    PREFETCHED,
     cache,
     cache_is_shared,
     cached_read_keys,
     call_cache,
     get_many,
-    keep_prefetched,
     redis_keys,
 )
 
@@ -160,7 +161,7 @@ def find_grant(token: str, also: list[str] | None = None) -> TokenGrant | None:
     """The unexpired grant of ``token`` or None: from Redis when shared, else PostgreSQL.
 
     ``also`` (cache keys the request will read) are fetched with the grant and handed on
-    (``keep_prefetched``); usually the rate-limit count has already read all of them
+    (``app.handoff``); usually the rate-limit count has already read all of them
     (``read_along_keys``), so a cached report costs one round trip in all.
     """
     token_hash = hash_token(token)
@@ -168,7 +169,7 @@ def find_grant(token: str, also: list[str] | None = None) -> TokenGrant | None:
     if shared:
         keys = [_grant_key(token_hash), *(also or [])]
         entry, *values = get_many(keys)
-        keep_prefetched(dict(zip(also or [], values, strict=True)))
+        handoff.hand_on(PREFETCHED, dict(zip(also or [], values, strict=True)))
         if entry == REVOKED:
             return None
         if isinstance(entry, dict):

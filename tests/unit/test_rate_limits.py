@@ -12,6 +12,7 @@ import pytest
 from flask import Flask, g
 from limits.storage import MemoryStorage
 
+from app import handoff
 from app import limits as limits_module
 from app.limits import EXTENSION, RateLimits
 from app.redis_client import RETRY_AFTER_FAILURE_SECONDS
@@ -259,19 +260,19 @@ def test_only_values_the_storage_read_are_handed_on(
     rate_limits: RateLimits = app.extensions[EXTENSION]
     rate_limits.read_along = lambda: ["a", "b"]
     headers = {"Authorization": "Bearer gt_x"}
-    with app.test_request_context("/api/v1/courses", headers=headers) as context:
+    with app.test_request_context("/api/v1/courses", headers=headers):
         limits_module.count_request()  # Redis is dead: counted in memory, nothing read
         assert g.rate_limit.remaining == 99
-        assert limits_module.READ_ALONG_ENVIRON_KEY not in context.request.environ
+        assert handoff.take(limits_module.READ_ALONG) is None
 
     def counted(storage: object, key: str, expiry: int, along: list[str] = ()) -> object:
         return 1, time.time() + expiry, [b"1", None][: len(along)] if along else None
 
     monkeypatch.setattr(limits_module.limit_storage, "count", counted)
     rate_limits.retry_storage_at = 0.0
-    with app.test_request_context("/api/v1/courses", headers=headers) as context:
+    with app.test_request_context("/api/v1/courses", headers=headers):
         limits_module.count_request()
-        assert context.request.environ[limits_module.READ_ALONG_ENVIRON_KEY] == {
+        assert handoff.take(limits_module.READ_ALONG) == {
             "a": b"1",
             "b": None,
         }
@@ -283,12 +284,12 @@ def test_values_read_along_are_taken_once_and_only_when_all_were_read(
     app, _ = limited(make_app)
     with app.test_request_context("/"):
         assert limits_module.take_read_along(["a"]) is None  # nothing was read along
-    with app.test_request_context("/") as context:
-        context.request.environ[limits_module.READ_ALONG_ENVIRON_KEY] = {"a": b"1", "b": None}
+    with app.test_request_context("/"):
+        handoff.hand_on(limits_module.READ_ALONG, {"a": b"1", "b": None})
         assert limits_module.take_read_along(["a", "b"]) == [b"1", None]
         assert limits_module.take_read_along(["a", "b"]) is None  # a later read asks Redis
-    with app.test_request_context("/") as context:
-        context.request.environ[limits_module.READ_ALONG_ENVIRON_KEY] = {"a": b"1"}
+    with app.test_request_context("/"):
+        handoff.hand_on(limits_module.READ_ALONG, {"a": b"1"})
         assert limits_module.take_read_along(["a", "c"]) is None
     with app.app_context():  # outside a request (the CLI): nothing
         assert limits_module.take_read_along(["a"]) is None
