@@ -14,6 +14,8 @@ from deploycheck.testing.assertions import assert_clean, assert_has, assert_plac
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / ".hadolint.yaml"
 FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"
+# Valid for Docker, unreadable for hadolint's parser (not a DF rule's fixture, so not there).
+HEREDOC_ON_COPY = REPO / "tests" / "fixtures" / "hadolint" / "copy-heredoc.Dockerfile"
 
 
 def test_dockerfile_render_is_hadolint_clean() -> None:
@@ -108,3 +110,21 @@ def test_a_timeout_is_a_finding_not_a_hang() -> None:
     (finding,) = hadolint.lint(REPO / "Dockerfile.render", CONFIG, options={"timeout": 0.001})
     assert (finding.rule_id, finding.level) == ("HL003", Level.ERROR)
     assert "hadolint did not finish within 0.001 s" in finding.message
+
+
+def test_a_line_only_hadolints_parser_cannot_read_is_a_warning_not_an_error() -> None:
+    """Docker reads a heredoc on COPY; hadolint's parser fails on it (its DL1000). That says
+    nothing about the Dockerfile, only that hadolint's rules went unchecked: HL004, a warning."""
+    (finding,) = hadolint.lint(HEREDOC_ON_COPY, CONFIG)
+    assert (finding.rule_id, finding.line, finding.level) == ("HL004", 7, Level.WARNING)
+    assert "none of hadolint's rules were checked" in finding.message
+    assert "\n" not in finding.message
+
+
+def test_the_whole_check_of_that_dockerfile_has_no_hadolint_error() -> None:
+    from deploycheck.dockerfile_check import check_dockerfile
+
+    result = check_dockerfile(HEREDOC_ON_COPY, config=None)
+    ids = {(f.rule_id, f.level) for f in result.findings}
+    assert ("HL004", Level.WARNING) in ids
+    assert not any(rule_id == "DL1000" for rule_id, _ in ids)

@@ -38,6 +38,10 @@ NATURAL_LEVEL = {
 }
 # hadolint's cost grows faster than the file (minutes for a few MB): past this, it is a finding.
 TIMEOUT_SECONDS = 60
+# hadolint's code for a file its own parser cannot read. Its parser lacks BuildKit syntax that
+# Docker's reads (a heredoc on COPY), and the Dockerfile target has already parsed the file
+# with Docker's parser, so this says nothing about the Dockerfile: HL004, a warning.
+PARSE_FAILURE = "DL1000"
 
 
 def _command(dockerfile: Path, config: Path) -> list[str]:
@@ -102,7 +106,10 @@ def level_for(severity: str, threshold: str | None) -> Level:
     target="hadolint",
     relays=True,
     options={"config": str, "failure_threshold": str, "ignored": [], "timeout": TIMEOUT_SECONDS},
-    extra_ids={"HL003": "hadolint finishes on the Dockerfile within its timeout"},
+    extra_ids={
+        "HL003": "hadolint finishes on the Dockerfile within its timeout",
+        "HL004": "hadolint's parser reads the Dockerfile (a warning: else its rules go unchecked)",
+    },
 )
 def lint(
     dockerfile: str | os.PathLike[str],
@@ -116,7 +123,8 @@ def lint(
     (error, warning, or info for info and style). ``config`` is a hadolint
     config file; without one, hadolint gets a config made of the ``failure_threshold`` and
     ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
-    hadolint still running after the ``timeout`` option's seconds is finding HL003.
+    hadolint still running after the ``timeout`` option's seconds is finding HL003; a file its
+    parser cannot read (hadolint's DL1000, e.g. a heredoc on COPY) is warning HL004.
     Passes: ``RUN pip install --no-cache-dir -r requirements.txt``
     Fails:  ``RUN cd /app && make`` (DL3003: use WORKDIR to switch to a directory)
 
@@ -146,17 +154,23 @@ def lint(
             "checked: expected a Dockerfile it can lint in that time (split a generated one)"
         )
         return [Problem(display_path(path), None, message, rule_id="HL003")]
-    return [
-        Problem(
-            display_path(path),
-            item.get("line"),
-            f"{item['message']} (hadolint {item['level']})",
-            item.get("column"),
-            level_for(item["level"], threshold),
-            item["code"],
+    return [_problem(path, item, threshold) for item in done]
+
+
+def _problem(path: Path, item: Mapping[str, Any], threshold: str | None) -> Problem:
+    where = (display_path(path), item.get("line"))
+    if item["code"] == PARSE_FAILURE:
+        said = " ".join(item["message"].split())
+        message = (
+            f"hadolint's parser cannot read this line ({said}), so none "
+            "of hadolint's rules were checked (deploycheck's own were): expected syntax hadolint "
+            "knows, or accept that hadolint cannot lint this file (it lacks heredocs on COPY)"
         )
-        for item in done
-    ]
+        return Problem(*where, message, item.get("column"), Level.WARNING, "HL004")
+    message = f"{item['message']} (hadolint {item['level']})"
+    return Problem(
+        *where, message, item.get("column"), level_for(item["level"], threshold), item["code"]
+    )
 
 
 def _run(path: Path, config: Path, timeout: float) -> list[dict[str, Any]] | None:
