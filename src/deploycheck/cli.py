@@ -36,6 +36,8 @@ from deploycheck.reporters import REPORTERS, report_dir
 from deploycheck.rules.requirements import check_requirements
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
+# The formats people read in a terminal or a job log, where a command's notes may go too.
+PLAIN_FORMATS = frozenset({"text", "github"})
 
 
 class UsageError(Exception):
@@ -86,9 +88,13 @@ def _config(args: argparse.Namespace, checked: Path) -> Config:
 
 
 def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
-    fmt = args.format or default_format()
-    print(REPORTERS[fmt]().render(result.findings, REGISTRY.infos()), file=out)
+    reporter = REPORTERS[_format(args)](docs_url=args.docs_url, show_docs=args.show_docs)
+    print(reporter.render(result.findings, REGISTRY.infos()), file=out)
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _format(args: argparse.Namespace) -> str:
+    return args.format or default_format()
 
 
 def default_format(environ: dict[str, str] | None = None) -> str:
@@ -152,7 +158,7 @@ class DockerfileCommand:
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         _path_and_root(
             parser,
-            "Dockerfile.render",
+            "Dockerfile",
             Path("."),
             "the build context, where its .dockerignore is (default: %(default)s)",
         )
@@ -207,11 +213,14 @@ class ReportCommand:
         report = build_report(args.report_dir)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
+        # Structured formats (json, sarif, markdown) are the whole of stdout, for a parser.
+        notes = out if _format(args) in PLAIN_FORMATS else sys.stderr
         for entry in report.items:
             print(
-                f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})", file=out
+                f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})",
+                file=notes,
             )
-        print("wrote " + ", ".join(str(path) for path in written), file=out)
+        print("wrote " + ", ".join(str(path) for path in written), file=notes)
         return _report(args, report.result(strict=args.strict), out)
 
 
@@ -251,6 +260,19 @@ def _format_option() -> argparse.ArgumentParser:
         "--format",
         choices=sorted(REPORTERS),
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    common.add_argument(
+        "--show-docs",
+        action="store_true",
+        help="text: end each finding with where its rule is documented (docs/rules.md#ID)",
+    )
+    common.add_argument(
+        "--docs-url",
+        metavar="URL",
+        default=os.environ.get("DEPLOYCHECK_DOCS_URL"),
+        help="where the folder holding docs/rules.md is served, e.g. "
+        "https://github.com/OWNER/REPO/blob/main/: rule links (SARIF helpUri, --show-docs) "
+        "point into it (default: $DEPLOYCHECK_DOCS_URL)",
     )
     return common
 

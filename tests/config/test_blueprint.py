@@ -98,9 +98,9 @@ def test_project_config_holds_the_seed_numbers() -> None:
 def test_project_config_is_overridden_from_env_vars() -> None:
     config = load_config(ROOT / ".deploycheck.yaml").with_overrides(
         environ={
-            "GRADETRACKER_MAX_INSTANCES": "5",
+            "DEPLOYCHECK_RB003_MAX_INSTANCES": "5",
             "DEPLOYCHECK_RB007_PLAN": "pro",
-            "GRADETRACKER_REQUIRED_ENV": "DATABASE_URL=fromDatabase, SENTRY_DSN=sync",
+            "DEPLOYCHECK_RB012_ENV": "{DATABASE_URL: fromDatabase, SENTRY_DSN: sync}",
         }
     )
     assert (config.options("RB003"), config.options("RB007")) == (
@@ -114,17 +114,17 @@ def test_project_config_is_overridden_from_env_vars() -> None:
 
 def test_an_override_changes_the_verdict_without_editing_render_yaml() -> None:
     result = check_blueprint(
-        RENDER_YAML, crossfile_rules=False, environ={"GRADETRACKER_MAX_INSTANCES": "2"}
+        RENDER_YAML, crossfile_rules=False, environ={"DEPLOYCHECK_RB003_MAX_INSTANCES": "2"}
     )
     assert result.rule_ids() == {"RB003"}, f"found {[str(f) for f in result.findings]}"
 
 
 @pytest.mark.parametrize(
     "environ",
-    [{"GRADETRACKER_MIN_INSTANCES": "one"}, {"GRADETRACKER_REQUIRED_ENV": "DATABASE_URL"}],
+    [{"DEPLOYCHECK_RB002_MIN_INSTANCES": "one"}, {"DEPLOYCHECK_RB012_ENV": "DATABASE_URL"}],
 )
 def test_a_malformed_override_is_a_config_error(environ: dict[str, str]) -> None:
-    with pytest.raises(ConfigError, match="GRADETRACKER_"):
+    with pytest.raises(ConfigError, match="DEPLOYCHECK_RB0"):
         load_config(ROOT / ".deploycheck.yaml").with_overrides(environ=environ)
 
 

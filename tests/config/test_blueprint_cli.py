@@ -63,10 +63,10 @@ def test_missing_file_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> N
 def test_malformed_policy_override_exits_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GRADETRACKER_MAX_INSTANCES", "three")
+    monkeypatch.setenv("DEPLOYCHECK_RB003_MAX_INSTANCES", "three")
     code, _, err = run(capsys, VALID)
     assert code == 2
-    assert "GRADETRACKER_MAX_INSTANCES='three'" in err
+    assert "DEPLOYCHECK_RB003_MAX_INSTANCES='three'" in err
 
 
 def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
