@@ -219,8 +219,10 @@ def test_text_shows_where_each_rule_is_documented_when_asked() -> None:
     assert linked[2].endswith("(DL3008) https://github.com/hadolint/hadolint/wiki/DL3008")
     assert linked[-1] == plain[-1], "the verdict line carries no link"
     absolute = TextReporter(show_docs=True, docs_url="https://example.org/p/")
-    assert absolute.render(FINDINGS, infos).splitlines()[3].endswith(
-        "(RB003) https://example.org/p/docs/rules.md#rb003"
+    assert (
+        absolute.render(FINDINGS, infos)
+        .splitlines()[3]
+        .endswith("(RB003) https://example.org/p/docs/rules.md#rb003")
     )
 
 
