@@ -57,7 +57,7 @@ class Command(Protocol):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int: ...
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int: ...
 
 
 def readable_file(path: str, kind: str) -> Path:
@@ -129,7 +129,7 @@ class BlueprintCommand:
             "cached, used offline from the cache; exit 2 if it cannot be had at all)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Blueprint")
         result = check_blueprint(
             path,
@@ -163,7 +163,7 @@ class DockerfileCommand:
             "the build context, where its .dockerignore is (default: %(default)s)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Dockerfile")
         result = check_dockerfile(path, root=args.root, config=_config(args, path))
         return _report(args, result, out)
@@ -181,7 +181,7 @@ class RequirementsCommand:
             "the project whose code must import them (default: the file's folder)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "requirements file")
         root = args.root if args.root is not None else path.parent
         result = check_requirements(path, root=root, config=_config(args, path))
@@ -209,12 +209,12 @@ class ReportCommand:
             "(default: on when CI=true)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report = build_report(args.report_dir)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
         # Structured formats (json, sarif, markdown) are the whole of stdout, for a parser.
-        notes = out if _format(args) in PLAIN_FORMATS else sys.stderr
+        notes = out if _format(args) in PLAIN_FORMATS else err
         for entry in report.items:
             print(
                 f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})",
@@ -233,7 +233,7 @@ class RulesCommand:
             "--format", choices=sorted(catalogue.RENDERERS), default="text", help="default: text"
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(catalogue.render(args.format), file=out, end="")
         return EXIT_OK
 
@@ -343,7 +343,7 @@ def main(
         return int(exc.code or 0)
     try:
         load_all()
-        return args.command.run(args, out)
+        return args.command.run(args, out, err)
     except HarnessError as exc:
         print(f"deploycheck: error: {' '.join(str(exc).split())}", file=err)
         return EXIT_UNUSABLE
