@@ -260,7 +260,7 @@ def _presets(doc: YamlDocument, section: object) -> frozenset[str]:
     names = section if isinstance(section, list) else [] if section is None else [section]
     for index, name in enumerate(names):
         where = _at(doc, ("extends", index) if isinstance(section, list) else ("extends",))
-        if name not in PRESETS:
+        if not isinstance(name, str) or name not in PRESETS:
             known = ", ".join(sorted(PRESETS))
             raise ConfigError(f"{where}: unknown preset {name!r} in extends: (known: {known})")
     return frozenset(names)
