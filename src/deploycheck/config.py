@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from deploycheck import suppressions
+from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
 from deploycheck.registry import REGISTRY, RELAYED_CODE, RuleInfo, load_all
@@ -40,7 +41,7 @@ CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"rules", "ignore"}
+_TOP_KEYS = {"rules", "ignore", "checklist"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 # This repository's older override variables, kept so its CI and docs keep working:
 # variable -> the (rule, option) pairs it sets.
@@ -88,6 +89,8 @@ class Config:
     path: Path | None = None
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     ignores: tuple[PathIgnore, ...] = ()
+    # The project's checklist (``checklist:``), which ``deploycheck report`` and the recorder read.
+    checklist: Checklist | None = None
 
     @property
     def root(self) -> Path | None:
@@ -260,7 +263,10 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
             raise ConfigError(f"{_at(doc, (key,))}: unknown key {key!r}: expected {expected}")
     rules = _rules(doc, data.get("rules") or {})
     ignores = _ignores(doc, data.get("ignore") or {})
-    return Config(path, rules, ignores)
+    checklist = None
+    if "checklist" in data:
+        checklist = parse_checklist(data["checklist"], lambda yaml_path: _at(doc, yaml_path))
+    return Config(path, rules, ignores, checklist)
 
 
 def _at(doc: YamlDocument, yaml_path: tuple) -> str:
