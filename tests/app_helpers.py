@@ -17,6 +17,8 @@ from app.db import MIGRATIONS_DIR, db
 from deploycheck.checklist.probes import CSRF_FIELD
 
 API_PREFIX = "/api/v1"
+# render.yaml's CORS_ORIGINS: the one origin production allows.
+PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"
 # Every variable app/config.py reads: a developer's or CI's own values must not leak in.
 APP_ENV_VARS = (
     "APP_ENV",

@@ -25,7 +25,7 @@ from typing import NoReturn, Protocol, TextIO
 
 from deploycheck import catalogue
 from deploycheck.blueprint_check import check_blueprint
-from deploycheck.checklist.report import build_report, write_report
+from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
@@ -210,7 +210,7 @@ class ReportCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        report = build_report(args.report_dir)
+        report = build_report(args.report_dir, checklist_of(_config(args, Path())))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
         # Structured formats (json, sarif, markdown) are the whole of stdout, for a parser.
@@ -320,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
             "blueprint": [debug, fmt, check_options],
             "dockerfile": [debug, fmt, check_options],
             "requirements": [debug, fmt, check_options],
-            "report": [debug, fmt],
+            "report": [debug, fmt, check_options],
         }.get(command.name, [debug])
         sub = subparsers.add_parser(command.name, help=command.help, parents=parents)
         command.add_arguments(sub)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from deploycheck import suppressions
+from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
 from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RuleInfo, load_all
@@ -41,7 +42,7 @@ CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"extends", "rules", "ignore"}
+_TOP_KEYS = {"extends", "rules", "ignore", "checklist"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 
 
@@ -77,6 +78,8 @@ class Config:
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     ignores: tuple[PathIgnore, ...] = ()
     presets: frozenset[str] = frozenset()
+    # The project's checklist (``checklist:``), which ``deploycheck report`` and the recorder read.
+    checklist: Checklist | None = None
 
     @property
     def root(self) -> Path | None:
@@ -248,7 +251,10 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
     presets = _presets(doc, data.get("extends"))
     rules = _rules(doc, data.get("rules") or {})
     ignores = _ignores(doc, data.get("ignore") or {})
-    return Config(path, rules, ignores, presets)
+    checklist = None
+    if "checklist" in data:
+        checklist = parse_checklist(data["checklist"], lambda yaml_path: _at(doc, yaml_path))
+    return Config(path, rules, ignores, presets, checklist)
 
 
 def _at(doc: YamlDocument, yaml_path: tuple) -> str:

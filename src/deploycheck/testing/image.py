@@ -53,7 +53,7 @@ def build_image(
     client: docker.DockerClient,
     context: Path,
     *,
-    dockerfile: str = "Dockerfile.render",
+    dockerfile: str,
     tag: str,
     buildargs: dict[str, str] | None = None,
     labels: dict[str, str] | None = None,
