@@ -162,7 +162,7 @@ def provider_token(text: str) -> str | None:
     for detector in PROVIDER_DETECTORS:
         for match in detector.analyze_string(text):
             if "EXAMPLE" not in match.upper() and not is_sequential_string(match):
-                return str(detector.secret_type)
+                return f"a {detector.secret_type}"
     return None
 
 
@@ -218,7 +218,7 @@ def _one_url(url: str, shipped: bool) -> str | None:
         if user and random_token(user, hex_counts=True):
             return "a URL with a key as its user"
         return None
-    if is_template(password) or is_template(user or "") or cannot_be_secret(password):
+    if is_template(password) or (user and is_template(user)) or cannot_be_secret(password):
         return None
     if (user or "").lower() in _PLACEHOLDER_USERS and password.lower() in _PLACEHOLDER_PASSWORDS:
         return None

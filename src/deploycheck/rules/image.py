@@ -179,7 +179,7 @@ def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Pro
             image.ref,
             None,
             f"{kind}: {len(entries)} files, {total / MB:.1f} MB wasted (e.g. {sample})",
-            Level.WARNING if kind == "bytecode without source" else None,
+            level=Level.WARNING if kind == "bytecode without source" else None,
         )
 
 
@@ -202,7 +202,7 @@ def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[
                 image.ref,
                 None,
                 f"{entry.path} is a development file: keep it out with .dockerignore",
-                Level.WARNING,
+                level=Level.WARNING,
             )
 
 
