@@ -145,6 +145,8 @@ def test_image_env_look_alikes_pass_and_secrets_fail() -> None:
         ("/app/.git/config", Level.WARNING),
         ("/app/tests/test_api.py", Level.WARNING),
         ("/app/.env.example", None),
+        ("/app/.secrets.baseline", None),
+        ("/app/.secrets.json", Level.ERROR),
         ("/app/app/keys.py", None),
         ("/root/.ssh/id_rsa.pub", None),
     ],

@@ -39,8 +39,10 @@ def _all_env(bp: Blueprint) -> list[EnvVar]:
 
 @rule("RB010", target="blueprint")
 def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
-    """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal
-    value that can be a secret, in any service or environment group.
+    """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal value.
+
+    In any service or environment group; a value no secret has the shape of (a flag, a path, an
+    algorithm name, a template) is not one.
 
     Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``, ``{key: AUTH0_TOKEN_SIGN_ALG,
     value: RS256}``, ``{key: GOOGLE_API_KEY, value: "no"}``
@@ -58,8 +60,10 @@ def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
 
 @rule("RB011", target="blueprint")
 def no_literal_secret_by_value(bp: Blueprint) -> Iterator[Problem]:
-    """No literal value looks like a secret: no URL with a real password, no provider token,
-    no high-entropy token (a hex one only under a secret's name), in any service or group.
+    """No literal value looks like a secret: no URL with a password, no high-entropy token.
+
+    Nor a provider's token; in any service or group. A URL's placeholder or loopback dev
+    password is not one, and a hex string counts only under a secret's name (else a SHA).
 
     Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``, ``{key:
     GIT_SHA, value: <40 hex digits>}``, a ``localhost`` DATABASE_URL with the default

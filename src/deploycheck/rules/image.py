@@ -21,10 +21,11 @@ APP_DIR = "/app"
 WRITABLE_DIRS = ("/app/logs",)
 
 # Files that hold secrets by their name: env files (not the committed .env.example and its
-# kin, which document names with placeholder values), private keys, package-index credentials.
+# kin, which document names with placeholder values), private keys, package-index credentials
+# (not detect-secrets' .secrets.baseline, which holds hashes).
 SECRET_FILES = re.compile(
     r"(^|/)(\.env(\.(?!(example|sample|template|dist)$)[^/]+)?|\.pypirc|\.npmrc|\.netrc"
-    r"|id_(rsa|dsa|ecdsa|ed25519)|\.secrets[^/]*)$|\.(key|p12|pfx)$"
+    r"|id_(rsa|dsa|ecdsa|ed25519)|\.secrets(?!\.baseline$)[^/]*)$|\.(key|p12|pfx)$"
 )
 # Development-only files: wrong to ship, not a leak (a .pem is usually a public certificate).
 DEVELOPMENT_FILES = re.compile(r"(^|/)(\.git|tests)(/|$)|\.(pem|sqlite|db)$")
