@@ -14,7 +14,7 @@ from typing import Any
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
-from deploycheck.secret_values import secret_reason
+from deploycheck.secret_values import literal_secret, secret_reason
 from deploycheck.targets.blueprint import Blueprint, EnvVar, Resource
 
 FROM_CONFIG = "(from the project's config)"
@@ -32,15 +32,26 @@ def _literal(bp: Blueprint, key: str) -> tuple[EnvVar | None, object]:
     return var, (var.value if var is not None and var.is_literal else None)
 
 
+def _all_env(bp: Blueprint) -> list[EnvVar]:
+    """Every service's and environment group's env vars: each literal is committed to git."""
+    return [*(var for service in bp.services for var in bp.env_vars(service)), *bp.group_env_vars()]
+
+
 @rule("RB010", target="blueprint")
 def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
     """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal value.
 
-    Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``
+    In any service or environment group; a value no secret has the shape of (a flag, a path, an
+    algorithm name, a template) is not one.
+
+    Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``, ``{key: AUTH0_TOKEN_SIGN_ALG,
+    value: RS256}``, ``{key: GOOGLE_API_KEY, value: "no"}``
     Fails:  ``{key: FLASK_SECRET_KEY, value: dev-secret-key}`` (committed to git)
     """
-    for var in _web_env(bp):
-        if var.key and var.is_literal and is_secret_name(var.key):
+    for var in _all_env(bp):
+        if not (var.key and var.is_literal and is_secret_name(var.key)):
+            continue
+        if literal_secret(var.key, var.value) is not None:
             yield bp.problem(
                 (*var.path, "value"),
                 f"{var.key} is a secret but has a literal value; use generateValue or sync: false",
@@ -51,11 +62,18 @@ def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
 def no_literal_secret_by_value(bp: Blueprint) -> Iterator[Problem]:
     """No literal value looks like a secret: no URL with a password, no high-entropy token.
 
-    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
+    Nor a provider's token; in any service or group. A URL's placeholder or loopback dev
+    password is not one, and a hex string counts only under a secret's name (else a SHA).
+
+    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``, ``{key:
+    GIT_SHA, value: <40 hex digits>}``, a ``localhost`` DATABASE_URL with the default
+    ``postgres`` password
     Fails:  ``{key: DATABASE_URL, value: postgresql://app:s3cret@db:5432/app}``
     """
-    for var in _web_env(bp):
-        reason = secret_reason(var.value) if var.is_literal else None
+    for var in _all_env(bp):
+        if not var.is_literal:
+            continue
+        reason = secret_reason(var.value, var.key or "")
         if reason:
             yield bp.problem(
                 (*var.path, "value"), f"{var.key} is {reason}: keep secrets out of git"

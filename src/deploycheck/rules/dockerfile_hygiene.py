@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
-from deploycheck.secret_values import secret_reason
+from deploycheck.secret_values import literal_secret
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.targets.installs import Installs
 
@@ -44,48 +44,48 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
         )
 
 
-_HEX = re.compile(r"[0-9a-fA-F]+")
-# Names that hold where a secret is or which one it is, never its value.
-_POINTER_SUFFIXES = ("_ID", "_PATH", "_FILE", "_DIR", "_NAME")
+def _shipped_stages(df: Dockerfile) -> set[int]:
+    """Stages whose ENV and ARG reach the final image: the final stage and those it builds on."""
+    return {stage.index for stage in df.chain()} if df.stages else set()
 
 
-def _why_secret(name: str, value: str) -> str | None:
-    """Why ``name=value`` looks like a real credential, or None.
+def _why_secret(name: str, value: str, shipped: bool) -> str | None:
+    """Why ``name=value`` is a committed credential, or None (:mod:`deploycheck.secret_values`).
 
-    The value is judged by the project's one heuristic (:mod:`deploycheck.secret_values`),
-    except that a hex value is taken for what it nearly always is in a Dockerfile, a commit
-    SHA, digest or key id; a secret-marked name counts unless the name or value only points at
-    a secret (``SSH_KEY_PATH=/run/secrets/key``, ``GPG_KEY_ID``).
+    In a stage that reaches the final image a secret's name with any value that can be one
+    counts; in a builder stage (a ``localhost`` DATABASE_URL with the default password, for
+    its tests) only a value that looks like a secret does, since nothing else ships.
     """
-    pointer = name.upper().endswith(_POINTER_SUFFIXES) or value.startswith(("/", "./", "~/"))
-    if is_secret_name(name) and not pointer:
-        return "its name marks a secret"
-    reason = secret_reason(value)
-    if reason is None or (_HEX.fullmatch(value) and "URL" not in reason):
+    reason = literal_secret(name, value, shipped=shipped)
+    if reason is None:
         return None
-    return f"its value looks like {reason}"
+    where = "in the final image's config and history" if shipped else "committed to git"
+    return f"{reason}, {where}"
 
 
 @rule("DF010", target="dockerfile")
 def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
     """No ENV or ARG carries a literal credential; values are never echoed in the message.
 
-    Pass: ``ENV PIP_NO_CACHE_DIR=1``, ``ARG VCS_REF=<commit sha>``, ``ENV SSH_KEY_PATH=/run/...``
-    or a bare ``ARG SENTRY_DSN`` filled at build time (DF016 warns about that one)
-    Fail: ``ENV FLASK_SECRET_KEY=dev-secret-key``, a DATABASE_URL with a password in it, or
-    ``ENV UPLOAD_SALT=x7Gh2Kq9LmN4pR8sT1vW3yZ6``
+    Pass: ``ENV PIP_NO_CACHE_DIR=1``, ``ARG VCS_REF=<commit sha>``, ``ENV SSH_KEY_PATH=/run/...``,
+    ``ENV GOOGLE_API_KEY=no``, ``ENV AUTH0_TOKEN_SIGN_ALG=RS256``, ``ENV API_KEY=${API_KEY}``,
+    a bare ``ARG SENTRY_DSN`` filled at build time (DF016 warns about that one), or
+    a ``localhost`` DATABASE_URL with the default ``postgres`` password in a builder stage
+    Fail: ``ENV FLASK_SECRET_KEY=dev-secret-key`` in the final stage, a DATABASE_URL with a
+    password for a real host, or ``ENV UPLOAD_SALT=x7Gh2Kq9LmN4pR8sT1vW3yZ6`` in any stage
     """
+    shipped = _shipped_stages(df)
     for var in df.variables:
         if not var.is_literal:
             continue
-        why = _why_secret(var.name, var.value or "")
+        why = _why_secret(var.name, var.value or "", var.stage in shipped)
         if why is None:
             continue
         yield _problem(
             df,
             var.line,
             f"{var.kind} {var.name} sets a literal value and {why}: secrets belong in the "
-            "platform's secret store, never in image layers or history (checklist item 1)",
+            "platform's secret store, never in the Dockerfile or image layers",
         )
 
 
@@ -193,20 +193,25 @@ def utf8_text(df: Dockerfile) -> Iterator[Problem]:
 
 @rule("DF016", target="dockerfile", level=Level.WARNING)
 def no_secret_build_args(df: Dockerfile) -> Iterator[Problem]:
-    """No ARG is meant to carry a secret, even without a default.
+    """No ARG of the final image is meant to carry a secret, even without a default.
 
     ``docker build --build-arg`` values are recorded in the image history for anyone who pulls
-    the image; BuildKit secret mounts are not.
+    the image; BuildKit secret mounts are not. An ARG of a builder stage stays in that stage's
+    history, which does not ship, so it is only advice (info).
     Pass: ``RUN --mount=type=secret,id=pip_token pip install ...``
     Fail: ``ARG PIP_TOKEN`` (filled with ``--build-arg PIP_TOKEN=...``)
     """
+    shipped = _shipped_stages(df)
     for var in df.variables:
         if var.kind == "ARG" and var.value is None and is_secret_name(var.name):
+            in_final = var.stage in shipped
             yield _problem(
                 df,
                 var.line,
-                f"ARG {var.name} would carry a secret into the image history: expected "
-                "RUN --mount=type=secret,id=... for build-time secrets",
+                f"ARG {var.name} would carry a secret into "
+                + ("the image history" if in_final else "the builder stage's cache")
+                + ": expected RUN --mount=type=secret,id=... for build-time secrets",
+                None if in_final else Level.INFO,
             )
 
 
