@@ -59,8 +59,8 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "RB022-group-sync-false": ("RB022", 59, set()),
     # The app reads LOG_LEVEL, which is now spelt otherwise: the cross-file rules see both ends.
     "RB023-env-key-with-space": ("RB023", 39, {("XF004", 19), ("XF005", 39)}),
-    # Without the Dockerfile its ENV (APP_ENV) is unknown, so that read looks undeclared.
-    "XF001-wrong-dockerfile-path": ("XF001", 6, {("XF004", 18)}),
+    # The app reads APP_ENV with a default, so a missing Dockerfile (and its ENV) is no gap.
+    "XF001-wrong-dockerfile-path": ("XF001", 6, set()),
     "XF002-health-path-not-served": ("XF002", 11, {("XF003", 11)}),
     "XF003-health-path-not-probed": ("XF003", 11, set()),
     "XF004-undeclared-log-level": ("XF004", 18, set()),
