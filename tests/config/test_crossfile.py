@@ -56,7 +56,11 @@ def test_env_reads_in_every_supported_form() -> None:
     }  # fmt: skip
     # A second argument, default=, an ``or`` fallback; the name may be a module constant.
     assert defaulted == {
-        "APP_ENV", "SESSION_COOKIE_SECURE", "CORS_ORIGINS", "GUNICORN_PRELOAD", "WORKER_TIMEOUT"
+        "APP_ENV",
+        "SESSION_COOKIE_SECURE",
+        "CORS_ORIGINS",
+        "GUNICORN_PRELOAD",
+        "WORKER_TIMEOUT",
     }
     assert reads["DATABASE_URL"].line == 24, "os.environ[...] subscript read at its own line"
 
@@ -99,10 +103,8 @@ def test_health_path_held_in_a_constant_is_served(tmp_path: Path) -> None:
 
 def test_env_read_with_a_default_need_not_be_declared(tmp_path: Path) -> None:
     text = "services:\n  - type: web\n    name: g\n    runtime: docker\n    envVars: []\n"
-    reported = {
-        f.message.split()[1] for f in REGISTRY.rule("XF004")(context_for(text, tmp_path))
-    }
-    assert "GUNICORN_PRELOAD" not in reported and "APP_ENV" not in reported, reported
+    reported = {f.message.split()[1] for f in REGISTRY.rule("XF004")(context_for(text, tmp_path))}
+    assert not {"GUNICORN_PRELOAD", "APP_ENV"} & reported, reported
     assert {"LOG_LEVEL", "FLASK_SECRET_KEY"} <= reported, reported
 
 

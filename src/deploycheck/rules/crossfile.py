@@ -136,7 +136,8 @@ class RepoContext:
 def _built_here(service: Resource) -> bool:
     """A ``runtime: docker`` service built from this repository: not one with ``repo:`` (another
     repository) or ``buildSource:`` (a shared build source), whose files are not here."""
-    return service.runtime == "docker" and not service.get("repo") and not service.get("buildSource")
+    elsewhere = service.get("repo") or service.get("buildSource")
+    return service.runtime == "docker" and not elsewhere
 
 
 @rule("XF001", target="repo")
