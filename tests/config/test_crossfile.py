@@ -136,3 +136,22 @@ def test_missing_app_sources_are_findings_not_a_silent_pass(tmp_path: Path) -> N
         "services[0].envVars: cannot check env vars: app/config.py not found",
         "services[0].envVars: cannot check env vars: gunicorn.conf.py not found",
     ], messages
+
+
+def test_every_docker_service_built_here_needs_its_dockerfile(tmp_path: Path) -> None:
+    text = (
+        "services:\n"
+        "  - type: worker\n    name: jobs\n    runtime: docker\n"
+        "    dockerfilePath: ./Dockerfile.jobs\n"
+        "  - type: worker\n    name: other-repo\n    runtime: docker\n"
+        "    repo: https://github.com/example/mailer\n"
+        "  - type: pserv\n    name: linked\n    buildSource: shared\n"
+        "  - type: web\n    name: monorepo\n    runtime: docker\n    rootDir: app\n"
+        "    dockerfilePath: ./Dockerfile.render\n"
+    )
+    findings = REGISTRY.rule("XF001")(context_for(text, tmp_path))
+    # Only the worker's missing file; rootDir falls back to the repo root, as Render's docs
+    # say both; another repository's or a build source's Dockerfile is not here to check.
+    assert [f.message for f in findings] == [
+        "services[0].dockerfilePath: Dockerfile.jobs does not exist"
+    ], [str(f) for f in findings]
