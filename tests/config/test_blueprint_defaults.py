@@ -32,7 +32,8 @@ def check(path: Path) -> list:
 @pytest.mark.parametrize("path", sorted(DEFAULTS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_real_world_blueprint_gets_no_error_without_config(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# Verdict: ") and "\n# Source: " in text, f"{path.name}: no verdict"
+    assert text.startswith("# Verdict: "), f"{path.name}: no verdict line"
+    assert "\n# Source: " in text, f"{path.name}: no source line"
     found = {(f.rule_id, f.level) for f in check(path)}
     assert found == ADVICE.get(path.stem, set()), [str(f) for f in check(path)]
 
