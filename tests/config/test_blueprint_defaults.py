@@ -79,3 +79,17 @@ def test_cors_wildcard_is_a_warning_on_any_service(
     found = [f for f in check(path) if f.rule_id == "RB024"]
     assert bool(found) is flagged, [str(f) for f in found]
     assert all(f.level is Level.WARNING and f.line == 7 for f in found), found
+
+
+@pytest.mark.parametrize(
+    ("key", "flagged"),
+    [("discovery.type", False), ("spring.datasource-url", False), ("LOG LEVEL", True)],
+)
+def test_dotted_env_keys_are_portable(tmp_path: Path, key: str, flagged: bool) -> None:
+    path = tmp_path / "render.yaml"
+    path.write_text(
+        "services:\n  - type: pserv\n    name: search\n    runtime: image\n"
+        "    image: {url: docker.io/library/elasticsearch:8.14.0}\n"
+        f"    envVars:\n      - key: {key}\n        value: single-node\n"
+    )
+    assert bool([f for f in check(path) if f.rule_id == "RB023"]) is flagged

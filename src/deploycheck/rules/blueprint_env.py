@@ -293,17 +293,20 @@ def no_sync_false_in_groups(bp: Blueprint) -> Iterator[Problem]:
             )
 
 
-_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Letters, digits, "_", and the "." and "-" that Elasticsearch and Spring settings use
+# (discovery.type, spring.datasource.url); no leading digit.
+_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 @rule("RB023", target="blueprint", level=Level.WARNING)
 def portable_env_keys(bp: Blueprint) -> Iterator[Problem]:
-    """Env var keys are shell names (letters, digits, ``_``; no leading digit).
+    """Env var keys are names a program can read: no spaces or odd characters, no leading digit.
 
-    Render accepts any key, but ``1KEY`` or ``MY KEY`` cannot be read as ``$1KEY`` in a start
-    command, and most libraries that map env vars to settings skip them.
+    Render accepts any key, but ``MY KEY`` or ``1KEY`` cannot be read in a start command, and
+    most libraries that map env vars to settings skip them. Dotted keys are fine: Elasticsearch
+    reads ``discovery.type`` from the environment.
 
-    Passes: ``key: LOG_LEVEL``
+    Passes: ``key: LOG_LEVEL``, ``key: discovery.type``
     Fails:  ``key: LOG LEVEL``
     """
     services = [v for s in bp.services for v in bp.env_vars(s)]
