@@ -245,11 +245,11 @@ def test_valid_top_level_keys_are_not_unknown_after_a_service_fails(
 def test_a_value_both_schemas_reject_is_never_said_to_be_accepted(
     tmp_path: Path, server: SchemaServer, cache: Path
 ) -> None:
-    # Two errors in the one web-service branch: a misspelt key and a boolean value. Both are
+    # Two errors in the one web-service branch: a misspelt key and a list as a value. Both are
     # reported against Render's schema, so neither is "accepted" by it.
     text = (
         WEB + "    runtime: docker\n    helthCheckPath: /health\n"
-        "    envVars:\n      - key: DEBUG\n        value: true\n"
+        "    envVars:\n      - key: DEBUG\n        value: [1]\n"
     )
     shown = findings(blueprint(tmp_path, text), server.url)
     assert not any("accepts it" in s for s in shown), shown
