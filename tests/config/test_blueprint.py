@@ -11,6 +11,7 @@ from deploycheck.config import load_config
 from deploycheck.errors import ConfigError
 from deploycheck.rules.blueprint_env import secret_reason
 from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.plans import PlanLimits, plan_limits
 from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
@@ -142,3 +143,22 @@ def test_a_malformed_override_is_a_config_error(environ: dict[str, str]) -> None
 )
 def test_secret_detection_by_value(value: str, secret: bool) -> None:
     assert bool(secret_reason(value)) is secret, f"{value!r}: {secret_reason(value)}"
+
+
+@pytest.mark.parametrize(
+    ("plan", "limits"),
+    [
+        (None, PlanLimits(0.5, 512)),
+        ("standard", PlanLimits(1.0, 2048)),
+        ("0.5c-512mb", PlanLimits(0.5, 512)),
+        ("2c-4g", PlanLimits(2.0, 4096)),
+        ("0.1c-256mb", PlanLimits(0.1, 256)),
+    ],
+)
+def test_plan_limits_read_named_plans_and_compute_ids(plan: str | None, limits: PlanLimits) -> None:
+    assert plan_limits(plan) == limits
+
+
+def test_unknown_plan_is_a_key_error_naming_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="known: free, starter"):
+        plan_limits("huge")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from deploycheck.findings import Level, Problem
@@ -157,16 +158,53 @@ def cors_limited(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]
             yield bp.problem(var.path, f"{name} allows {origin!r}: only https:// origins")
 
 
+# Env var names that hold a CORS allow-list: CORS_ORIGINS, CORS_ALLOWED_ORIGINS, ALLOWED_ORIGINS,
+# ACCESS_CONTROL_ALLOW_ORIGIN, ...
+_CORS_NAME = re.compile(r"ORIGIN", re.IGNORECASE)
+_CORS_HINT = re.compile(r"CORS|ALLOW", re.IGNORECASE)
+_ANY_ORIGIN = re.compile(r"^(\*|\.\*|\^\.\*\$|https?://\*(:\d+)?/?)$")
+
+
+@rule("RB024", target="blueprint", level=Level.WARNING)
+def cors_not_wildcard(bp: Blueprint) -> Iterator[Problem]:
+    """No CORS allow-list env var (``*CORS*ORIGIN*``, ``*ALLOWED_ORIGINS*``) lets in any origin.
+
+    A warning on any service or environment group: ``*`` is right for a public API that takes
+    no cookies or tokens, but several CORS libraries answer ``*`` with credentials by echoing the
+    caller's origin, so any web site can call the API as the signed-in user. RB015 (opt-in) is
+    the strict form for one app's variable.
+    Passes: ``{key: CORS_ORIGINS, value: https://app.example.com}``
+    Fails:  ``{key: CORS_ORIGINS, value: "*"}``, ``{key: ALLOWED_ORIGINS, value: "https://*"}``
+    """
+    services = [v for s in bp.services for v in bp.env_vars(s)]
+    for var in (*services, *bp.group_env_vars()):
+        key = var.key or ""
+        if not (var.is_literal and _CORS_NAME.search(key) and _CORS_HINT.search(key)):
+            continue
+        for origin in re.split(r"[\s,\[\]\"']+", str(var.value)):
+            if _ANY_ORIGIN.match(origin):
+                yield bp.problem(
+                    (*var.path, "value"),
+                    f"{key} allows any origin ({origin!r}): list the sites that may call it",
+                )
+                break
+
+
 @rule("RB016", target="blueprint")
 def references_resolve(bp: Blueprint) -> Iterator[Problem]:
     """``fromDatabase``/``fromService``/``fromGroup`` name a resource this Blueprint declares.
 
     References resolve within one environment of a project (root and ``ungrouped`` resources
-    are seen from everywhere), and a ``fromService`` must give the named service's own type.
-    The message names both lines: the reference and the resource it should point at.
+    are seen from everywhere), and a ``fromService`` must give the named service's own type:
+    errors. A name the Blueprint does not declare at all may be a resource that already exists
+    in the Render workspace (Render's docs allow it), so that is a warning, and only advice
+    (info) for ``fromGroup``, whose groups are often made in the dashboard. The message names
+    both lines: the reference and the resource it should point at.
 
     Passes: ``fromDatabase: {name: gradetracker-db, ...}`` with a database of that name
-    Fails:  ``fromDatabase: {name: gradetracker-pg, ...}`` (the deploy fails at sync time)
+    Fails:  ``fromDatabase: {name: gradetracker-pg, ...}`` next to ``gradetracker-db`` (a
+    warning: did you mean it?), or ``fromService: {type: keyvalue, name: web-app}`` naming a
+    web service (an error)
     """
     pools = {
         "fromDatabase": bp.databases,
@@ -178,9 +216,11 @@ def references_resolve(bp: Blueprint) -> Iterator[Problem]:
             if var.source not in pools:
                 continue
             name = var.value.get("name") if isinstance(var.value, dict) else var.value
-            problem = _unresolved(bp, service, var, str(name), pools[var.source])
-            if problem:
-                yield bp.problem((*var.path, var.source), f"{var.key or 'fromGroup'} {problem}")
+            unresolved = _unresolved(bp, service, var, str(name), pools[var.source])
+            if unresolved:
+                problem, level = unresolved
+                found = bp.problem((*var.path, var.source), f"{var.key or 'fromGroup'} {problem}")
+                yield replace(found, level=level)
 
 
 # fromService types for resources this target does not list as services (dpg: a database).
@@ -189,8 +229,9 @@ _UNMODELLED = frozenset({"dpg", "job"})
 
 def _unresolved(
     bp: Blueprint, service: Resource, var: EnvVar, name: str, pool: list[Resource]
-) -> str | None:
-    """Why ``var``'s reference to ``name`` does not resolve, or ``None`` when it does."""
+) -> tuple[str, Level] | None:
+    """Why ``var``'s reference to ``name`` does not resolve and how surely that fails the
+    deploy, or ``None`` when it resolves."""
     visible = [r for r in pool if r.environment in (None, service.environment)]
     target = next((r for r in visible if r.name == name), None)
     if target is None:
@@ -198,7 +239,8 @@ def _unresolved(
         if elsewhere is not None:
             return (
                 f"refers to {name!r}, declared at line {bp.line(elsewhere.path)} in environment "
-                f"{elsewhere.environment}: references resolve within one environment"
+                f"{elsewhere.environment}: references resolve within one environment",
+                Level.ERROR,
             )
         close = difflib.get_close_matches(name, [r.name for r in visible], n=1)
         hint = (
@@ -206,7 +248,12 @@ def _unresolved(
             if close
             else f" (declared: {', '.join(sorted(r.name for r in visible)) or 'none'})"
         )
-        return f"refers to {name!r}, which this Blueprint does not declare{hint}"
+        kind = "group" if var.source == "fromGroup" else "resource"
+        return (
+            f"refers to {name!r}, which this Blueprint does not declare{hint}; the deploy "
+            f"fails unless a {kind} of that name exists in the Render workspace",
+            Level.INFO if var.source == "fromGroup" else Level.WARNING,
+        )
     wanted = var.value.get("type") if var.source == "fromService" else None
     if (
         isinstance(wanted, str)
@@ -215,7 +262,8 @@ def _unresolved(
     ):
         return (
             f"says type {wanted!r}, but {name!r} at line {bp.line(target.path)} is "
-            f"{'a static site' if target.is_static_site else f'type {target.type!r}'}"
+            f"{'a static site' if target.is_static_site else f'type {target.type!r}'}",
+            Level.ERROR,
         )
     return None
 
@@ -263,17 +311,20 @@ def no_sync_false_in_groups(bp: Blueprint) -> Iterator[Problem]:
             )
 
 
-_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Letters, digits, "_", and the "." and "-" that Elasticsearch and Spring settings use
+# (discovery.type, spring.datasource.url); no leading digit.
+_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 @rule("RB023", target="blueprint", level=Level.WARNING)
 def portable_env_keys(bp: Blueprint) -> Iterator[Problem]:
-    """Env var keys are shell names (letters, digits, ``_``; no leading digit).
+    """Env var keys are names a program can read: no spaces or odd characters, no leading digit.
 
-    Render accepts any key, but ``1KEY`` or ``MY KEY`` cannot be read as ``$1KEY`` in a start
-    command, and most libraries that map env vars to settings skip them.
+    Render accepts any key, but ``MY KEY`` or ``1KEY`` cannot be read in a start command, and
+    most libraries that map env vars to settings skip them. Dotted keys are fine: Elasticsearch
+    reads ``discovery.type`` from the environment.
 
-    Passes: ``key: LOG_LEVEL``
+    Passes: ``key: LOG_LEVEL``, ``key: discovery.type``
     Fails:  ``key: LOG LEVEL``
     """
     services = [v for s in bp.services for v in bp.env_vars(s)]
