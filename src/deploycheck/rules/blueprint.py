@@ -43,7 +43,7 @@ def web_service_present(bp: Blueprint) -> Iterator[Problem]:
 
     Opt-in, a convention: a Blueprint of workers, cron jobs, private services or static sites
     is valid.
-    Passes: ``services: [{type: web, name: gradetracker, ...}]``
+    Passes: ``services: [{type: web, name: example-app, ...}]``
     Fails:  ``services: [{type: keyvalue, name: cache, ...}]`` (nothing serves HTTP)
     """
     if bp.web_service is None:

@@ -66,7 +66,7 @@ def no_literal_secret_by_value(bp: Blueprint) -> Iterator[Problem]:
     Nor a provider's token; in any service or group. A URL's placeholder or loopback dev
     password is not one, and a hex string counts only under a secret's name (else a SHA).
 
-    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``, ``{key:
+    Passes: ``{key: CORS_ORIGINS, value: https://example-app.onrender.com}``, ``{key:
     GIT_SHA, value: <40 hex digits>}``, a ``localhost`` DATABASE_URL with the default
     ``postgres`` password
     Fails:  ``{key: DATABASE_URL, value: postgresql://app:s3cret@db:5432/app}``
@@ -141,7 +141,7 @@ def cors_limited(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]
     """The app's CORS origin list (option ``key``) holds only explicit https origins, never ``*``.
 
     Opt-in: the variable's name is the app's, so a project turns this on in its config.
-    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
+    Passes: ``{key: CORS_ORIGINS, value: https://example-app.onrender.com}``
     Fails:  ``{key: CORS_ORIGINS, value: "*"}`` (any site may call the API with credentials)
     """
     name = options["key"]
@@ -201,8 +201,8 @@ def references_resolve(bp: Blueprint) -> Iterator[Problem]:
     (info) for ``fromGroup``, whose groups are often made in the dashboard. The message names
     both lines: the reference and the resource it should point at.
 
-    Passes: ``fromDatabase: {name: gradetracker-db, ...}`` with a database of that name
-    Fails:  ``fromDatabase: {name: gradetracker-pg, ...}`` next to ``gradetracker-db`` (a
+    Passes: ``fromDatabase: {name: example-db, ...}`` with a database of that name
+    Fails:  ``fromDatabase: {name: example-pg, ...}`` next to ``example-db`` (a
     warning: did you mean it?), or ``fromService: {type: keyvalue, name: web-app}`` naming a
     web service (an error)
     """

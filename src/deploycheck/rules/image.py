@@ -52,7 +52,7 @@ PYC = re.compile(r"^(?P<dir>.*)/__pycache__/(?P<module>[^/]+?)\.[A-Za-z_]+-?\d+(
 
 # scripts/provision-images labels every stand-in with the hash of its recipe; the label stays
 # whatever name the image is later tagged or pushed under.
-STANDIN_LABEL = "org.gradetracker.standin.recipe"
+STANDIN_LABEL = "io.deploycheck.standin.recipe"
 DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
 
