@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event, select, update
+from sqlalchemy import MetaData, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -47,8 +47,10 @@ def locked(model: type[M], object_id: int) -> M | None:
     after it see the latest data, which no other writer can change before this one commits.
     """
     if db.session.get_bind().dialect.name == "sqlite":
-        table = model.__table__  # type: ignore[attr-defined]
-        db.session.execute(update(table).where(table.c.id == object_id).values(id=table.c.id))
+        # Text, not update(): Core would add the columns' onupdate values (a grade's
+        # updated_at), changing the row and its ETag.
+        table = model.__table__.name  # type: ignore[attr-defined]
+        db.session.execute(text(f"UPDATE {table} SET id = id WHERE id = :id"), {"id": object_id})
     statement = (
         select(model)
         .where(model.id == object_id)  # type: ignore[attr-defined]
