@@ -196,6 +196,7 @@ def increments(api: Api, clients: int = 20, step: float = 0.5) -> tuple[float, C
         answers = []
         for _attempt in range(10 * clients):
             current = api.call("GET", path)
+            assert current.status_code == 200, f"GET {path}: {current.status_code} {current.text}"
             etag = current.headers["ETag"]
             answer = api.call(
                 "PATCH", path, {"score": current.json()["score"] + step}, {"If-Match": etag}

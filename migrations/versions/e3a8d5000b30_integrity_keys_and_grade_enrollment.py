@@ -22,8 +22,8 @@ from app.keys import identity_key
 
 
 # revision identifiers, used by Alembic.
-revision = 'e3a8d5000b30'
-down_revision = '5c0d2e7a9f31'
+revision = 'e3a8d5000b30'  # pragma: allowlist secret
+down_revision = '5c0d2e7a9f31'  # pragma: allowlist secret
 branch_labels = None
 depends_on = None
 
