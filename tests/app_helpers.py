@@ -57,10 +57,12 @@ class ApiClient:
         return self.client.post(API_PREFIX + path, json=body, headers=self.headers, **kwargs)
 
     def patch(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
-        return self.client.patch(API_PREFIX + path, json=body, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.patch(API_PREFIX + path, json=body, headers=headers, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
-        return self.client.delete(API_PREFIX + path, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.delete(API_PREFIX + path, headers=headers, **kwargs)
 
     def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST and return the created object, failing loudly if it was not created."""

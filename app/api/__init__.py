@@ -2,7 +2,8 @@
 
 All API blueprints share: bearer-token auth on every request (``read`` scope for GET, ``write``
 for the rest; see ``security.authenticate``), no CSRF (there is no cookie authentication to
-forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``.
+forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``
+and make a PATCH or DELETE conditional with ``If-Match`` (``writes.check_if_match``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
     CORS(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
-        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
         expose_headers=["ETag"],
         methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         max_age=600,
