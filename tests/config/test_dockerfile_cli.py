@@ -57,8 +57,10 @@ def test_render_yaml_in_root_does_not_change_the_dockerfile_verdict(
 ) -> None:
     """The Blueprint's healthCheckPath agreeing with the HEALTHCHECK is XF003's alone (the
     Blueprint check); the Dockerfile check reporting it too would count one mismatch twice."""
-    for name in (".dockerignore", ".hadolint.yaml"):
+    for name in (".dockerignore", ".hadolint.yaml", "requirements.txt", "gunicorn.conf.py"):
         shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("app", "migrations"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "render.yaml").write_text(
         "services:\n  - type: web\n    name: app\n    healthCheckPath: /healthz\n",
         encoding="utf-8",

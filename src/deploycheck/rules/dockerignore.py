@@ -99,15 +99,15 @@ def _fate(context: BuildContext, copy: Copy | None, ships: bool) -> str:
 
 
 def _keep_out(context: BuildContext, patterns: list[str]) -> Iterator[Unwanted]:
-    compiled = [IgnorePattern(p, 0).compiled for p in patterns]
-    for entry in context.walk():
-        parts = entry.path.split("/")
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        for pattern in compiled:
-            if any(fnmatchcase(p, pattern.cleaned_pattern) for p in prefixes):
-                why = f"matches `{pattern.cleaned_pattern}` (keep_out, from the project's config)"
-                yield Unwanted(entry.path, "kept out by the project", why, entry.is_dir)
-                break
+    compiled = [IgnorePattern(p, 0).compiled.cleaned_pattern for p in patterns]
+
+    def matched(path: str) -> str | None:
+        return next((p for p in compiled if fnmatchcase(path, p)), None)
+
+    for entry in context.walk(prune=lambda path: matched(path) is not None):
+        if (pattern := matched(entry.path)) is not None:
+            why = f"matches `{pattern}` (keep_out, from the project's config)"
+            yield Unwanted(entry.path, "kept out by the project", why, entry.is_dir)
 
 
 @rule("DI002", target="context", options={"keep_out": []})
@@ -138,8 +138,7 @@ def nothing_unwanted_sent(context: BuildContext, options: Mapping[str, Any]) -> 
                 _level(item, ships),
             )
             continue
-        key = (item.kind, item.why if item.kind != "kept out by the project" else "")
-        groups.setdefault(key, []).append((item, copy, ships))
+        groups.setdefault((item.kind, item.why), []).append((item, copy, ships))
     for (kind, _), members in groups.items():
         item, copy, ships = max(members, key=lambda m: m[2])
         names = [m[0].path + ("/" if m[0].is_dir else "") for m in members]
