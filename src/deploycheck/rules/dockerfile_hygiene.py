@@ -161,11 +161,11 @@ def no_latest(df: Dockerfile) -> Iterator[Problem]:
             )
 
 
-def _cache_ships(df: Dockerfile, install: Install) -> bool:
+def _cache_ships(df: Dockerfile, install: Install, shipped: set[int]) -> bool:
     """Whether the files ``install``'s stage leaves in its home's cache reach the image: it is
-    a shipped stage, or a shipped stage copies a folder holding the cache from it."""
+    a ``shipped`` stage, or a shipped stage copies a folder holding the cache from it."""
     stage = df.stages[install.run.stage]
-    if stage.index in shipped_stages(df):
+    if stage.index in shipped:
         return True
     for _, sources in copies_of(df, stage):
         for source in sources:
@@ -192,8 +192,9 @@ def pip_without_cache(df: Dockerfile) -> Iterator[Problem]:
     cache, tens of MB, stays in the layer)
     """
     seen: set[int] = set()
+    shipped = shipped_stages(df)
     for install in Installs(df).all():
-        if install.caches and install.line not in seen and _cache_ships(df, install):
+        if install.caches and install.line not in seen and _cache_ships(df, install, shipped):
             seen.add(install.line)
             flag = "--no-cache" if install.tool == "uv" else "--no-cache-dir"
             yield _problem(

@@ -55,22 +55,26 @@ def _covers(source: str, path: str) -> bool:
     return all(fnmatchcase(part, pattern) for part, pattern in zip(parts, wanted, strict=False))
 
 
-def context_copies(context: BuildContext) -> Iterator[tuple[Copy, list[str | None]]]:
+Sources = list[tuple[Copy, list[str | None]]]
+
+
+def context_copies(context: BuildContext) -> Sources:
     """The COPY/ADD instructions of the built stages that read the context, with their
     resolved local sources (None for one only known at build time)."""
     df = context.dockerfile
     built = built_stages(df)
+    found = []
     for copy in df.copies:
         if copy.stage in built and "from" not in copy.flags:
             sources = resolved_sources(df, copy)
-            yield copy, [s for s in sources if s is None or not s.startswith(_URL)]
+            found.append((copy, [s for s in sources if s is None or not s.startswith(_URL)]))
+    return found
 
 
-def _where_it_goes(context: BuildContext, path: str) -> tuple[Copy | None, bool]:
+def _where_it_goes(copies: Sources, shipped: set[int], path: str) -> tuple[Copy | None, bool]:
     """The first COPY that brings ``path`` in, and whether its stage ships in the image."""
-    shipped = shipped_stages(context.dockerfile)
     found: Copy | None = None
-    for copy, sources in context_copies(context):
+    for copy, sources in copies:
         if any(s is not None and _covers(s, path) for s in sources):
             if copy.stage in shipped:
                 return copy, True
@@ -125,9 +129,12 @@ def nothing_unwanted_sent(context: BuildContext, options: Mapping[str, Any]) -> 
     Fail: a ``.env`` setting ``SECRET_KEY`` next to ``COPY . .`` with no .dockerignore line
     """
     found = list(unwanted(context)) + list(_keep_out(context, list(options["keep_out"])))
+    if not found:
+        return
+    copies, shipped = context_copies(context), shipped_stages(context.dockerfile)
     groups: dict[tuple[str, str], list[tuple[Unwanted, Copy | None, bool]]] = {}
     for item in found:
-        copy, ships = _where_it_goes(context, item.path)
+        copy, ships = _where_it_goes(copies, shipped, item.path)
         if item.kind == SECRET:
             where = _fate(context, copy, ships)
             yield _problem(

@@ -102,8 +102,9 @@ def scope(df: Dockerfile, stage: Stage, line: int) -> dict[str, str | None]:
 def resolved_sources(df: Dockerfile, copy: Copy) -> list[str | None]:
     """Each source of ``copy`` with build variables substituted by their defaults (None when
     one is only known at build time), relative to the context root."""
-    stage = df.stages[copy.stage]
-    values = scope(df, stage, copy.line)
+    if not any("$" in source for source in copy.sources):
+        return [source.strip().lstrip("/") for source in copy.sources]
+    values = scope(df, df.stages[copy.stage], copy.line)
     found: list[str | None] = []
     for source in copy.sources:
         value = substitute(source, values) if "$" in source else source
