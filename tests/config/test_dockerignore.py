@@ -158,7 +158,7 @@ NO_COPY = 'FROM python:3.12-slim\nCOPY x.py /app/\nUSER 10001\nCMD ["python", "/
         pytest.param({"certs/ca.pem": CERTIFICATE}, COPY_ALL, None, "", id="certificate-is-public"),
         pytest.param({"client.p12": "binary"}, COPY_ALL, "error", "key store", id="key-store"),
         pytest.param(
-            {".npmrc": "//registry.npmjs.org/:_authToken=npm_abc123\n"},
+            {".npmrc": "//registry.npmjs.org/:_authToken=npm_abc123\n"},  # pragma: allowlist secret
             COPY_ALL,
             "error",
             "credential file",
