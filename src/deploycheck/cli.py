@@ -162,10 +162,15 @@ class DockerfileCommand:
             Path("."),
             "the build context, where its .dockerignore is (default: %(default)s)",
         )
+        parser.add_argument(
+            "--target", help="the stage that ships, as `docker build --target` (default: the last)"
+        )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Dockerfile")
-        result = check_dockerfile(path, root=args.root, config=_config(args, path))
+        result = check_dockerfile(
+            path, root=args.root, config=_config(args, path), target=args.target
+        )
         return _report(args, result, out)
 
 
