@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import text
 
+from app import create_app
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
 from app.security import create_token, fernet_for
@@ -211,10 +212,17 @@ def test_header_probe_passes_on_pages_api_and_health(app: Flask) -> None:
 
 
 @pytest.mark.checklist(11)
-def test_production_over_https_adds_hsts(make_app: Callable[..., Flask]) -> None:
+def test_production_over_https_adds_hsts(app_config: dict[str, Any]) -> None:
     """Production, reached through Render's TLS proxy, sends Strict-Transport-Security."""
-    app = make_app(
-        APP_ENV="production", SESSION_COOKIE_SECURE=True, REDIS_URL="redis://127.0.0.1:1/0"
+    app = create_app(
+        {
+            **app_config,
+            "APP_ENV": "production",
+            "SESSION_COOKIE_SECURE": True,
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            # Production refuses SQLite; neither path probed reads the database.
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://app:pw@127.0.0.1:1/app",
+        }
     )
     https = {"X-Forwarded-Proto": "https"}
     findings = check_security_headers(target(app), HEADER_PATHS[:2], hsts=True, headers=https)
