@@ -52,8 +52,8 @@ def instance_problem(app_env: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Return 1 with a one-line reason on stderr, 2 without a command; else exec the command
-    (``os.execvp`` does not return)."""
+    """Return 1 with a one-line reason on stderr, 2 without a command, 127 for a command that
+    cannot run; else exec the command (``os.execvp`` does not return)."""
     args = sys.argv[1:] if argv is None else argv
     if not args:
         print("usage: python -m app.preflight COMMAND [ARGS...]", file=sys.stderr)
@@ -62,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     if reason is not None:
         print(f"gradetracker: {reason}", file=sys.stderr)
         return 1
-    os.execvp(args[0], args)
+    try:
+        os.execvp(args[0], args)
+    except OSError as error:
+        # Not on PATH, or not executable: say which, as a shell would (127: command not found).
+        print(f"gradetracker: cannot run {args[0]}: {error.strerror}", file=sys.stderr)
+        return 127
 
 
 if __name__ == "__main__":
