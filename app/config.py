@@ -206,7 +206,10 @@ def limit_problem(name: str, value: str) -> str | None:
             f"got {value!r}"
         )
     if any(int(number) == 0 for number in LIMIT_NUMBERS.findall(value)):
-        return f"{name} allows no request at all ({value!r}); use RATELIMIT_ENABLED=false to switch limits off"
+        return (
+            f"{name} allows no request at all ({value!r}); "
+            "use RATELIMIT_ENABLED=false to switch limits off"
+        )
     return None
 
 
@@ -364,7 +367,9 @@ def production_problems(config: dict[str, Any]) -> list[str]:
         # or the tokens encrypted at rest are as good as plain text.
         kind = "Fernet key" if is_fernet_key(encryption_key) else "passphrase"
         problem = strength_problem(
-            "API_TOKEN_ENCRYPTION_KEY", encryption_key, f"this {kind} will not do; {GENERATE_FERNET}"
+            "API_TOKEN_ENCRYPTION_KEY",
+            encryption_key,
+            f"this {kind} will not do; {GENERATE_FERNET}",
         )
         if problem:
             problems.append(problem)

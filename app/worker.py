@@ -15,6 +15,7 @@ its buffer, not a thread.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import selectors
@@ -175,15 +176,10 @@ class BufferingWorker(ThreadWorker):
     def drop(self, conn: TConn, answer: bytes | None = None) -> None:
         """Forget a connection still arriving, answering it first (best effort, no wait)."""
         self.arriving.pop(conn, None)
-        with self._lock:
-            try:
-                self.poller.unregister(conn.sock)
-            except (KeyError, ValueError, OSError):
-                pass
+        with self._lock, contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(conn.sock)
         if answer:
-            try:
+            with contextlib.suppress(OSError):
                 conn.sock.send(answer)
-            except OSError:
-                pass
         self.nr_conns -= 1
         conn.close()

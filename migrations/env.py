@@ -65,7 +65,9 @@ def run_migrations_online():
         # The pre-deploy step's one line, not SQLAlchemy's 150-line traceback. The driver's own
         # reason names host and port, never the password.
         reason = " ".join(str(error.orig).split())
-        raise click.ClickException(f"DATABASE_URL: cannot connect to the database: {reason}") from None
+        raise click.ClickException(
+            f"DATABASE_URL: cannot connect to the database: {reason}"
+        ) from None
     with connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
