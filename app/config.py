@@ -33,9 +33,10 @@ MAX_BODY_BYTES = 64 * 1024
 MIN_SECRET_KEY_LENGTH = 32
 # Estimated by zxcvbn, which models repetition, sequences, keyboard walks and dictionary words:
 # "0123456789abcdef" twice scores about 15 bits, "dev-secret-key" three times 37, a
-# secrets.token_hex(32) key over 200. (Length x Shannon entropy, the earlier estimate, gave the
-# first two 128 and 130.) The encryption key is only stretched by HKDF, not a slow KDF, so a
-# passphrase needs the same 128 bits as a key.
+# secrets.token_hex(32) key about 155 (on its first STRENGTH_PREFIX characters). Length x
+# Shannon entropy, the earlier estimate, gave the first two 128 and 130 and let them start.
+# The encryption key is only stretched by HKDF, not a slow KDF, so a passphrase needs the same
+# 128 bits as a key.
 MIN_SECRET_KEY_BITS = 128
 # zxcvbn's time grows with the square of the length; a prefix this long of a strong key already
 # scores far above the minimum, and a weak prefix is refused however the key goes on.

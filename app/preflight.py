@@ -13,7 +13,15 @@ from __future__ import annotations
 import os
 import sys
 
-from .config import PRODUCTION, ConfigError, finalize, from_env, listen_port, worker_count
+from .config import (
+    PRODUCTION,
+    ConfigError,
+    finalize,
+    from_env,
+    gunicorn_preload,
+    listen_port,
+    worker_count,
+)
 
 # The commands that read the settings: the server, and the CLI (`flask db upgrade` pre-deploy).
 APP_PROGRAMS = frozenset({"gunicorn", "flask"})
@@ -28,6 +36,7 @@ def problems() -> str | None:
     try:
         listen_port()
         worker_count()
+        gunicorn_preload()
         config = from_env(instance_path=INSTANCE_DIR)
         finalize(config)
     except ConfigError as error:

@@ -173,6 +173,13 @@ def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch, value: str, pr
     assert problem in str(excinfo.value)
 
 
+def test_the_documented_estimates_hold() -> None:
+    """app/config.py and docs/app.md quote these figures."""
+    assert 10 < config.estimated_bits("0123456789abcdef" * 2) < 20
+    assert 30 < config.estimated_bits("dev-secret-key" * 3) < 45
+    assert 140 < config.estimated_bits(secrets.token_hex(32)) < 170
+
+
 def test_secret_key_estimate_scores_repetition_low_and_random_high() -> None:
     for guessable in ("a" * 40, "ab" * 20, "0123456789abcdef" * 2, "dev-secret-key" * 3):
         assert config.estimated_bits(guessable) < config.MIN_SECRET_KEY_BITS / 2, guessable

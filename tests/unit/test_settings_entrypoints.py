@@ -148,12 +148,22 @@ ALL_CASES = cases()
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess]:
-    """Every case run once, one per core at a time (each is mostly a Python start-up)."""
+def outcomes(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, subprocess.CompletedProcess]:
+    """Every selected case (``-k`` narrows them) run once, one per core at a time: each is
+    mostly a Python start-up."""
+    selected = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function)
+        and item.module is sys.modules[__name__]
+        and "case" in getattr(getattr(item, "callspec", None), "params", {})
+    ]
     workdir = tmp_path_factory.mktemp("entrypoints")
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = pool.map(lambda case: run(case, workdir), ALL_CASES)
-        return {case.id: result for case, result in zip(ALL_CASES, results, strict=True)}
+        results = pool.map(lambda case: run(case, workdir), selected)
+        return {case.id: result for case, result in zip(selected, results, strict=True)}
 
 
 def test_every_readme_setting_has_bad_values() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import MAX_BODY_BYTES
-from app.worker import MAX_HEAD_BYTES, chunked_length, refusal, request_status
+from app.worker import MAX_HEAD_BYTES, READ_TIMEOUT, chunked_length, refusal, request_status
 
 POST = b"POST /login HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n"
 CHUNKED = b"POST /api/v1/courses HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -50,3 +50,8 @@ def test_refusals_are_complete_json_answers_that_close(status: int) -> None:
     assert b"Connection: close" in head
     assert f"Content-Length: {len(body)}".encode() in head
     assert body.startswith(b'{"error": {"code": ')
+
+
+def test_the_documented_bounds_hold() -> None:
+    """docs/app.md ("Slow clients") quotes 10 s and 64 KiB."""
+    assert (READ_TIMEOUT, MAX_BODY_BYTES) == (10.0, 64 * 1024)
