@@ -202,6 +202,7 @@ def test_auth_probe_reports_a_read_the_token_cannot_make(app: Flask) -> None:
     assert_rejected(findings, "PRB013", "a token that is refused too")
 
 
+UNREACHABLE_DATABASE = "postgresql+psycopg://app:pw@127.0.0.1:1/app"  # pragma: allowlist secret
 HEADER_PATHS = ("/login", "/api/v1/courses", "/health", "/static/style.css")
 
 
@@ -221,7 +222,7 @@ def test_production_over_https_adds_hsts(app_config: dict[str, Any]) -> None:
             "SESSION_COOKIE_SECURE": True,
             "REDIS_URL": "redis://127.0.0.1:1/0",
             # Production refuses SQLite; neither path probed reads the database.
-            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://app:pw@127.0.0.1:1/app",
+            "SQLALCHEMY_DATABASE_URI": UNREACHABLE_DATABASE,
         }
     )
     https = {"X-Forwarded-Proto": "https"}

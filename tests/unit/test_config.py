@@ -27,7 +27,7 @@ GOOD_PRODUCTION = {
     "API_TOKEN_ENCRYPTION_KEY": secrets.token_urlsafe(32),
     "CORS_ORIGINS": "https://grades.example.com",
     # Never connected to: create_app does not connect (production refuses SQLite).
-    "DATABASE_URL": "postgresql://app:pw@127.0.0.1:1/app",
+    "DATABASE_URL": "postgresql://app:pw@127.0.0.1:1/app",  # pragma: allowlist secret
     # Never connected to by these tests: Redis clients connect on first use.
     "REDIS_URL": "redis://127.0.0.1:1/0",
 }
