@@ -52,7 +52,7 @@ from detect_secrets.plugins.high_entropy_strings import (
     HexHighEntropyString,
 )
 
-from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_names import is_count_name, is_secret_name
 
 # user:password@ after a scheme; `redis://cache:6379` (no @) is no password.
 URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
@@ -102,6 +102,8 @@ _FLAGS = frozenset(
 )
 # Up to four digits: a flag, a count or a port; longer numbers may be PINs.
 _NUMBER = re.compile(r"^[+-]?\d{1,4}(\.\d+)?[smhdkKMG]?$")
+# A count under a name that counts (MAX_TOKENS=128000): an integer, at most nine digits.
+_COUNT = re.compile(r"^\d{1,9}$")
 # Where a secret is kept, not the secret: an absolute, home or relative path, a file: URL, a
 # Windows path, or a bare file name of a key or certificate.
 _PATH = re.compile(
@@ -253,7 +255,7 @@ def literal_secret(name: str, value: object, *, shipped: bool = True) -> str | N
     """
     text = str(value).strip()
     secret_named = is_secret_name(name)
-    if cannot_be_secret(text):
+    if cannot_be_secret(text) or (is_count_name(name) and _COUNT.match(text.strip("\"'"))):
         return None
     found = judge_value(text, hex_counts=secret_named, shipped=shipped)
     if found:
