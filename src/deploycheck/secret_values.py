@@ -60,6 +60,9 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>`]+", re.I)
 # Token-like literals only: URLs, sentences and paths carry other characters and are skipped.
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_\-]{20,}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+# Four or more lower-case words joined by _ or -: a sentence, such as the placeholder
+# configure_cloudinary_to_enable_uploaded_images (render-examples/forem), never a random key.
+_SENTENCE = re.compile(r"^[a-z]+(?:[_-][a-z]+){3,}$")
 # Bits per character above which a token-like string is probably random. detect-secrets uses
 # 4.5 for base64 over long strings; 20-40 character keys top out lower, hence 4.0.
 TOKEN_ENTROPY = 4.0
@@ -172,6 +175,8 @@ def random_token(value: str, *, hex_counts: bool = False) -> str | None:
     """Why a token-like ``value`` is random enough to be a key, or None. Hex strings count only
     when ``hex_counts`` (the value sits under a secret's name) and are 32 digits or more."""
     if not _TOKEN.match(value) or is_potential_uuid(value) or is_sequential_string(value):
+        return None
+    if _SENTENCE.match(value):
         return None
     bits = entropy(value)
     if _HEX.match(value):
