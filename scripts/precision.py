@@ -154,8 +154,8 @@ def page(results: list[Result], joined, stale: list[dict], revision: str) -> str
         f"**Overall: {percent(overall['true'], overall['false'])} of "
         f"{overall['true'] + overall['false']} labelled error findings are true** "
         f"(goal: at least {GOAL_OVERALL:.0%}, and every rule above {GOAL_RULE:.0%}); "
-        f"{overall['unlabelled']} unlabelled. Slowest file: {slowest.seconds:.1f} s "
-        f"({slowest.entry['repo']} {slowest.entry['path']}).",
+        f"{overall['unlabelled']} unlabelled. Slowest file: {slowest.seconds:.1f} s wall clock "
+        f"({slowest.entry['repo']} {slowest.entry['path']}, on a shared machine).",
     ]
     for kind, title in KINDS.items():
         out += ["", f"## {title}", "", *table(by_kind[kind], "rule")]
