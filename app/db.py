@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,6 +29,35 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+M = TypeVar("M", bound=Base)
+
+
+def locked(model: type[M], object_id: int) -> M | None:
+    """The row of ``model`` with ``object_id`` read afresh and locked until the transaction ends
+    (None if it is gone), so that a check on it and the write it allows cannot interleave with
+    another request's.
+
+    Invariants that span tables (a score within its assignment's max points, an assignment's
+    category among its course's weights) cannot be CHECK constraints, so every writer of
+    either side locks the parent row first: the course, then the assignment, then the grade,
+    always in that order, so two writers never wait on each other in a cycle. PostgreSQL takes
+    ``FOR NO KEY UPDATE``, which leaves foreign-key checks (``KEY SHARE``) of other requests
+    free. SQLite has no row locks and runs one writer at a time: an UPDATE that changes
+    nothing takes the database's write lock (as ``BEGIN IMMEDIATE`` would), and the reads
+    after it see the latest data, which no other writer can change before this one commits.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Text, not update(): Core would add the columns' onupdate values (a grade's
+        # updated_at), changing the row and its ETag.
+        table = model.__table__.name  # type: ignore[attr-defined]
+        db.session.execute(text(f"UPDATE {table} SET id = id WHERE id = :id"), {"id": object_id})
+    statement = (
+        select(model)
+        .where(model.id == object_id)  # type: ignore[attr-defined]
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalars(statement).one_or_none()
 
 
 @event.listens_for(Engine, "connect")

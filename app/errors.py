@@ -7,9 +7,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from flask import jsonify, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from .db import db
 from .security import AuthError, ScopeError
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER = 5
+# SQLSTATE class 40: PostgreSQL cancelled the transaction (serialization failure 40001,
+# deadlock 40P01); the same request would succeed on a retry.
+TRANSACTION_ROLLBACK = "40"
+LOST_RACE = "Another request changed the same data at the same time; reload and retry"
 
 
 class ApiError(Exception):
@@ -76,6 +80,37 @@ def handle_auth_error(exc: AuthError) -> ResponseReturnValue:
     return body, status
 
 
+def refused_by(exc: DBAPIError) -> str:
+    """What refused a write, for the log: the constraint's name (PostgreSQL) or SQLite's
+    message ("UNIQUE constraint failed: students.email_key"), never the statement's
+    parameters or PostgreSQL's DETAIL line, which quote the row (a student's name, email)."""
+    name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return str(exc.orig)
+    return type(exc.orig).__name__
+
+
+def _is_lost_race(exc: DBAPIError) -> bool:
+    return str(getattr(exc.orig, "sqlstate", "") or "").startswith(TRANSACTION_ROLLBACK)
+
+
+def handle_conflict(exc: DBAPIError) -> ResponseReturnValue:
+    """A write that lost a race to a constraint, a deadlock or a serialization failure: 409."""
+    db.session.rollback()
+    log.warning("write refused on %s %s: %s", request.method, request.path, refused_by(exc))
+    if not _is_api_request():
+        return Conflict(LOST_RACE)
+    return error_response(409, "conflict", LOST_RACE)
+
+
+def handle_operational_error(exc: OperationalError) -> ResponseReturnValue:
+    if _is_lost_race(exc):
+        return handle_conflict(exc)
+    return handle_database_unavailable(exc)
+
+
 def handle_database_unavailable(exc: Exception) -> ResponseReturnValue:
     # The database is down, unreachable or overloaded: a client should retry, and a 500 would
     # page someone for an outage the app cannot fix. The pool replaces broken connections.
@@ -110,7 +145,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(AuthError, handle_auth_error)
-    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(IntegrityError, handle_conflict)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
     app.register_error_handler(ScopeError, handle_scope_error)
     app.register_error_handler(Exception, handle_unexpected)

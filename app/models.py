@@ -6,10 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .db import db
+from .keys import identity_key
 
 # Stored with the zone (timestamptz on PostgreSQL); values are always UTC.
 Timestamp = DateTime(timezone=True)
@@ -41,9 +51,14 @@ def _iso(value: datetime) -> str:
 
 class Course(db.Model):
     __tablename__ = "courses"
+    # Codes are unique as keys.identity_key compares them: "CS-101" and its full-width twin
+    # are one course. A unique index (not a constraint) so that the migration adds it to
+    # SQLite without rebuilding a table others reference with ON DELETE CASCADE.
+    __table_args__ = (Index("uq_courses_code_key", "code_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
+    code_key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     credits: Mapped[float] = mapped_column(default=3.0)
     # {"homework": 40, "exams": 60}; empty means every assignment counts by points alone.
@@ -55,6 +70,11 @@ class Course(db.Model):
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="course", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @validates("code")
+    def _set_code_key(self, _name: str, code: str) -> str:
+        self.code_key = identity_key(code)
+        return code
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,10 +88,13 @@ class Course(db.Model):
 
 class Student(db.Model):
     __tablename__ = "students"
+    # amy@x.edu, AMY@X.EDU and amy@x.edu with a zero-width space are one student (see Course).
+    __table_args__ = (Index("uq_students_email_key", "email_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    email_key: Mapped[str] = mapped_column(String(64))
 
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="student", cascade="all, delete-orphan", passive_deletes=True
@@ -79,6 +102,11 @@ class Student(db.Model):
     grades: Mapped[list[Grade]] = relationship(
         back_populates="student", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @validates("email")
+    def _set_email_key(self, _name: str, email: str) -> str:
+        self.email_key = identity_key(email)
+        return email
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "email": self.email}
@@ -107,6 +135,8 @@ class Enrollment(db.Model):
 
 class Assignment(db.Model):
     __tablename__ = "assignments"
+    # The parent key of the grades' (assignment_id, course_id) foreign key.
+    __table_args__ = (Index("uq_assignments_id_course_id", "id", "course_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
@@ -130,12 +160,30 @@ class Assignment(db.Model):
 
 
 class Grade(db.Model):
+    """A score. ``course_id`` is the assignment's course (the (assignment_id, course_id) key
+    makes it so), and (student_id, course_id) must be an enrollment: the database itself holds
+    no grade for a student who is not enrolled. Unenrolling deletes the student's grades in
+    the course (ON DELETE CASCADE), as deleting the assignment, course or student does."""
+
     __tablename__ = "grades"
-    __table_args__ = (UniqueConstraint("student_id", "assignment_id"),)
+    __table_args__ = (
+        UniqueConstraint("student_id", "assignment_id"),
+        ForeignKeyConstraint(
+            ["assignment_id", "course_id"],
+            ["assignments.id", "assignments.course_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["student_id", "course_id"],
+            ["enrollments.student_id", "enrollments.course_id"],
+            ondelete="CASCADE",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int]
+    course_id: Mapped[int]
     score: Mapped[float]
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=_now, onupdate=_now)
 
@@ -147,7 +195,7 @@ class Grade(db.Model):
             "id": self.id,
             "student_id": self.student_id,
             "assignment_id": self.assignment_id,
-            "course_id": self.assignment.course_id,
+            "course_id": self.course_id,
             "score": self.score,
             "updated_at": _iso(self.updated_at),
         }

@@ -10,6 +10,7 @@ row, so a copied session cookie stops working on every instance, cookie sessions
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,12 +33,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from . import grading, reports
-from .db import db
+from .db import db, locked
+from .errors import refused_by
 from .forms import GradeForm, LoginForm, StudentForm
 from .limits import write_limit
-from .models import WRITE, Course, Enrollment, Grade, SignIn, Student, get_by_id
+from .models import WRITE, Assignment, Course, Enrollment, Grade, SignIn, Student, get_by_id
 from .security import find_token, hash_token
 
+log = logging.getLogger(__name__)
 bp = Blueprint("web", __name__)
 write_limit(bp)
 SESSION_KEY = "sign_in"
@@ -131,14 +134,24 @@ def add_student() -> str | Response:
     if not form.validate_on_submit():
         flash("Check the student's name and email.")
         return redirect(url_for("web.index"))
-    if db.session.scalar(select(Student).where(Student.email == form.email.data)) is not None:
-        flash("A student with this email already exists.")
-        return redirect(url_for("web.index"))
     student = Student(name=form.name.data, email=form.email.data)
-    db.session.add(student)
-    db.session.commit()
-    flash(f"Added {student.name}.")
-    return redirect(url_for("web.student_report", student_id=student.id))
+    duplicate = select(Student.id).where(Student.email_key == student.email_key)
+    if db.session.scalar(duplicate) is None:
+        db.session.add(student)
+        try:
+            db.session.flush()
+            student_id = student.id
+            db.session.commit()
+        except IntegrityError as exc:
+            # The same email submitted at the same moment: the UNIQUE index decides. Logged by
+            # constraint, never with the name and email the statement carried.
+            db.session.rollback()
+            log.info("add student refused: %s", refused_by(exc))
+        else:
+            flash(f"Added {form.name.data}.")
+            return redirect(url_for("web.student_report", student_id=student_id))
+    flash("A student with this email already exists.")
+    return redirect(url_for("web.index"))
 
 
 def _course_or_404(course_id: int) -> Course:
@@ -186,44 +199,36 @@ def gradebook(course_id: int) -> str:
 @write_required
 def record_grade(course_id: int) -> Response:
     """Create or replace one student's score on one assignment of this course."""
-    course = _course_or_404(course_id)
-    form = _grade_form(course)
+    form = _grade_form(_course_or_404(course_id))
     if not form.validate_on_submit():
         flash("Pick an enrolled student, an assignment and a score of at least 0.")
         return redirect(url_for("web.gradebook", course_id=course_id))
-    assignment = next(a for a in course.assignments if a.id == form.assignment_id.data)
-    score = float(form.score.data or 0)
     try:
-        grading.validate_score(score, assignment.max_points)
+        _save_grade(form.student_id.data, form.assignment_id.data, float(form.score.data or 0))
     except ValueError as exc:
         flash(f"Not saved: {exc}.")
         return redirect(url_for("web.gradebook", course_id=course_id))
-    _save_grade(form.student_id.data, assignment.id, score)
     reports.invalidate_course(course_id)
     flash("Grade saved.")
     return redirect(url_for("web.gradebook", course_id=course_id))
 
 
-def _save_grade(student_id: int | None, assignment_id: int, score: float) -> None:
-    """Insert or update the grade; a concurrent insert of the same pair (a double-clicked Save)
-    loses the UNIQUE race, and the retry then finds that row and updates it."""
-    for attempt in range(2):
-        grade = db.session.scalar(
-            select(Grade).where(
-                Grade.student_id == student_id, Grade.assignment_id == assignment_id
-            )
-        )
-        if grade is None:
-            grade = Grade(student_id=student_id, assignment_id=assignment_id, score=score)
-            db.session.add(grade)
-        grade.score = score
-        try:
-            db.session.commit()
-            return
-        except IntegrityError:
-            db.session.rollback()
-            if attempt:
-                raise
+def _save_grade(student_id: int | None, assignment_id: int | None, score: float) -> None:
+    """Insert or update the grade, checking the score against the assignment locked for the
+    write (``db.locked``); ValueError says why a score is refused. Every grade writer takes
+    that lock first, so a double-clicked Save waits for the first and then updates its row."""
+    assignment = locked(Assignment, assignment_id or 0)
+    if assignment is None:
+        raise ValueError("the assignment was deleted")
+    grading.validate_score(score, assignment.max_points)
+    grade = db.session.scalar(
+        select(Grade).where(Grade.student_id == student_id, Grade.assignment_id == assignment_id)
+    )
+    if grade is None:
+        grade = Grade(student_id=student_id, assignment=assignment, score=score)
+        db.session.add(grade)
+    grade.score = score
+    db.session.commit()
 
 
 @bp.get("/students/<int:student_id>")

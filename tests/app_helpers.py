@@ -17,6 +17,8 @@ from app.db import MIGRATIONS_DIR, db
 from deploycheck.checklist.probes import CSRF_FIELD
 
 API_PREFIX = "/api/v1"
+# render.yaml's CORS_ORIGINS: the one origin production allows.
+PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"
 # Every variable app/config.py reads: a developer's or CI's own values must not leak in.
 APP_ENV_VARS = (
     "APP_ENV",
@@ -55,10 +57,12 @@ class ApiClient:
         return self.client.post(API_PREFIX + path, json=body, headers=self.headers, **kwargs)
 
     def patch(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
-        return self.client.patch(API_PREFIX + path, json=body, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.patch(API_PREFIX + path, json=body, headers=headers, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
-        return self.client.delete(API_PREFIX + path, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.delete(API_PREFIX + path, headers=headers, **kwargs)
 
     def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST and return the created object, failing loudly if it was not created."""

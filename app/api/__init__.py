@@ -2,7 +2,8 @@
 
 All API blueprints share: bearer-token auth on every request (``read`` scope for GET, ``write``
 for the rest; see ``security.authenticate``), no CSRF (there is no cookie authentication to
-forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``.
+forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``
+and make a PATCH or DELETE conditional with ``If-Match`` (``writes.check_if_match``).
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ BLUEPRINTS = (
 def add_etag(response: Response) -> Response:
     """Give successful GET responses an ETag and answer a matching If-None-Match with 304."""
     if request.method == "GET" and response.status_code == 200 and response.is_json:
-        # Answers to authenticated requests: browsers may revalidate, shared caches keep none.
+        # Private records: no cache, browser or shared, keeps a copy (docs/app.md, "Caching").
         # The header as a string: werkzeug's cache_control object re-serializes on every
         # change, which was most of this hook's 0.13 ms on a cached read.
-        response.headers["Cache-Control"] = "no-cache, private"
+        response.headers["Cache-Control"] = "no-store"
         response.add_etag()
         if "If-None-Match" in request.headers:
             response.make_conditional(request)
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
     CORS(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
-        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
         expose_headers=["ETag"],
         methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         max_age=600,

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy import func, select
 
-from ..db import db
+from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Course, Grade
 from ..reports import invalidate_course
-from .common import ID, Field, filter_arg, get_or_404, get_or_422, paginated, parse
+from .common import ID, Field, filter_arg, get_or_404, paginated, parse
+from .writes import check_if_match, locked_or_404, locked_or_422, saved
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
@@ -47,13 +48,14 @@ def list_assignments() -> dict[str, Any]:
 @bp.post("")
 def create_assignment() -> tuple[dict[str, Any], int]:
     data = parse(FIELDS)
-    course = get_or_422(Course, "course_id", data.pop("course_id"))
+    # Locked: a concurrent change of the weights waits, or is done and read here.
+    course = locked_or_422(Course, "course_id", data.pop("course_id"))
     _check_category(course, data["category"])
     assignment = Assignment(course=course, **data)
     db.session.add(assignment)
-    db.session.commit()
-    invalidate_course(course.id)
-    return assignment.to_dict(), 201
+    body = saved(assignment)
+    invalidate_course(body["course_id"])
+    return body, 201
 
 
 @bp.get("/<int:assignment_id>")
@@ -63,7 +65,13 @@ def get_assignment(assignment_id: int) -> dict[str, Any]:
 
 @bp.patch("/<int:assignment_id>")
 def update_assignment(assignment_id: int) -> dict[str, Any]:
-    assignment = get_or_404(Assignment, assignment_id)
+    # The course first, then the assignment (db.locked's order): the category is checked
+    # against weights no one changes meanwhile, max_points against every committed grade, and
+    # a grade written meanwhile (its writer locks the assignment) waits and sees the new max.
+    course_id = get_or_404(Assignment, assignment_id).course_id
+    locked(Course, course_id)
+    assignment = locked_or_404(Assignment, assignment_id)
+    check_if_match(assignment)
     data = parse(UPDATABLE, partial=True)
     if "category" in data:
         _check_category(assignment.course, data["category"])
@@ -77,14 +85,15 @@ def update_assignment(assignment_id: int) -> dict[str, Any]:
             )
     for name, value in data.items():
         setattr(assignment, name, value)
-    db.session.commit()
-    invalidate_course(assignment.course_id)
-    return assignment.to_dict()
+    body = saved(assignment)
+    invalidate_course(course_id)
+    return body
 
 
 @bp.delete("/<int:assignment_id>")
 def delete_assignment(assignment_id: int) -> tuple[str, int]:
-    assignment = get_or_404(Assignment, assignment_id)
+    assignment = locked_or_404(Assignment, assignment_id)
+    check_if_match(assignment)
     course_id = assignment.course_id
     db.session.delete(assignment)
     db.session.commit()

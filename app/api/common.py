@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 
 from .. import jsonsafe
 from ..db import db
@@ -138,15 +137,6 @@ def get_or_422(model: type[M], field: str, object_id: int) -> M:
             {field: f"{model.__name__} {object_id} does not exist"},
         )
     return obj
-
-
-def commit(conflict_message: str) -> None:
-    """Commit, turning a unique-constraint violation into a 409 (nothing is stored)."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError(409, "conflict", conflict_message) from None
 
 
 def _query_int(name: str, default: int) -> int:

@@ -11,7 +11,8 @@ from ..db import db
 from ..errors import ApiError
 from ..models import Assignment, Course
 from ..reports import invalidate_course
-from .common import Field, commit, get_or_404, paginated, parse
+from .common import Field, get_or_404, paginated, parse
+from .writes import check_if_match, locked_or_404, saved
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -33,8 +34,7 @@ def list_courses() -> dict[str, Any]:
 def create_course() -> tuple[dict[str, Any], int]:
     course = Course(**parse(FIELDS))
     db.session.add(course)
-    commit(DUPLICATE)
-    return course.to_dict(), 201
+    return saved(course, DUPLICATE), 201
 
 
 @bp.get("/<int:course_id>")
@@ -44,7 +44,10 @@ def get_course(course_id: int) -> dict[str, Any]:
 
 @bp.patch("/<int:course_id>")
 def update_course(course_id: int) -> dict[str, Any]:
-    course = get_or_404(Course, course_id)
+    # Locked: an assignment created meanwhile (which locks the course too) is either seen by
+    # the category check below or checked against the new weights.
+    course = locked_or_404(Course, course_id)
+    check_if_match(course)
     data = parse(FIELDS, partial=True)
     weights = data.get("category_weights")
     if weights:
@@ -58,14 +61,16 @@ def update_course(course_id: int) -> dict[str, Any]:
             )
     for name, value in data.items():
         setattr(course, name, value)
-    commit(DUPLICATE)
-    invalidate_course(course.id)
-    return course.to_dict()
+    body = saved(course, DUPLICATE)
+    invalidate_course(course_id)
+    return body
 
 
 @bp.delete("/<int:course_id>")
 def delete_course(course_id: int) -> tuple[str, int]:
-    db.session.delete(get_or_404(Course, course_id))
+    course = locked_or_404(Course, course_id)
+    check_if_match(course)
+    db.session.delete(course)
     db.session.commit()
     invalidate_course(course_id)
     return "", 204

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from ..db import db
 from ..errors import ApiError
-from ..models import Assignment, Course, Enrollment, Grade, Student
+from ..models import Course, Enrollment, Student
 from ..reports import invalidate_course
-from .common import ID, commit, filter_arg, get_or_404, get_or_422, paginated, parse
+from .common import ID, filter_arg, get_or_404, get_or_422, paginated, parse
+from .writes import check_if_match, locked_or_404, saved
 
 bp = Blueprint("enrollments", __name__, url_prefix="/enrollments")
 
@@ -42,9 +43,9 @@ def create_enrollment() -> tuple[dict[str, Any], int]:
         raise ApiError(409, "conflict", DUPLICATE)
     enrollment = Enrollment(student=student, course=course)
     db.session.add(enrollment)
-    commit(DUPLICATE)
-    invalidate_course(course.id)
-    return enrollment.to_dict(), 201
+    body = saved(enrollment, DUPLICATE)
+    invalidate_course(body["course_id"])
+    return body, 201
 
 
 @bp.get("/<int:enrollment_id>")
@@ -54,15 +55,11 @@ def get_enrollment(enrollment_id: int) -> dict[str, Any]:
 
 @bp.delete("/<int:enrollment_id>")
 def delete_enrollment(enrollment_id: int) -> tuple[str, int]:
-    """Unenroll the student; their grades in the course go with the enrollment."""
-    enrollment = get_or_404(Enrollment, enrollment_id)
+    """Unenroll the student; the database deletes their grades in the course with it
+    (grades' (student_id, course_id) foreign key, ON DELETE CASCADE)."""
+    enrollment = locked_or_404(Enrollment, enrollment_id)
+    check_if_match(enrollment)
     course_id = enrollment.course_id
-    assignment_ids = select(Assignment.id).where(Assignment.course_id == course_id)
-    db.session.execute(
-        delete(Grade).where(
-            Grade.student_id == enrollment.student_id, Grade.assignment_id.in_(assignment_ids)
-        )
-    )
     db.session.delete(enrollment)
     db.session.commit()
     invalidate_course(course_id)

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from .. import grading
-from ..db import db
+from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Enrollment, Grade, Student
 from ..reports import invalidate_course
-from .common import ID, Field, commit, filter_arg, get_or_404, get_or_422, paginated, parse
+from .common import ID, Field, filter_arg, get_or_404, get_or_422, paginated, parse
+from .writes import check_if_match, locked_or_404, locked_or_422, saved
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
 
@@ -37,15 +37,11 @@ def _check_score(score: float, assignment: Assignment) -> None:
 
 @bp.get("")
 def list_grades() -> dict[str, Any]:
-    # contains_eager: to_dict reads grade.assignment.course_id, which would otherwise load
-    # each grade's assignment with its own query (101 statements for a page of 100).
-    statement = (
-        select(Grade).join(Assignment).options(contains_eager(Grade.assignment)).order_by(Grade.id)
-    )
+    statement = select(Grade).order_by(Grade.id)
     for name, column in (
         ("student_id", Grade.student_id),
         ("assignment_id", Grade.assignment_id),
-        ("course_id", Assignment.course_id),
+        ("course_id", Grade.course_id),
     ):
         value = filter_arg(name)
         if value is not None:
@@ -57,7 +53,10 @@ def list_grades() -> dict[str, Any]:
 def create_grade() -> tuple[dict[str, Any], int]:
     data = parse(FIELDS)
     student = get_or_422(Student, "student_id", data["student_id"])
-    assignment = get_or_422(Assignment, "assignment_id", data["assignment_id"])
+    # Locked: a concurrent max_points change waits for this grade or is read here. An
+    # unenrollment meanwhile makes the insert fail its foreign key (a 409), never a grade
+    # without an enrollment.
+    assignment = locked_or_422(Assignment, "assignment_id", data["assignment_id"])
     enrolled = db.session.scalar(
         select(Enrollment.id).where(
             Enrollment.student == student, Enrollment.course_id == assignment.course_id
@@ -78,9 +77,9 @@ def create_grade() -> tuple[dict[str, Any], int]:
         raise ApiError(409, "conflict", DUPLICATE)
     grade = Grade(student=student, assignment=assignment, score=data["score"])
     db.session.add(grade)
-    commit(DUPLICATE)
-    invalidate_course(assignment.course_id)
-    return grade.to_dict(), 201
+    body = saved(grade, DUPLICATE)
+    invalidate_course(body["course_id"])
+    return body, 201
 
 
 @bp.get("/<int:grade_id>")
@@ -90,19 +89,23 @@ def get_grade(grade_id: int) -> dict[str, Any]:
 
 @bp.patch("/<int:grade_id>")
 def update_grade(grade_id: int) -> dict[str, Any]:
-    grade = get_or_404(Grade, grade_id)
+    # The assignment, then the grade (db.locked's order); If-Match is checked on the locked grade.
+    locked(Assignment, get_or_404(Grade, grade_id).assignment_id)
+    grade = locked_or_404(Grade, grade_id)
+    check_if_match(grade)
     score = parse(SCORE_ONLY)["score"]
     _check_score(score, grade.assignment)
     grade.score = score
-    db.session.commit()
-    invalidate_course(grade.assignment.course_id)
-    return grade.to_dict()
+    body = saved(grade)
+    invalidate_course(body["course_id"])
+    return body
 
 
 @bp.delete("/<int:grade_id>")
 def delete_grade(grade_id: int) -> tuple[str, int]:
-    grade = get_or_404(Grade, grade_id)
-    course_id = grade.assignment.course_id
+    grade = locked_or_404(Grade, grade_id)
+    check_if_match(grade)
+    course_id = grade.course_id
     db.session.delete(grade)
     db.session.commit()
     invalidate_course(course_id)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ..db import db
 from ..models import Enrollment, Student
 from ..reports import invalidate_course
-from .common import Field, check_email, commit, get_or_404, paginated, parse
+from .common import Field, check_email, get_or_404, paginated, parse
+from .writes import check_if_match, locked_or_404, saved
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 
@@ -30,8 +31,7 @@ def list_students() -> dict[str, Any]:
 def create_student() -> tuple[dict[str, Any], int]:
     student = Student(**parse(FIELDS))
     db.session.add(student)
-    commit(DUPLICATE)
-    return student.to_dict(), 201
+    return saved(student, DUPLICATE), 201
 
 
 @bp.get("/<int:student_id>")
@@ -41,18 +41,20 @@ def get_student(student_id: int) -> dict[str, Any]:
 
 @bp.patch("/<int:student_id>")
 def update_student(student_id: int) -> dict[str, Any]:
-    student = get_or_404(Student, student_id)
+    student = locked_or_404(Student, student_id)
+    check_if_match(student)
     for name, value in parse(FIELDS, partial=True).items():
         setattr(student, name, value)
-    commit(DUPLICATE)
+    body = saved(student, DUPLICATE)
     for course_id in _course_ids(student_id):
         invalidate_course(course_id)
-    return student.to_dict()
+    return body
 
 
 @bp.delete("/<int:student_id>")
 def delete_student(student_id: int) -> tuple[str, int]:
-    student = get_or_404(Student, student_id)
+    student = locked_or_404(Student, student_id)
+    check_if_match(student)
     course_ids = _course_ids(student_id)
     db.session.delete(student)
     db.session.commit()

@@ -1,5 +1,9 @@
-"""The gradetracker deploy harness: checks for Dockerfile.render, render.yaml and the image.
+"""deploycheck: checks that a Dockerfile, a Render Blueprint and the image built from them are
+fit to deploy, before they are deployed.
 
-Checks are functions that return :class:`~deploycheck.findings.Finding` objects; the pytest
-suites, the reviewer report and the command line (``deploycheck``) all use them.
+Rules are functions registered in :mod:`deploycheck.registry` that return
+:class:`~deploycheck.findings.Finding` objects (rule id, message, file:line, level); the
+command line (``deploycheck``), its reporters and the pytest plugin (:mod:`deploycheck.testing`)
+all use them. What is particular to one project (its base image, its user, opt-in conventions)
+comes from that project's ``.deploycheck.yaml``, never from the package.
 """

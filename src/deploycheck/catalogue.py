@@ -2,7 +2,9 @@
 
 docs/rules.md is this module's Markdown output, committed; a test fails when the two drift, so
 the documentation is regenerated (``deploycheck rules --format markdown > docs/rules.md``)
-whenever a rule's id, level, summary or options change.
+whenever a rule's id, level, summary, options or docstring change. Each rule has a section
+there whose heading is its anchor (``docs/rules.md#df004``, :attr:`RuleInfo.anchor`), which
+the reporters link to.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from itertools import groupby
 
-from deploycheck.registry import RuleInfo, load_all
+from deploycheck.registry import PRESETS, RuleInfo, load_all
 
 FAMILIES = {
     "YML": "YAML loading (every YAML file)",
@@ -54,16 +56,47 @@ def as_json(infos: Iterable[RuleInfo]) -> str:
     return json.dumps([info.as_dict() for info in infos], indent=2)
 
 
+def _markdown(text: str) -> str:
+    return text.replace("``", "`")
+
+
+def _level(info: RuleInfo) -> str:
+    if info.enabled:
+        return str(info.level)
+    presets = ", ".join(sorted(info.presets))
+    return f"{info.level}, opt-in" + (f" ({presets})" if presets else "")
+
+
+def _section(info: RuleInfo) -> list[str]:
+    """The rule's own section: its heading is the anchor reporters link to."""
+    facts = f"Level: {_level(info)}. Reads: {info.target}."
+    options = _options(info)
+    if options:
+        facts += f" Options: {options}."
+    doc = [line.rstrip() for line in _markdown(info.doc).splitlines()]
+    # A backslash at the end of a line is a hard break: the examples keep their own lines.
+    body = "\n".join(
+        line + ("\\" if line and index + 1 < len(doc) and doc[index + 1] else "")
+        for index, line in enumerate(doc)
+    )
+    return ["", f"### {info.id}", "", _markdown(info.summary), "", facts, "", body]
+
+
 def as_markdown(infos: Iterable[RuleInfo]) -> str:
+    presets = [f"- `{name}`: {meaning}." for name, meaning in PRESETS.items()]
     lines = [
         "# deploycheck rules",
         "",
         "Generated from the rule registry by `deploycheck rules --format markdown`; do not edit",
         "by hand (tests/config/test_catalogue.py fails when this file and the registry differ).",
-        "A rule marked opt-in runs only when a config gives it a level; options are set under",
-        "`rules:` in `.deploycheck.yaml` (see the README).",
+        "A rule marked opt-in runs only when a config gives it a level or extends a preset",
+        "named after it; options are set under `rules:` in `.deploycheck.yaml` (see the",
+        "README). Presets (`extends: NAME`):",
+        "",
+        *presets,
     ]
     for family, members in groupby(infos, key=lambda info: info.family):
+        rules = list(members)
         lines += [
             "",
             f"## {family}: {FAMILIES.get(family, family)}",
@@ -71,10 +104,12 @@ def as_markdown(infos: Iterable[RuleInfo]) -> str:
             "| id | level | summary | options |",
             "| --- | --- | --- | --- |",
         ]
-        for info in members:
-            level = str(info.level) + ("" if info.enabled else ", opt-in")
-            summary = info.summary.replace("``", "`").replace("|", "\\|")
-            lines.append(f"| {info.id} | {level} | {summary} | {_options(info)} |")
+        for info in rules:
+            summary = _markdown(info.summary).replace("|", "\\|")
+            link = f"[{info.id}](#{info.id.lower()})"
+            lines.append(f"| {link} | {_level(info)} | {summary} | {_options(info)} |")
+        for info in rules:
+            lines += _section(info)
     return "\n".join(lines) + "\n"
 
 

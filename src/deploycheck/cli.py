@@ -25,7 +25,7 @@ from typing import NoReturn, Protocol, TextIO
 
 from deploycheck import catalogue
 from deploycheck.blueprint_check import check_blueprint
-from deploycheck.checklist.report import build_report, write_report
+from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
@@ -36,6 +36,8 @@ from deploycheck.reporters import REPORTERS, report_dir
 from deploycheck.rules.requirements import check_requirements
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
+# The formats people read in a terminal or a job log, where a command's notes may go too.
+PLAIN_FORMATS = frozenset({"text", "github"})
 
 
 class UsageError(Exception):
@@ -55,7 +57,7 @@ class Command(Protocol):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int: ...
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int: ...
 
 
 def readable_file(path: str, kind: str) -> Path:
@@ -86,9 +88,13 @@ def _config(args: argparse.Namespace, checked: Path) -> Config:
 
 
 def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
-    fmt = args.format or default_format()
-    print(REPORTERS[fmt]().render(result.findings, REGISTRY.infos()), file=out)
+    reporter = REPORTERS[_format(args)](docs_url=args.docs_url, show_docs=args.show_docs)
+    print(reporter.render(result.findings, REGISTRY.infos()), file=out)
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _format(args: argparse.Namespace) -> str:
+    return args.format or default_format()
 
 
 def default_format(environ: dict[str, str] | None = None) -> str:
@@ -123,7 +129,7 @@ class BlueprintCommand:
             "cached, used offline from the cache; exit 2 if it cannot be had at all)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Blueprint")
         result = check_blueprint(
             path,
@@ -152,14 +158,19 @@ class DockerfileCommand:
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         _path_and_root(
             parser,
-            "Dockerfile.render",
+            "Dockerfile",
             Path("."),
             "the build context, where its .dockerignore is (default: %(default)s)",
         )
+        parser.add_argument(
+            "--target", help="the stage that ships, as `docker build --target` (default: the last)"
+        )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Dockerfile")
-        result = check_dockerfile(path, root=args.root, config=_config(args, path))
+        result = check_dockerfile(
+            path, root=args.root, config=_config(args, path), target=args.target
+        )
         return _report(args, result, out)
 
 
@@ -175,7 +186,7 @@ class RequirementsCommand:
             "the project whose code must import them (default: the file's folder)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "requirements file")
         root = args.root if args.root is not None else path.parent
         result = check_requirements(path, root=root, config=_config(args, path))
@@ -203,15 +214,18 @@ class ReportCommand:
             "(default: on when CI=true)",
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
-        report = build_report(args.report_dir)
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        report = build_report(args.report_dir, checklist_of(_config(args, Path())))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
+        # Structured formats (json, sarif, markdown) are the whole of stdout, for a parser.
+        notes = out if _format(args) in PLAIN_FORMATS else err
         for entry in report.items:
             print(
-                f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})", file=out
+                f"checklist item {entry.item.number}: {entry.status} ({entry.item.title})",
+                file=notes,
             )
-        print("wrote " + ", ".join(str(path) for path in written), file=out)
+        print("wrote " + ", ".join(str(path) for path in written), file=notes)
         return _report(args, report.result(strict=args.strict), out)
 
 
@@ -224,7 +238,7 @@ class RulesCommand:
             "--format", choices=sorted(catalogue.RENDERERS), default="text", help="default: text"
         )
 
-    def run(self, args: argparse.Namespace, out: TextIO) -> int:
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(catalogue.render(args.format), file=out, end="")
         return EXIT_OK
 
@@ -251,6 +265,19 @@ def _format_option() -> argparse.ArgumentParser:
         "--format",
         choices=sorted(REPORTERS),
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    common.add_argument(
+        "--show-docs",
+        action="store_true",
+        help="text: end each finding with where its rule is documented (docs/rules.md#ID)",
+    )
+    common.add_argument(
+        "--docs-url",
+        metavar="URL",
+        default=os.environ.get("DEPLOYCHECK_DOCS_URL"),
+        help="where the folder holding docs/rules.md is served, e.g. "
+        "https://github.com/OWNER/REPO/blob/main/: rule links (SARIF helpUri, --show-docs) "
+        "point into it (default: $DEPLOYCHECK_DOCS_URL)",
     )
     return common
 
@@ -298,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
             "blueprint": [debug, fmt, check_options],
             "dockerfile": [debug, fmt, check_options],
             "requirements": [debug, fmt, check_options],
-            "report": [debug, fmt],
+            "report": [debug, fmt, check_options],
         }.get(command.name, [debug])
         sub = subparsers.add_parser(command.name, help=command.help, parents=parents)
         command.add_arguments(sub)
@@ -321,7 +348,7 @@ def main(
         return int(exc.code or 0)
     try:
         load_all()
-        return args.command.run(args, out)
+        return args.command.run(args, out, err)
     except HarnessError as exc:
         print(f"deploycheck: error: {' '.join(str(exc).split())}", file=err)
         return EXIT_UNUSABLE

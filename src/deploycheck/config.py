@@ -4,6 +4,7 @@ Found like ruff's and yamllint's, from the checked file's folder upward; the fir
 a ``.deploycheck.yaml``, or a ``pyproject.toml`` with a ``[tool.deploycheck]`` table, wins. Its
 shape::
 
+    extends: strict             # optional: a preset (or a list of them) of opt-in rules
     rules:
       DF012: warning            # a level: error, warning, info, or off
       DF002:                    # or a mapping: an optional level and the rule's options
@@ -13,10 +14,10 @@ shape::
       tests/fixtures/**: [DF001, DF002]
 
 Precedence, highest first: the command line (``--rule ID=LEVEL``), env vars
-(``DEPLOYCHECK_<ID>_<OPTION>=value``, the value read as a YAML scalar), the config file, the
-rule's defaults. Which file: ``--config PATH``, else ``$DEPLOYCHECK_CONFIG``, else the one found
-upward; ``--no-config`` uses none. Every mistake in any of them is a :class:`ConfigError`
-naming file:line (or the variable).
+(``DEPLOYCHECK_<ID>_<OPTION>=value``, the value read as a YAML scalar), the config file's
+``rules:``, the presets it extends, the rule's defaults. Which file: ``--config PATH``, else
+``$DEPLOYCHECK_CONFIG``, else the one found upward; ``--no-config`` uses none. Every mistake
+in any of them is a :class:`ConfigError` naming file:line (or the variable).
 """
 
 from __future__ import annotations
@@ -31,30 +32,18 @@ from pathlib import Path
 from typing import Any
 
 from deploycheck import suppressions
+from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
-from deploycheck.registry import REGISTRY, RELAYED_CODE, RuleInfo, load_all
+from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RuleInfo, load_all
 from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
 
 CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"rules", "ignore"}
+_TOP_KEYS = {"extends", "rules", "ignore", "checklist"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
-# This repository's older override variables, kept so its CI and docs keep working:
-# variable -> the (rule, option) pairs it sets.
-LEGACY_ENV: dict[str, tuple[tuple[str, str], ...]] = {
-    "GRADETRACKER_MIN_INSTANCES": (("RB002", "min_instances"),),
-    "GRADETRACKER_MAX_INSTANCES": (("RB003", "max_instances"),),
-    "GRADETRACKER_TARGET_MEMORY_PERCENT": (("RB005", "percent"),),
-    "GRADETRACKER_TARGET_CPU_PERCENT": (("RB006", "percent"),),
-    "GRADETRACKER_PLAN": (("RB007", "plan"),),
-    "GRADETRACKER_AUTO_DEPLOY_TRIGGER": (("RB009", "trigger"),),
-    "GRADETRACKER_REDIS_EVICTION": (("RB017", "policy"),),
-    "GRADETRACKER_POSTGRES_VERSION": (("RB019", "version"),),
-    "GRADETRACKER_REQUIRED_ENV": (("RB012", "env"), ("RB013", "env")),
-}
 
 
 @dataclass(frozen=True)
@@ -83,11 +72,14 @@ class PathIgnore:
 
 @dataclass(frozen=True)
 class Config:
-    """Levels, options and ignores for one run. ``Config()`` is no config file at all."""
+    """Presets, levels, options and ignores for one run. ``Config()`` is no config file."""
 
     path: Path | None = None
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     ignores: tuple[PathIgnore, ...] = ()
+    presets: frozenset[str] = frozenset()
+    # The project's checklist (``checklist:``), which ``deploycheck report`` and the recorder read.
+    checklist: Checklist | None = None
 
     @property
     def root(self) -> Path | None:
@@ -95,12 +87,14 @@ class Config:
         return self.path.parent if self.path else None
 
     def enabled(self, rule_id: str) -> bool:
+        """Off if the config says so; else on by default, by a level, or by a preset."""
         setting = self.rules.get(rule_id)
         if setting is not None and setting.off:
             return False
+        if setting is not None and setting.level is not None:
+            return True
         info = REGISTRY.infos().get(rule_id)
-        default = info.enabled if info else True
-        return default or (setting is not None and setting.level is not None)
+        return info is None or info.enabled or bool(info.presets & self.presets)
 
     def options(self, rule_id: str) -> Mapping[str, Any]:
         setting = self.rules.get(rule_id)
@@ -146,18 +140,13 @@ class Config:
         for name, raw in sorted(env.items()):
             where = f"{name}={raw!r}"
             match = ENV_OPTION.match(name)
-            if match:
-                targets = ((match["id"], match["option"].lower()),)
-                value = _env_value(raw, where)
-            elif name in LEGACY_ENV:
-                targets = LEGACY_ENV[name]
-                value = _legacy_value(raw, targets[0], where)
-            else:
+            if not match:
                 continue
-            for rule_id, option in targets:
-                _check_option(_known(rule_id, where), option, value, where)
-                old = rules.get(rule_id, RuleSetting())
-                rules[rule_id] = replace(old, options={**old.options, option: value})
+            rule_id, option = match["id"], match["option"].lower()
+            value = _env_value(raw, where)
+            _check_option(_known(rule_id, where), option, value, where)
+            old = rules.get(rule_id, RuleSetting())
+            rules[rule_id] = replace(old, options={**old.options, option: value})
         for rule_id, text in (levels or {}).items():
             where = f"--rule {rule_id}={text}"
             _known(rule_id, where)
@@ -252,19 +241,35 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
         raise ConfigError(f"{path}:{first.line or 1}: {first.message} ({first.rule_id})")
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: expected a mapping with rules: and ignore:")
+        raise ConfigError(f"{path}:1: expected a mapping with extends:, rules: and ignore:")
     load_all()
     for key in data:
         if key not in _TOP_KEYS:
-            expected = " or ".join(sorted(_TOP_KEYS))
-            raise ConfigError(f"{_at(doc, (key,))}: unknown key {key!r}: expected {expected}")
+            expected = ", ".join(sorted(_TOP_KEYS))
+            where = _at(doc, (key,))
+            raise ConfigError(f"{where}: unknown key {key!r}: expected one of {expected}")
+    presets = _presets(doc, data.get("extends"))
     rules = _rules(doc, data.get("rules") or {})
     ignores = _ignores(doc, data.get("ignore") or {})
-    return Config(path, rules, ignores)
+    checklist = None
+    if "checklist" in data:
+        checklist = parse_checklist(data["checklist"], lambda yaml_path: _at(doc, yaml_path))
+    return Config(path, rules, ignores, presets, checklist)
 
 
 def _at(doc: YamlDocument, yaml_path: tuple) -> str:
     return f"{doc.path}:{doc.line_of(yaml_path) or 1}"
+
+
+def _presets(doc: YamlDocument, section: object) -> frozenset[str]:
+    """``extends:``: one preset name or a list of them, each one :data:`PRESETS` knows."""
+    names = section if isinstance(section, list) else [] if section is None else [section]
+    for index, name in enumerate(names):
+        where = _at(doc, ("extends", index) if isinstance(section, list) else ("extends",))
+        if not isinstance(name, str) or name not in PRESETS:
+            known = ", ".join(sorted(PRESETS))
+            raise ConfigError(f"{where}: unknown preset {name!r} in extends: (known: {known})")
+    return frozenset(names)
 
 
 def _rules(doc: YamlDocument, section: object) -> dict[str, RuleSetting]:
@@ -340,26 +345,6 @@ def _check_option(info: RuleInfo | None, option: str, value: object, where: str)
     if wrong_bool or not isinstance(value, types):
         names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
         raise ConfigError(f"{where}: {info.id} option {option!r} wants {names}, found {value!r}")
-
-
-def _legacy_value(raw: str, target: tuple[str, str], where: str) -> Any:
-    """A legacy variable's value, typed by the option it sets."""
-    load_all()
-    wanted = REGISTRY[target[0]].option_types[target[1]]
-    if wanted is int:
-        try:
-            return int(raw)
-        except ValueError:
-            raise ConfigError(f"{where}: expected a whole number") from None
-    if wanted is dict:
-        pairs: dict[str, str] = {}
-        for item in filter(None, (part.strip() for part in raw.split(","))):
-            key, sep, source = item.partition("=")
-            if not sep or not key.strip() or not source.strip():
-                raise ConfigError(f"{where}: item {item!r}: expected KEY=source")
-            pairs[key.strip()] = source.strip()
-        return pairs
-    return raw
 
 
 def _env_value(raw: str, where: str) -> Any:

@@ -35,24 +35,27 @@ def check_dockerfile(
     root: str | os.PathLike[str] = ".",
     config: Config | None = None,
     environ: Mapping[str, str] | None = None,
+    target: str | None = None,
 ) -> Result:
     """Every finding for the Dockerfile at ``path`` built in the context ``root``.
 
     ``config`` defaults to the one found from ``path`` upward (:func:`config_for`), under the
     env-var overrides in ``environ`` (default ``os.environ``). Raises ``ConfigFileError`` when
-    the Dockerfile is missing or has no FROM, ``ConfigError`` for a bad config and
+    the Dockerfile is missing, has no FROM or no stage ``target`` (the stage
+    ``docker build --target`` builds; default the last), ``ConfigError`` for a bad config and
     ``ToolUnavailableError`` when hadolint cannot run.
     """
     settings = (config if config is not None else config_for(path)).with_overrides(environ=environ)
     context_root = Path(root)
-    dockerfile = Dockerfile(path)
-    ignore = Dockerignore(context_root / ".dockerignore")
+    dockerfile = Dockerfile(path, target)
+    ignore = Dockerignore.for_build(context_root, dockerfile.path)
     findings = registry.run("dockerfile", dockerfile, settings)
     findings += registry.run("context", BuildContext(context_root, dockerfile, ignore), settings)
     files = {dockerfile.display_path: dockerfile.path, ignore.display_path: ignore.path}
     if settings.enabled("HL002"):
         lint_config = hadolint_config(settings)
-        findings += hadolint.lint(dockerfile.path, lint_config, options=settings.options("HL002"))
+        linted = hadolint.lint(dockerfile.path, lint_config, options=settings.options("HL002"))
+        findings += hadolint.of_the_image(linted, dockerfile)
         if lint_config is not None and settings.enabled("HL001"):
             findings += hadolint.unjustified_ignores(lint_config)
             files[display_path(lint_config)] = lint_config

@@ -1,15 +1,23 @@
 """The one rule registry: every rule id deploycheck can report, its level, summary and docs.
 
-A rule is a function decorated with :func:`rule`. Its docstring's first line is the summary
-``deploycheck rules`` lists; the rest holds a passing and a failing example. The body yields
+Every id enters through :func:`declare`, which records one :class:`RuleInfo`: the id, the
+default level, whether it is on by default or opt-in, the presets that turn it on, its
+options, its docstring (first line the summary, the rest a passing and a failing example) and
+its documentation anchor (``docs/rules.md#df004``). It is called directly for an id whose
+findings are made outside a rule body (a YAML load error, a probe that reports PRB002 or
+PRB003, a checklist item), and by :func:`rule`, which decorates a body that yields
 :class:`~deploycheck.findings.Problem` s (where and what); the decorated object, a
 :class:`Rule`, is called like the function and returns :class:`~deploycheck.findings.Finding` s
-stamped with the rule's id and default level. Configured levels, ``off`` and suppressions are
-applied afterwards to every finding by :mod:`deploycheck.config`, so they also reach findings
-made outside a rule body (YAML load errors, hadolint's codes, the checklist).
+stamped with the rule's id and default level. (:func:`implements` binds a second body to an id
+already declared; it adds nothing to the registry.)
 
-Ids a body cannot own alone (a probe that reports PRB002 or PRB003) are declared with
-:func:`declare` so they are documented and configurable all the same.
+Configured levels, ``off`` and suppressions are applied afterwards to every finding by
+:mod:`deploycheck.config`, so they also reach findings made outside a rule body.
+
+Levels mean the same everywhere: ``error``, the build or deploy fails or it is a security
+defect on any project; ``warning``, likely wrong; ``info``, advice. A convention that is right
+for some projects only is opt-in (``enabled=False``): a config turns it on by id or through a
+preset (``extends: strict``), the way ruff's ``extend-select`` adds rules to its default set.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import importlib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -26,6 +34,16 @@ from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
+# Where ``deploycheck rules --format markdown`` writes the catalogue; each id is an anchor in it.
+DOCS_PAGE = "docs/rules.md"
+# The presets a config may extend, and what each turns on over the rules on by default.
+PRESETS: Mapping[str, str] = MappingProxyType(
+    {
+        "strict": "the conventions: every opt-in rule, except one that declares "
+        "`presets=()` because it can judge nothing before a project sets its options",
+    }
+)
+STRICT = "strict"
 # hadolint's own codes pass through unregistered; configs and suppressions may name them.
 RELAYED_CODE = re.compile(r"^(DL|SC)\d{4}$")
 
@@ -69,11 +87,17 @@ class RuleInfo:
     options: Mapping[str, object] = field(default_factory=dict)
     enabled: bool = True
     option_types: Mapping[str, type | tuple[type, ...]] = field(default_factory=dict)
+    presets: frozenset[str] = frozenset()
 
     @property
     def family(self) -> str:
         """The id's letters: ``DF`` for DF004."""
         return self.id.rstrip("0123456789")
+
+    @property
+    def anchor(self) -> str:
+        """Where the rule is documented: ``docs/rules.md#df004``."""
+        return f"{DOCS_PAGE}#{self.id.lower()}"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -83,7 +107,9 @@ class RuleInfo:
             "target": self.target,
             "options": {name: _shown(value) for name, value in self.options.items()},
             "enabled": self.enabled,
+            "presets": sorted(self.presets),
             "doc": self.doc,
+            "anchor": self.anchor,
         }
 
 
@@ -208,10 +234,51 @@ def _options(spec: OptionSpec | None) -> tuple[Mapping[str, object], Mapping[str
     return MappingProxyType(defaults), MappingProxyType(types)
 
 
-def _summary_and_doc(text: str | None) -> tuple[str, str]:
-    doc = inspect.cleandoc(text or "")
-    summary, _, rest = doc.partition("\n")
-    return summary.strip(), rest.strip()
+def _presets(rule_id: str, enabled: bool, named: Iterable[str] | None) -> frozenset[str]:
+    """The presets that turn the rule on: as named, else ``strict`` for an opt-in rule."""
+    if named is None:
+        return frozenset() if enabled else frozenset({STRICT})
+    unknown = sorted(set(named) - set(PRESETS))
+    if unknown:
+        raise ValueError(f"rule {rule_id} names unknown preset(s) {', '.join(unknown)}")
+    return frozenset(named)
+
+
+def declare(
+    rule_id: str,
+    doc: str | None,
+    *,
+    target: str,
+    level: Level = Level.ERROR,
+    options: OptionSpec | None = None,
+    enabled: bool = True,
+    presets: Iterable[str] | None = None,
+) -> RuleInfo:
+    """Record rule ``rule_id``: the one way into the registry.
+
+    ``doc`` is its docstring (the summary line, then a passing and a failing example).
+    ``options`` declares the options a config may set: each maps to its default, or to a type
+    (or tuple of types) when it is unset by default (``{"max_instances": int}``).
+    ``enabled=False`` makes the rule opt-in; ``presets`` names the presets that turn it on
+    (by default ``strict`` for an opt-in rule, none for a rule that is on anyway; ``()`` keeps
+    an opt-in rule out of every preset).
+    """
+    text = inspect.cleandoc(doc or "")
+    summary, _, rest = text.partition("\n")
+    defaults, types = _options(options)
+    info = RuleInfo(
+        rule_id,
+        level,
+        summary.strip(),
+        rest.strip(),
+        target,
+        defaults,
+        enabled,
+        types,
+        _presets(rule_id, enabled, presets),
+    )
+    REGISTRY.add(info)
+    return info
 
 
 def rule(
@@ -223,57 +290,37 @@ def rule(
     extra_ids: Mapping[str, str] | None = None,
     relays: bool = False,
     enabled: bool = True,
+    presets: Iterable[str] | None = None,
 ) -> Callable[[Body], Rule]:
-    """Register the decorated body as rule ``rule_id`` reading ``target``.
+    """Register the decorated body as rule ``rule_id`` reading ``target`` (see
+    :func:`declare`; the body's docstring is the rule's doc).
 
-    ``options`` declares the options a config may set: each maps to its default, or to a
-    type (or tuple of types) when it is unset by default (``{"max_instances": int}``).
     ``extra_ids`` maps further ids the body may report (``Problem(rule_id=...)``) to their
-    summaries; ``relays`` lets it report another tool's codes as they are (hadolint's
-    DL3008); ``enabled=False`` makes it opt-in (see :class:`RuleInfo`).
+    summaries; each is registered with the body's examples and settings, but no options.
+    ``relays`` lets the body report another tool's codes as they are (hadolint's DL3008).
     """
 
-    def register(body: Body) -> Rule:
-        summary, doc = _summary_and_doc(body.__doc__)
-        defaults, types = _options(options)
-        info = RuleInfo(rule_id, level, summary, doc, target, defaults, enabled, types)
-        REGISTRY.add(info)
-        for extra, extra_summary in (extra_ids or {}).items():
-            REGISTRY.add(
-                replace(info, id=extra, summary=extra_summary, options={}, option_types={})
-            )
+    def bind(body: Body) -> Rule:
+        settings = {"target": target, "level": level, "enabled": enabled, "presets": presets}
+        info = declare(rule_id, body.__doc__, options=options, **settings)
+        for extra, summary in (extra_ids or {}).items():
+            declare(extra, f"{summary}\n\n{info.doc}", **settings)
         bound = Rule(body, info, relays)
         REGISTRY.bind(bound)
         return bound
 
-    return register
+    return bind
 
 
 def implements(rule_id: str) -> Callable[[Body], Rule]:
     """A second body for an already registered id, called directly and never by a runner
-    (IMG002 is checked on the image config and again inside the running container)."""
+    (IMG002 is checked on the image config and again inside the running container); it adds
+    nothing to the registry."""
 
     def wrap(body: Body) -> Rule:
         return Rule(body, REGISTRY[rule_id])
 
     return wrap
-
-
-def declare(
-    rule_id: str,
-    doc: str,
-    *,
-    target: str,
-    level: Level = Level.ERROR,
-    options: OptionSpec | None = None,
-    enabled: bool = True,
-) -> RuleInfo:
-    """Register an id whose findings are made outside a rule body; ``doc`` as a docstring."""
-    summary, rest = _summary_and_doc(doc)
-    defaults, types = _options(options)
-    info = RuleInfo(rule_id, level, summary, rest, target, defaults, enabled, types)
-    REGISTRY.add(info)
-    return info
 
 
 class RuleCrashError(Exception):

@@ -19,9 +19,9 @@ import requests
 from deploycheck.checklist.probes import CSRF_FIELD
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.plans import PlanLimits, plan_limits
+from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.container import AppContainer, AppEnv
 
-LABELS = {"com.gradetracker.test": "true"}
 UNLIMITED = "1000000 per minute"
 START_TIMEOUT = 120.0
 POLL_SECONDS = 0.05
@@ -76,6 +76,7 @@ def app_container(
         database_url=app_env.database_url,
         redis_url=app_env.redis_url,
         app_secrets=app_env.app_secrets,
+        cors_origins=app_env.cors_origins,
     )
     container.with_network(app_env.network)
     for key, value in plan.env.items():
@@ -89,7 +90,7 @@ def app_container(
         # gevent must patch before psycopg is imported: no preloading master (gunicorn.conf.py).
         container.with_env("GUNICORN_PRELOAD", "false")
     container.with_kwargs(
-        labels=LABELS,
+        labels=TEST_LABELS,
         nano_cpus=int(limits.cpus * 1e9),
         mem_limit=f"{limits.memory_mb}m",
         memswap_limit=f"{limits.memory_mb}m",
@@ -122,8 +123,9 @@ def create_token(app_env: AppEnv, image: str) -> str:
         database_url=app_env.database_url,
         redis_url=app_env.redis_url,
         app_secrets=app_env.app_secrets,
+        cors_origins=app_env.cors_origins,
     )
-    one_off.with_network(app_env.network).with_kwargs(labels=LABELS)
+    one_off.with_network(app_env.network).with_kwargs(labels=TEST_LABELS)
     one_off.with_command("flask --app app create-token bench")
     try:
         code, _ = one_off.run_to_exit()

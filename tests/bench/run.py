@@ -1,6 +1,6 @@
 """The benchmark run: image, services, seeded data, instances under plan limits, load, report.
 
-Every container carries ``com.gradetracker.test=true`` and is removed when the run ends, pass
+Every container carries ``io.deploycheck.test=true`` and is removed when the run ends, pass
 or fail; so is the image it built.
 """
 
@@ -25,10 +25,11 @@ from sqlalchemy import select
 from testcontainers.core.network import Network
 
 from deploycheck.targets.plans import PlanLimits
-from deploycheck.testing.builds import ImageBuilds
+from deploycheck.testing.builds import TEST_LABELS, ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets
 from deploycheck.testing.engine import configure_testcontainers, images_env_file, load_images_env
 from deploycheck.testing.services import PostgresService, RedisService, running
+from tests.app_helpers import PRODUCTION_ORIGIN
 from tests.bench import analysis, instance, scenarios, wrk
 from tests.bench.meter import Meter
 from tests.bench.scenarios import API, Credentials
@@ -39,7 +40,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # The seed document's (and the issue's) figure for one standard instance.
 SEED_LIMITS = PlanLimits(cpus=0.5, memory_mb=1024)
 SIZES = (30, 300, 1000)
-LABELS = instance.LABELS
 CACHE_PREFIX = "gradetracker:"
 # The static file first: the cached reads' targets are ratios to it.
 READ_TARGETS = ("static file", "course summary, cached", "student report, cached")
@@ -428,7 +428,10 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
     ]
     started_at = time.monotonic()
     builds = ImageBuilds(
-        client, os.environ.get("PYTHON_IMAGE", "python:3.11-slim-bookworm"), report_dir / "bench"
+        client,
+        report_dir / "bench",
+        dockerfile="Dockerfile.render",
+        buildargs={"PYTHON_IMAGE": os.environ.get("PYTHON_IMAGE", "python:3.11-slim-bookworm")},
     )
     with ExitStack() as stack:
         stack.callback(builds.remove_all)
@@ -438,7 +441,7 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
         postgres = PostgresService().with_network(network, "postgres")
         cache = RedisService().with_network(network, "redis")
         for service in (postgres, cache):
-            service.container.with_kwargs(labels=LABELS)
+            service.container.with_kwargs(labels=TEST_LABELS)
         log("starting PostgreSQL and Redis")
         stack.enter_context(running(postgres, cache))
         app_env = AppEnv(
@@ -446,8 +449,9 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
             database_url=postgres.network_url(),
             redis_url=cache.network_url(),
             app_secrets=AppSecrets(),
+            cors_origins=PRODUCTION_ORIGIN,
         )
-        app_env.migrate(built.image.ref)
+        app_env.migrate(built.image.ref, "flask db upgrade")
         log(f"seeding courses of {', '.join(map(str, SIZES))} students x 20 assignments")
         courses, grade_id = seed(postgres.url)
         world = World(client, built.image.ref, app_env, cache.url, courses, grade_id, plan)

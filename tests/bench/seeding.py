@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from app.db import db
+from app.keys import identity_key
 from app.models import Assignment, Course, Enrollment, Grade, Student
 
 CATEGORIES = ("homework", "quizzes", "exams")
@@ -37,7 +38,8 @@ def seed_course(code: str, students: int, assignments: int = 20) -> SeededCourse
     """Insert a course with ``students`` enrolled students and ``assignments`` graded ones.
 
     Needs an app context; rows go in with one multi-row INSERT per table, so a 1000-student
-    class takes a second, not minutes of ORM flushes.
+    class takes a second, not minutes of ORM flushes (which is why the email keys, set by the
+    model on an ORM write, are set here).
     """
     course = Course(code=code, name=f"Course {code}", credits=4, category_weights=WEIGHTS)
     db.session.add(course)
@@ -45,8 +47,9 @@ def seed_course(code: str, students: int, assignments: int = 20) -> SeededCourse
     db.session.execute(
         insert(Student),
         [
-            {"name": f"{code} Student {i:04d}", "email": f"s{i}@{code.lower()}.example"}
+            {"name": f"{code} Student {i:04d}", "email": email, "email_key": identity_key(email)}
             for i in range(students)
+            if (email := f"s{i}@{code.lower()}.example")
         ],
     )
     student_ids = list(
@@ -77,7 +80,7 @@ def seed_course(code: str, students: int, assignments: int = 20) -> SeededCourse
         insert(Enrollment), [{"student_id": s, "course_id": course.id} for s in student_ids]
     )
     grades = [
-        {"student_id": s, "assignment_id": a, "score": score}
+        {"student_id": s, "assignment_id": a, "course_id": course.id, "score": score}
         for i, s in enumerate(student_ids)
         for j, (a, max_points) in enumerate(assignment_rows)
         if (score := _score(i, j, max_points)) is not None

@@ -11,6 +11,7 @@ from deploycheck.config import load_config
 from deploycheck.errors import ConfigError
 from deploycheck.rules.blueprint_env import secret_reason
 from deploycheck.targets.blueprint import Blueprint
+from deploycheck.targets.plans import PlanLimits, plan_limits
 from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
@@ -98,9 +99,9 @@ def test_project_config_holds_the_seed_numbers() -> None:
 def test_project_config_is_overridden_from_env_vars() -> None:
     config = load_config(ROOT / ".deploycheck.yaml").with_overrides(
         environ={
-            "GRADETRACKER_MAX_INSTANCES": "5",
+            "DEPLOYCHECK_RB003_MAX_INSTANCES": "5",
             "DEPLOYCHECK_RB007_PLAN": "pro",
-            "GRADETRACKER_REQUIRED_ENV": "DATABASE_URL=fromDatabase, SENTRY_DSN=sync",
+            "DEPLOYCHECK_RB012_ENV": "{DATABASE_URL: fromDatabase, SENTRY_DSN: sync}",
         }
     )
     assert (config.options("RB003"), config.options("RB007")) == (
@@ -114,17 +115,17 @@ def test_project_config_is_overridden_from_env_vars() -> None:
 
 def test_an_override_changes_the_verdict_without_editing_render_yaml() -> None:
     result = check_blueprint(
-        RENDER_YAML, crossfile_rules=False, environ={"GRADETRACKER_MAX_INSTANCES": "2"}
+        RENDER_YAML, crossfile_rules=False, environ={"DEPLOYCHECK_RB003_MAX_INSTANCES": "2"}
     )
     assert result.rule_ids() == {"RB003"}, f"found {[str(f) for f in result.findings]}"
 
 
 @pytest.mark.parametrize(
     "environ",
-    [{"GRADETRACKER_MIN_INSTANCES": "one"}, {"GRADETRACKER_REQUIRED_ENV": "DATABASE_URL"}],
+    [{"DEPLOYCHECK_RB002_MIN_INSTANCES": "one"}, {"DEPLOYCHECK_RB012_ENV": "DATABASE_URL"}],
 )
 def test_a_malformed_override_is_a_config_error(environ: dict[str, str]) -> None:
-    with pytest.raises(ConfigError, match="GRADETRACKER_"):
+    with pytest.raises(ConfigError, match="DEPLOYCHECK_RB0"):
         load_config(ROOT / ".deploycheck.yaml").with_overrides(environ=environ)
 
 
@@ -142,3 +143,22 @@ def test_a_malformed_override_is_a_config_error(environ: dict[str, str]) -> None
 )
 def test_secret_detection_by_value(value: str, secret: bool) -> None:
     assert bool(secret_reason(value)) is secret, f"{value!r}: {secret_reason(value)}"
+
+
+@pytest.mark.parametrize(
+    ("plan", "limits"),
+    [
+        (None, PlanLimits(0.5, 512)),
+        ("standard", PlanLimits(1.0, 2048)),
+        ("0.5c-512mb", PlanLimits(0.5, 512)),
+        ("2c-4g", PlanLimits(2.0, 4096)),
+        ("0.1c-256mb", PlanLimits(0.1, 256)),
+    ],
+)
+def test_plan_limits_read_named_plans_and_compute_ids(plan: str | None, limits: PlanLimits) -> None:
+    assert plan_limits(plan) == limits
+
+
+def test_unknown_plan_is_a_key_error_naming_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="known: free, starter"):
+        plan_limits("huge")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,10 +65,10 @@ def test_missing_file_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> N
 def test_malformed_policy_override_exits_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GRADETRACKER_MAX_INSTANCES", "three")
+    monkeypatch.setenv("DEPLOYCHECK_RB003_MAX_INSTANCES", "three")
     code, _, err = run(capsys, VALID)
     assert code == 2
-    assert "GRADETRACKER_MAX_INSTANCES='three'" in err
+    assert "DEPLOYCHECK_RB003_MAX_INSTANCES='three'" in err
 
 
 def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,3 +88,34 @@ def test_module_entry_point_runs_the_cli() -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "RB003" in done.stdout
+
+
+def readme_command(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script, run from the repository root as the README shows it, in
+    this environment less the variables that deliberately change a verdict."""
+    script = shutil.which("deploycheck", path=str(Path(sys.executable).parent))
+    assert script, f"no deploycheck console script beside {sys.executable}"
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DEPLOYCHECK_", "GRADETRACKER_")) and k != "RENDER_BLUEPRINT_SCHEMA"
+    }
+    return subprocess.run(
+        [script, *argv], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    )
+
+
+def test_readme_reviewer_command_passes_on_this_repository() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "| `deploycheck blueprint render.yaml` |" in readme, "the README's command changed"
+    done = readme_command("blueprint", "render.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "ok: 0 error(s), 0 warning(s)", done.stdout
+
+
+def test_render_yaml_without_config_has_no_findings() -> None:
+    """The default rules hold for any Blueprint, so this repository's passes them bare."""
+    done = readme_command("blueprint", "render.yaml", "--no-config")
+    assert (done.returncode, done.stdout.strip()) == (0, "ok: 0 error(s), 0 warning(s)"), (
+        done.stdout + done.stderr
+    )

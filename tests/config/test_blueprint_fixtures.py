@@ -48,7 +48,8 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "RB012-missing-api-token-encryption-key": ("RB012", 18, {("XF004", 18)}),
     "RB013-redis-url-literal": ("RB013", 25, set()),
     "RB014-session-cookie-insecure": ("RB014", 32, set()),
-    "RB015-cors-wildcard": ("RB015", 34, set()),
+    # The default CORS rule sees the same wildcard; RB015 is the project's stricter form.
+    "RB015-cors-wildcard": ("RB015", 34, {("RB024", 35)}),
     "RB016-unknown-database-reference": ("RB016", 22, set()),
     "RB016-from-service-wrong-type": ("RB016", 27, set()),
     "RB017-redis-noeviction": ("RB017", 44, set()),
@@ -59,8 +60,9 @@ EXPECTED: dict[str, tuple[str, int, set[tuple[str, int]]]] = {
     "RB022-group-sync-false": ("RB022", 59, set()),
     # The app reads LOG_LEVEL, which is now spelt otherwise: the cross-file rules see both ends.
     "RB023-env-key-with-space": ("RB023", 39, {("XF004", 19), ("XF005", 39)}),
-    # Without the Dockerfile its ENV (APP_ENV) is unknown, so that read looks undeclared.
-    "XF001-wrong-dockerfile-path": ("XF001", 6, {("XF004", 18)}),
+    "RB024-allowed-origins-wildcard": ("RB024", 59, set()),
+    # The app reads APP_ENV with a default, so a missing Dockerfile (and its ENV) is no gap.
+    "XF001-wrong-dockerfile-path": ("XF001", 6, set()),
     "XF002-health-path-not-served": ("XF002", 11, {("XF003", 11)}),
     "XF003-health-path-not-probed": ("XF003", 11, set()),
     "XF004-undeclared-log-level": ("XF004", 18, set()),

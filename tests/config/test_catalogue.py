@@ -48,7 +48,38 @@ def test_rules_command_lists_every_rule_as_json(capsys: pytest.CaptureFixture[st
     ]
     df002 = next(entry for entry in listed if entry["id"] == "DF002")
     assert (df002["level"], df002["options"]) == ("error", {"base": None})
-    assert all({"id", "level", "summary"} <= set(entry) for entry in listed)
+    assert (df002["enabled"], df002["presets"]) == (True, [])
+    assert df002["anchor"] == "docs/rules.md#df002"
+    xf002 = next(entry for entry in listed if entry["id"] == "XF002")
+    assert (xf002["enabled"], xf002["presets"]) == (False, ["strict"])
+    assert all({"id", "level", "summary", "anchor"} <= set(entry) for entry in listed)
+
+
+def test_every_anchor_is_a_heading_of_the_generated_docs() -> None:
+    """The links reporters print (``docs/rules.md#df004``) land on the rule's own section."""
+    headings = [
+        line.removeprefix("### ")
+        for line in RULES_DOC.read_text(encoding="utf-8").splitlines()
+        if line.startswith("### ")
+    ]
+    assert sorted(f"docs/rules.md#{heading.lower()}" for heading in headings) == sorted(
+        info.anchor for info in load_all()
+    )
+
+
+def test_declare_is_the_one_way_into_the_registry() -> None:
+    """Ids with a body (``rule``) or without (``declare``) are recorded by ``declare`` alone,
+    so each one has a level, opt-in or not, presets, a doc and an anchor."""
+    package = ROOT / "src" / "deploycheck"
+    bypasses = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\b(REGISTRY\.add|RuleInfo)\(", line) and path.name != "registry.py"
+    ]
+    assert bypasses == []
+    source = (package / "registry.py").read_text(encoding="utf-8")
+    assert source.count("REGISTRY.add(") == source.count("info = RuleInfo(") == 1
 
 
 def test_rules_command_text_is_one_line_a_rule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,10 +13,10 @@ from deploycheck.config import load_config
 from deploycheck.findings import Finding
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.testing.assertions import assert_clean, assert_has
+from tests.app_helpers import PRODUCTION_ORIGIN
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "blueprints"
-PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"
 
 
 def run_rules(path: Path, rule_ids: set[str]) -> list[Finding]:

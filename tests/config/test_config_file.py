@@ -61,7 +61,7 @@ def test_foreign_dockerfile_without_config_hears_nothing_of_this_app(
         "--no-config",
     )
     assert code == EXIT_FINDINGS
-    assert {"DF004", "DF005", "DF007", "DF008"} <= reported(out), out
+    assert {"DF003", "DF004", "DF007"} <= reported(out), out
     assert app_values_in(out) == [], out
 
 
@@ -163,11 +163,11 @@ def test_a_rule_set_to_warning_no_longer_fails_the_check(
 def test_a_rule_turned_off_reports_nothing(
     capsys: pytest.CaptureFixture[str], project: Path
 ) -> None:
-    write_config(project, "rules:\n  DF004: off\n")
+    write_config(project, "rules:\n  DF004: off\n  DF007: error\n")
     code, out = check_project(capsys, project)
     assert code == EXIT_FINDINGS
     assert "DF004" not in out, out
-    assert "DF005" in out, out
+    assert "DF007" in out, out
 
 
 def test_config_is_found_from_the_checked_file_upward(tmp_path: Path) -> None:

@@ -57,11 +57,25 @@ def test_render_yaml_in_root_does_not_change_the_dockerfile_verdict(
 ) -> None:
     """The Blueprint's healthCheckPath agreeing with the HEALTHCHECK is XF003's alone (the
     Blueprint check); the Dockerfile check reporting it too would count one mismatch twice."""
-    for name in (".dockerignore", ".hadolint.yaml"):
+    for name in (".dockerignore", ".hadolint.yaml", "requirements.txt", "gunicorn.conf.py"):
         shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("app", "migrations"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "render.yaml").write_text(
         "services:\n  - type: web\n    name: app\n    healthCheckPath: /healthz\n",
         encoding="utf-8",
     )
     code, out, _ = run(capsys, DOCKERFILE, root=tmp_path)
     assert (code, out.strip()) == (EXIT_OK, "ok: 0 error(s), 0 warning(s)")
+
+
+def test_target_names_the_stage_that_ships(capsys: pytest.CaptureFixture[str]) -> None:
+    """The builder of this fixture runs as root: harmless as a builder, a defect as the image."""
+    builder = str(ROOT / "tests" / "fixtures" / "hadolint" / "builder-root.Dockerfile")
+    code, out, _ = run(capsys, builder, "--no-config", "--target", "build")
+    assert code == EXIT_FINDINGS
+    assert "USER root runs the app as root" in out, out
+    code, out, err = run(capsys, builder, "--no-config", "--target", "nope")
+    assert (code, out) == (EXIT_UNUSABLE, "")
+    assert "no stage named 'nope'" in err
+    assert "stages: build, 1" in err

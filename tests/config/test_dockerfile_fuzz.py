@@ -81,6 +81,5 @@ def test_a_5_mb_dockerfile_is_checked_to_the_end(tmp_path: Path) -> None:
     path.write_text(text + 'USER 10001\nCMD ["python"]\n', encoding="utf-8")
     found = check(Dockerfile(path))
     assert len(path.read_bytes()) >= 4_900_000
-    # One pip-cache finding per RUN, plus the missing HEALTHCHECK: every line was reached.
+    # One pip-cache finding per RUN, the last one included: every line was reached.
     assert sum(f.rule_id == "DF014" for f in found) == 5_000_000 // len(block)
-    assert {f.rule_id for f in found} >= {"DF005", "DF014"}

@@ -88,6 +88,18 @@ PASSING = [
         id="secret-file-path",
     ),
     pytest.param(
+        "DF010",
+        "WORKDIR /app",
+        "ENV GOOGLE_API_KEY=no AUTH0_TOKEN_SIGN_ALG=RS256\nWORKDIR /app",
+        id="flag-and-algorithm-under-secret-names",
+    ),
+    pytest.param(
+        "DF010",
+        "FROM ${PYTHON_IMAGE}",
+        "FROM ${PYTHON_IMAGE} AS test\nENV TEST_PASSWORD=test\nFROM ${PYTHON_IMAGE}",
+        id="dev-password-in-a-builder-stage",
+    ),
+    pytest.param(
         "DF009",
         "ARG PYTHON_IMAGE",
         "# note\n# syntax=docker/dockerfile:1\nARG PYTHON_IMAGE",
@@ -138,6 +150,13 @@ FAILING = [
         "ARG GITHUB_TOKEN=ghp_example\nWORKDIR /app",
         4,
         id="token-name",
+    ),
+    pytest.param(
+        "DF010",
+        "WORKDIR /app",
+        "ENV FLASK_SECRET_KEY=dev-secret-key\nWORKDIR /app",
+        4,
+        id="tutorial-key-in-the-final-stage",
     ),
     pytest.param(
         "DF013",

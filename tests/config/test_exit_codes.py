@@ -3,8 +3,10 @@ error (one line; the traceback only with --debug). A crash never exits 1."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +172,44 @@ def test_warning_and_info_findings_exit_0(capsys: pytest.CaptureFixture[str]) ->
     )
     assert code == EXIT_OK, out
     assert re.search(r": info .*\(DL3066\)$", out, re.MULTILINE), out
+
+
+def test_a_dockerfile_check_without_a_path_reads_dockerfile(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No project's file name is built in: the default is Docker's own ``Dockerfile``."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "dockerfile", "--no-config")
+    assert (code, out) == (EXIT_UNUSABLE, "")
+    assert err == "deploycheck: error: cannot read Dockerfile Dockerfile: no such file\n"
+    # The whole build context: DI003 reads the files the Dockerfile COPYs.
+    shutil.copytree(FOREIGN, tmp_path, dirs_exist_ok=True)
+    assert run(capsys, "dockerfile", "--no-config")[0] == EXIT_OK
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_report_in_a_structured_format_prints_only_that_format(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+) -> None:
+    """``deploycheck report --format json | jq`` works: the item notes go to stderr."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    results = tmp_path / "checklist"
+    results.mkdir()
+    record = {
+        "items": [7],
+        "nodeid": "t.py::test_csrf",
+        "summary": "test_csrf",
+        "suite": "unit",
+        "outcome": "failed",
+        "timestamp": "2025-01-01",
+    }
+    payload = {"suite": "unit", "pid": 1, "written_at": "", "results": [record]}
+    (results / "results-x.json").write_text(json.dumps(payload), encoding="utf-8")
+    code, out, err = run(capsys, "report", "--report-dir", str(tmp_path), "--format", fmt)
+    assert code == EXIT_FINDINGS
+    json.loads(out)  # the whole of stdout, nothing printed before or after it
+    assert "checklist item 7: " in err
+    assert "wrote " in err

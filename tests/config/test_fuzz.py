@@ -16,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.config import load_config
+from deploycheck.errors import ConfigError
 
 FUZZ = settings(
     max_examples=150,
@@ -103,3 +105,28 @@ def test_blueprint_shaped_documents(document: object) -> None:
 @given(YAML_NOISE)
 def test_yaml_shaped_noise(text: str) -> None:
     assert_a_verdict("blueprint", text.encode())
+
+
+CONFIG_VALUES = st.recursive(
+    st.one_of(SCALARS, st.sampled_from(["strict", "off", "error", "DF004", "XF002", "*"])),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(inner.map(str), inner, max_size=3),
+    max_leaves=8,
+)
+CONFIGS = st.dictionaries(
+    st.sampled_from(["extends", "rules", "ignore", "rule"]), CONFIG_VALUES, max_size=3
+)
+
+
+@FUZZ
+@given(CONFIGS)
+def test_any_config_document_loads_or_is_a_config_error(document: dict[str, object]) -> None:
+    """``extends:``, ``rules:`` and ``ignore:`` of any shape: a Config or one ConfigError."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ".deploycheck.yaml"
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        try:
+            presets, message = load_config(path).presets, ""
+        except ConfigError as error:
+            presets, message = frozenset(), str(error)
+    assert presets <= {"strict"}
+    assert not message or message.startswith(f"{path}:"), message

@@ -128,3 +128,25 @@ def test_the_whole_check_of_that_dockerfile_has_no_hadolint_error() -> None:
     ids = {(f.rule_id, f.level) for f in result.findings}
     assert ("HL004", Level.WARNING) in ids
     assert not any(rule_id == "DL1000" for rule_id, _ in ids)
+
+
+BUILDER_ROOT = REPO / "tests" / "fixtures" / "hadolint" / "builder-root.Dockerfile"
+
+
+@pytest.mark.parametrize(("target", "kept"), [(None, set()), ("build", {"DL3002", "DL3025"})])
+def test_runtime_codes_count_only_in_the_stage_that_runs(
+    target: str | None, kept: set[str]
+) -> None:
+    from deploycheck.targets.dockerfile import Dockerfile
+
+    found = hadolint.lint(BUILDER_ROOT)
+    assert {"DL3002", "DL3025"} <= {f.rule_id for f in found}
+    filtered = hadolint.of_the_image(found, Dockerfile(BUILDER_ROOT, target))
+    assert {f.rule_id for f in filtered} & hadolint.RUNTIME_CODES == kept
+
+
+def test_hadolint_errors_docker_accepts_are_warnings_without_a_threshold() -> None:
+    assert hadolint.level_for("error", None, "DL3020") is Level.WARNING
+    assert hadolint.level_for("error", None, "DL3021") is Level.ERROR
+    assert hadolint.level_for("error", None, "SC1009") is Level.ERROR
+    assert hadolint.level_for("error", "style", "DL3020") is Level.ERROR

@@ -62,11 +62,16 @@ RENDER_LIKE_SCHEMA = {
                             {"$ref": "#/definitions/webService"},
                         ]
                     },
-                }
+                },
+                "databases": {"type": "array", "items": {"type": "object"}},
+                "envVarGroups": {"type": "array", "items": {"type": "object"}},
             },
         },
     },
-    "allOf": [{"$ref": "#/definitions/resources"}],
+    "allOf": [
+        {"$ref": "#/definitions/resources"},
+        {"type": "object", "properties": {"previews": {"type": "object"}}},
+    ],
     "unevaluatedProperties": False,
 }
 WEB = "services:\n  - type: web\n    name: app\n"
@@ -207,16 +212,53 @@ def test_disagreements_are_said_in_the_finding(
     tmp_path: Path, server: SchemaServer, cache: Path
 ) -> None:
     # Render honours the deprecated env: (ours accepts it); this schema wants runtime.
-    # Ours wants string values; this schema takes numbers.
-    text = WEB + "    env: docker\n    envVars:\n      - key: WEB_CONCURRENCY\n        value: 3\n"
+    # Ours wants a path that starts with "/"; this schema takes any string.
+    text = WEB + "    env: docker\n    healthCheckPath: health\n"
     shown = findings(blueprint(tmp_path, text), server.url)
     assert any(
-        "SCH002" in s and "'runtime'" in s and "our Blueprint schema accepts it" in s for s in shown
+        "SCH002" in s and "'env'" in s and "our Blueprint schema accepts it" in s for s in shown
     ), shown
     assert any(
-        "SCH001" in s and "quote it" in s and "Render's published schema accepts it" in s
+        "SCH001" in s and "healthCheckPath" in s and "Render's published schema accepts it" in s
         for s in shown
     ), shown
+
+
+def test_valid_top_level_keys_are_not_unknown_after_a_service_fails(
+    tmp_path: Path, server: SchemaServer, cache: Path
+) -> None:
+    # The service misses runtime, so the allOf branch that declares the resources fails and
+    # unevaluatedProperties names every root key: none of them is unknown.
+    text = (
+        WEB + "databases:\n  - name: db\nenvVarGroups:\n  - name: shared\n"
+        "previews:\n  generation: off\n"
+    )
+    shown = findings(blueprint(tmp_path, text), server.url)
+    official = [s for s in shown if "SCH002" in s]
+    assert official == [
+        "render.yaml:2: services[0]: missing required field 'runtime' (Render's official schema) "
+        "(SCH002)"
+    ], shown
+    assert not any("unknown field" in s for s in shown), shown
+
+
+def test_a_value_both_schemas_reject_is_never_said_to_be_accepted(
+    tmp_path: Path, server: SchemaServer, cache: Path
+) -> None:
+    # Two errors in the one web-service branch: a misspelt key and a list as a value. Both are
+    # reported against Render's schema, so neither is "accepted" by it.
+    text = (
+        WEB + "    runtime: docker\n    helthCheckPath: /health\n"
+        "    envVars:\n      - key: DEBUG\n        value: [1]\n"
+    )
+    shown = findings(blueprint(tmp_path, text), server.url)
+    assert not any("accepts it" in s for s in shown), shown
+    assert {(s.split(":")[1], s.split()[-1]) for s in shown} == {
+        ("5", "(SCH001)"),
+        ("5", "(SCH002)"),
+        ("8", "(SCH001)"),
+        ("8", "(SCH002)"),
+    }, shown
 
 
 def test_config_option_names_the_schema(tmp_path: Path, server: SchemaServer, cache: Path) -> None:

@@ -60,3 +60,28 @@ def test_the_container_marker_is_registered(pytester: pytest.Pytester) -> None:
     pytester.runpytest_inprocess("--strict-markers", "-p", "no:cacheprovider").assert_outcomes(
         passed=1
     )
+
+
+def test_the_checklist_marker_is_registered_for_the_configs_items(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DEPLOYCHECK_CONFIG", raising=False)
+    monkeypatch.setenv("REPORT_DIR", str(pytester.path / "reports"))
+    (pytester.path / ".deploycheck.yaml").write_text(
+        "checklist:\n  items:\n    - {number: 1, title: Backups are restorable}\n"
+    )
+    pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(1)\ndef test_x():\n    pass\n")
+    pytester.runpytest_inprocess("--strict-markers", "-p", "no:cacheprovider").assert_outcomes(
+        passed=1
+    )
+    assert list((pytester.path / "reports" / "checklist").glob("results-*.json"))
+
+
+def test_the_recorder_is_registered_under_deploycheck_s_name(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_x(request):
+            assert request.config.pluginmanager.has_plugin("deploycheck-checklist-recorder")
+        """
+    )
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

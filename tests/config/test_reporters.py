@@ -15,7 +15,7 @@ import pytest
 from deploycheck.cli import main
 from deploycheck.findings import Finding, Level
 from deploycheck.registry import load_all
-from deploycheck.reporters import REPORTERS, JsonReporter, SarifReporter
+from deploycheck.reporters import REPORTERS, JsonReporter, SarifReporter, TextReporter
 from deploycheck.reporters.github import GithubReporter, escape_data, escape_property
 
 ROOT = Path(__file__).parents[2]
@@ -183,6 +183,44 @@ def test_reporters_need_no_registry_entry_for_a_relayed_code() -> None:
     finding = Finding("Dockerfile", 4, "SC2086", "double quote to prevent globbing", Level.INFO)
     log = json.loads(SarifReporter().render([finding], {}))
     assert log["runs"][0]["tool"]["driver"]["rules"] == [
-        {"id": "SC2086", "shortDescription": {"text": "SC2086"}}
+        {
+            "id": "SC2086",
+            "shortDescription": {"text": "SC2086"},
+            "helpUri": "https://www.shellcheck.net/wiki/SC2086",
+        }
     ]
     assert json.loads(JsonReporter().render([finding], {}))["findings"][0]["rule"] == "SC2086"
+
+
+def test_sarif_links_each_rule_to_its_anchor_under_the_docs_url(
+    sarif_validator: jsonschema.protocols.Validator,
+) -> None:
+    base = "https://github.com/example/project/blob/main/"
+    log = json.loads(SarifReporter(docs_url=base).render(FINDINGS, load_all().infos()))
+    assert schema_errors(sarif_validator, log) == []
+    by_id = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert by_id["DF004"]["helpUri"] == base + "docs/rules.md#df004"
+    assert by_id["DL3008"]["helpUri"] == "https://github.com/hadolint/hadolint/wiki/DL3008"
+
+
+def test_sarif_leaves_out_a_help_uri_it_cannot_make_absolute() -> None:
+    """SARIF wants an absolute helpUri (code scanning rejects a bare docs/rules.md#df004)."""
+    rules = json.loads(render("sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    by_id = {rule["id"]: rule for rule in rules}
+    assert "helpUri" not in by_id["DF004"]
+    assert by_id["DL3008"]["helpUri"].startswith("https://")
+
+
+def test_text_shows_where_each_rule_is_documented_when_asked() -> None:
+    infos = load_all().infos()
+    plain = TextReporter().render(FINDINGS, infos).splitlines()
+    linked = TextReporter(show_docs=True).render(FINDINGS, infos).splitlines()
+    assert linked[0] == f"{plain[0]} docs/rules.md#df002"
+    assert linked[2].endswith("(DL3008) https://github.com/hadolint/hadolint/wiki/DL3008")
+    assert linked[-1] == plain[-1], "the verdict line carries no link"
+    absolute = TextReporter(show_docs=True, docs_url="https://example.org/p/")
+    assert (
+        absolute.render(FINDINGS, infos)
+        .splitlines()[3]
+        .endswith("(RB003) https://example.org/p/docs/rules.md#rb003")
+    )

@@ -9,12 +9,12 @@ from docker.errors import NotFound
 from testcontainers.core.network import Network
 
 from deploycheck.errors import ContainerNotReadyError
+from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.services import HOST, PostgresService, RedisService
 
 pytestmark = pytest.mark.container
 
 # .ci/run removes containers with this label should a run be killed before removing them.
-SIDECAR_LABELS = {"com.gradetracker.test": "true"}
 
 
 @pytest.mark.parametrize(
@@ -122,14 +122,14 @@ def test_containers_on_the_network_reach_the_services_by_alias(
             ["redis-cli", "-u", redis.network_url(), "ping"],
             network=network.name,
             remove=True,
-            labels=SIDECAR_LABELS,
+            labels=TEST_LABELS,
         )
         one = client.containers.run(
             postgres.image,
             ["psql", postgres.network_url(driver=None), "-tAc", "SELECT 1"],
             network=network.name,
             remove=True,
-            labels=SIDECAR_LABELS,
+            labels=TEST_LABELS,
         )
     finally:
         client.close()

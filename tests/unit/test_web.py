@@ -103,8 +103,9 @@ def test_read_only_sign_in_shows_pages_but_refuses_forms(
 def test_grade_form_saves_when_another_save_inserts_the_grade_first(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
-    """The double-clicked Save: another request inserts the same grade between this one's
-    lookup and its insert. The UNIQUE conflict is retried as an update, not answered 500."""
+    """The double-clicked Save: another request inserts the same grade while this one waits
+    for the assignment's lock. The lookup comes after the lock, so it finds that grade and
+    updates it (no UNIQUE conflict, no 500)."""
     path = tmp_path / "race.sqlite"
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
@@ -129,13 +130,13 @@ def test_grade_form_saves_when_another_save_inserts_the_grade_first(
     raced: list[str] = []
 
     def other_save_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("INSERT INTO grades") and not raced:
+        if statement.startswith("UPDATE assignments SET id") and not raced:
             raced.append(statement)
             with sqlite3.connect(path) as other:
                 other.execute(
-                    "INSERT INTO grades (student_id, assignment_id, score, updated_at) "
-                    "VALUES (?, ?, 5, CURRENT_TIMESTAMP)",
-                    ids[1:],
+                    "INSERT INTO grades (student_id, assignment_id, course_id, score, updated_at) "
+                    "VALUES (?, ?, ?, 5, CURRENT_TIMESTAMP)",
+                    (ids[1], ids[2], ids[0]),
                 )
 
     event.listen(Engine, "before_cursor_execute", other_save_first)
@@ -143,7 +144,7 @@ def test_grade_form_saves_when_another_save_inserts_the_grade_first(
         response = client.post(f"/courses/{ids[0]}/grades", data=data)
     finally:
         event.remove(Engine, "before_cursor_execute", other_save_first)
-    assert raced, "the other save never ran: the form no longer inserts?"
+    assert raced, "the other save never ran: the form no longer locks the assignment?"
     assert response.status_code == 302
     with sqlite3.connect(path) as check:
         assert check.execute("SELECT score FROM grades").fetchall() == [(7.0,)]

@@ -1,9 +1,8 @@
 """Typed evidence for the checklist report: what the pytest recorder wrote, read back.
 
 The recorder (:mod:`deploycheck.testing.checklist_plugin`) writes one ``results-*.json`` per
-suite; the image suite writes ``image.json``. Both are read here into dataclasses, checking
-every field, so the report works on facts rather than on dicts or on another report's
-rendered Markdown, and a damaged file is one clear error naming it.
+suite; it is read here into dataclasses, checking every field, so the report works on facts
+rather than on dicts, and a damaged file is one clear error naming it.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from deploycheck.errors import ConfigFileError
 
 # Under the report directory: where the recorder writes and the report reads.
 RESULTS_DIR = "checklist"
-IMAGE_EVIDENCE = "image.json"
 
 
 class Outcome(enum.StrEnum):
@@ -79,8 +77,8 @@ def load_evidence(results_dir: Path) -> list[Evidence]:
     files = sorted(results_dir.glob("results-*.json"))
     if not files:
         raise ConfigFileError(
-            f"no checklist results in {results_dir}. Hint: run the suites first "
-            "(scripts/test, or pytest tests/unit tests/config tests/container)."
+            f"no checklist results in {results_dir}. Hint: run the test suites first; "
+            "deploycheck's pytest plugin records every test marked @pytest.mark.checklist(N)."
         )
     latest: dict[str, Evidence] = {}
     for path in files:
@@ -97,69 +95,3 @@ def _read_results(path: Path) -> list[Evidence]:
         return [Evidence.from_record(record) for record in records]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigFileError(f"{path}: not a checklist results file ({exc})") from None
-
-
-@dataclass(frozen=True)
-class LayerSize:
-    instruction: str
-    size: int
-
-
-@dataclass(frozen=True)
-class ImageEvidence:
-    """The numbers the image suite measured (``image.json``), as the report shows them."""
-
-    image: str
-    size: int | None
-    base: str
-    base_size: int | None
-    added_size: int | None
-    top_layers: tuple[LayerSize, ...] = ()
-    build_seconds: Mapping[str, float] = field(default_factory=dict)
-    run_seconds: Mapping[str, float] = field(default_factory=dict)
-    wasted: tuple[str, ...] = ()
-
-    @classmethod
-    def load(cls, path: Path) -> ImageEvidence | None:
-        """``None`` when the image suite did not run (no file); a damaged file is an error."""
-        if not path.is_file():
-            return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                image=str(data["image"]),
-                size=_optional_int(data["size"]),
-                base=str(data["base"]),
-                base_size=_optional_int(data["base_size"]),
-                added_size=_optional_int(data["added_size"]),
-                top_layers=tuple(
-                    LayerSize(str(layer["instruction"]), int(layer["size"]))
-                    for layer in data["top_layers"]
-                ),
-                build_seconds={str(k): float(v) for k, v in data["build_seconds"].items()},
-                run_seconds={str(k): float(v) for k, v in data["run_seconds"].items()},
-                wasted=tuple(str(finding["message"]) for finding in data["wasted"]),
-            )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ConfigFileError(f"{path}: not an image report ({exc!r})") from None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "image": self.image,
-            "size": self.size,
-            "base": self.base,
-            "base_size": self.base_size,
-            "added_size": self.added_size,
-            "top_layers": [{"instruction": t.instruction, "size": t.size} for t in self.top_layers],
-            "build_seconds": dict(self.build_seconds),
-            "run_seconds": dict(self.run_seconds),
-            "wasted": list(self.wasted),
-        }
-
-
-def _optional_int(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a size in bytes or null, found {value!r}")
-    return value

@@ -1,15 +1,40 @@
-"""The security checklist from DESIGN.md: one source of truth for the report, the pytest marker
-and docs/reviewers.md. Items 1-9 are the seed's; 10 and 11 came from the security review
-(issue 14).
+"""A project's checklist, declared in its deploycheck config and read here.
 
-Each item says what the suites prove automatically (tests marked ``@pytest.mark.checklist(N)``)
-and what a reviewer must still confirm by hand, because it lives outside the repository (the
-Render dashboard, the custom domain) or is managed by Render.
+deploycheck carries no checklist of its own: a project lists its items under ``checklist:``
+in ``.deploycheck.yaml`` (or ``[tool.deploycheck.checklist]``), and the pytest recorder, the
+report and ``deploycheck report`` all read that one declaration::
+
+    checklist:
+      title: Security checklist     # the report's heading (default: Checklist)
+      items:
+        - number: 1
+          title: Secrets are not in the repository
+          automated: a secret scan of every tracked file
+          manual: [Secrets are entered in the hosting dashboard]
+          suites: [config]          # suites that must record passing evidence
+      attach:                       # Markdown files the suites write, shown after the items
+        - {file: image.md, title: Image, missing: the container suite did not run}
+
+Tests back an item with ``@pytest.mark.checklist(N)``. :func:`parse_checklist` is the hook
+:mod:`deploycheck.config` calls for the section; every mistake is a ``ConfigError`` at file:line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from deploycheck.errors import ConfigError
+
+# ``where(yaml_path)`` -> "file:line" of that key in the config.
+Locator = Callable[[tuple], str]
+
+_SECTION_KEYS = {"title", "items", "attach"}
+_ITEM_KEYS = {"number", "title", "automated", "manual", "suites"}
+_ATTACH_KEYS = {"file", "title", "missing"}
+DEFAULT_MISSING = "the suite that writes it did not run"
 
 
 @dataclass(frozen=True)
@@ -18,11 +43,11 @@ class ChecklistItem:
 
     number: int
     title: str
-    automated: str
-    manual: tuple[str, ...]
-    # The suites whose evidence the item needs: a unit test alone cannot show what the running
-    # image does, so without the container suite such an item is not verified.
-    suites: tuple[str, ...]
+    automated: str = ""
+    manual: tuple[str, ...] = ()
+    # The suites whose evidence the item needs: a unit test alone cannot show what a running
+    # image does, so without such a suite's evidence the item is not verified.
+    suites: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -34,146 +59,124 @@ class ChecklistItem:
         }
 
 
-ITEMS: tuple[ChecklistItem, ...] = (
-    ChecklistItem(
-        1,
-        "All secrets set in the Render dashboard, none in `.env` or code",
-        "detect-secrets scan of every file git would commit against `.secrets.baseline` "
-        "(a new secret fails, naming file:line); no `.env` tracked by git; no secret-looking "
-        "file in the image (IMG005) and no secret value in its env or `docker history` (IMG007).",
-        (
-            "In the Render dashboard, `API_TOKEN_ENCRYPTION_KEY` and `SENTRY_DSN` "
-            "(`sync: false` in render.yaml) have values entered there, not pasted from a file "
-            "in the repository.",
-            "No secret is shared through an env group or a Render secret file that is not "
-            "declared in render.yaml.",
-        ),
-        ("config", "container"),
-    ),
-    ChecklistItem(
-        2,
-        "`FLASK_SECRET_KEY` random, never `dev-secret-key`",
-        "render.yaml generates it (`generateValue: true`, RB010/RB013); the production app "
-        "refuses a missing, short or well-known key (`dev-secret-key`, `changeme`, ...).",
-        (
-            "The dashboard shows `FLASK_SECRET_KEY` as generated and nobody overrode it with a "
-            "hand-typed value.",
-        ),
-        ("unit", "config"),
-    ),
-    ChecklistItem(
-        3,
-        "`SESSION_COOKIE_SECURE` true (HTTPS only)",
-        'render.yaml sets it to `"true"` (RB014); the running container\'s session cookie is '
-        "`Secure; HttpOnly; SameSite=Lax`; production refuses to start without it.",
-        ("The service is reached only over HTTPS (Render's default; no plain-HTTP custom proxy).",),
-        ("unit", "config", "container"),
-    ),
-    ChecklistItem(
-        4,
-        "Database password strong and unique",
-        "No literal database credentials: render.yaml (RB010/RB011), docker-compose.yml "
-        "(interpolation only) and the repository scan; `DATABASE_URL` comes `fromDatabase` "
-        "(RB013), so Render generates the password.",
-        (
-            "The database password is Render-managed: confirm nobody set a manual override or "
-            "reused it elsewhere.",
-            "The database allows no outside connections (`ipAllowList: []` is kept in the "
-            "dashboard).",
-        ),
-        ("config",),
-    ),
-    ChecklistItem(
-        5,
-        "API tokens encrypted at rest (`API_TOKEN_ENCRYPTION_KEY` set)",
-        "With the real PostgreSQL, a created token's raw row holds neither the token nor its "
-        "base64/hex form, a wrong key cannot decrypt it (Fernet InvalidToken) and the right key "
-        "can; render.yaml declares the key (RB012) and production refuses to start without it.",
-        (
-            "`API_TOKEN_ENCRYPTION_KEY` in the dashboard is a generated Fernet key (or a long "
-            "random passphrase) and is stored in the team's secret manager for recovery.",
-        ),
-        ("unit", "container"),
-    ),
-    ChecklistItem(
-        6,
-        "CORS limited to the production domain",
-        "render.yaml lists explicit https origins, never `*` (RB015); against the running "
-        "container a preflight from the production origin is allowed and one from another "
-        "origin gets no `Access-Control-Allow-Origin`.",
-        (
-            "The CORS production domain matches the custom domain users reach (update "
-            "`CORS_ORIGINS` in render.yaml when a custom domain is added).",
-        ),
-        ("unit", "config", "container"),
-    ),
-    ChecklistItem(
-        7,
-        "CSRF protection enabled",
-        "A form POST without a CSRF token is rejected with 400 and one with a token is "
-        "accepted, in the test client and against the running container.",
-        (),
-        ("unit", "container"),
-    ),
-    ChecklistItem(
-        8,
-        "Rate limiting enabled",
-        "The limit triggers 429 in the app and through the built image running 3 gunicorn "
-        "workers on the real Redis, at the configured total (counts shared, not per worker).",
-        (
-            "The limits in render.yaml (`RATELIMIT_DEFAULT`, `RATELIMIT_WRITE`) suit real "
-            "traffic, and the dashboard does not override `RATELIMIT_ENABLED` to false.",
-        ),
-        ("unit", "container"),
-    ),
-    ChecklistItem(
-        9,
-        "Secrets never logged",
-        "The image runs with known secret values; normal, failing (401, 404, 422) and error "
-        "paths (a bearer header holding the token, a database URL with a password behind a "
-        "failing health check) leave none of them in the container's stdout or stderr.",
-        (
-            "Any log sink or Sentry project attached in the dashboard keeps its default PII "
-            "scrubbing on.",
-        ),
-        ("unit", "container"),
-    ),
-    ChecklistItem(
-        10,
-        "Student records are not readable without authentication",
-        "Every GET route of the API in the URL map answers 401 without a valid bearer token, "
-        "the pages redirect to the sign-in form, a `read` token can read but not write (403), "
-        "an expired or revoked token and a signed-out session cookie are refused; the running "
-        "container answers 401 to every API read and redirects every page without credentials, "
-        "and serves them to a token from `flask create-token`.",
-        (
-            "Tokens handed out (`flask --app app list-tokens` in a Render shell) are the ones "
-            "still needed, dashboards hold `read` tokens, and the rest are revoked "
-            "(`revoke-token`).",
-        ),
-        ("unit", "container"),
-    ),
-    ChecklistItem(
-        11,
-        "Security headers on every page and API answer",
-        "Flask-Talisman sets a Content-Security-Policy with `frame-ancestors 'none'`, "
-        "`X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff`, `Referrer-Policy` and, in "
-        "production over HTTPS, `Strict-Transport-Security`; the running container sends them "
-        "on a page, an API answer and /health, with no version in `Server`.",
-        (
-            "A custom domain, if added, is served over HTTPS only before HSTS preloading is "
-            "considered.",
-        ),
-        ("unit", "container"),
-    ),
-)
+@dataclass(frozen=True)
+class Attachment:
+    """A Markdown file under the report directory that the report embeds after the items."""
 
-BY_NUMBER: dict[int, ChecklistItem] = {item.number: item for item in ITEMS}
+    file: str
+    title: str
+    missing: str = DEFAULT_MISSING
 
 
-def item(number: int) -> ChecklistItem:
-    """The item numbered ``number``; a ``KeyError`` names the valid range."""
-    try:
-        return BY_NUMBER[number]
-    except KeyError:
-        raise KeyError(f"no checklist item {number!r}; items are 1-{len(ITEMS)}") from None
+@dataclass(frozen=True)
+class Checklist:
+    """A project's checklist items, in the order declared, and the report's attachments."""
+
+    items: tuple[ChecklistItem, ...]
+    attach: tuple[Attachment, ...] = ()
+    title: str = "Checklist"
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(item.number for item in self.items)
+
+    def item(self, number: int) -> ChecklistItem:
+        """The item numbered ``number``; a ``KeyError`` names the declared numbers."""
+        for entry in self.items:
+            if entry.number == number:
+                return entry
+        raise KeyError(f"no checklist item {number!r}; declared: {self.describe_numbers()}")
+
+    def describe_numbers(self) -> str:
+        return ", ".join(map(str, self.numbers))
+
+
+def parse_checklist(section: object, where: Locator) -> Checklist:
+    """The ``checklist:`` section of a config, checked field by field."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where(('checklist',))}: checklist: must be a mapping with items:")
+    _only(section, _SECTION_KEYS, ("checklist",), where)
+    raw_items = section.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise ConfigError(
+            f"{where(('checklist', 'items'))}: checklist: items: must be a non-empty list"
+        )
+    items: list[ChecklistItem] = []
+    for index, raw in enumerate(raw_items):
+        entry = _item(raw, ("checklist", "items", index), where)
+        if entry.number in {known.number for known in items}:
+            at = where(("checklist", "items", index, "number"))
+            raise ConfigError(f"{at}: checklist item {entry.number} is declared twice")
+        items.append(entry)
+    raw_attach = section.get("attach", [])
+    if not isinstance(raw_attach, list):
+        raise ConfigError(f"{where(('checklist', 'attach'))}: checklist: attach: must be a list")
+    attach = [
+        _attachment(raw, ("checklist", "attach", i), where) for i, raw in enumerate(raw_attach)
+    ]
+    title = _text(section, "title", ("checklist",), where) or Checklist.title
+    return Checklist(tuple(items), tuple(attach), title)
+
+
+def _item(raw: object, path: tuple, where: Locator) -> ChecklistItem:
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{where(path)}: a checklist item must be a mapping with number: and title:"
+        )
+    _only(raw, _ITEM_KEYS, path, where)
+    number = raw.get("number")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise ConfigError(
+            f"{where((*path, 'number'))}: number: must be a whole number from 1, found {number!r}"
+        )
+    return ChecklistItem(
+        number,
+        _text(raw, "title", path, where, required=True),
+        _text(raw, "automated", path, where),
+        _texts(raw, "manual", path, where),
+        _texts(raw, "suites", path, where),
+    )
+
+
+def _attachment(raw: object, path: tuple, where: Locator) -> Attachment:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where(path)}: an attachment must be a mapping with file: and title:")
+    _only(raw, _ATTACH_KEYS, path, where)
+    file = _text(raw, "file", path, where, required=True)
+    relative = PurePosixPath(file)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ConfigError(
+            f"{where((*path, 'file'))}: file: must be a path inside the report directory, "
+            f"found {file!r}"
+        )
+    missing = _text(raw, "missing", path, where) or DEFAULT_MISSING
+    return Attachment(file, _text(raw, "title", path, where, required=True), missing)
+
+
+def _only(raw: Mapping[str, Any], allowed: set[str], path: tuple, where: Locator) -> None:
+    for key in raw:
+        if key not in allowed:
+            expected = ", ".join(sorted(allowed))
+            raise ConfigError(f"{where((*path, key))}: unknown key {key!r}: expected {expected}")
+
+
+def _text(
+    raw: Mapping[str, Any], key: str, path: tuple, where: Locator, *, required: bool = False
+) -> str:
+    value = raw.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{where((*path, key))}: {key}: must be a non-empty string, found {value!r}"
+        )
+    return value.strip()
+
+
+def _texts(raw: Mapping[str, Any], key: str, path: tuple, where: Locator) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(
+            f"{where((*path, key))}: {key}: must be a list of strings, found {value!r}"
+        )
+    return tuple(v.strip() for v in value)

@@ -2,40 +2,39 @@
 
 An item is *verified* when at least one test backs it and all of them passed, *failed* when
 any failed or errored, and *needs manual review* when nothing ran for it or every test was
-skipped. The report reads only typed evidence (:mod:`deploycheck.checklist.evidence`): the
-suites' results files and the image suite's ``image.json``, whose numbers it shows as a table
-of its own. It runs no check itself: the Blueprint rules behind items 2-6 are tests in the
-config suite, so their verdict arrives as evidence like any other. A reviewer reads one page:
-``reports/checklist.md`` (and ``.json``, and the GitHub job summary when
-``GITHUB_STEP_SUMMARY`` is set).
+skipped. The items are the project's (``checklist:`` in its config); the report reads only
+typed evidence (:mod:`deploycheck.checklist.evidence`) and then embeds, as they are, the
+Markdown files the config lists under ``attach:`` (what the suites measured). It runs no
+check itself. A reviewer reads one page: ``checklist.md`` in the report directory (and
+``.json``, and the GitHub job summary when ``GITHUB_STEP_SUMMARY`` is set).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from deploycheck.checklist.evidence import (
-    IMAGE_EVIDENCE,
-    RESULTS_DIR,
-    Evidence,
-    ImageEvidence,
-    Outcome,
-    load_evidence,
-)
-from deploycheck.checklist.items import ITEMS, ChecklistItem
+from deploycheck.checklist.evidence import RESULTS_DIR, Evidence, Outcome, load_evidence
+from deploycheck.checklist.items import Attachment, Checklist, ChecklistItem
+from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level, Result
 from deploycheck.reporters.markdown import cell
+from deploycheck.rules.checklist import CHECKLIST_RULE
+
+if TYPE_CHECKING:
+    from deploycheck.config import Config
 
 VERIFIED, FAILED, NEEDS_REVIEW = "verified", "failed", "needs manual review"
 ICONS = {VERIFIED: "✅", FAILED: "❌", NEEDS_REVIEW: "⚠️"}
 REPORT_NAME = "checklist"
-REHEARSAL_NAME = "rehearsal"
-MB = 1_000_000
+# An ATX heading outside code: an attachment's headings go one level down under the report's.
+HEADING = re.compile(r"^#{1,5} ")
+FENCE = ("```", "~~~")
 
 
 def status_of(outcomes: Iterable[Outcome], missing_suites: Iterable[str] = ()) -> str:
@@ -77,13 +76,27 @@ class ItemReport:
 
 
 @dataclass
+class AttachedFile:
+    """One attachment: the Markdown the config named, or None when no suite wrote it."""
+
+    attachment: Attachment
+    text: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.attachment.file,
+            "title": self.attachment.title,
+            "present": self.text is not None,
+        }
+
+
+@dataclass
 class ChecklistReport:
-    """The checklist items and the image numbers, ready to render."""
+    """The checklist items with their evidence, and the attached files, ready to render."""
 
     items: list[ItemReport]
-    image: ImageEvidence | None = None
-    # Scenario summaries from reports/rehearsal.json (the deploy suite), when it ran.
-    rehearsal: list[dict[str, Any]] | None = None
+    attached: list[AttachedFile] = field(default_factory=list)
+    title: str = "Checklist"
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def result(self, *, strict: bool = False) -> Result:
@@ -98,11 +111,9 @@ class ChecklistReport:
                 e.nodeid for e in entry.evidence if e.outcome in (Outcome.FAILED, Outcome.ERROR)
             ]
             detail = f": {', '.join(failing)}" if failing else _missing(entry)
-            number = entry.item.number
             message = f"{entry.item.title}: {entry.status}{detail}"
-            findings.append(
-                Finding(f"checklist item {number}", None, f"CHK{number:03d}", message, level)
-            )
+            where = f"checklist item {entry.item.number}"
+            findings.append(Finding(where, None, CHECKLIST_RULE, message, level))
         return Result(findings)
 
     def as_dict(self) -> dict[str, object]:
@@ -110,16 +121,16 @@ class ChecklistReport:
             "generated_at": self.generated_at,
             "ok": self.result().ok,
             "items": [entry.as_dict() for entry in self.items],
-            "image": self.image.as_dict() if self.image else None,
+            "attached": [attached.as_dict() for attached in self.attached],
         }
 
     def markdown(self) -> str:
         lines = [
-            "# Security checklist report",
+            f"# {self.title} report",
             "",
             f"Generated {self.generated_at}. Statuses: **verified** (tests ran and all passed), "
             "**failed** (a test failed), **needs manual review** (no automated evidence ran, or "
-            "none from a suite the item needs, e.g. the container suite without Docker).",
+            "none from a suite the item needs, e.g. a container suite without Docker).",
             "",
             "| # | item | status | tests passed |",
             "| --- | --- | --- | --- |",
@@ -132,8 +143,8 @@ class ChecklistReport:
             )
         for entry in self.items:
             lines += _item_section(entry)
-        lines += ["", *_image_section(self.image)]
-        lines += ["", "## Deploy rehearsal", "", *_rehearsal_lines(self.rehearsal)]
+        for attached in self.attached:
+            lines += ["", *_attached_section(attached)]
         return "\n".join(lines) + "\n"
 
 
@@ -163,59 +174,50 @@ def _item_section(entry: ItemReport) -> list[str]:
     return lines
 
 
-def _mb(size: int | None) -> str:
-    return "n/a" if size is None else f"{size / MB:.1f} MB"
-
-
-def _image_section(image: ImageEvidence | None) -> list[str]:
-    if image is None:
-        return ["## Image", "", "No image evidence: the container suite did not run."]
-    lines = [
-        f"## Image: `{image.image}`",
-        "",
-        "| measure | value |",
-        "| --- | --- |",
-        f"| total size | {_mb(image.size)} |",
-        f"| base (`{image.base}`) | {_mb(image.base_size)} |",
-        f"| added by the Dockerfile | {_mb(image.added_size)} |",
-        *(f"| build {name} | {seconds:.1f} s |" for name, seconds in image.build_seconds.items()),
-        *(f"| {name} | {seconds:.1f} s |" for name, seconds in image.run_seconds.items()),
-        "",
-        "Largest layers:",
-        "",
-        *(f"- {_mb(layer.size)}: `{cell(layer.instruction)}`" for layer in image.top_layers),
-        "",
-        "Wasted space (IMG004):",
-        "",
-    ]
-    lines += [f"- {cell(message)}" for message in image.wasted] or ["- none found"]
+def _attached_section(attached: AttachedFile) -> list[str]:
+    """The file as written, its headings one level down; a missing file says why."""
+    if attached.text is None:
+        missing = attached.attachment
+        return [f"## {missing.title}", "", f"Not attached (`{missing.file}`): {missing.missing}."]
+    lines, in_code = [], False
+    for line in attached.text.rstrip("\n").splitlines():
+        if line.lstrip().startswith(FENCE):
+            in_code = not in_code
+        lines.append(f"#{line}" if not in_code and HEADING.match(line) else line)
     return lines
 
 
-def _rehearsal_lines(rehearsal: list[dict[str, Any]] | None) -> list[str]:
-    """One line per scenario of reports/rehearsal.json, and where the timelines are."""
-    if rehearsal is None:
-        return ["None: the deploy suite did not run."]
-    lines = [f"Timelines and details: [rehearsal.md]({REHEARSAL_NAME}.md).", ""]
-    lines += ["| scenario | verdict | requests failed | writes lost |", "| --- | --- | --- | --- |"]
-    lines += [
-        f"| {s['name']} | {s['verdict']} | {s['requests_failed']}/{s['requests_total']} | "
-        f"{s['writes_lost']} |"
-        for s in rehearsal
-    ]
-    return lines
+def _attach(report_dir: Path, attachment: Attachment) -> AttachedFile:
+    path = report_dir / attachment.file
+    if not path.is_file():
+        return AttachedFile(attachment, None)
+    try:
+        return AttachedFile(attachment, path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(f"{path}: cannot attach it to the checklist report ({exc})") from None
 
 
-def build_report(report_dir: Path) -> ChecklistReport:
-    """Merge the evidence under ``report_dir``: the suites' results, ``image.json`` and the
-    deploy rehearsal's ``rehearsal.json``."""
+def checklist_of(config: Config) -> Checklist:
+    """The checklist ``config`` declares; a ``ConfigError`` when it declares none."""
+    if config.checklist is None:
+        where = f"{config.path}: declares" if config.path else "no deploycheck config found, so"
+        raise ConfigError(
+            f"{where} no checklist. Hint: list the items under `checklist: items:` in "
+            ".deploycheck.yaml (number, title, automated, manual, suites)."
+        )
+    return config.checklist
+
+
+def build_report(report_dir: Path, checklist: Checklist) -> ChecklistReport:
+    """Merge the suites' results under ``report_dir`` into ``checklist``'s items, and read the
+    files it attaches (relative to ``report_dir``)."""
     evidence = load_evidence(report_dir / RESULTS_DIR)
-    items = [ItemReport(item, [e for e in evidence if item.number in e.items]) for item in ITEMS]
-    report = ChecklistReport(items, ImageEvidence.load(report_dir / IMAGE_EVIDENCE))
-    rehearsal = report_dir / f"{REHEARSAL_NAME}.json"
-    if rehearsal.is_file():
-        report.rehearsal = json.loads(rehearsal.read_text(encoding="utf-8"))["scenarios"]
-    return report
+    items = [
+        ItemReport(item, [e for e in evidence if item.number in e.items])
+        for item in checklist.items
+    ]
+    attached = [_attach(report_dir, attachment) for attachment in checklist.attach]
+    return ChecklistReport(items, attached, checklist.title)
 
 
 def write_report(

@@ -5,10 +5,11 @@ Pick one by name from :data:`REPORTERS`, as yamllint and check-jsonschema do for
 or a pull-request comment, ``sarif`` for GitHub code scanning and ``github`` for workflow
 annotations on the pull request's diff. Every reporter is called the same way::
 
-    REPORTERS["sarif"]().render(findings, rules)
+    REPORTERS["sarif"](docs_url=None, show_docs=False).render(findings, rules)
 
 where ``rules`` maps rule ids to their :class:`~deploycheck.registry.RuleInfo` (the SARIF
-reporter describes each rule from it; the others only need the findings). Findings come out
+reporter describes each rule from it, and it gives the links ``docs_url`` and ``show_docs``
+ask for; the others only need the findings). Findings come out
 sorted by (path, line or 0, column or 0, rule), never comparing ``None`` with a number.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from deploycheck.reporters.base import Reporter, Summary, location, sorted_findings
+from deploycheck.reporters.base import Reporter, Summary, docs_link, location, sorted_findings
 from deploycheck.reporters.github import GithubReporter
 from deploycheck.reporters.json_report import JSON_FORMAT_VERSION, JsonReporter
 from deploycheck.reporters.markdown import MarkdownReporter
@@ -45,6 +46,7 @@ __all__ = [
     "SarifReporter",
     "Summary",
     "TextReporter",
+    "docs_link",
     "location",
     "report_dir",
     "sorted_findings",

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urljoin
 
 from deploycheck.findings import Finding, Level
 
 if TYPE_CHECKING:
     from deploycheck.registry import RuleInfo
+
+# The pages of the tools whose codes deploycheck relays as they are (hadolint, ShellCheck).
+RELAYED_DOCS = (
+    (re.compile(r"^DL\d{4}$"), "https://github.com/hadolint/hadolint/wiki/{}"),
+    (re.compile(r"^SC\d{4}$"), "https://www.shellcheck.net/wiki/{}"),
+)
 
 
 def sort_key(finding: Finding) -> tuple[str, int, int, str, str]:
@@ -72,10 +80,31 @@ class Summary:
         }
 
 
+def docs_link(rule_id: str, rules: Mapping[str, RuleInfo], base: str | None) -> str | None:
+    """Where ``rule_id`` is documented: its anchor (``docs/rules.md#df004``) resolved against
+    ``base`` when one is given, the relaying tool's page for its codes, else None."""
+    if rule_id in rules:
+        anchor = rules[rule_id].anchor
+        return urljoin(base, anchor) if base else anchor
+    for pattern, page in RELAYED_DOCS:
+        if pattern.match(rule_id):
+            return page.format(rule_id)
+    return None
+
+
 class Reporter:
-    """Base class: ``render(findings, rules)`` returns the whole report as one string."""
+    """Base class: ``render(findings, rules)`` returns the whole report as one string.
+
+    ``docs_url`` is where the folder holding ``docs/rules.md`` is served (a repository's
+    ``https://github.com/OWNER/REPO/blob/main/``); reporters that link a rule's documentation
+    resolve its anchor against it. ``show_docs`` asks the text reporter for those links.
+    """
 
     name: ClassVar[str]
+
+    def __init__(self, *, docs_url: str | None = None, show_docs: bool = False) -> None:
+        self.docs_url = docs_url
+        self.show_docs = show_docs
 
     def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
         raise NotImplementedError

@@ -1,7 +1,7 @@
 """The GitHub Actions reporter: one workflow command per finding, so each shows as an
 annotation on the pull request's diff, then the verdict as a plain log line::
 
-    ::error file=Dockerfile.render,line=12,col=1,title=DF004::the final stage runs as root
+    ::error file=Dockerfile,line=12,col=1,title=DF004::the final stage runs as root
 
 Levels map ``error`` -> ``::error``, ``warning`` -> ``::warning``, ``info`` -> ``::notice``.
 Values are escaped as the Actions toolkit does (``escapeData`` / ``escapeProperty`` in

@@ -6,6 +6,9 @@ result per finding pointing at its file, line and column. Levels map ``error`` -
 ``warning`` -> ``warning``, ``info`` -> ``note``. A finding without a line is placed on line 1:
 code scanning needs a region to show an alert, and line 1 is where a file-level problem reads
 best. Relative paths stay relative (``%SRCROOT%``, the checkout the workflow uploads from).
+A rule gets a ``helpUri`` when its documentation has an absolute address: its anchor under
+``docs_url`` (``--docs-url``), or hadolint's and ShellCheck's pages for their codes; SARIF
+wants an absolute URI there, so a bare ``docs/rules.md#df004`` is left out.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import PurePath
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from deploycheck.findings import Finding, Level
-from deploycheck.reporters.base import Reporter, sorted_findings
+from deploycheck.reporters.base import Reporter, docs_link, sorted_findings
 
 if TYPE_CHECKING:
     from deploycheck.registry import RuleInfo
@@ -48,20 +51,30 @@ def artifact_location(path: str) -> dict[str, str]:
     return {"uri": quote(pure.as_posix()), "uriBaseId": SOURCE_ROOT}
 
 
-def rule_descriptor(info: RuleInfo) -> dict[str, object]:
+def rule_descriptor(info: RuleInfo, help_uri: str | None = None) -> dict[str, object]:
     doc = info.doc.strip() or info.summary
-    return {
+    descriptor: dict[str, object] = {
         "id": info.id,
         "shortDescription": {"text": info.summary or info.id},
         "fullDescription": {"text": doc},
         "help": {"text": doc},
         "defaultConfiguration": {"level": LEVELS[info.level]},
-        "properties": {"tags": [info.id.rstrip("0123456789")]},
+        "properties": {"tags": [info.family]},
     }
+    if help_uri:
+        descriptor["helpUri"] = help_uri
+    return descriptor
 
 
-def _unregistered(rule_id: str) -> dict[str, object]:
-    return {"id": rule_id, "shortDescription": {"text": rule_id}}
+def _unregistered(rule_id: str, help_uri: str | None) -> dict[str, object]:
+    descriptor: dict[str, object] = {"id": rule_id, "shortDescription": {"text": rule_id}}
+    if help_uri:
+        descriptor["helpUri"] = help_uri
+    return descriptor
+
+
+def _absolute(link: str | None) -> str | None:
+    return link if link and urlsplit(link).scheme else None
 
 
 def result(finding: Finding, rule_index: int) -> dict[str, object]:
@@ -88,10 +101,14 @@ class SarifReporter(Reporter):
     name = "sarif"
 
     def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
-        descriptors = [rule_descriptor(rules[rule_id]) for rule_id in sorted(rules)]
-        known = {rule_id for rule_id in rules}
-        for rule_id in sorted({f.rule_id for f in findings} - known):
-            descriptors.append(_unregistered(rule_id))
+        def help_uri(rule_id: str) -> str | None:
+            return _absolute(docs_link(rule_id, rules, self.docs_url))
+
+        descriptors = [
+            rule_descriptor(rules[rule_id], help_uri(rule_id)) for rule_id in sorted(rules)
+        ]
+        for rule_id in sorted({f.rule_id for f in findings} - set(rules)):
+            descriptors.append(_unregistered(rule_id, help_uri(rule_id)))
         index = {str(d["id"]): i for i, d in enumerate(descriptors)}
         driver: dict[str, object] = {"name": TOOL_NAME}
         version = _version()

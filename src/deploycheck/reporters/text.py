@@ -1,5 +1,9 @@
 """The text reporter: one ``path:line:col: level message (ID)`` line per finding, then the
-verdict, the shape compilers and ruff print so editors and terminals can jump to the place."""
+verdict, the shape compilers and ruff print so editors and terminals can jump to the place.
+With ``show_docs`` each line ends with where its rule is documented::
+
+    Dockerfile:12: error the final stage runs as root (DF004) docs/rules.md#df004
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from deploycheck.findings import Finding
-from deploycheck.reporters.base import Reporter, Summary, location, sorted_findings
+from deploycheck.reporters.base import Reporter, Summary, docs_link, location, sorted_findings
 
 if TYPE_CHECKING:
     from deploycheck.registry import RuleInfo
@@ -17,7 +21,10 @@ class TextReporter(Reporter):
     name = "text"
 
     def render(self, findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
-        lines = [
-            f"{location(f)}: {f.level} {f.message} ({f.rule_id})" for f in sorted_findings(findings)
-        ]
+        lines = [self.line(f, rules) for f in sorted_findings(findings)]
         return "\n".join([*lines, str(Summary.of(findings))])
+
+    def line(self, finding: Finding, rules: Mapping[str, RuleInfo]) -> str:
+        text = f"{location(finding)}: {finding.level} {finding.message} ({finding.rule_id})"
+        link = docs_link(finding.rule_id, rules, self.docs_url) if self.show_docs else None
+        return f"{text} {link}" if link else text

@@ -1,10 +1,13 @@
 """Blueprint rules for the shape of the deployment: web service, scaling, plan, deploys, datastores.
 
-Without options they hold for any Blueprint (a web service, a health check path, sane scaling
-bounds, private datastores, no disk on a scaled service). The numbers one project wants (its
-scaling range and targets, plan, deploy trigger, eviction policy, PostgreSQL version) are rule
-options from that project's config; a rule whose option is unset checks nothing. Env var rules
-live in ``blueprint_env``.
+On by default only what holds for any Blueprint, whether it deploys a web service, workers,
+cron jobs or a static site: scaling bounds Render accepts (error), no disk on a scaled service
+(error), datastores reachable from the internet (a warning: Render allows it, and a project may
+want it), a web service without ``healthCheckPath`` (advice: Render then waits for the port).
+Conventions are opt-in (RB001, one web service). The numbers one project wants (its scaling
+range and targets, plan, deploy trigger, eviction policy, PostgreSQL version) are rule options
+from that project's config; a rule whose option is unset checks nothing. Env var rules live in
+``blueprint_env``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deploycheck.findings import Problem
+from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.targets.blueprint import Blueprint, Resource
 from deploycheck.targets.yamlfile import YamlPath
@@ -34,11 +37,13 @@ def _scaling_number(bp: Blueprint, web: Resource, key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@rule("RB001", target="blueprint")
+@rule("RB001", target="blueprint", enabled=False)
 def web_service_present(bp: Blueprint) -> Iterator[Problem]:
     """The Blueprint declares a web service for the app.
 
-    Passes: ``services: [{type: web, name: gradetracker, ...}]``
+    Opt-in, a convention: a Blueprint of workers, cron jobs, private services or static sites
+    is valid.
+    Passes: ``services: [{type: web, name: example-app, ...}]``
     Fails:  ``services: [{type: keyvalue, name: cache, ...}]`` (nothing serves HTTP)
     """
     if bp.web_service is None:
@@ -88,19 +93,18 @@ def max_instances_ceiling(bp: Blueprint, options: Mapping[str, Any]) -> Iterator
 def min_not_above_max(bp: Blueprint) -> Iterator[Problem]:
     """``minInstances`` is not above ``maxInstances`` (Render rejects such a Blueprint).
 
+    Checked on every service that autoscales (web, private services, workers).
     Passes: ``scaling: {minInstances: 1, maxInstances: 3, ...}``
     Fails:  ``scaling: {minInstances: 3, maxInstances: 2, ...}``
     """
-    web = bp.web_service
-    if web is None:
-        return
-    low = _scaling_number(bp, web, "minInstances")
-    high = _scaling_number(bp, web, "maxInstances")
-    if low is not None and high is not None and low > high:
-        yield bp.problem(
-            (*web.path, "scaling", "minInstances"),
-            f"is {low}, above maxInstances {high}",
-        )
+    for service in bp.services:
+        low = _scaling_number(bp, service, "minInstances")
+        high = _scaling_number(bp, service, "maxInstances")
+        if low is not None and high is not None and low > high:
+            yield bp.problem(
+                (*service.path, "scaling", "minInstances"),
+                f"is {low}, above maxInstances {high}",
+            )
 
 
 def _target_percent(bp: Blueprint, key: str, want: int | None) -> Iterator[Problem]:
@@ -152,16 +156,21 @@ def plan_matches(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]
     yield from _web_setting(bp, "plan", options["plan"], unset)
 
 
-@rule("RB008", target="blueprint")
+@rule("RB008", target="blueprint", level=Level.INFO)
 def health_check_path_set(bp: Blueprint) -> Iterator[Problem]:
-    """The web service has a ``healthCheckPath``, so Render only routes to healthy instances.
+    """Web services have a ``healthCheckPath``, so Render routes only to instances that answer.
 
+    Advice: without one Render still checks that the port is open before it routes traffic, so
+    an app that listens before it can serve (no database yet) takes requests during a deploy.
     Passes: ``healthCheckPath: /health``
-    Fails:  no ``healthCheckPath`` (a broken deploy would take traffic)
+    Fails:  no ``healthCheckPath`` (Render waits for the open port only)
     """
-    web = bp.web_service
-    if web is not None and not web.get("healthCheckPath"):
-        yield bp.problem(web.path, f"service {web.name!r} has no healthCheckPath")
+    for web in bp.web_services:
+        if not web.get("healthCheckPath"):
+            yield bp.problem(
+                web.path,
+                f"service {web.name!r} has no healthCheckPath: Render only waits for its port",
+            )
 
 
 @rule("RB009", target="blueprint", options={"trigger": str})
@@ -198,10 +207,12 @@ def _is_private(source: object) -> bool:
         return False
 
 
-@rule("RB018", target="blueprint")
+@rule("RB018", target="blueprint", level=Level.WARNING)
 def datastores_not_public(bp: Blueprint) -> Iterator[Problem]:
     """Databases and Key Value accept no internet traffic: ``ipAllowList`` empty or private.
 
+    A warning: Render lets any source with valid credentials (over TLS) connect when a
+    database has no ``ipAllowList``, and a project may want that (a BI tool, a laptop).
     Passes: ``ipAllowList: []`` (reachable only on Render's private network)
     Fails:  ``ipAllowList: [{source: 0.0.0.0/0}]``, or no ``ipAllowList`` (Render allows all)
     """

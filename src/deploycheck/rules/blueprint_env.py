@@ -9,12 +9,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
-from deploycheck.secret_values import secret_reason
+from deploycheck.secret_values import literal_secret, secret_reason
 from deploycheck.targets.blueprint import Blueprint, EnvVar, Resource
 
 FROM_CONFIG = "(from the project's config)"
@@ -32,15 +33,26 @@ def _literal(bp: Blueprint, key: str) -> tuple[EnvVar | None, object]:
     return var, (var.value if var is not None and var.is_literal else None)
 
 
+def _all_env(bp: Blueprint) -> list[EnvVar]:
+    """Every service's and environment group's env vars: each literal is committed to git."""
+    return [*(var for service in bp.services for var in bp.env_vars(service)), *bp.group_env_vars()]
+
+
 @rule("RB010", target="blueprint")
 def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
     """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal value.
 
-    Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``
+    In any service or environment group; a value no secret has the shape of (a flag, a path, an
+    algorithm name, a template) is not one.
+
+    Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``, ``{key: AUTH0_TOKEN_SIGN_ALG,
+    value: RS256}``, ``{key: GOOGLE_API_KEY, value: "no"}``
     Fails:  ``{key: FLASK_SECRET_KEY, value: dev-secret-key}`` (committed to git)
     """
-    for var in _web_env(bp):
-        if var.key and var.is_literal and is_secret_name(var.key):
+    for var in _all_env(bp):
+        if not (var.key and var.is_literal and is_secret_name(var.key)):
+            continue
+        if literal_secret(var.key, var.value) is not None:
             yield bp.problem(
                 (*var.path, "value"),
                 f"{var.key} is a secret but has a literal value; use generateValue or sync: false",
@@ -51,11 +63,18 @@ def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
 def no_literal_secret_by_value(bp: Blueprint) -> Iterator[Problem]:
     """No literal value looks like a secret: no URL with a password, no high-entropy token.
 
-    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
+    Nor a provider's token; in any service or group. A URL's placeholder or loopback dev
+    password is not one, and a hex string counts only under a secret's name (else a SHA).
+
+    Passes: ``{key: CORS_ORIGINS, value: https://example-app.onrender.com}``, ``{key:
+    GIT_SHA, value: <40 hex digits>}``, a ``localhost`` DATABASE_URL with the default
+    ``postgres`` password
     Fails:  ``{key: DATABASE_URL, value: postgresql://app:s3cret@db:5432/app}``
     """
-    for var in _web_env(bp):
-        reason = secret_reason(var.value) if var.is_literal else None
+    for var in _all_env(bp):
+        if not var.is_literal:
+            continue
+        reason = secret_reason(var.value, var.key or "")
         if reason:
             yield bp.problem(
                 (*var.path, "value"), f"{var.key} is {reason}: keep secrets out of git"
@@ -122,7 +141,7 @@ def cors_limited(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]
     """The app's CORS origin list (option ``key``) holds only explicit https origins, never ``*``.
 
     Opt-in: the variable's name is the app's, so a project turns this on in its config.
-    Passes: ``{key: CORS_ORIGINS, value: https://gradetracker.onrender.com}``
+    Passes: ``{key: CORS_ORIGINS, value: https://example-app.onrender.com}``
     Fails:  ``{key: CORS_ORIGINS, value: "*"}`` (any site may call the API with credentials)
     """
     name = options["key"]
@@ -139,16 +158,53 @@ def cors_limited(bp: Blueprint, options: Mapping[str, Any]) -> Iterator[Problem]
             yield bp.problem(var.path, f"{name} allows {origin!r}: only https:// origins")
 
 
+# Env var names that hold a CORS allow-list: CORS_ORIGINS, CORS_ALLOWED_ORIGINS, ALLOWED_ORIGINS,
+# ACCESS_CONTROL_ALLOW_ORIGIN, ...
+_CORS_NAME = re.compile(r"ORIGIN", re.IGNORECASE)
+_CORS_HINT = re.compile(r"CORS|ALLOW", re.IGNORECASE)
+_ANY_ORIGIN = re.compile(r"^(\*|\.\*|\^\.\*\$|https?://\*(:\d+)?/?)$")
+
+
+@rule("RB024", target="blueprint", level=Level.WARNING)
+def cors_not_wildcard(bp: Blueprint) -> Iterator[Problem]:
+    """No CORS allow-list env var (``*CORS*ORIGIN*``, ``*ALLOWED_ORIGINS*``) lets in any origin.
+
+    A warning on any service or environment group: ``*`` is right for a public API that takes
+    no cookies or tokens, but several CORS libraries answer ``*`` with credentials by echoing the
+    caller's origin, so any web site can call the API as the signed-in user. RB015 (opt-in) is
+    the strict form for one app's variable.
+    Passes: ``{key: CORS_ORIGINS, value: https://app.example.com}``
+    Fails:  ``{key: CORS_ORIGINS, value: "*"}``, ``{key: ALLOWED_ORIGINS, value: "https://*"}``
+    """
+    services = [v for s in bp.services for v in bp.env_vars(s)]
+    for var in (*services, *bp.group_env_vars()):
+        key = var.key or ""
+        if not (var.is_literal and _CORS_NAME.search(key) and _CORS_HINT.search(key)):
+            continue
+        for origin in re.split(r"[\s,\[\]\"']+", str(var.value)):
+            if _ANY_ORIGIN.match(origin):
+                yield bp.problem(
+                    (*var.path, "value"),
+                    f"{key} allows any origin ({origin!r}): list the sites that may call it",
+                )
+                break
+
+
 @rule("RB016", target="blueprint")
 def references_resolve(bp: Blueprint) -> Iterator[Problem]:
     """``fromDatabase``/``fromService``/``fromGroup`` name a resource this Blueprint declares.
 
     References resolve within one environment of a project (root and ``ungrouped`` resources
-    are seen from everywhere), and a ``fromService`` must give the named service's own type.
-    The message names both lines: the reference and the resource it should point at.
+    are seen from everywhere), and a ``fromService`` must give the named service's own type:
+    errors. A name the Blueprint does not declare at all may be a resource that already exists
+    in the Render workspace (Render's docs allow it), so that is a warning, and only advice
+    (info) for ``fromGroup``, whose groups are often made in the dashboard. The message names
+    both lines: the reference and the resource it should point at.
 
-    Passes: ``fromDatabase: {name: gradetracker-db, ...}`` with a database of that name
-    Fails:  ``fromDatabase: {name: gradetracker-pg, ...}`` (the deploy fails at sync time)
+    Passes: ``fromDatabase: {name: example-db, ...}`` with a database of that name
+    Fails:  ``fromDatabase: {name: example-pg, ...}`` next to ``example-db`` (a
+    warning: did you mean it?), or ``fromService: {type: keyvalue, name: web-app}`` naming a
+    web service (an error)
     """
     pools = {
         "fromDatabase": bp.databases,
@@ -160,9 +216,11 @@ def references_resolve(bp: Blueprint) -> Iterator[Problem]:
             if var.source not in pools:
                 continue
             name = var.value.get("name") if isinstance(var.value, dict) else var.value
-            problem = _unresolved(bp, service, var, str(name), pools[var.source])
-            if problem:
-                yield bp.problem((*var.path, var.source), f"{var.key or 'fromGroup'} {problem}")
+            unresolved = _unresolved(bp, service, var, str(name), pools[var.source])
+            if unresolved:
+                problem, level = unresolved
+                found = bp.problem((*var.path, var.source), f"{var.key or 'fromGroup'} {problem}")
+                yield replace(found, level=level)
 
 
 # fromService types for resources this target does not list as services (dpg: a database).
@@ -171,8 +229,9 @@ _UNMODELLED = frozenset({"dpg", "job"})
 
 def _unresolved(
     bp: Blueprint, service: Resource, var: EnvVar, name: str, pool: list[Resource]
-) -> str | None:
-    """Why ``var``'s reference to ``name`` does not resolve, or ``None`` when it does."""
+) -> tuple[str, Level] | None:
+    """Why ``var``'s reference to ``name`` does not resolve and how surely that fails the
+    deploy, or ``None`` when it resolves."""
     visible = [r for r in pool if r.environment in (None, service.environment)]
     target = next((r for r in visible if r.name == name), None)
     if target is None:
@@ -180,7 +239,8 @@ def _unresolved(
         if elsewhere is not None:
             return (
                 f"refers to {name!r}, declared at line {bp.line(elsewhere.path)} in environment "
-                f"{elsewhere.environment}: references resolve within one environment"
+                f"{elsewhere.environment}: references resolve within one environment",
+                Level.ERROR,
             )
         close = difflib.get_close_matches(name, [r.name for r in visible], n=1)
         hint = (
@@ -188,7 +248,12 @@ def _unresolved(
             if close
             else f" (declared: {', '.join(sorted(r.name for r in visible)) or 'none'})"
         )
-        return f"refers to {name!r}, which this Blueprint does not declare{hint}"
+        kind = "group" if var.source == "fromGroup" else "resource"
+        return (
+            f"refers to {name!r}, which this Blueprint does not declare{hint}; the deploy "
+            f"fails unless a {kind} of that name exists in the Render workspace",
+            Level.INFO if var.source == "fromGroup" else Level.WARNING,
+        )
     wanted = var.value.get("type") if var.source == "fromService" else None
     if (
         isinstance(wanted, str)
@@ -197,7 +262,8 @@ def _unresolved(
     ):
         return (
             f"says type {wanted!r}, but {name!r} at line {bp.line(target.path)} is "
-            f"{'a static site' if target.is_static_site else f'type {target.type!r}'}"
+            f"{'a static site' if target.is_static_site else f'type {target.type!r}'}",
+            Level.ERROR,
         )
     return None
 
@@ -245,17 +311,20 @@ def no_sync_false_in_groups(bp: Blueprint) -> Iterator[Problem]:
             )
 
 
-_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Letters, digits, "_", and the "." and "-" that Elasticsearch and Spring settings use
+# (discovery.type, spring.datasource.url); no leading digit.
+_PORTABLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 @rule("RB023", target="blueprint", level=Level.WARNING)
 def portable_env_keys(bp: Blueprint) -> Iterator[Problem]:
-    """Env var keys are shell names (letters, digits, ``_``; no leading digit).
+    """Env var keys are names a program can read: no spaces or odd characters, no leading digit.
 
-    Render accepts any key, but ``1KEY`` or ``MY KEY`` cannot be read as ``$1KEY`` in a start
-    command, and most libraries that map env vars to settings skip them.
+    Render accepts any key, but ``MY KEY`` or ``1KEY`` cannot be read in a start command, and
+    most libraries that map env vars to settings skip them. Dotted keys are fine: Elasticsearch
+    reads ``discovery.type`` from the environment.
 
-    Passes: ``key: LOG_LEVEL``
+    Passes: ``key: LOG_LEVEL``, ``key: discovery.type``
     Fails:  ``key: LOG LEVEL``
     """
     services = [v for s in bp.services for v in bp.env_vars(s)]

@@ -1,19 +1,21 @@
-"""CHK: one id per item of the security checklist (:mod:`deploycheck.checklist.items`); the
-report (``deploycheck report``) gives an item's id a finding when it is not verified."""
+"""CHK: the project's checklist (``checklist:`` in its config, see
+:mod:`deploycheck.checklist.items`). One id covers every item: ``deploycheck report`` gives it
+a finding per item that is not verified, and the finding names the item."""
 
 from __future__ import annotations
 
-from deploycheck.checklist.items import ITEMS
 from deploycheck.registry import declare
 
-for _item in ITEMS:
-    declare(
-        f"CHK{_item.number:03d}",
-        f"""Checklist item {_item.number} is verified: {_item.title}.
+CHECKLIST_RULE = "CHK001"
 
-        Passes: every test marked ``checklist({_item.number})`` in suites
-        {", ".join(_item.suites)} passed
-        Fails:  one of them failed, or a suite it needs did not run (a warning unless strict)
-        """,
-        target="checklist",
-    )
+declare(
+    CHECKLIST_RULE,
+    """Every item of the project's configured checklist is verified.
+
+    Passes: every test marked ``checklist(N)`` passed, in every suite item N lists
+    Fails:  ``checklist item 7: CSRF protection enabled: failed: tests/unit/t.py::test_csrf``;
+    an item whose tests were skipped or whose suite did not run is a warning, or an error
+    with ``--strict``
+    """,
+    target="checklist",
+)

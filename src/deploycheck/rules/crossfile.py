@@ -1,9 +1,10 @@
 """Cross-file rules: ``render.yaml`` agrees with the Dockerfile, the app and requirements.txt.
 
-XF001, XF003 and XF006 hold for any repository (the Dockerfile the Blueprint names exists, its
-HEALTHCHECK probes the ``healthCheckPath``, a disk's mount is prepared). XF002, XF004, XF005 and
-XF007 read a Flask app's layout (``app/``, ``app/config.py``, requirements.txt), so they are
-opt-in: a project with that layout turns them on in its config.
+XF001 holds for any repository: the Dockerfile a service builds from exists (else the build
+fails). The others are opt-in, turned on by a project's config: XF002, XF004, XF005 and XF007
+read a Flask app's layout (``app/``, ``app/config.py``, requirements.txt); XF003 and XF006 are
+conventions (Render never runs the Dockerfile's HEALTHCHECK, and a disk can be prepared by
+the start command as well as by the image).
 
 Each finding points at the ``render.yaml`` line to change and names the other file's line that
 disagrees. A file a rule needs but cannot find is itself a finding, never a skip: a missing
@@ -22,7 +23,14 @@ from deploycheck.findings import Problem
 from deploycheck.registry import rule
 from deploycheck.targets.blueprint import Blueprint, Resource
 from deploycheck.targets.dockerfile import Dockerfile
-from deploycheck.targets.sourcefacts import Place, env_reads, requirement_names, routes
+from deploycheck.targets.sourcefacts import (
+    Constants,
+    EnvRead,
+    Place,
+    env_reads,
+    requirement_names,
+    routes,
+)
 
 # Set by Render on every service (render.com/docs/environment-variables); PORT too.
 RENDER_PROVIDED = frozenset({"PORT", "RENDER", "IS_PULL_REQUEST"})
@@ -69,16 +77,23 @@ class RepoContext:
         service = service or self.web
         return self.root / str(service.get("rootDir", ".") if service else ".")
 
+    def located(self, service: Resource | None, relative: str) -> Path:
+        """``relative`` under the service's rootDir or, when only there, under the repo root:
+        Render's docs say both ("relative to the repo root"; in a monorepo, to rootDir)."""
+        under_root_dir = self.service_dir(service) / relative
+        return under_root_dir if under_root_dir.exists() else (self.root / relative)
+
     def dockerfile_path_of(self, service: Resource | None = None) -> Path:
         service = service or self.web
         relative = service.get("dockerfilePath", "./Dockerfile") if service else "./Dockerfile"
-        return self.service_dir(service) / str(relative)
+        path = self.located(service, str(relative))
+        return path if path.exists() else self.service_dir(service) / str(relative)
 
     def dockerfile_of(self, service: Resource | None = None) -> Dockerfile | None:
         """The parsed Dockerfile ``service`` builds from; ``None`` when it does not exist or
         the service is not built from one (a native ``runtime: node``, say)."""
         service = service or self.web
-        if service is not None and service.get("runtime", service.get("env")) != "docker":
+        if service is not None and service.runtime != "docker":
             return None
         path = self.dockerfile_path_of(service)
         if path not in self._dockerfiles:
@@ -97,11 +112,15 @@ class RepoContext:
         return self.dockerfile_of(self.web)
 
     @cached_property
-    def app_env_reads(self) -> dict[str, Place]:
-        reads: dict[str, Place] = {}
+    def app_env_reads(self) -> dict[str, EnvRead]:
+        """Every env var the app sources read; a read without a default wins over one with."""
+        constants = Constants(self.root / "app")
+        reads: dict[str, EnvRead] = {}
         for name in ENV_SOURCE_FILES:
             if (self.root / name).is_file():
-                reads = env_reads(self.root / name) | reads
+                for var, read in env_reads(self.root / name, constants).items():
+                    if var not in reads or (reads[var].has_default and not read.has_default):
+                        reads[var] = read
         return reads
 
     @cached_property
@@ -114,30 +133,40 @@ class RepoContext:
         return f"{shown}:{place.line}" if isinstance(place, Place) else str(shown)
 
 
+def _built_here(service: Resource) -> bool:
+    """A ``runtime: docker`` service built from this repository: not one with ``repo:`` (another
+    repository) or ``buildSource:`` (a shared build source), whose files are not here."""
+    elsewhere = service.get("repo") or service.get("buildSource")
+    return service.runtime == "docker" and not elsewhere
+
+
 @rule("XF001", target="repo")
 def dockerfile_exists(ctx: RepoContext) -> Iterator[Problem]:
     """``dockerfilePath`` and ``dockerContext`` exist, relative to the repo root (or rootDir).
 
+    Checked for every ``runtime: docker`` service built from this repository (a service with
+    ``repo:`` builds from another one).
     Passes: ``dockerfilePath: ./Dockerfile.render`` with that file in the repo
     Fails:  ``dockerfilePath: ./Dockerfile.prod`` (Render fails the build)
     """
-    if ctx.web is None or ctx.web.get("runtime", ctx.web.get("env")) != "docker":
-        return
-    dockerfile = ctx.dockerfile_path_of(ctx.web)
-    if not dockerfile.is_file():
-        yield ctx.blueprint.problem(
-            (*ctx.web.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} does not exist"
-        )
-    elif ctx.dockerfile is None:
-        yield ctx.blueprint.problem(
-            (*ctx.web.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} has no FROM"
-        )
-    context_dir = ctx.service_dir() / str(ctx.web.get("dockerContext", "."))
-    if not context_dir.is_dir():
-        yield ctx.blueprint.problem(
-            (*ctx.web.path, "dockerContext"),
-            f"{ctx.relative(context_dir)} is not a directory",
-        )
+    for service in ctx.blueprint.services:
+        if not _built_here(service):
+            continue
+        dockerfile = ctx.dockerfile_path_of(service)
+        if not dockerfile.is_file():
+            yield ctx.blueprint.problem(
+                (*service.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} does not exist"
+            )
+        elif ctx.dockerfile_of(service) is None:
+            yield ctx.blueprint.problem(
+                (*service.path, "dockerfilePath"), f"{ctx.relative(dockerfile)} has no FROM"
+            )
+        context_dir = ctx.located(service, str(service.get("dockerContext", ".")))
+        if not context_dir.is_dir():
+            yield ctx.blueprint.problem(
+                (*service.path, "dockerContext"),
+                f"{ctx.relative(context_dir)} is not a directory",
+            )
 
 
 @rule("XF002", target="repo", enabled=False)
@@ -158,10 +187,12 @@ def health_path_served(ctx: RepoContext) -> Iterator[Problem]:
         )
 
 
-@rule("XF003", target="repo")
+@rule("XF003", target="repo", enabled=False)
 def health_path_probed(ctx: RepoContext) -> Iterator[Problem]:
     """``healthCheckPath`` is the path the Dockerfile's HEALTHCHECK probes.
 
+    Opt-in, a convention: Render runs its own HTTP check on ``healthCheckPath`` and never the
+    Dockerfile's HEALTHCHECK, which only matters where the same image also runs under Docker.
     Passes: ``healthCheckPath: /health`` and ``HEALTHCHECK CMD python -m app.healthcheck /health``
     Fails:  ``healthCheckPath: /ready`` (Render and Docker would judge health differently)
     """
@@ -187,10 +218,14 @@ def _render_provides(name: str) -> bool:
 
 @rule("XF004", target="repo", enabled=False)
 def app_env_declared(ctx: RepoContext) -> Iterator[Problem]:
-    """Every env var app/config.py or gunicorn.conf.py reads is declared, set by ENV or Render.
+    """Every env var app/config.py or gunicorn.conf.py needs is declared, set by ENV or Render.
 
-    Passes: config.py reads ``LOG_LEVEL`` and render.yaml declares ``LOG_LEVEL``
-    Fails:  config.py reads ``LOG_LEVEL``; render.yaml and the Dockerfile do not set it
+    A variable read with a default (``os.environ.get("X", "1")``, ``env_bool("X", True)``,
+    ``os.getenv("X") or "1"``) is not needed: the app runs without it.
+    Passes: config.py reads ``LOG_LEVEL`` and render.yaml declares ``LOG_LEVEL``; or config.py
+    reads ``env_str("LOG_LEVEL", "INFO")``
+    Fails:  config.py reads ``os.environ["LOG_LEVEL"]``; render.yaml and the Dockerfile do not
+    set it
     """
     if ctx.web is None:
         return
@@ -202,11 +237,13 @@ def app_env_declared(ctx: RepoContext) -> Iterator[Problem]:
     declared = ctx.blueprint.env_sources(ctx.web)
     image_env = ctx.dockerfile.env if ctx.dockerfile else {}
     for name, place in sorted(ctx.app_env_reads.items()):
+        if place.has_default:
+            continue
         if name not in declared and name not in image_env and not _render_provides(name):
             yield ctx.blueprint.problem(
                 (*ctx.web.path, "envVars"),
-                f"{name} is read at {ctx.relative(place)} but neither declared here, "
-                "set by the Dockerfile's ENV, nor provided by Render",
+                f"{name} is read without a default at {ctx.relative(place)} but neither "
+                "declared here, set by the Dockerfile's ENV, nor provided by Render",
             )
 
 
@@ -227,9 +264,12 @@ def declared_env_used(ctx: RepoContext) -> Iterator[Problem]:
             )
 
 
-@rule("XF006", target="repo")
+@rule("XF006", target="repo", enabled=False)
 def disk_mount_prepared(ctx: RepoContext) -> Iterator[Problem]:
     """A disk's mountPath is a directory the Dockerfile creates and chowns to its non-root USER.
+
+    Opt-in, a convention: Render mounts the disk whether or not the image has the folder, and
+    a start command may prepare it instead.
 
     Passes: ``mountPath: /app/data`` and ``RUN mkdir -p /app/data && chown appuser /app/data``
     Fails:  ``mountPath: /app/logs`` with no such RUN (the app cannot write to the disk)

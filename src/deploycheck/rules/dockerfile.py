@@ -1,11 +1,15 @@
 """Dockerfile rules for running a service (DF001-DF008) and ``check``, which runs every DF rule.
 
-Without options they hold for any production Dockerfile: pinned bases, dependencies installed
-before the code, a non-root user, a HEALTHCHECK with a start period, an exec-form command, an
-EXPOSE. Only the final image runs, so the runtime rules follow it through the stages it
-builds on (``FROM base``) and ignore builder stages. What one project wants on top (its base
-image family, its health path, its code folders) comes from that project's config as rule
-options, and the messages say so. ``dockerfile_hygiene`` holds DF009 on; hadolint covers style.
+On by default, they hold for any Dockerfile, at levels that mean something: an error when the
+build or the deploy fails or the image runs as root, a warning when something is likely wrong
+(an unpinned base, dependencies installed after the code, a shell-form CMD), info for advice.
+A HEALTHCHECK, its start period and an EXPOSE (DF005, DF006, DF008) are conventions, not
+defects (Render probes the service itself and never runs Docker's HEALTHCHECK; distroless has
+no shell for one): they are opt-in, turned on by a config that gives them a level. Only the
+target stage runs, so the runtime rules follow it through the stages it builds on
+(``FROM base``) and ignore builder and export stages. What one project wants on top (its base
+image family, its health path, its code folders) comes from its config as rule options, and
+the messages say so. ``dockerfile_hygiene`` holds DF009 on; hadolint covers style.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from deploycheck.registry import Settings, rule
 from deploycheck.targets.dockerfile import Copy, Dockerfile, command_of
 from deploycheck.targets.image_ref import ImageRef
 from deploycheck.targets.installs import MANIFESTS, Install, Installs
+from deploycheck.targets.stage_graph import is_export_stage
 
 FROM_CONFIG = "(from the project's config)"
 _VERSION = re.compile(r"^(?P<version>\d+(?:\.\d+)*)(?P<variant>.*)$")
@@ -41,11 +46,13 @@ def _origin(df: Dockerfile, stage_index: int) -> str:
     return f"FROM on line {stage.line}, default of ARG {arg.name} on line {arg.line}"
 
 
-@rule("DF001", target="dockerfile")
+@rule("DF001", target="dockerfile", level=Level.WARNING)
 def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
     """Every base image names a tag (or digest) that is not ``latest``.
 
-    A stage built on an earlier stage (``FROM builder``) is judged by that stage's image;
+    A warning: an unpinned base builds today and changes under you tomorrow (likely wrong,
+    not a failure); a base that resolves to nothing is an error, as ``docker build`` refuses
+    it. A stage built on an earlier stage (``FROM builder``) is judged by that stage's image;
     ``FROM scratch`` needs no tag; a base that depends on a build argument with no default is
     only known at build time and is left alone.
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm`` + ``FROM ${PYTHON_IMAGE}``
@@ -56,8 +63,10 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
             continue
         where = _origin(df, stage.index)
         ref = ImageRef.parse(stage.base)
+        level = None
         if not stage.base:
             message = f"base image resolves to nothing ({where}): give the ARG a default"
+            level = Level.ERROR
         elif not ref.pinned:
             message = (
                 f"base image {stage.base!r} ({where}) is not pinned: expected an explicit "
@@ -65,7 +74,7 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
             )
         else:
             continue
-        yield _problem(df, stage.line, message)
+        yield _problem(df, stage.line, message, level)
 
 
 def _family(base: str) -> tuple[set[str], re.Pattern[str]]:
@@ -132,6 +141,14 @@ def _brings(copy: Copy, wanted: str) -> bool:
     return False
 
 
+def _may_hold(copy: Copy) -> bool:
+    """Whether a COPY may bring in more than its names say: a folder or a glob."""
+    return any(
+        s.endswith("/") or "." not in s.rsplit("/", 1)[-1] or any(c in s for c in "*?[$")
+        for s in copy.sources
+    )
+
+
 def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
     stage = df.stages[install.run.stage]
     earlier = [
@@ -140,7 +157,7 @@ def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
         for c in df.copies_in(s)
         if c.stage != stage.index or c.line < install.line
     ]
-    if any(_brings(c, wanted) for c in earlier):
+    if any(_brings(c, wanted) or _may_hold(c) for c in earlier):
         return True
     name = wanted.rsplit("/", 1)[-1]
     # A bind mount of the context, or a file an earlier RUN wrote (``poetry export > ...``).
@@ -153,6 +170,7 @@ def _available(df: Dockerfile, install: Install, wanted: str) -> bool:
 @rule(
     "DF003",
     target="dockerfile",
+    level=Level.WARNING,
     options={"code": ["."], "requirements": "requirements.txt", "required": False},
 )
 def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
@@ -160,7 +178,10 @@ def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iter
 
     Judged for pip/uv requirement files, ``uv sync``, poetry, pipenv and npm/yarn/pnpm: code is
     ``.``, a source folder or a script; manifests are requirements*.txt, pyproject.toml, the
-    lock files and package.json. A requirement file no earlier COPY brings in is reported too.
+    lock files and package.json. Code first is a warning (the build works, every code change
+    reinstalls every dependency); a requirement file that no earlier COPY, bind mount or RUN
+    can have brought in is an error (the install fails); after a COPY of a folder that may hold
+    it, nothing is said.
     Options: ``code``, more sources that count as code; ``required``, whether a Dockerfile
     without a ``pip install -r`` of ``requirements`` is itself a finding (default false).
     Pass: ``COPY requirements.txt .`` / ``RUN pip install -r requirements.txt`` / ``COPY . .``
@@ -176,6 +197,7 @@ def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iter
             df.final_stage.line,
             f"expected `RUN pip install -r {name}` before the code is copied {FROM_CONFIG}, "
             "found none",
+            Level.ERROR,
         )
     for stage in df.stages:
         first = next((i for i in installs.in_stage(stage) if i.from_manifest), None)
@@ -188,6 +210,7 @@ def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iter
                     first.line,
                     f"{first.tool} installs {wanted} on line {first.line} but no earlier COPY "
                     f"brings it in: expected `COPY {wanted} .` right before the install",
+                    Level.ERROR,
                 )
         code = next(
             (
@@ -220,7 +243,10 @@ def _runtime_line(df: Dockerfile) -> int | None:
 def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image runs as a non-root USER, set in its stage or a stage it builds on.
 
-    A builder stage that stays root is fine: only the final image runs.
+    An error: a process running as root in the container is a security defect on any project.
+    A builder stage that stays root is fine (only the target stage runs), so is an export stage
+    (``FROM scratch`` with files only) and a base image whose own USER is not root
+    (distroless ``:nonroot``, Chainguard). A USER after the CMD still applies: info.
     Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``, or ``FROM base`` where stage
     ``base`` sets ``USER app``
     Fail: no USER at all, ``USER root`` or ``USER 0:0``
@@ -228,6 +254,9 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
     """
     wanted = f"`USER {options['user']}` {FROM_CONFIG}" if options["user"] else "a non-root USER"
     users = df.inherited("USER")
+    base = df.root().base
+    if is_export_stage(df) or (not users and base and ImageRef.parse(base).runs_nonroot):
+        return
     if not users:
         yield _problem(
             df,
@@ -250,12 +279,17 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
             last.line,
             f"USER on line {last.line} comes after CMD/ENTRYPOINT on line {runtime}: "
             "expected it before, where readers look for the runtime user",
+            Level.INFO,
         )
 
 
-@rule("DF005", target="dockerfile", options={"path": str})
+@rule("DF005", target="dockerfile", options={"path": str}, enabled=False)
 def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image has a HEALTHCHECK (inherited through its stages counts).
+
+    Opt-in: a convention, not a defect. Render probes the service itself (``healthCheckPath``
+    or an open port) and never runs Docker's HEALTHCHECK, and a distroless image has no shell
+    or curl for one; a project that wants it turns it on with a level (``DF005: error``).
 
     Option ``path`` (say render.yaml's healthCheckPath): the probe must be a real one
     requesting it. Without it ``HEALTHCHECK NONE`` is an explicit choice and any probe will do.
@@ -288,9 +322,11 @@ def healthcheck_probes_path(df: Dockerfile, options: Mapping[str, Any]) -> Itera
         )
 
 
-@rule("DF006", target="dockerfile", options={"start_period": str})
+@rule("DF006", target="dockerfile", options={"start_period": str}, enabled=False)
 def healthcheck_start_period(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The HEALTHCHECK gives the app a ``--start-period`` to boot and migrate.
+
+    Opt-in, like DF005: a Docker HEALTHCHECK setting that Render never uses.
 
     Option ``start_period``: the value the message suggests (say ``40s``).
     Pass: ``HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 CMD [...]``
@@ -336,9 +372,12 @@ def _no_command(df: Dockerfile, command: str | None) -> Problem:
 def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image has a CMD or ENTRYPOINT, each in exec (JSON) form.
 
-    Only the command the final image runs counts (a builder stage's shell-form ENTRYPOINT is
-    fine). A shell-form ``HEALTHCHECK CMD`` is reported as a warning: it needs /bin/sh in the
-    image and starts a shell on every probe.
+    Only the command the target stage runs counts (a builder stage's shell-form ENTRYPOINT is
+    fine, and an export stage, ``FROM scratch`` with files only, runs nothing). Shell form is a
+    warning: /bin/sh may be PID 1 and swallow SIGTERM, yet many shells exec a lone command and
+    ``CMD exec server`` is fine (not reported). It is an error when the image has no /bin/sh
+    (scratch, distroless, Chainguard): the container cannot start. A shell-form
+    ``HEALTHCHECK CMD`` is a warning: it needs /bin/sh and starts a shell on every probe.
     Pass: ``CMD ["gunicorn", "--config", "gunicorn.conf.py"]`` (gunicorn is PID 1 and gets
     SIGTERM)
     Fail: ``CMD gunicorn --config gunicorn.conf.py`` (/bin/sh is PID 1 and swallows SIGTERM)
@@ -346,6 +385,10 @@ def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Pr
     command; otherwise it is a warning, as the base image may supply one (``FROM nginx:1.27``).
     Option ``command``: the exec-form CMD the message suggests when there is none.
     """
+    if is_export_stage(df):
+        return
+    base = df.root().base
+    no_shell = base is not None and ImageRef.parse(base).shell_free
     effective = [df.inherited(name)[-1:] for name in ("ENTRYPOINT", "CMD")]
     commands = [ins for found in effective for ins in found]
     if df.cmd is None and commands and commands[-1].name == "CMD":
@@ -353,12 +396,22 @@ def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Pr
     if not commands:
         yield _no_command(df, options["command"])
     for ins in sorted(commands, key=lambda i: i.line):
-        if not command_of(ins).exec_form:
+        if command_of(ins).exec_form:
+            continue
+        if no_shell:
+            yield _problem(
+                df,
+                ins.line,
+                f"{ins.name} is in shell form ({ins.value.strip()!r}) but the image {base!r} "
+                "has no /bin/sh, so the container cannot start: expected exec form, a JSON list",
+            )
+        elif not ins.value.strip().startswith("exec "):
             yield _problem(
                 df,
                 ins.line,
                 f"{ins.name} is in shell form ({ins.value.strip()!r}): expected exec form, "
                 "a JSON list, so the server is PID 1 and receives SIGTERM",
+                Level.WARNING,
             )
     hc = df.healthcheck
     if hc is not None and hc.command is not None and not hc.command.exec_form:
@@ -371,9 +424,12 @@ def exec_form_command(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Pr
         )
 
 
-@rule("DF008", target="dockerfile", options={"port": int})
+@rule("DF008", target="dockerfile", options={"port": int}, enabled=False)
 def expose_present(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
     """The final image EXPOSEs the port it listens on (ENV PORT when set).
+
+    Opt-in: EXPOSE is documentation; Render finds the port the service binds (or reads
+    ``PORT``), so an image without one deploys all the same.
 
     Pass: ``ENV PORT=10000`` and ``EXPOSE 10000``
     Fail: no EXPOSE, or ``ENV PORT=10000`` with ``EXPOSE 8000``

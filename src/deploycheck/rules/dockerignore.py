@@ -1,6 +1,6 @@
-"""DI rules: the build context's .dockerignore keeps secrets and clutter out (DI001, DI002) and
-everything the Dockerfile COPYs in (DI003). The matching itself is
-:mod:`deploycheck.targets.dockerignore`'s.
+"""DI rules: the build context holds nothing an image must not carry (DI001, DI002) and
+everything the Dockerfile COPYs (DI003), judged on the files really there, sent as the engine
+would send them (:mod:`deploycheck.targets.dockerignore`, :mod:`deploycheck.targets.context_files`).
 """
 
 from __future__ import annotations
@@ -8,95 +8,216 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from docker.utils.fnmatch import fnmatchcase
+
 from deploycheck import registry
-from deploycheck.findings import Finding, Problem
+from deploycheck.findings import Finding, Level, Problem
 from deploycheck.registry import Settings, rule
-from deploycheck.targets.dockerignore import BuildContext
+from deploycheck.targets.context_files import SECRET, Unwanted, unwanted
+from deploycheck.targets.dockerfile import Copy
+from deploycheck.targets.dockerignore import BuildContext, IgnorePattern, has_glob
+from deploycheck.targets.stage_graph import built_stages, resolved_sources, shipped_stages
 
-# Paths no build context needs, one sample per kind: VCS data, env files, virtualenvs, caches,
-# keys and credentials. A project lists its own on top (tests, docs, CI files) in its config.
-DEFAULT_EXCLUDE: tuple[str, ...] = (
-    ".git/config",
-    ".env",
-    ".env.production",
-    ".venv/bin/python",
-    "venv/bin/python",
-    "__pycache__/conftest.cpython-311.pyc",
-    ".pytest_cache/README.md",
-    ".coverage",
-    "deploy.pem",
-    "id_rsa",
-    "client.p12",
-    ".npmrc",
-    ".pypirc",
-)
+_URL = ("://", "git@")
+_SHOWN = 3
 
 
-def _problem(context: BuildContext, line: int | None, message: str) -> Problem:
-    return Problem(context.dockerignore.display_path, line, message)
+def _problem(
+    context: BuildContext, line: int | None, message: str, level: Level | None = None
+) -> Problem:
+    return Problem(context.dockerignore.display_path, line, message, level=level)
 
 
-@rule("DI001", target="context")
+@rule("DI001", target="context", level=Level.INFO)
 def dockerignore_present(context: BuildContext) -> Iterator[Problem]:
-    """The build context has a .dockerignore (without one, .git and .env are sent along).
+    """The build context has a .dockerignore (advice: DI002 reports what really gets sent).
 
-    Pass: a ``.dockerignore`` next to ``Dockerfile.render``
+    Info, not an error: without one everything is sent, which is harmless when the context
+    holds nothing an image must not carry; DI002 judges what is really there.
+    Pass: a ``.dockerignore`` next to the Dockerfile
     Fail: no ``.dockerignore`` in the context root
     """
     if not context.dockerignore.exists:
         yield _problem(
             context,
             None,
-            "no .dockerignore: expected one, or .git, .env and local databases are sent to "
-            "the Docker engine with every build",
+            "no .dockerignore: every file of the build context is sent to the engine; expected "
+            "one listing what no image needs (.git, .env, caches)",
         )
 
 
-@rule("DI002", target="context", options={"exclude": list(DEFAULT_EXCLUDE)})
-def must_exclude(context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """Secrets, VCS data, virtualenvs and caches stay out of the build context.
+def _covers(source: str, path: str) -> bool:
+    """Whether a COPY source (a path or Go glob, relative to the root) brings in ``path``."""
+    wanted = [p for p in source.split("/") if p not in ("", ".")]
+    parts = path.split("/")
+    if len(wanted) > len(parts):
+        return False
+    return all(fnmatchcase(part, pattern) for part, pattern in zip(parts, wanted, strict=False))
 
-    Option ``exclude``: sample paths that must be excluded (default: one of each kind above;
-    a project adds its tests, docs and CI files).
-    Pass: ``*`` then ``!app/`` then ``**/.env`` (``app/.env`` is excluded)
-    Fail: ``!.env*`` after ``*`` (``.env`` is sent to the engine, one COPY away from a layer)
+
+Sources = list[tuple[Copy, list[str | None]]]
+
+
+def context_copies(context: BuildContext) -> Sources:
+    """The COPY/ADD instructions of the built stages that read the context, with their
+    resolved local sources (None for one only known at build time)."""
+    df = context.dockerfile
+    built = built_stages(df)
+    found = []
+    for copy in df.copies:
+        if copy.stage in built and "from" not in copy.flags:
+            sources = resolved_sources(df, copy)
+            found.append((copy, [s for s in sources if s is None or not s.startswith(_URL)]))
+    return found
+
+
+def _where_it_goes(copies: Sources, shipped: set[int], path: str) -> tuple[Copy | None, bool]:
+    """The first COPY that brings ``path`` in, and whether its stage ships in the image."""
+    found: Copy | None = None
+    for copy, sources in copies:
+        if any(s is not None and _covers(s, path) for s in sources):
+            if copy.stage in shipped:
+                return copy, True
+            found = found or copy
+    return found, False
+
+
+def _level(item: Unwanted, ships: bool) -> Level:
+    if item.kind == SECRET:
+        return Level.ERROR if ships else Level.WARNING
+    return Level.WARNING if ships else Level.INFO
+
+
+def _reinclude_line(context: BuildContext, path: str) -> int | None:
+    pattern = context.dockerignore.deciding_pattern(path)
+    return pattern.line if pattern is not None else None
+
+
+def _fate(context: BuildContext, copy: Copy | None, ships: bool) -> str:
+    dockerfile = context.dockerfile.display_path
+    if copy is None:
+        return "sent to the build context (one `COPY . .` away from a layer)"
+    if ships:
+        return f"copied into the image by {dockerfile} line {copy.line}"
+    return f"copied into a build stage's layers by {dockerfile} line {copy.line}"
+
+
+def _keep_out(context: BuildContext, patterns: list[str]) -> Iterator[Unwanted]:
+    compiled = [IgnorePattern(p, 0).compiled.cleaned_pattern for p in patterns]
+
+    def matched(path: str) -> str | None:
+        return next((p for p in compiled if fnmatchcase(path, p)), None)
+
+    for entry in context.walk(prune=lambda path: matched(path) is not None):
+        if (pattern := matched(entry.path)) is not None:
+            why = f"matches `{pattern}` (keep_out, from the project's config)"
+            yield Unwanted(entry.path, "kept out by the project", why, entry.is_dir)
+
+
+@rule("DI002", target="context", options={"keep_out": []})
+def nothing_unwanted_sent(context: BuildContext, options: Mapping[str, Any]) -> Iterator[Problem]:
+    """The build context sends no secrets, VCS data, virtualenvs, host packages or caches.
+
+    The context is walked as the engine sends it (``.dockerignore`` and its ``!`` lines
+    honoured) and only files really there count. A secret that a COPY puts in a shipped
+    image is an error (anyone who pulls the image has it); a secret only sent, or copied into a
+    builder stage, is a warning. VCS data, virtualenvs, ``node_modules`` and caches copied into
+    the image are warnings (bloat, host binaries, history), otherwise info (a slower build).
+    Option ``keep_out``: Docker patterns of the project's own files that must not be sent
+    (``tests``, ``docs``), reported like caches.
+    Pass: ``.git`` and ``**/.env`` in .dockerignore, ``COPY . .``
+    Fail: a ``.env`` setting ``SECRET_KEY`` next to ``COPY . .`` with no .dockerignore line
     """
-    ignore = context.dockerignore
-    if not ignore.exists:
+    found = list(unwanted(context)) + list(_keep_out(context, list(options["keep_out"])))
+    if not found:
         return
-    for sample in options["exclude"]:
-        if ignore.excludes(sample):
+    copies, shipped = context_copies(context), shipped_stages(context.dockerfile)
+    groups: dict[tuple[str, str], list[tuple[Unwanted, Copy | None, bool]]] = {}
+    for item in found:
+        copy, ships = _where_it_goes(copies, shipped, item.path)
+        if item.kind == SECRET:
+            where = _fate(context, copy, ships)
+            yield _problem(
+                context,
+                _reinclude_line(context, item.path),
+                f"{item.path} ({item.why}) is {where}: expected it excluded in .dockerignore; "
+                "secrets belong in the platform's secret store or a build secret mount",
+                _level(item, ships),
+            )
             continue
-        pattern = ignore.deciding_pattern(sample)
-        why = f"`{pattern.text}` lets it in" if pattern else "no pattern excludes it"
+        groups.setdefault((item.kind, item.why), []).append((item, copy, ships))
+    for (kind, _), members in groups.items():
+        item, copy, ships = max(members, key=lambda m: m[2])
+        names = [m[0].path + ("/" if m[0].is_dir else "") for m in members]
+        shown = ", ".join(names[:_SHOWN]) + (
+            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        )
         yield _problem(
             context,
-            pattern.line if pattern else None,
-            f"{sample} would be sent to the build context: expected it excluded, but {why}",
+            _reinclude_line(context, item.path),
+            f"{shown} ({kind}: {item.why}) is {_fate(context, copy, ships)}: expected it "
+            "excluded in .dockerignore",
+            _level(item, ships),
         )
 
 
 @rule("DI003", target="context")
-def must_not_exclude(context: BuildContext) -> Iterator[Problem]:
-    """Everything the Dockerfile COPYs from the context is left in it.
+def copied_files_present(context: BuildContext) -> Iterator[Problem]:
+    """Everything the Dockerfile COPYs from the context is there and left in by .dockerignore.
 
+    Sources are read as the builder reads them: ARG and ENV defaults substituted, globs
+    matched against the files really in the context, ``!`` re-includes honoured (a folder
+    excluded while a file in it is put back still sends that file). A source only known at
+    build time (an ARG without a default) is left alone; so are the stages the target does not
+    need, which BuildKit never builds.
     Pass: ``*`` then ``!requirements.txt`` with ``COPY requirements.txt .``
-    Fail: ``*`` without ``!requirements.txt`` (the build fails: file not found in context)
+    Fail: ``*`` without ``!requirements.txt``, or ``COPY Cargo.* ./`` with no Cargo file
+    (the build fails: file not found in the context)
     """
-    ignore = context.dockerignore
-    if not ignore.exists:
-        return
     dockerfile = context.dockerfile.display_path
-    for path, copy_line in context.required_paths():
-        if not ignore.excludes(path):
-            continue
-        pattern = ignore.deciding_pattern(path)
-        yield _problem(
-            context,
-            pattern.line if pattern else None,
-            f"{path} is excluded by `{pattern.text if pattern else '?'}`, but {dockerfile} "
-            f"line {copy_line} COPYs it: expected it kept in the build context",
-        )
+    for copy, sources in context_copies(context):
+        for source in sources:
+            if source is None or source in ("", "."):
+                continue
+            sent, excluded = context.matching(source)
+            if sent and not _emptied(context, sent):
+                continue
+            what = f"{dockerfile} line {copy.line} {copy.instruction}s {source}"
+            if sent:
+                yield _problem(
+                    context,
+                    None,
+                    f"{what}, but .dockerignore excludes every file under {sent[0]}: expected "
+                    "them kept in the build context (the image would get an empty folder)",
+                )
+            elif excluded:
+                pattern = context.dockerignore.deciding_pattern(excluded[0])
+                why = f"`{pattern.text}` excludes {excluded[0]}" if pattern else "it is excluded"
+                yield _problem(
+                    context,
+                    pattern.line if pattern else None,
+                    f"{what}, but {why}: expected it kept in the build context (the build "
+                    "fails: not found)",
+                )
+            else:
+                kind = "no file matches it" if has_glob(source) else "it does not exist"
+                yield Problem(
+                    dockerfile,
+                    copy.line,
+                    f"{copy.instruction} {source}: {kind} in the build context "
+                    f"{context.root}: expected it there (the build fails: not found)",
+                )
+
+
+def _emptied(context: BuildContext, sent: list[str]) -> bool:
+    """Whether every matched path is a directory whose files are all excluded."""
+    for path in sent:
+        folder = context.root / path
+        if not folder.is_dir() or not any(folder.iterdir()):
+            return False
+        if any(not entry.is_dir for entry in context.walk(path)):
+            return False
+    return True
 
 
 def check(context: BuildContext, settings: Settings | None = None) -> list[Finding]:

@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 
 from deploycheck.errors import ToolUnavailableError
-from deploycheck.findings import Level, Problem
+from deploycheck.findings import Finding, Level, Problem
 from deploycheck.registry import rule
-from deploycheck.targets.dockerfile import display_path
+from deploycheck.targets.dockerfile import Dockerfile, display_path
 from deploycheck.targets.yamlfile import load_yaml
 
 # hadolint's severities, least to most serious; its default failure threshold is "info".
@@ -42,6 +42,15 @@ TIMEOUT_SECONDS = 60
 # Docker's reads (a heredoc on COPY), and the Dockerfile target has already parsed the file
 # with Docker's parser, so this says nothing about the Dockerfile: HL004, a warning.
 PARSE_FAILURE = "DL1000"
+# hadolint codes of severity "error" that are defects on any project: the build fails (a COPY
+# of several files to a non-directory, a --from naming no stage or its own, a duplicate stage
+# name, an instruction before FROM, a forbidden ONBUILD) or the registry is one the project's
+# hadolint config forbids. hadolint's other "error" codes (sudo, ADD of a local file, a relative
+# WORKDIR) are advice that Docker accepts: without a failure threshold they come as warnings.
+DEFECTS = frozenset({"DL3021", "DL3022", "DL3023", "DL3024", "DL3026", "DL3043", "DL3061"})
+# hadolint codes about the image that runs (last USER root, shell-form CMD/ENTRYPOINT, several
+# CMDs or ENTRYPOINTs): hadolint reports them in every stage, but only the target stage runs.
+RUNTIME_CODES = frozenset({"DL3002", "DL3025", "DL4003", "DL4004"})
 
 
 def _command(dockerfile: Path, config: Path) -> list[str]:
@@ -92,13 +101,34 @@ def unjustified_ignores(config: str | os.PathLike[str]) -> list[Problem]:
     return found
 
 
-def level_for(severity: str, threshold: str | None) -> Level:
+def level_for(severity: str, threshold: str | None, code: str | None = None) -> Level:
     """ERROR for severities at or above the threshold (hadolint would fail); else the
-    severity's own level (style and info are info, a warning a warning)."""
+    severity's own level (style and info are info, a warning a warning), except that an
+    "error" hadolint code that is no defect (not in ``DEFECTS``) is a warning."""
     rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
     if threshold is not None and rank >= SEVERITIES.index(threshold):
         return Level.ERROR
-    return NATURAL_LEVEL.get(severity, Level.ERROR)
+    level = NATURAL_LEVEL.get(severity, Level.ERROR)
+    if level is Level.ERROR and code is not None and code.startswith("DL") and code not in DEFECTS:
+        return Level.WARNING
+    return level
+
+
+def of_the_image(findings: list[Finding], dockerfile: Dockerfile) -> list[Finding]:
+    """``findings`` without the runtime codes (``RUNTIME_CODES``) hadolint reports in stages
+    that never run: a builder's last ``USER root`` is not the image's."""
+    running = {s.index for s in dockerfile.chain()}
+    kept = []
+    for finding in findings:
+        if finding.rule_id in RUNTIME_CODES and finding.line is not None:
+            stage = next(
+                (i.stage for i in dockerfile.instructions if i.line <= finding.line <= i.end_line),
+                None,
+            )
+            if stage is not None and stage not in running:
+                continue
+        kept.append(finding)
+    return kept
 
 
 @rule(
@@ -120,7 +150,8 @@ def lint(
 
     Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
     at or above a configured failure threshold is an error, any other keeps its own level
-    (error, warning, or info for info and style). ``config`` is a hadolint
+    (error, warning, or info for info and style), but a hadolint "error" Docker accepts (sudo,
+    ADD of a local file: not in ``DEFECTS``) is a warning. ``config`` is a hadolint
     config file; without one, hadolint gets a config made of the ``failure_threshold`` and
     ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
     hadolint still running after the ``timeout`` option's seconds is finding HL003; a file its
@@ -169,7 +200,11 @@ def _problem(path: Path, item: Mapping[str, Any], threshold: str | None) -> Prob
         return Problem(*where, message, item.get("column"), Level.WARNING, "HL004")
     message = f"{item['message']} (hadolint {item['level']})"
     return Problem(
-        *where, message, item.get("column"), level_for(item["level"], threshold), item["code"]
+        *where,
+        message,
+        item.get("column"),
+        level_for(item["level"], threshold, item["code"]),
+        item["code"],
     )
 
 

@@ -12,19 +12,23 @@ from dataclasses import dataclass
 
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import implements, rule
-from deploycheck.secret_names import is_secret_name
-from deploycheck.secret_values import URL_WITH_PASSWORD, redact, secret_reason
+from deploycheck.secret_text import secret_in_text
+from deploycheck.secret_values import literal_secret, redact
 from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, LayerFile, Process
 
 MB = 1_000_000
 APP_DIR = "/app"
 WRITABLE_DIRS = ("/app/logs",)
 
-# Paths that must never reach the image: VCS data, env files, tests, keys, local databases.
-FORBIDDEN = re.compile(
-    r"(^|/)(\.git|\.env(\..*)?|tests|\.pypirc|\.npmrc|id_rsa[^/]*|\.secrets[^/]*)(/|$)"
-    r"|\.(pem|key|p12|pfx|sqlite|db)$"
+# Files that hold secrets by their name: env files (not the committed .env.example and its
+# kin, which document names with placeholder values), private keys, package-index credentials
+# (not detect-secrets' .secrets.baseline, which holds hashes).
+SECRET_FILES = re.compile(
+    r"(^|/)(\.env(\.(?!(example|sample|template|dist)$)[^/]+)?|\.pypirc|\.npmrc|\.netrc"
+    r"|id_(rsa|dsa|ecdsa|ed25519)|\.secrets(?!\.baseline$)[^/]*)$|\.(key|p12|pfx)$"
 )
+# Development-only files: wrong to ship, not a leak (a .pem is usually a public certificate).
+DEVELOPMENT_FILES = re.compile(r"(^|/)(\.git|tests)(/|$)|\.(pem|sqlite|db)$")
 
 # Space wasters, by kind: caches a build should not leave behind and tools it should not ship.
 WASTE = {
@@ -33,14 +37,6 @@ WASTE = {
     "apt archives": re.compile(r"^/var/cache/apt/archives/.+\.deb$"),
     "build tools": re.compile(r"^/usr/(local/)?bin/(gcc|g\+\+|cc|c\+\+|make|clang)(-[\d.]+)?$"),
 }
-# Words of a command line or a file, split where shells and config files separate values;
-# each token-shaped one is judged by the one secret heuristic. Paths and hex strings (content
-# digests, commit SHAs, key ids: what history and labels are full of) are not secrets.
-_SEPARATORS = re.compile(r"[\s=:\"',;()\[\]{}<>]+")
-_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{20,}={0,2}")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-# One-case words with separators are identifiers (SQLALCHEMY_TRACK_MODIFICATIONS), not keys.
-_IDENTIFIER = re.compile(r"[A-Z0-9_\-]+|[a-z0-9_\-]+")
 # Trees package managers fill: their RECORD hashes and vendored test keys are not ours to judge.
 PACKAGE_TREES = re.compile(
     r"/(site|dist)-packages/|/node_modules/|^/usr/(share|lib|include)/|^/var/lib/"
@@ -56,7 +52,7 @@ PYC = re.compile(r"^(?P<dir>.*)/__pycache__/(?P<module>[^/]+?)\.[A-Za-z_]+-?\d+(
 
 # scripts/provision-images labels every stand-in with the hash of its recipe; the label stays
 # whatever name the image is later tagged or pushed under.
-STANDIN_LABEL = "org.gradetracker.standin.recipe"
+STANDIN_LABEL = "io.deploycheck.standin.recipe"
 DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
 
@@ -184,7 +180,7 @@ def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Pro
             image.ref,
             None,
             f"{kind}: {len(entries)} files, {total / MB:.1f} MB wasted (e.g. {sample})",
-            Level.WARNING if kind == "bytecode without source" else None,
+            level=Level.WARNING if kind == "bytecode without source" else None,
         )
 
 
@@ -192,14 +188,23 @@ def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Pro
 def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[Problem]:
     """Nothing secret-looking or development-only under /app or root's home.
 
-    pass: /app/app/__init__.py. fail: /app/.env, /app/.git/config, /app/tests/, /app/key.pem.
+    A file that holds secrets by its kind is an error; development files are a warning.
+    pass: /app/app/__init__.py, /app/.env.example. fail: /app/.env, /app/key.pem (warning),
+    /app/.git/config (warning), /app/tests/ (warning).
     """
     for entry in files:
-        if not entry.path.startswith((f"{APP_DIR}/", "/root/")):
+        if not entry.path.startswith((f"{APP_DIR}/", "/root/")) or entry.is_dir:
             continue
         relative = entry.path.split("/", 2)[2]
-        if FORBIDDEN.search(relative):
-            yield Problem(image.ref, None, f"{entry.path} must not be in the image")
+        if SECRET_FILES.search(relative):
+            yield Problem(image.ref, None, f"{entry.path} holds secrets by its kind: keep it out")
+        elif DEVELOPMENT_FILES.search(relative):
+            yield Problem(
+                image.ref,
+                None,
+                f"{entry.path} is a development file: keep it out with .dockerignore",
+                level=Level.WARNING,
+            )
 
 
 @rule("IMG006", target="image")
@@ -218,36 +223,27 @@ def check_code_not_writable(
             yield Problem(image.ref, None, f"{entry.path} is writable by uid {uid}")
 
 
-def secret_in_text(text: str, known_secrets: Sequence[str] = ()) -> str | None:
-    """Why ``text`` (a command line, a file) holds a secret, or None; never echoes it."""
-    if any(secret and secret in text for secret in known_secrets):
-        return "a known secret value"
-    if URL_WITH_PASSWORD.search(text):
-        return "a URL with an embedded password"
-    for word in _SEPARATORS.split(text):
-        if not _TOKEN.fullmatch(word) or word.startswith(("/", "./")):
-            continue
-        if _HEX.fullmatch(word) or _IDENTIFIER.fullmatch(word):
-            continue
-        if (reason := secret_reason(word)) is not None:
-            return reason
-    return None
-
-
 @rule("IMG007", target="image")
 def check_secrets_in_metadata(image: Image, known_secrets: Sequence[str] = ()) -> Iterator[Problem]:
     """No secret values in the image env or in any ``docker history`` command.
 
-    Every history entry is read word by word with the one secret heuristic, so a key typed
-    into a RUN (or a build argument it used) is found, with the layer and the instruction.
-    pass: ``ENV APP_ENV=production``. fail: ``ENV FLASK_SECRET_KEY=...``, a URL with a password,
-    ``RUN curl -H "Authorization: Bearer <token>" ...``.
+    The env is judged like a Dockerfile's final stage (a secret's name with a value that can be
+    a secret); every history entry is read with the one text heuristic, so a key typed into a
+    RUN (or a build argument it used) is found, with the layer and the instruction.
+    pass: ``ENV APP_ENV=production``, ``ENV GOOGLE_API_KEY=no``. fail: ``ENV
+    FLASK_SECRET_KEY=...``, a URL with a password, ``RUN curl -H "Authorization: Bearer
+    <token>" ...``.
     """
+    reported = set()
     for key, value in image.env.items():
-        if value and is_secret_name(key):
-            yield Problem(image.ref, None, f"image env sets secret-looking {key}")
+        reason = literal_secret(key, value)
+        if reason is not None or any(secret and secret in value for secret in known_secrets):
+            reported.add(f"ENV {key}={value}")
+            yield Problem(image.ref, None, f"image env sets {key}: {reason or 'a known secret'}")
     for index, layer in enumerate(image.layers):
-        reason = secret_in_text(layer.created_by, known_secrets)
+        if layer.instruction in reported:
+            continue
+        reason = secret_in_text(layer.created_by, known_secrets, command=True)
         if reason is not None:
             shown = redact(layer.created_by, known_secrets)[:120]
             yield Problem(
@@ -265,10 +261,13 @@ def check_secrets_in_layers(
 
     Every layer ships: a file written by one RUN and removed by the next is still in the image
     for anyone who pulls it. Text files that commands wrote (not COPY from the context, not
-    package-manager trees) are read with the one secret heuristic; the finding names the layer
-    and the instruction that wrote the file.
-    pass: ``RUN --mount=type=secret,id=token ...`` (the secret never lands in a layer).
-    fail: ``RUN echo "$TOKEN" > /tmp/token`` then ``RUN rm /tmp/token``.
+    package-manager trees) are read with the one text heuristic (a secret's name set to a
+    random value, hex keys included; a URL with a real credential; a provider's token); the
+    finding names the layer, the file and the instruction that wrote it.
+    pass: ``RUN --mount=type=secret,id=token ...`` (the secret never lands in a layer), a RUN
+    rewriting a file whose help text shows the ``user:password@host:port/name`` URL shape.
+    fail: ``RUN echo "FLASK_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(20))')"
+    > .env`` then ``RUN rm .env``.
     """
     for entry in files:
         if entry.data is None or PACKAGE_TREES.search(entry.path):
@@ -279,7 +278,7 @@ def check_secrets_in_layers(
             text = entry.data.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        reason = secret_in_text(text, known_secrets)
+        reason = secret_in_text(text, known_secrets, filename=entry.path)
         if reason is None:
             continue
         fate = ", deleted by a later layer but still shipped in this one" * entry.deleted_later

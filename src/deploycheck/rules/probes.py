@@ -18,7 +18,7 @@ declare(
     "PRB002",
     """A CORS preflight from the allowed origin gets that origin echoed back.
 
-    Passes: ``Access-Control-Allow-Origin: https://gradetracker.example`` for that origin
+    Passes: ``Access-Control-Allow-Origin: https://example-app.example`` for that origin
     Fails:  no ``Access-Control-Allow-Origin`` for the production origin
     """,
     target="http",

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError, relevance
 from jsonschema.validators import validator_for
 
 from deploycheck.errors import ConfigFileError
-from deploycheck.findings import Finding
+from deploycheck.findings import Finding, Level
 from deploycheck.registry import declare
+from deploycheck.rules.plan_spelling import documented_plan, spelling_message
 from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
 
 # The declared ids the validator reports under: ours and Render's schema.
@@ -33,6 +34,9 @@ OFFICIAL_SCHEMA_ENV = "RENDER_BLUEPRINT_SCHEMA"
 declare(
     "SCH001",
     """render.yaml matches our Blueprint schema (closed objects: typos fail).
+
+    A plan Render's schema lists in another spelling (``Starter``, ``basic_256mb``) is a warning
+    naming the listed one: Render's own examples deploy with such plans.
 
     Passes: ``services: [{type: web, name: app, runtime: docker}]``
     Fails:  ``services: [{type: web, name: app, helthCheckPath: /health}]`` (unknown field)
@@ -83,12 +87,14 @@ class SchemaError:
     message: str
     # The field the error is about: ``path`` itself, or the missing field under it.
     subject: YamlPath = ()
+    # A warning only for a plan the schema lists in another spelling (see plan_spelling).
+    level: Level = Level.ERROR
 
 
 def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaError]:
     """Every error of ``doc`` against ``schema``, each at the field that is wrong."""
     validator = validator_for(schema)(schema)
-    raw = [_most_relevant(error) for error in validator.iter_errors(doc.data)]
+    raw = [cause for error in validator.iter_errors(doc.data) for cause in _causes(error)]
     found: list[SchemaError] = []
     unknown_at = {
         tuple(e.absolute_path) for e in raw if e.validator in _CLOSED_OBJECT and e.instance
@@ -97,6 +103,10 @@ def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaEr
         path: YamlPath = tuple(error.absolute_path)
         if error.validator in _CLOSED_OBJECT and isinstance(error.instance, dict):
             found.extend(_unknown_fields(schema, error, path, raw))
+        elif documented := documented_plan(error):
+            found.append(
+                SchemaError(path, spelling_message(error, documented), path, Level.WARNING)
+            )
         elif not (error.validator == "required" and path in unknown_at):
             # A field missing next to an unknown one: the unknown one is the mistake to name
             # (``fromGroup`` in an env group, where the plain-variable shape wants ``key``).
@@ -109,7 +119,7 @@ def validate(
 ) -> list[Finding]:
     """Every schema error in ``doc`` as a finding at the offending key's line."""
     errors = schema_errors(doc, schema)
-    return sorted({doc.finding(rule_id, e.path, f"{e.message} ({label})") for e in errors})
+    return sorted({doc.finding(rule_id, e.path, f"{e.message} ({label})", e.level) for e in errors})
 
 
 def _missing(error: ValidationError) -> list[str]:
@@ -132,16 +142,27 @@ def compare(
     """
     findings = []
     for error in ours:
-        agreed = any(error.subject == o.subject for o in official)
-        note = "" if agreed else "; Render's published schema accepts it"
-        findings.append(doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})"))
-    for error in official:
-        agreed = any(error.subject == o.subject for o in ours)
-        note = "" if agreed else "; our Blueprint schema accepts it"
+        note = "" if _overlaps(error, official) else "; Render's published schema accepts it"
         findings.append(
-            doc.finding(RENDERS, error.path, f"{error.message} (Render's official schema{note})")
+            doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})", error.level)
         )
+    for error in official:
+        note = "" if _overlaps(error, ours) else "; our Blueprint schema accepts it"
+        message = f"{error.message} (Render's official schema{note})"
+        findings.append(doc.finding(RENDERS, error.path, message, error.level))
     return sorted(set(findings))
+
+
+def _overlaps(error: SchemaError, others: list[SchemaError]) -> bool:
+    """Whether ``others`` report anything at, above or below ``error``'s field: only when they
+    are silent there does the other schema accept what ``error`` rejects."""
+    mine = error.subject or error.path
+    for other in others:
+        theirs = other.subject or other.path
+        shorter = min(len(mine), len(theirs))
+        if mine[:shorter] == theirs[:shorter]:
+            return True
+    return False
 
 
 _CLOSED_OBJECT = ("additionalProperties", "unevaluatedProperties")
@@ -152,7 +173,7 @@ def _unknown_fields(
 ) -> list[SchemaError]:
     """One error per unknown key, with the spelling it is closest to and, for a key that
     belongs to another kind of object (``maxmemoryPolicy`` on a web service), which one."""
-    known = list(error.schema.get("properties", {}))
+    known = sorted(_declared(schema, error.schema))
     found = []
     for key in error.instance:
         if key in known or _explained_deeper(error, (*path, key), raw):
@@ -165,6 +186,35 @@ def _unknown_fields(
             hint = f"; did you mean {close[0]!r}?" if close else ""
         found.append(SchemaError((*path, key), f"unknown field {key!r}{hint}", (*path, key)))
     return found
+
+
+_IN_PLACE = ("allOf", "anyOf", "oneOf")
+
+
+def _declared(root: Mapping[str, Any], schema: object, depth: int = 0) -> set[str]:
+    """The keys ``schema`` declares, with those of the subschemas it applies to the same
+    object (``$ref``, ``allOf``/``anyOf``/``oneOf``, ``if``/``then``/``else``).
+
+    ``unevaluatedProperties`` names every key no *passing* subschema evaluated, so once one
+    service fails, Render's root (an ``allOf`` of resources) would call ``databases`` unknown:
+    a key declared anywhere in the applicable subschemas is not unknown; its own error, if it
+    has one, says what is wrong.
+    """
+    if not isinstance(schema, dict) or depth > 16:
+        return set()
+    keys = set(schema.get("properties", {}))
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: object = root
+        for part in ref[2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        keys |= _declared(root, target, depth + 1)
+    for word in _IN_PLACE:
+        for sub in schema.get(word, ()):
+            keys |= _declared(root, sub, depth + 1)
+    for word in ("if", "then", "else"):
+        keys |= _declared(root, schema.get(word), depth + 1)
+    return keys
 
 
 def _explained_deeper(error: ValidationError, path: YamlPath, raw: list[ValidationError]) -> bool:
@@ -202,8 +252,9 @@ def _is_choice_of_fields(error: ValidationError) -> bool:
 _DISCRIMINATORS = ("type", "runtime")
 
 
-def _matching_branches(error: ValidationError) -> list[ValidationError]:
-    """The branch errors of a union, less the branches whose discriminator does not match."""
+def _matching_branches(error: ValidationError) -> dict[object, list[ValidationError]]:
+    """The errors of each branch of a union, less the branches whose discriminator does not
+    match (all of them when none matches)."""
     by_branch: dict[object, list[ValidationError]] = {}
     for sub in error.context or ():
         by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
@@ -213,22 +264,27 @@ def _matching_branches(error: ValidationError) -> list[ValidationError]:
         rest = tuple(sub.absolute_path)[depth:]
         return sub.validator in ("const", "enum") and len(rest) == 1 and rest[0] in _DISCRIMINATORS
 
-    kept = [subs for subs in by_branch.values() if not any(map(wrong_kind, subs))]
-    return [sub for subs in kept for sub in subs] or list(error.context or ())
+    kept = {b: subs for b, subs in by_branch.items() if not any(map(wrong_kind, subs))}
+    return kept or by_branch
 
 
-def _most_relevant(error: ValidationError) -> ValidationError:
-    """For "not valid under any of the given schemas", the branch error closest to the cause.
+def _causes(error: ValidationError) -> list[ValidationError]:
+    """For "not valid under any of the given schemas", every error of the branch meant.
 
     Branches for another kind of object are dropped first (the ``type`` discriminator), then
-    jsonschema's ``best_match`` picks by relevance (the deepest, most specific error), so a web
-    service with a misspelt key is reported at that key, not against the Key Value branch.
+    jsonschema's relevance (``best_match``'s first step) picks the branch, and all of that
+    branch's errors are kept (each one explained the same way): a web service with a misspelt
+    key and a wrong value is reported at both fields, never against the Key Value branch and
+    never at the union itself.
     """
     if error.validator in ("oneOf", "anyOf") and error.context and not _is_choice_of_fields(error):
         if _is_named_value_union(error):
-            return error
-        return _most_relevant(best_match(_matching_branches(error)))
-    return error
+            return [error]
+        branches = _matching_branches(error)
+        # best_match's own first step: the most relevant error among the branches' errors.
+        best = max((sub for subs in branches.values() for sub in subs), key=relevance)
+        return [cause for sub in branches[best.relative_schema_path[0]] for cause in _causes(sub)]
+    return [error]
 
 
 def _is_named_value_union(error: ValidationError) -> bool:
@@ -249,16 +305,16 @@ def _describe(error: ValidationError) -> str:
             )
         return f"needs exactly one of: {', '.join(names)}"
     if error.validator == "required":
-        missing = [k for k in options if k not in error.instance]
-        return f"missing required field {', '.join(map(repr, missing))}"
+        missing = [repr(k) for k in options if k not in error.instance]
+        fields = " and ".join([", ".join(missing[:-1]), missing[-1]] if missing[1:] else missing)
+        kind = f" for a {error.schema['title']}" if "title" in error.schema else ""
+        return f"missing required field{'s' * bool(missing[1:])} {fields}{kind}"
     if error.validator == "not" and isinstance(error.validator_value, dict):
         banned = error.validator_value.get("required", [])
         return f"must not have {', '.join(map(repr, banned)) or 'this shape'}"
-    if (
-        error.validator == "type"
-        and options == "string"
-        and isinstance(error.instance, (bool, int, float))
-    ):
+    wants_string = options == "string" or (isinstance(options, list) and "string" in options)
+    scalar = isinstance(error.instance, (bool, int, float))
+    if error.validator == "type" and wants_string and scalar:
         shown = json.dumps(error.instance)
         return (
             f'{shown} is a YAML {type(error.instance).__name__}, not a string; quote it: "{shown}"'

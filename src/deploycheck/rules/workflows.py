@@ -1,6 +1,11 @@
 """Rules over GitHub workflows: pinned actions, least privilege, concurrency, and the same
 tox envs as ``.ci/run``.
 
+None of them fails a build by itself, so none is an error by default: unpinned actions and
+write grants are warnings (supply-chain and token risks GitHub's hardening guide names), a
+missing ``concurrency`` is advice, and the tox-env rule (WF004) is this repository's convention,
+opt-in.
+
 The env rule reads the chain instead of trusting a list: ``.ci/run`` calls ``scripts/test``,
 which calls ``tox run`` (every env of tox.ini's ``env_list`` unless it passes ``-e``); the
 workflow must run each of those envs, through a matrix of ``tox run -e`` jobs or by calling
@@ -16,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from deploycheck.findings import Problem
+from deploycheck.findings import Level, Problem
 from deploycheck.registry import rule
 from deploycheck.targets.yamlfile import YamlDocument
 
@@ -118,7 +123,7 @@ def workflow_envs(doc: YamlDocument, env_list: list[str], test_command: str) -> 
     return envs
 
 
-@rule("WF001", target="workflow")
+@rule("WF001", target="workflow", level=Level.WARNING)
 def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Problem]:
     """Every ``uses:`` names an action by a full 40-hex commit SHA (tags can be moved).
 
@@ -131,7 +136,7 @@ def actions_pinned_by_sha(doc: YamlDocument) -> Iterator[Problem]:
             yield doc.problem((*path, "uses"), f"{uses} is not pinned to a commit SHA")
 
 
-@rule("WF002", target="workflow")
+@rule("WF002", target="workflow", level=Level.WARNING)
 def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
     """The workflow sets ``permissions`` at the top, and nothing in it grants ``write``.
 
@@ -168,7 +173,7 @@ def _uploads(job: dict[str, Any]) -> bool:
     )
 
 
-@rule("WF003", target="workflow")
+@rule("WF003", target="workflow", level=Level.INFO)
 def concurrency_cancels(doc: YamlDocument) -> Iterator[Problem]:
     """A top-level ``concurrency`` group cancels superseded runs.
 
@@ -180,9 +185,11 @@ def concurrency_cancels(doc: YamlDocument) -> Iterator[Problem]:
         yield doc.problem(("concurrency",), "set a group with cancel-in-progress: true")
 
 
-@rule("WF004", target="workflow-in-repo")
+@rule("WF004", target="workflow-in-repo", enabled=False)
 def missing_envs(doc: YamlDocument, repo: Path) -> list[Problem]:
     """The workflow runs every tox env ``.ci/run`` runs (through scripts/test).
+
+    Opt-in: it reads one repository's layout (``.ci/run``, ``scripts/test``, tox.ini).
 
     Passes: a matrix of ``tox run -e ${{ matrix.env }}`` over ``[lint, unit, config, container]``
     Fails:  the same matrix without ``container`` while tox.ini's env_list has it

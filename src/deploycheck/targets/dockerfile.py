@@ -191,11 +191,23 @@ def _unquote(value: str, where: str) -> str:
         raise ConfigFileError(f"{where}: {exc} in {value!r}") from None
 
 
-class Dockerfile:
-    """Facts about one Dockerfile; ConfigFileError when it cannot be read or parsed."""
+def _word(text: str) -> str:
+    """One COPY/ADD argument with its quotes removed; as written when it cannot be split."""
+    try:
+        return "".join(shlex.split(text, comments=False))
+    except ValueError:
+        return text
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+
+class Dockerfile:
+    """Facts about one Dockerfile; ConfigFileError when it cannot be read or parsed.
+
+    ``target`` names the stage ``docker build --target`` builds; by default the last one.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], target: str | None = None) -> None:
         self.path = Path(path)
+        self.target = target
         try:
             raw = self.path.read_bytes()
         except OSError as exc:
@@ -336,13 +348,32 @@ class Dockerfile:
                 by_name[name] = ins.stage
         return tuple(stages)
 
-    @property
+    @cached_property
     def final_stage(self) -> Stage:
+        """The stage that ships: the ``target`` stage, else the last one."""
         if not self.stages:
             raise ConfigFileError(
                 f"{self.display_path} has no FROM instruction, so it has no stages"
             )
-        return self.stages[-1]
+        if self.target is None:
+            return self.stages[-1]
+        found = self.stage_named(self.target)
+        if found is None:
+            names = ", ".join(s.name or str(s.index) for s in self.stages)
+            raise ConfigFileError(
+                f"{self.display_path}: no stage named {self.target!r} to build as the target "
+                f"(stages: {names})"
+            )
+        return found
+
+    def stage_named(self, name: str) -> Stage | None:
+        """The stage ``FROM ... AS name`` (any case) or with that index, as ``--from`` names it."""
+        for stage in self.stages:
+            if stage.name == name.lower():
+                return stage
+        if name.isdigit() and int(name) < len(self.stages):
+            return self.stages[int(name)]
+        return None
 
     def chain(self, stage: Stage | None = None) -> list[Stage]:
         """``stage`` (the final one by default) and the stages it builds on, the image first."""
@@ -479,9 +510,10 @@ class Dockerfile:
 
     @cached_property
     def copies(self) -> tuple[Copy, ...]:
+        """Every COPY and ADD; sources as Docker's word processing leaves them (no quotes)."""
         found = []
         for ins in self.instructions_named("COPY", "ADD"):
-            *sources, dest = ins.args
+            *sources, dest = ins.args if ins.json else [_word(a) for a in ins.args]
             if ins.heredocs:
                 sources = [s for s in sources if not s.startswith("<<")]
             flags = {k.removeprefix("--"): v for k, _, v in (f.partition("=") for f in ins.flags)}

@@ -96,6 +96,26 @@ class ImageRef:
         return self.repository == "scratch"
 
     @property
+    def shell_free(self) -> bool:
+        """An image without /bin/sh: scratch, distroless (its ``debug`` tags add busybox) and
+        Chainguard's (its ``-dev`` tags add a shell), as their docs describe them."""
+        if self.is_scratch:
+            return True
+        tag = self.tag or ""
+        if "distroless" in self.repository:
+            return "debug" not in tag
+        return self.repository.startswith("cgr.dev/chainguard/") and "dev" not in tag
+
+    @property
+    def runs_nonroot(self) -> bool:
+        """An image whose own USER is not root: distroless's ``nonroot`` tags (uid 65532) and
+        Chainguard's images (``nonroot``, uid 65532, except their ``-dev`` tags)."""
+        tag = self.tag or ""
+        if "nonroot" in tag:
+            return True
+        return self.repository.startswith("cgr.dev/chainguard/") and "dev" not in tag
+
+    @property
     def pinned(self) -> bool:
         """A digest, or a tag other than ``latest``."""
         return self.is_scratch or self.digest is not None or self.tag not in (None, "", "latest")

@@ -2,12 +2,17 @@
 
 From Render's documentation of instance types (render.com/docs, "Instance types"). The seed
 document called ``standard`` "0.5 CPU, 1 GB"; Render's docs say 1 CPU and 2 GB, and a rehearsal
-that limits containers must follow Render, so the table does.
+that limits containers must follow Render, so the table does. Newer Blueprints name compute ids
+that say their size (``0.5c-512mb``, ``2c-4g``; Render's published schema lists which ones each
+service type takes), so those are read from the name itself.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+COMPUTE_ID = re.compile(r"^(?P<cpus>\d+(?:\.\d+)?)c-(?P<size>\d+)(?P<unit>mb|g)$")
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,18 @@ DEFAULT_PLAN = "starter"
 
 
 def plan_limits(name: str | None) -> PlanLimits:
-    """The limits of plan ``name`` (Render's default plan when ``None``).
+    """The limits of plan ``name`` (Render's default plan when ``None``): a named plan or a
+    compute id such as ``1c-2g``.
 
     Raises ``KeyError`` naming the known plans for a name Render does not offer.
     """
     key = (name or DEFAULT_PLAN).strip().lower()
+    compute = COMPUTE_ID.match(key)
+    if compute:
+        size = int(compute["size"]) * (1024 if compute["unit"] == "g" else 1)
+        return PlanLimits(cpus=float(compute["cpus"]), memory_mb=size)
     try:
         return PLANS[key]
     except KeyError:
-        raise KeyError(f"unknown Render plan {name!r}; known: {', '.join(PLANS)}") from None
+        known = ", ".join(PLANS)
+        raise KeyError(f"unknown Render plan {name!r}; known: {known} or a compute id") from None

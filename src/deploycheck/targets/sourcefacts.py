@@ -2,10 +2,11 @@
 
 Cross-file rules compare these with ``render.yaml``; Dockerfile facts come from the
 ``Dockerfile`` target. Everything here is parsing only (``ast``, plain text): no import of the
-app, no Docker engine. The conventions relied on are the team's: env reads are calls whose first
-argument is the name as a string literal (``os.environ.get("X")``, ``os.getenv("X")``,
-``env_*("X")``) and routes are decorators such as ``@bp.route("/health")`` or
-``@bp.get("/health")``.
+app, no Docker engine. Env reads are calls whose first argument names the variable
+(``os.environ.get("X")``, ``os.getenv("X")``, ``env_*("X")``, ``os.environ["X"]``); routes are
+decorators such as ``@bp.route("/health")`` or ``@bp.get(HEALTH_PATH)``. A name or a path may
+be a string literal or a module constant, in the same module or imported from another module of
+the app (``from .paths import HEALTH_PATH``), joined with ``+`` or an f-string.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_ENV_CALLS = frozenset({"getenv", "get"})
+_ENV_CALLS = frozenset({"getenv", "get", "setdefault"})
 _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -28,9 +29,117 @@ class Place:
     line: int
 
 
-def _literal_first_arg(call: ast.Call) -> str | None:
-    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
-        return call.args[0].value
+@dataclass(frozen=True)
+class EnvRead(Place):
+    """Where an env var is read; ``has_default`` when every read of it has a fallback
+    (``os.environ.get("X", "1")``, ``env_bool("X", True)``, ``os.getenv("X") or "1"``), so the
+    app runs without it."""
+
+    has_default: bool = False
+
+
+class Constants:
+    """String constants of the app's modules, resolved on demand: a module's top-level
+    ``NAME = "..."`` assignments and the names it imports from sibling modules."""
+
+    def __init__(self, app_dir: Path) -> None:
+        self.app_dir = app_dir
+        self._modules: dict[Path, dict[str, ast.expr]] = {}
+        self._imports: dict[Path, dict[str, tuple[Path, str | None]]] = {}
+
+    def value(self, node: ast.expr, source: Path, depth: int = 0) -> str | None:
+        """The string ``node`` evaluates to in ``source``, or ``None`` when it is not static."""
+        if depth > 20:
+            return None
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self.value(node.left, source, depth + 1)
+            right = self.value(node.right, source, depth + 1)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, ast.JoinedStr):
+            parts = [
+                self.value(v.value if isinstance(v, ast.FormattedValue) else v, source, depth + 1)
+                for v in node.values
+            ]
+            return "".join(p for p in parts if p is not None) if None not in parts else None
+        if isinstance(node, ast.Name):
+            return self._named(source, node.id, depth)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module, attr = self._imported(source).get(node.value.id, (None, None))
+            if module is not None and attr is None:
+                return self._named(module, node.attr, depth)
+        return None
+
+    def _named(self, source: Path, name: str, depth: int) -> str | None:
+        assigned = self._assignments(source).get(name)
+        if assigned is not None:
+            return self.value(assigned, source, depth + 1)
+        module, attr = self._imported(source).get(name, (None, None))
+        return self._named(module, attr, depth + 1) if module and attr else None
+
+    def _tree(self, source: Path) -> ast.Module | None:
+        try:
+            return ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            return None
+
+    def _assignments(self, source: Path) -> dict[str, ast.expr]:
+        if source not in self._modules:
+            found: dict[str, ast.expr] = {}
+            tree = self._tree(source)
+            for node in tree.body if tree else ():
+                if isinstance(node, ast.Assign):
+                    targets, value = node.targets, node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    targets, value = [node.target], node.value
+                else:
+                    continue
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = value
+            self._modules[source] = found
+        return self._modules[source]
+
+    def _imported(self, source: Path) -> dict[str, tuple[Path, str | None]]:
+        """``{local name: (module file, name in it, or None for the module itself)}``."""
+        if source not in self._imports:
+            found: dict[str, tuple[Path, str | None]] = {}
+            tree = self._tree(source)
+            for node in tree.body if tree else ():
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                package = self._module_dir(source, node.level, node.module)
+                for alias in node.names:
+                    local = alias.asname or alias.name
+                    as_module = _module_file(package / alias.name) if package else None
+                    module = _module_file(package) if package else None
+                    if as_module is not None:
+                        found[local] = (as_module, None)
+                    elif module is not None:
+                        found[local] = (module, alias.name)
+            self._imports[source] = found
+        return self._imports[source]
+
+    def _module_dir(self, source: Path, level: int, module: str | None) -> Path | None:
+        """The path (without suffix) ``from <level dots><module> import`` refers to, when it
+        lies inside the app folder."""
+        parts = module.split(".") if module else []
+        if level:
+            base = source.parent
+            for _ in range(level - 1):
+                base = base.parent
+        elif parts and parts[0] == self.app_dir.name:
+            base, parts = self.app_dir, parts[1:]
+        else:
+            return None
+        return base.joinpath(*parts)
+
+
+def _module_file(stem: Path) -> Path | None:
+    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+        if candidate.is_file():
+            return candidate
     return None
 
 
@@ -42,43 +151,69 @@ def _is_env_read(call: ast.Call) -> bool:
         if func.attr.startswith("env_"):
             return True
         owner = func.value
-        # os.getenv / os.environ.get / environ.get
+        # os.getenv / os.environ.get / environ.get / os.environ.setdefault
         names = {"os", "environ"} if func.attr == "getenv" else {"environ"}
         owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
         return func.attr in _ENV_CALLS and owner_name in names
     return False
 
 
-def env_reads(path: Path) -> dict[str, Place]:
-    """``{NAME: first place read}`` for every env var ``path`` reads by the conventions."""
+def _call_default(call: ast.Call) -> bool:
+    """Whether the read passes a fallback other than ``None`` (second argument or default=)."""
+    given = call.args[1] if len(call.args) > 1 else None
+    given = next((kw.value for kw in call.keywords if kw.arg == "default"), given)
+    return given is not None and not (isinstance(given, ast.Constant) and given.value is None)
+
+
+def _falls_back(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``read or "fallback"``: the read is a left operand of an ``or``."""
+    parent = parents.get(node)
+    return (
+        isinstance(parent, ast.BoolOp)
+        and isinstance(parent.op, ast.Or)
+        and parent.values[-1] is not node
+    )
+
+
+def env_reads(path: Path, constants: Constants | None = None) -> dict[str, EnvRead]:
+    """``{NAME: place}`` for every env var ``path`` reads: the first read without a default,
+    else the first read (then ``has_default``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    reads: dict[str, Place] = {}
+    constants = constants or Constants(path.parent)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    reads: dict[str, EnvRead] = {}
     for node in ast.walk(tree):
-        name: str | None = None
-        if isinstance(node, ast.Call) and _is_env_read(node):
-            name = _literal_first_arg(node)
+        name, defaulted = None, False
+        if isinstance(node, ast.Call) and _is_env_read(node) and node.args:
+            name = constants.value(node.args[0], path)
+            defaulted = _call_default(node) or _falls_back(node, parents)
         elif (
             isinstance(node, ast.Subscript)
             and isinstance(node.value, ast.Attribute)
             and node.value.attr == "environ"
-            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.ctx, ast.Load)
         ):
-            name = str(node.slice.value)
-        if name and name not in reads:
-            reads[name] = Place(path, node.lineno)
-    return reads
+            name = constants.value(node.slice, path)
+        if not name:
+            continue
+        seen = reads.get(name)
+        if seen is None or (seen.has_default and not defaulted):
+            reads[name] = EnvRead(path, node.lineno, defaulted)
+    return dict(sorted(reads.items(), key=lambda item: item[1].line))
 
 
-def _blueprint_prefixes(tree: ast.Module) -> dict[str, str]:
+def _blueprint_prefixes(tree: ast.Module, source: Path, constants: Constants) -> dict[str, str]:
     """``{"bp": "/api"}`` for ``bp = Blueprint(..., url_prefix="/api")`` in one module."""
     prefixes: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             for kw in node.value.keywords:
-                if kw.arg == "url_prefix" and isinstance(kw.value, ast.Constant):
-                    for target in node.targets:
-                        if isinstance(target, ast.Name):
-                            prefixes[target.id] = str(kw.value.value).rstrip("/")
+                prefix = constants.value(kw.value, source) if kw.arg == "url_prefix" else None
+                if prefix is None:
+                    continue
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        prefixes[target.id] = prefix.rstrip("/")
     return prefixes
 
 
@@ -87,10 +222,11 @@ def routes(app_dir: Path) -> dict[str, Place]:
 
     A blueprint's own ``url_prefix`` is applied; one given to ``register_blueprint`` is not.
     """
+    constants = Constants(app_dir)
     found: dict[str, Place] = {}
     for source in sorted(app_dir.rglob("*.py")):
         tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
-        prefixes = _blueprint_prefixes(tree)
+        prefixes = _blueprint_prefixes(tree, source, constants)
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
@@ -99,9 +235,10 @@ def routes(app_dir: Path) -> dict[str, Place]:
                     isinstance(deco, ast.Call)
                     and isinstance(deco.func, ast.Attribute)
                     and deco.func.attr in _ROUTE_METHODS
+                    and deco.args
                 ):
                     continue
-                rule = _literal_first_arg(deco)
+                rule = constants.value(deco.args[0], source)
                 owner = deco.func.value
                 prefix = prefixes.get(owner.id, "") if isinstance(owner, ast.Name) else ""
                 if rule is not None:

@@ -17,7 +17,7 @@ def _listing(findings: Iterable[Finding]) -> str:
 
 
 def assert_clean(findings: Iterable[Finding], what: str) -> None:
-    """Fail when ``what`` (e.g. "Dockerfile.render") has any finding, listing each one."""
+    """Fail when ``what`` (e.g. "Dockerfile") has any finding, listing each one."""
     __tracebackhide__ = True
     found = sorted(findings)
     if found:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import docker
@@ -16,10 +17,11 @@ from docker.errors import ImageNotFound
 
 from deploycheck.testing.image import BuildResult, build_image
 
-# The base Dockerfile.render names; PYTHON_IMAGE overrides it (a stand-in when offline).
-DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
-TEST_REPOSITORY = "gradetracker-test"
-TEST_LABELS = {"com.gradetracker.test": "true"}
+TEST_REPOSITORY = "deploycheck-test"
+# On every image and container the suites create, so a CI host can remove what a run left
+# behind: `docker ps --all --filter label=io.deploycheck.test=true`.
+TEST_LABEL = "io.deploycheck.test"
+TEST_LABELS = {TEST_LABEL: "true"}
 # Left out when copying the repository as a build context: VCS data, tool state and outputs
 # at the top level, caches anywhere.
 CONTEXT_SKIP_TOP = frozenset({".git", ".tox", ".venv", "venv", "reports"})
@@ -27,13 +29,22 @@ CONTEXT_SKIP_ANYWHERE = frozenset({"__pycache__", ".pytest_cache", ".ruff_cache"
 
 
 class ImageBuilds:
-    """Builds images for real under unique ``gradetracker-test:`` tags with the suite's base
-    image as ``PYTHON_IMAGE``, keeps each build log in ``log_dir``, and removes them all."""
+    """Builds images for real under unique ``deploycheck-test:`` tags, by default from the
+    project's ``dockerfile`` with the session's ``buildargs`` (a base image chosen by an env
+    var, say), keeps each build log in ``log_dir``, and removes them all."""
 
-    def __init__(self, client: docker.DockerClient, python_image: str, log_dir: Path) -> None:
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        log_dir: Path,
+        *,
+        dockerfile: str,
+        buildargs: Mapping[str, str] | None = None,
+    ) -> None:
         self.client = client
-        self.python_image = python_image
         self.log_dir = log_dir
+        self.dockerfile = dockerfile
+        self.buildargs = dict(buildargs or {})
         self.tags: list[str] = []
 
     def build(
@@ -41,18 +52,19 @@ class ImageBuilds:
         name: str,
         context: Path,
         *,
-        dockerfile: str = "Dockerfile.render",
-        buildargs: dict[str, str] | None = None,
+        dockerfile: str | None = None,
+        buildargs: Mapping[str, str] | None = None,
     ) -> BuildResult:
-        """Build ``dockerfile`` (relative to ``context``); the log goes to ``<name>.log``."""
+        """Build ``dockerfile`` (relative to ``context``; default: the session's) with the
+        session's build args updated by ``buildargs``; the log goes to ``<name>.log``."""
         tag = f"{TEST_REPOSITORY}:{name}-{secrets.token_hex(4)}"
         self.tags.append(tag)
         return build_image(
             self.client,
             context,
-            dockerfile=dockerfile,
+            dockerfile=dockerfile or self.dockerfile,
             tag=tag,
-            buildargs={"PYTHON_IMAGE": self.python_image, **(buildargs or {})},
+            buildargs={**self.buildargs, **(buildargs or {})},
             labels=TEST_LABELS,
             log_path=self.log_dir / f"{name}.log",
         )

@@ -2,7 +2,10 @@
 
 Each suite runs on its own (tox envs, CI jobs), so every session writes its own file,
 ``<REPORT_DIR>/checklist/results-<suite>-<pid>.json``, and ``deploycheck report``
-merges them. Loaded by deploycheck's pytest plugin (:mod:`deploycheck.testing.plugin`).
+merges them. The item numbers a marker may name are those the project's deploycheck config
+declares (``checklist:``, found from pytest's rootdir upward, or ``$DEPLOYCHECK_CONFIG``); the
+config is read only when a marked test is collected. Loaded by deploycheck's pytest plugin
+(:mod:`deploycheck.testing.plugin`).
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ from pathlib import Path
 import pytest
 
 from deploycheck.checklist.evidence import RESULTS_DIR, Evidence, Outcome
-from deploycheck.checklist.items import BY_NUMBER
+from deploycheck.checklist.items import Checklist
+from deploycheck.checklist.report import checklist_of
+from deploycheck.config import config_for
+from deploycheck.errors import HarnessError
 from deploycheck.reporters import report_dir
 
 MARKER = "checklist"
-PLUGIN_NAME = "gradetracker-checklist-recorder"
+PLUGIN_NAME = "deploycheck-checklist-recorder"
+CONFIG_VAR = "DEPLOYCHECK_CONFIG"
 
 
 def summary_of(item: pytest.Item) -> str:
@@ -40,14 +47,22 @@ def suite_of(nodeid: str) -> str:
     return parts[0] if len(parts) > 1 else "tests"
 
 
-def checklist_items(item: pytest.Item) -> list[int]:
+def project_checklist(root: Path) -> Checklist:
+    """The checklist of the project at ``root``; a usage error when its config has none."""
+    try:
+        return checklist_of(config_for(root, explicit=os.environ.get(CONFIG_VAR) or None))
+    except HarnessError as exc:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER} needs a checklist: {exc}") from None
+
+
+def checklist_items(item: pytest.Item, checklist: Checklist) -> list[int]:
     """Item numbers from every ``checklist`` marker on ``item`` (class and module marks too)."""
     numbers: list[int] = []
     for mark in item.iter_markers(MARKER):
-        if not mark.args or any(number not in BY_NUMBER for number in mark.args):
+        if not mark.args or any(number not in checklist.numbers for number in mark.args):
             raise pytest.UsageError(
-                f"{item.nodeid}: @pytest.mark.checklist{mark.args!r} must name items "
-                f"1-{len(BY_NUMBER)}, e.g. @pytest.mark.checklist(3)"
+                f"{item.nodeid}: @pytest.mark.checklist{mark.args!r} must name declared items "
+                f"({checklist.describe_numbers()}), e.g. @pytest.mark.checklist(3)"
             )
         numbers.extend(number for number in mark.args if number not in numbers)
     return sorted(numbers)
@@ -56,18 +71,23 @@ def checklist_items(item: pytest.Item) -> list[int]:
 class ChecklistRecorder:
     """Collects evidence during the session and writes one results file per suite at the end."""
 
-    def __init__(self, report_dir: Path) -> None:
+    def __init__(self, report_dir: Path, root: Path) -> None:
         self.report_dir = report_dir
+        self.root = root
+        self.checklist: Checklist | None = None
         self.pending: dict[str, Evidence] = {}
         self.recorded: dict[str, Evidence] = {}
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            numbers = checklist_items(item)
-            if numbers:
-                self.pending[item.nodeid] = Evidence(
-                    numbers, item.nodeid, summary_of(item), suite_of(item.nodeid)
-                )
+            if item.get_closest_marker(MARKER) is None:
+                continue
+            if self.checklist is None:
+                self.checklist = project_checklist(self.root)
+            numbers = checklist_items(item, self.checklist)
+            self.pending[item.nodeid] = Evidence(
+                numbers, item.nodeid, summary_of(item), suite_of(item.nodeid)
+            )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         evidence = self.pending.get(report.nodeid)
@@ -106,7 +126,9 @@ class ChecklistRecorder:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(item): evidence for an item of the security checklist (1-{len(BY_NUMBER)})",
+        f"{MARKER}(N, ...): evidence for item N of the project's checklist (`checklist:` in "
+        "its deploycheck config)",
     )
     if not config.pluginmanager.has_plugin(PLUGIN_NAME):
-        config.pluginmanager.register(ChecklistRecorder(report_dir(config.rootpath)), PLUGIN_NAME)
+        recorder = ChecklistRecorder(report_dir(config.rootpath), config.rootpath)
+        config.pluginmanager.register(recorder, PLUGIN_NAME)

@@ -19,6 +19,7 @@ from testcontainers.core.network import Network
 
 from deploycheck.errors import CommandFailedError, ContainerNotReadyError
 from deploycheck.targets.image import Process
+from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.waiting import publish_on_loopback
 
 APP_PORT = 10000
@@ -51,7 +52,7 @@ class AppContainer(DockerContainer):
         # Published on loopback only: the container holds production-like secrets.
         self.with_env("PORT", str(port))
         publish_on_loopback(self, port, HOST)
-        self.with_kwargs(labels={"com.gradetracker.test": "true"})
+        self.with_kwargs(labels=TEST_LABELS)
 
     def with_production_env(
         self,
@@ -59,7 +60,7 @@ class AppContainer(DockerContainer):
         database_url: str,
         redis_url: str,
         app_secrets: AppSecrets,
-        cors_origins: str = "https://gradetracker.onrender.com",
+        cors_origins: str,
     ) -> AppContainer:
         """Set every variable render.yaml gives the service, with test values."""
         settings = {
@@ -180,6 +181,7 @@ class AppEnv:
     database_url: str
     redis_url: str
     app_secrets: AppSecrets
+    cors_origins: str
 
     def container(self, image: str, port: int = APP_PORT) -> AppContainer:
         """The app as Render runs it, with a health check probing every 2 s."""
@@ -187,11 +189,12 @@ class AppEnv:
             database_url=self.database_url,
             redis_url=self.redis_url,
             app_secrets=self.app_secrets,
+            cors_origins=self.cors_origins,
         )
         container.with_network(self.network)
         return container.with_fast_healthcheck()
 
-    def migrate(self, image: str, command: str = "flask db upgrade") -> None:
+    def migrate(self, image: str, command: str) -> None:
         """Run ``command`` in a one-off container with the same settings, like Render's
         preDeployCommand; raises CommandFailedError when it exits non-zero."""
         one_off = self.container(image).with_command(command)

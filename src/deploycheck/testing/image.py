@@ -2,8 +2,9 @@
 
 The facts are plain data (:mod:`deploycheck.targets.image`): :func:`read_image` reads
 ``docker inspect`` and the history into an :class:`Image`, :func:`read_files` lists the
-filesystem and :func:`read_layer_files` every layer's files (``docker save``),
-:func:`build_image` builds with the classic builder and keeps the log.
+filesystem and :func:`read_layer_files` every layer's files (``docker save``, whose archive
+:func:`read_saved_layers` reads), :func:`build_image` builds with the classic builder and keeps
+the log.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import docker
 
@@ -53,7 +55,7 @@ def build_image(
     client: docker.DockerClient,
     context: Path,
     *,
-    dockerfile: str = "Dockerfile.render",
+    dockerfile: str,
     tag: str,
     buildargs: dict[str, str] | None = None,
     labels: dict[str, str] | None = None,
@@ -133,30 +135,38 @@ def read_layer_files(
         for chunk in client.images.get(image.id).save(named=False):
             saved.write(chunk)
         saved.seek(0)
-        with tarfile.open(fileobj=saved, mode="r:") as archive:
-            manifest = json.load(_member(archive, "manifest.json"))[0]
-            config = json.load(_member(archive, manifest["Config"]))
-            made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
-            layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
-            deleted = [_whiteouts(archive, name) for _, name in layers]
-            for position, (index, name) in enumerate(layers):
-                later = set().union(*deleted[position + 1 :])
-                instruction = Layer(config["history"][index].get("created_by", ""), 0).instruction
-                with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
-                    for member in layer:
-                        path = "/" + member.name.removeprefix("./").lstrip("/")
-                        if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
-                            continue
-                        small = member.size <= max_bytes
-                        handle = layer.extractfile(member) if small else None
-                        yield LayerFile(
-                            index,
-                            instruction,
-                            path,
-                            member.size,
-                            handle.read() if handle else None,
-                            _is_deleted(path, later),
-                        )
+        yield from read_saved_layers(saved, skip=skip, max_bytes=max_bytes)
+
+
+def read_saved_layers(
+    saved: IO[bytes], *, skip: int = 0, max_bytes: int = 256 * 1024
+) -> Iterator[LayerFile]:
+    """:func:`read_layer_files` over an image archive in ``docker save`` format (a seekable
+    file): its manifest, its config's history and one tarball per layer."""
+    with tarfile.open(fileobj=saved, mode="r:") as archive:
+        manifest = json.load(_member(archive, "manifest.json"))[0]
+        config = json.load(_member(archive, manifest["Config"]))
+        made = [i for i, h in enumerate(config["history"]) if not h.get("empty_layer")]
+        layers = list(zip(made, manifest["Layers"], strict=True))[skip:]
+        deleted = [_whiteouts(archive, name) for _, name in layers]
+        for position, (index, name) in enumerate(layers):
+            later = set().union(*deleted[position + 1 :])
+            instruction = Layer(config["history"][index].get("created_by", ""), 0).instruction
+            with tarfile.open(fileobj=_member(archive, name), mode="r|") as layer:
+                for member in layer:
+                    path = "/" + member.name.removeprefix("./").lstrip("/")
+                    if not member.isfile() or _WHITEOUT in path.rsplit("/", 1)[-1]:
+                        continue
+                    small = member.size <= max_bytes
+                    handle = layer.extractfile(member) if small else None
+                    yield LayerFile(
+                        index,
+                        instruction,
+                        path,
+                        member.size,
+                        handle.read() if handle else None,
+                        _is_deleted(path, later),
+                    )
 
 
 def _member(archive: tarfile.TarFile, name: str) -> io.BufferedReader:

@@ -114,7 +114,7 @@ class ImageReport:
                 "| --- | --- |",
                 f"| total size | {_mb(self.size)} |",
                 f"| base (`{self.base}`) | {_mb(self.base_size)} |",
-                f"| added by Dockerfile.render | {_mb(self.added_size)} |",
+                f"| added by the Dockerfile | {_mb(self.added_size)} |",
                 *timings,
                 "",
                 "## Layers (oldest first)",

@@ -105,9 +105,9 @@ class PostgresService(Service):
     def __init__(
         self,
         image: str | None = None,
-        username: str = "gradetracker",
+        username: str = "deploycheck",
         password: str | None = None,
-        dbname: str = "gradetracker",
+        dbname: str = "deploycheck",
         ready_timeout: float = 60.0,
     ) -> None:
         self.username = username

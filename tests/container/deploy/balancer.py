@@ -22,6 +22,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from deploycheck.errors import ContainerNotReadyError
+from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
 from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
@@ -36,7 +37,6 @@ CHECK_INTER_MS = 1000
 CHECK_TIMEOUT_S = 5
 CHECK_FALL = 3
 CHECK_RISE = 2
-TEST_LABELS = {"com.gradetracker.test": "true"}
 
 CONFIG = """\
 global

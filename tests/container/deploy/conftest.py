@@ -18,6 +18,7 @@ from tests.container.deploy.stack import Stack, rehearsal_stack
 from tests.container.deploy.target import DeployTarget
 
 DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
+DOCKERFILE = "Dockerfile.render"
 OUTCOME = pytest.StashKey[bool]()
 Edit = Callable[[Path], None]
 
@@ -42,7 +43,12 @@ def image_builds(docker_engine: None, report_dir: Path) -> Iterator[ImageBuilds]
     python_image = os.environ.get("PYTHON_IMAGE") or DEFAULT_PYTHON_IMAGE
     ensure_image(python_image)
     client = docker.from_env(timeout=600)
-    builds = ImageBuilds(client, python_image, report_dir / "build")
+    builds = ImageBuilds(
+        client,
+        report_dir / "build",
+        dockerfile=DOCKERFILE,
+        buildargs={"PYTHON_IMAGE": python_image},
+    )
     yield builds
     builds.remove_all()
     client.close()

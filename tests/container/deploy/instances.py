@@ -13,10 +13,10 @@ import requests
 from testcontainers.core.network import Network
 
 from deploycheck.errors import CommandFailedError
+from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.container import APP_PORT, AppContainer
 from tests.container.deploy.target import DeployTarget
 
-TEST_LABELS = {"com.gradetracker.test": "true"}
 PORT = APP_PORT
 NANO = 1_000_000_000
 # One-off commands (migrations, create-token) wait at most this long.

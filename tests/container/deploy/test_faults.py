@@ -19,9 +19,10 @@ import pytest
 import requests
 from docker.models.networks import Network
 
+from deploycheck.testing.builds import TEST_LABELS
 from tests.container.deploy import verdicts, versions
 from tests.container.deploy.balancer import CHECK_TIMEOUT_S
-from tests.container.deploy.instances import TEST_LABELS, Instance
+from tests.container.deploy.instances import Instance
 from tests.container.deploy.load import Record, seed
 from tests.container.deploy.report import RehearsalReport, ScenarioResult
 from tests.container.deploy.stack import Stack, record

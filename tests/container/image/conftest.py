@@ -18,18 +18,24 @@ from testcontainers.core.network import Network
 
 from deploycheck.rules.image import SizeBudget, is_official_python
 from deploycheck.targets.image import BuildResult, FileEntry, Image
-from deploycheck.testing.builds import DEFAULT_PYTHON_IMAGE, ImageBuilds
+from deploycheck.testing.builds import ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
 from deploycheck.testing.engine import ensure_image
 from deploycheck.testing.image import read_files, read_image
 from deploycheck.testing.image_report import ImageReport
 from deploycheck.testing.services import PostgresService, RedisService
+from tests.app_helpers import PRODUCTION_ORIGIN
 
 # The seed's "~150 MB" is what the app brings: the official slim base alone is ~125 MB, so a
 # whole-image budget of 150 MB could not be met by any Flask + PostgreSQL app on it.
 DEFAULT_SIZE_BUDGET_MB = "150"
 DEFAULT_TOTAL_BUDGET_MB = "275"
 REPORT_KEY = pytest.StashKey[ImageReport]()
+# The production image and the base it names (PYTHON_IMAGE overrides it: a stand-in offline).
+DOCKERFILE = "Dockerfile.render"
+DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
+# render.yaml's preDeployCommand.
+MIGRATE_COMMAND = "flask db upgrade"
 APP_DB_ROLE = "gradetracker_app"
 APP_DB_NAME = "gradetracker_image"
 
@@ -47,7 +53,12 @@ def image_builds(
     docker_client: docker.DockerClient, python_image: str, report_dir: Path
 ) -> Iterator[ImageBuilds]:
     """The builder every test uses; its images are removed at the end of the session."""
-    builds = ImageBuilds(docker_client, python_image, report_dir / "build")
+    builds = ImageBuilds(
+        docker_client,
+        report_dir / "build",
+        dockerfile=DOCKERFILE,
+        buildargs={"PYTHON_IMAGE": python_image},
+    )
     yield builds
     builds.remove_all()
 
@@ -132,7 +143,7 @@ def app_env(
     network: Network, app_database_url: str, redis: RedisService, app_secrets: AppSecrets
 ) -> AppEnv:
     """Production settings on the session's services, for any app container."""
-    return AppEnv(network, app_database_url, redis.network_url(), app_secrets)
+    return AppEnv(network, app_database_url, redis.network_url(), app_secrets, PRODUCTION_ORIGIN)
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +156,7 @@ def known_secrets(app_secrets: AppSecrets, postgres: PostgresService) -> list[st
 def migrated_env(app_image: Image, app_env: AppEnv) -> AppEnv:
     """``app_env`` with its database migrated to head by the image's own `flask db upgrade`,
     once for every container of the session that runs on it."""
-    app_env.migrate(app_image.ref)
+    app_env.migrate(app_image.ref, MIGRATE_COMMAND)
     return app_env
 
 

@@ -8,6 +8,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import requests
@@ -26,10 +27,10 @@ from deploycheck.targets.image import Image
 from deploycheck.testing.assertions import assert_clean
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
 from deploycheck.testing.services import PostgresService, RedisService
+from tests.app_helpers import PRODUCTION_ORIGIN
 
 pytestmark = pytest.mark.container
 
-PRODUCTION_ORIGIN = "https://gradetracker.onrender.com"  # AppContainer's default CORS_ORIGINS
 WRITE_LIMIT = 7
 WORKERS = 3
 # Each worker's bytes written (its access log lines), read inside the container where gunicorn's
@@ -223,9 +224,7 @@ def test_failing_database_health_check_logs_no_database_password(
 ) -> None:
     """With DATABASE_URL's password pointing at a dead port, /health fails; no password logged."""
     broken = f"postgresql://gradetracker_app:{app_secrets.db_password}@postgres:1/nowhere"
-    container = AppEnv(app_env.network, broken, app_env.redis_url, app_secrets).container(
-        app_image.ref
-    )
+    container = replace(app_env, database_url=broken).container(app_image.ref)
     container.start()
     try:
         statuses = wait_for_health_answers(container.base_url, count=3)

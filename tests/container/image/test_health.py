@@ -16,6 +16,7 @@ from deploycheck.testing.assertions import assert_clean
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets, running_app
 from deploycheck.testing.image_report import ImageReport
 from deploycheck.testing.services import PostgresService
+from tests.container.image.conftest import MIGRATE_COMMAND
 
 pytestmark = pytest.mark.container
 
@@ -37,7 +38,7 @@ def health_stack(
     postgres = PostgresService(password=app_secrets.db_password)
     with postgres.with_network(network, "postgres-health"):
         env = replace(app_env, database_url=postgres.network_url(driver=None))
-        env.migrate(app_image.ref)
+        env.migrate(app_image.ref, MIGRATE_COMMAND)
         container = env.container(app_image.ref)
         with running_app(container) as seconds:
             image_report.run_seconds["start to healthy (own database)"] = seconds

@@ -126,7 +126,7 @@ def test_secret_written_then_deleted_is_found_in_its_layer(
     files = read_layer_files(image_builds.client, variant, skip=len(base_image.diff_ids))
     (finding,) = check_secrets_in_layers(variant, files)
     assert finding.rule_id == "IMG009"
-    assert "/tmp/deploy-token holds a random-looking string" in finding.message
+    assert "/tmp/deploy-token holds DEPLOY_TOKEN set to a random-looking string" in finding.message
     assert "deleted by a later layer but still shipped" in finding.message
     assert "written by layer" in finding.message
     assert "import secrets; open('/tmp/deploy-token'" in finding.message

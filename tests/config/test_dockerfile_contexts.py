@@ -1,0 +1,103 @@
+"""Whole projects: a Dockerfile checked in its real build context, with its verdict.
+
+Each folder in tests/fixtures/dockerfiles/contexts is a build context (Dockerfile,
+.dockerignore, the files it COPYs). Its Dockerfile states what a careful reviewer would say in
+an ``# expect:`` comment: ``clean`` (no error or warning from deploycheck's own rules, with no
+config) or ``RULE@FILE:LINE[:level]`` places, FILE being ``Dockerfile`` or ``.dockerignore``.
+hadolint's codes have tests of their own and are left out here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, main
+from deploycheck.config import Config
+from deploycheck.dockerfile_check import check_dockerfile
+from deploycheck.findings import Level
+from deploycheck.registry import RELAYED_CODE
+
+CONTEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfiles" / "contexts"
+FOLDERS = sorted(p for p in CONTEXTS.iterdir() if (p / "Dockerfile").is_file())
+_EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
+
+Place = tuple[str, str, int | None, str]
+
+
+def expected(folder: Path) -> set[Place]:
+    (text,) = _EXPECT.findall((folder / "Dockerfile").read_text(encoding="utf-8"))
+    if text == "clean":
+        return set()
+    found = set()
+    for item in text.split():
+        rule_id, _, rest = item.partition("@")
+        name, _, rest = rest.partition(":")
+        line, _, level = rest.partition(":")
+        found.add((rule_id, name, int(line) if line else None, level or "error"))
+    return found
+
+
+def verdict(folder: Path, root: Path | None = None) -> set[Place]:
+    result = check_dockerfile(
+        folder / "Dockerfile", root=root or folder, config=Config(), environ={}
+    )
+    return {
+        (f.rule_id, Path(f.path).name, f.line, str(f.level))
+        for f in result.findings
+        if f.level >= Level.WARNING and not RELAYED_CODE.match(f.rule_id)
+    }
+
+
+def test_the_corpus_has_a_fixture_per_class() -> None:
+    names = {p.name for p in FOLDERS}
+    assert {"go-distroless", "rust-cargo-glob", "arg-path", "reinclude"} <= names
+    assert any(expected(p) for p in FOLDERS), "no broken context proves the rules can fail"
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_verdict(folder: Path) -> None:
+    assert verdict(folder) == expected(folder)
+
+
+def test_the_issue_go_example_gives_no_error_from_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 21's reproduction, with a real .git the .dockerignore keeps out."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "go-distroless", project)
+    (project / ".git" / "objects").mkdir(parents=True)
+    (project / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    code = main(["dockerfile", str(project / "Dockerfile"), "--root", str(project), "--no-config"])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK, out
+    assert " error " not in out, out
+    assert " warning " not in out, out
+
+
+def test_the_go_example_reports_git_once_the_dockerignore_lets_it_in(tmp_path: Path) -> None:
+    """The other side of the test above: the same .git, no .dockerignore line for it."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "go-distroless", project)
+    (project / ".git" / "objects").mkdir(parents=True)
+    (project / ".dockerignore").write_text("# nothing ignored\n", encoding="utf-8")
+    result = check_dockerfile(project / "Dockerfile", root=project, config=Config(), environ={})
+    (finding,) = [f for f in result.findings if f.rule_id == "DI002"]
+    # `COPY . .` puts it in the build stage only; the image gets /app alone.
+    assert finding.level is Level.INFO
+    assert ".git/ (VCS data" in finding.message
+    assert "build stage's layers by" in finding.message
+
+
+def test_a_context_that_lacks_the_copied_files_fails(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(
+        ["dockerfile", str(CONTEXTS / "rust-cargo-glob" / "Dockerfile"), "--root", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == EXIT_FINDINGS
+    assert "COPY Cargo.*: no file matches it in the build context" in out, out
