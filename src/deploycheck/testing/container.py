@@ -148,9 +148,17 @@ class AppContainer(DockerContainer):
         result = self.get_wrapped_container().wait(timeout=timeout)
         return int(result["StatusCode"]), self.logs_text()
 
-    def logs_text(self) -> str:
-        stdout, stderr = self.get_logs()
-        return (stdout + stderr).decode(errors="replace")
+    def logs_text(self, until: str | None = None, timeout: float = 10.0) -> str:
+        """The container's output so far; with ``until``, once that text has appeared (a
+        server writes its access line after the answer, so a client can be ahead of it), or
+        as it is after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            stdout, stderr = self.get_logs()
+            text = (stdout + stderr).decode(errors="replace")
+            if until is None or until in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.1)
 
     def stop_and_time(self, timeout: int = 30) -> tuple[float, int]:
         """``docker stop`` (SIGTERM, then SIGKILL after ``timeout``): seconds and exit code."""
