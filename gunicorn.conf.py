@@ -40,11 +40,14 @@ try:
     # Checked here, not in on_starting: a preloading master builds the app before that hook,
     # and create_app's ConfigError would reach the console as gunicorn's traceback.
     finalize(from_env(instance_path="instance"))
+    loglevel = log_level().lower()
 except ConfigError as error:
     # gunicorn would wrap any other exception from this file in its own traceback.
     raise SystemExit(str(error)) from None
 bind = f"0.0.0.0:{port}"
-worker_class = "gthread"
+# gthread, except that a thread serves a request only once all of it has arrived: a slow or
+# stalled client waits in the worker's main loop, not on a thread (app/worker.py).
+worker_class = "app.worker.BufferingWorker"
 # Requests in progress per worker; each worker's database pool (10 + 20 overflow) covers them.
 threads = 4
 # Connections a worker holds open (keep-alive included) while its threads serve others.
@@ -58,7 +61,6 @@ wsgi_app = "app:create_app(migrations=False)"
 
 accesslog = "-"
 errorlog = "-"
-loglevel = log_level().lower()
 # Path without the query string (%(U)s) and no referer: neither can leak a token into the log.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 logconfig_dict = gunicorn_logconfig(loglevel.upper())

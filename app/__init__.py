@@ -44,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_CONTENT_LENGTH=config.MAX_BODY_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Here, not in sessions.init_app: Flask's own 31-day default would defeat a setdefault.

@@ -5,6 +5,9 @@
   frame the signed-in form pages; ``X-Frame-Options: DENY`` says the same to older browsers.
 - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin`` (page URLs hold
   student ids; other sites need not see them).
+- ``Cache-Control: no-store`` on every answer but static files (which set their own max-age):
+  pages show grades and student names, and a shared computer's browser cache or a proxy must
+  keep no copy. The API sets the same on its reads (app/api/__init__.py).
 - ``Strict-Transport-Security`` in production only, on requests that arrived over HTTPS
   (Render terminates TLS and says so in ``X-Forwarded-Proto``, trusted through ProxyFix).
 
@@ -17,12 +20,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask import request
 from flask_talisman import Talisman
 
 from .config import PRODUCTION
 
 if TYPE_CHECKING:
-    from flask import Flask
+    from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -47,3 +51,11 @@ def init_app(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
     )
+    app.after_request(no_store)
+
+
+def no_store(response: Response) -> Response:
+    """Mark every answer except static files ``no-store`` unless it already says otherwise."""
+    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -30,8 +30,9 @@ HANDLER_NAME = "gradetracker-stdout"
 _PATTERNS = (
     # Authorization header values.
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
-    # API tokens minted by this app carry a recognisable prefix.
-    (re.compile(r"\bgt_[A-Za-z0-9_-]{16,}"), REDACTED),
+    # API tokens minted by this app (app.security: "gt_" + token_urlsafe), wherever they stand:
+    # no word boundary, so "tokengt_..." or "agent_gt_..." is caught too, and "_" percent-encoded.
+    (re.compile(r"gt(?:_|%5[Ff])[A-Za-z0-9_-]{16,}"), REDACTED),
     # user:password@host in any URL.
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@"), r"\1" + REDACTED + "@"),
     # password=..., token: ... in DSNs, query strings and reprs.

@@ -13,7 +13,15 @@ from __future__ import annotations
 import os
 import sys
 
-from .config import PRODUCTION, ConfigError, finalize, from_env, listen_port, worker_count
+from .config import (
+    PRODUCTION,
+    ConfigError,
+    finalize,
+    from_env,
+    gunicorn_preload,
+    listen_port,
+    worker_count,
+)
 
 # The commands that read the settings: the server, and the CLI (`flask db upgrade` pre-deploy).
 APP_PROGRAMS = frozenset({"gunicorn", "flask"})
@@ -28,6 +36,7 @@ def problems() -> str | None:
     try:
         listen_port()
         worker_count()
+        gunicorn_preload()
         config = from_env(instance_path=INSTANCE_DIR)
         finalize(config)
     except ConfigError as error:
@@ -52,8 +61,8 @@ def instance_problem(app_env: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Return 1 with a one-line reason on stderr, 2 without a command; else exec the command
-    (``os.execvp`` does not return)."""
+    """Return 1 with a one-line reason on stderr, 2 without a command, 127 for a command that
+    cannot run; else exec the command (``os.execvp`` does not return)."""
     args = sys.argv[1:] if argv is None else argv
     if not args:
         print("usage: python -m app.preflight COMMAND [ARGS...]", file=sys.stderr)
@@ -62,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     if reason is not None:
         print(f"gradetracker: {reason}", file=sys.stderr)
         return 1
-    os.execvp(args[0], args)
+    try:
+        os.execvp(args[0], args)
+    except OSError as error:
+        # Not on PATH, or not executable: say which, as a shell would (127: command not found).
+        print(f"gradetracker: cannot run {args[0]}: {error.strerror}", file=sys.stderr)
+        return 127
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 import logging
 
+import click
 from alembic import context
 from flask import current_app
+from sqlalchemy.exc import DBAPIError
 
 config = context.config
 
@@ -57,7 +59,16 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    try:
+        connection = connectable.connect()
+    except DBAPIError as error:
+        # The pre-deploy step's one line, not SQLAlchemy's 150-line traceback. The driver's own
+        # reason names host and port, never the password.
+        reason = " ".join(str(error.orig).split())
+        raise click.ClickException(
+            f"DATABASE_URL: cannot connect to the database: {reason}"
+        ) from None
+    with connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -33,10 +33,10 @@ BLUEPRINTS = (
 def add_etag(response: Response) -> Response:
     """Give successful GET responses an ETag and answer a matching If-None-Match with 304."""
     if request.method == "GET" and response.status_code == 200 and response.is_json:
-        # Answers to authenticated requests: browsers may revalidate, shared caches keep none.
+        # Private records: no cache, browser or shared, keeps a copy (docs/app.md, "Caching").
         # The header as a string: werkzeug's cache_control object re-serializes on every
         # change, which was most of this hook's 0.13 ms on a cached read.
-        response.headers["Cache-Control"] = "no-cache, private"
+        response.headers["Cache-Control"] = "no-store"
         response.add_etag()
         if "If-None-Match" in request.headers:
             response.make_conditional(request)

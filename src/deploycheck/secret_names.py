@@ -77,3 +77,16 @@ def is_secret_name(name: str) -> bool:
     if _PUBLIC_PARTS & set(parts):
         return False
     return any(_SECRET_WORDS.search(part) for part in parts) or bool(_SECRET_PARTS & set(parts))
+
+
+# A part that makes the name a count or a limit, not a secret: an LLM's MAX_TOKENS=2000
+# (render-examples/logfire-pydantic), TOKENS_PER_MINUTE=90000, TOKEN_LIMIT=1000000.
+_COUNT_PARTS = frozenset(
+    {"MAX", "MIN", "LIMIT", "LIMITS", "PER", "COUNT", "NUM", "BUDGET", "QUOTA", "RATE", "TOKENS"}
+)
+
+
+def is_count_name(name: str) -> bool:
+    """Whether ``name`` counts or limits what its secret word names (``MAX_TOKENS``): an integer
+    under it is a number, not a secret."""
+    return bool(_COUNT_PARTS & set(_parts(name)))

@@ -52,7 +52,7 @@ from detect_secrets.plugins.high_entropy_strings import (
     HexHighEntropyString,
 )
 
-from deploycheck.secret_names import is_secret_name
+from deploycheck.secret_names import is_count_name, is_secret_name
 
 # user:password@ after a scheme; `redis://cache:6379` (no @) is no password.
 URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
@@ -60,6 +60,9 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>`]+", re.I)
 # Token-like literals only: URLs, sentences and paths carry other characters and are skipped.
 _TOKEN = re.compile(r"^[A-Za-z0-9+/=_\-]{20,}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+# Four or more lower-case words joined by _ or -: a sentence, such as the placeholder
+# configure_cloudinary_to_enable_uploaded_images (render-examples/forem), never a random key.
+_SENTENCE = re.compile(r"^[a-z]+(?:[_-][a-z]+){3,}$")
 # Bits per character above which a token-like string is probably random. detect-secrets uses
 # 4.5 for base64 over long strings; 20-40 character keys top out lower, hence 4.0.
 TOKEN_ENTROPY = 4.0
@@ -102,6 +105,8 @@ _FLAGS = frozenset(
 )
 # Up to four digits: a flag, a count or a port; longer numbers may be PINs.
 _NUMBER = re.compile(r"^[+-]?\d{1,4}(\.\d+)?[smhdkKMG]?$")
+# A count under a name that counts (MAX_TOKENS=128000): an integer, at most nine digits.
+_COUNT = re.compile(r"^\d{1,9}$")
 # Where a secret is kept, not the secret: an absolute, home or relative path, a file: URL, a
 # Windows path, or a bare file name of a key or certificate.
 _PATH = re.compile(
@@ -170,6 +175,8 @@ def random_token(value: str, *, hex_counts: bool = False) -> str | None:
     """Why a token-like ``value`` is random enough to be a key, or None. Hex strings count only
     when ``hex_counts`` (the value sits under a secret's name) and are 32 digits or more."""
     if not _TOKEN.match(value) or is_potential_uuid(value) or is_sequential_string(value):
+        return None
+    if _SENTENCE.match(value):
         return None
     bits = entropy(value)
     if _HEX.match(value):
@@ -253,7 +260,7 @@ def literal_secret(name: str, value: object, *, shipped: bool = True) -> str | N
     """
     text = str(value).strip()
     secret_named = is_secret_name(name)
-    if cannot_be_secret(text):
+    if cannot_be_secret(text) or (is_count_name(name) and _COUNT.match(text.strip("\"'"))):
         return None
     found = judge_value(text, hex_counts=secret_named, shipped=shipped)
     if found:

@@ -21,6 +21,7 @@ DEFAULTS = Path(__file__).parents[1] / "fixtures" / "blueprints" / "defaults"
 # fixture stem -> the (rule id, level) findings its verdict names; anything else fails.
 ADVICE: dict[str, set[tuple[str, Level]]] = {
     "multi-service": {("RB008", Level.INFO), ("RB016", Level.INFO)},
+    "llm-agent": {("SCH001", Level.WARNING)},
 }
 
 

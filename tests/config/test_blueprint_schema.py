@@ -9,7 +9,8 @@ import pytest
 
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.errors import ConfigFileError
-from deploycheck.rules.schema import BLUEPRINT_SCHEMA, load_schema, validate
+from deploycheck.findings import Level
+from deploycheck.rules.schema import BLUEPRINT_SCHEMA, compare, load_schema, schema_errors, validate
 from deploycheck.targets.yamlfile import format_path, load_yaml, parse_yaml
 
 ROOT = Path(__file__).parents[2]
@@ -87,3 +88,30 @@ def test_official_schema_errors_are_reported(tmp_path: Path) -> None:
 def test_missing_official_schema_file_is_a_config_file_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigFileError, match="cannot load JSON schema"):
         check_blueprint(VALID, environ={"RENDER_BLUEPRINT_SCHEMA": str(tmp_path / "none.json")})
+
+
+def test_plan_spelling_is_a_warning_from_both_schemas_and_neither_claims_the_other_accepts() -> (
+    None
+):
+    doc = parse_yaml("databases:\n  - name: db\n    plan: basic_256mb\n", "render.yaml")
+    ours = load_schema(BLUEPRINT_SCHEMA)
+    # Render's published schema lists plans the same way: an enum under a titled definition.
+    theirs = {
+        "type": "object",
+        "properties": {
+            "databases": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {}, "plan": {"enum": ["basic-256mb", "pro-4gb"]}},
+                },
+            }
+        },
+    }
+    found = compare(doc, schema_errors(doc, ours), schema_errors(doc, theirs))
+    assert {(f.rule_id, f.level) for f in found} == {
+        ("SCH001", Level.WARNING),
+        ("SCH002", Level.WARNING),
+    }, [str(f) for f in found]
+    assert all("'basic_256mb' is spelt 'basic-256mb'" in f.message for f in found)
+    assert not any("accepts it" in f.message for f in found), [str(f) for f in found]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -181,8 +182,8 @@ def test_a_dockerfile_check_without_a_path_reads_dockerfile(
     code, out, err = run(capsys, "dockerfile", "--no-config")
     assert (code, out) == (EXIT_UNUSABLE, "")
     assert err == "deploycheck: error: cannot read Dockerfile Dockerfile: no such file\n"
-    (tmp_path / "Dockerfile").write_text((FOREIGN / "Dockerfile").read_text(encoding="utf-8"))
-    (tmp_path / ".dockerignore").write_text((FOREIGN / ".dockerignore").read_text())
+    # The whole build context: DI003 reads the files the Dockerfile COPYs.
+    shutil.copytree(FOREIGN, tmp_path, dirs_exist_ok=True)
     assert run(capsys, "dockerfile", "--no-config")[0] == EXIT_OK
 
 

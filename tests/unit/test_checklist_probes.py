@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import text
 
+from app import create_app
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
 from app.security import create_token, fernet_for
@@ -201,6 +202,7 @@ def test_auth_probe_reports_a_read_the_token_cannot_make(app: Flask) -> None:
     assert_rejected(findings, "PRB013", "a token that is refused too")
 
 
+UNREACHABLE_DATABASE = "postgresql+psycopg://app:pw@127.0.0.1:1/app"  # pragma: allowlist secret
 HEADER_PATHS = ("/login", "/api/v1/courses", "/health", "/static/style.css")
 
 
@@ -211,10 +213,17 @@ def test_header_probe_passes_on_pages_api_and_health(app: Flask) -> None:
 
 
 @pytest.mark.checklist(11)
-def test_production_over_https_adds_hsts(make_app: Callable[..., Flask]) -> None:
+def test_production_over_https_adds_hsts(app_config: dict[str, Any]) -> None:
     """Production, reached through Render's TLS proxy, sends Strict-Transport-Security."""
-    app = make_app(
-        APP_ENV="production", SESSION_COOKIE_SECURE=True, REDIS_URL="redis://127.0.0.1:1/0"
+    app = create_app(
+        {
+            **app_config,
+            "APP_ENV": "production",
+            "SESSION_COOKIE_SECURE": True,
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            # Production refuses SQLite; neither path probed reads the database.
+            "SQLALCHEMY_DATABASE_URI": UNREACHABLE_DATABASE,
+        }
     )
     https = {"X-Forwarded-Proto": "https"}
     findings = check_security_headers(target(app), HEADER_PATHS[:2], hsts=True, headers=https)

@@ -149,3 +149,23 @@ def test_revoke_token_changes_nothing_when_the_token_cache_cannot_be_written(
     assert "Traceback" not in result.output
     with app.app_context():
         assert find_token(token) is not None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:hunter2-db-pw@127.0.0.1:1/app",  # pragma: allowlist secret
+        "sqlite:////nonexistent-folder/grades.sqlite",
+    ],
+)
+def test_db_upgrade_against_an_unreachable_database_is_one_line(tmp_path: Path, url: str) -> None:
+    """About 150 lines of SQLAlchemy traceback before; the password never shows."""
+    # A key set, so development's "per-process key" warning does not precede the line.
+    env = {"DATABASE_URL": url, "API_TOKEN_ENCRYPTION_KEY": "Q" * 43 + "="}
+    result = _flask(["db", "upgrade"], env, tmp_path)
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    (line,) = output.splitlines()
+    assert line.startswith("Error: DATABASE_URL: cannot connect to the database: "), line
+    assert "hunter2" not in line

@@ -5,6 +5,7 @@ import inspect
 import secrets
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import config, create_app
 from app.config import (
@@ -17,15 +18,16 @@ from app.config import (
 )
 from tests.app_helpers import APP_ENV_VARS
 
-ENV_HELPERS = {"env_str", "env_bool", "env_int"}
+ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_blank"}
 
 GOOD_PRODUCTION = {
     "APP_ENV": "production",
     "FLASK_SECRET_KEY": secrets.token_urlsafe(48),
     "SESSION_COOKIE_SECURE": "true",
-    "API_TOKEN_ENCRYPTION_KEY": "an-encryption-passphrase-for-tests",
+    "API_TOKEN_ENCRYPTION_KEY": secrets.token_urlsafe(32),
     "CORS_ORIGINS": "https://grades.example.com",
-    "DATABASE_URL": "sqlite://",
+    # Never connected to: create_app does not connect (production refuses SQLite).
+    "DATABASE_URL": "postgresql://app:pw@127.0.0.1:1/app",  # pragma: allowlist secret
     # Never connected to by these tests: Redis clients connect on first use.
     "REDIS_URL": "redis://127.0.0.1:1/0",
 }
@@ -59,8 +61,27 @@ def test_valid_production_env_starts(production_env: pytest.MonkeyPatch) -> None
         ("SESSION_COOKIE_SECURE", "false", "SESSION_COOKIE_SECURE must be true"),
         ("API_TOKEN_ENCRYPTION_KEY", None, "API_TOKEN_ENCRYPTION_KEY is not set"),
         ("CORS_ORIGINS", None, "CORS_ORIGINS is not set"),
-        ("FLASK_SECRET_KEY", "a" * 40, "too predictable (about 0 bits"),
-        ("FLASK_SECRET_KEY", "ab" * 32, "too predictable (about 64 bits"),
+        ("FLASK_SECRET_KEY", "a" * 40, "FLASK_SECRET_KEY is too guessable"),
+        ("FLASK_SECRET_KEY", "ab" * 32, "FLASK_SECRET_KEY is too guessable"),
+        # The hostile review's keys, all accepted by the length x Shannon entropy estimate.
+        ("FLASK_SECRET_KEY", "0123456789abcdef" * 2, "FLASK_SECRET_KEY is too guessable"),
+        (
+            "FLASK_SECRET_KEY",
+            "abcdefghijklmnopqrstuvwxyz0123456789",
+            "FLASK_SECRET_KEY is too guessable",
+        ),
+        ("FLASK_SECRET_KEY", "dev-secret-key" * 3, "FLASK_SECRET_KEY is too guessable"),
+        ("API_TOKEN_ENCRYPTION_KEY", "x", "API_TOKEN_ENCRYPTION_KEY is too guessable"),
+        ("API_TOKEN_ENCRYPTION_KEY", "changeme", "API_TOKEN_ENCRYPTION_KEY is a well-known"),
+        (
+            "API_TOKEN_ENCRYPTION_KEY",
+            "correct horse battery staple",
+            "API_TOKEN_ENCRYPTION_KEY is too guessable",
+        ),
+        # A well-formed Fernet key of 32 zero bytes.
+        ("API_TOKEN_ENCRYPTION_KEY", "A" * 43 + "=", "this Fernet key will not do"),
+        ("DATABASE_URL", "sqlite://", "DATABASE_URL must name PostgreSQL in production"),
+        ("DATABASE_URL", "sqlite:////var/data/g.sqlite", "must name PostgreSQL"),
         ("CORS_ORIGINS", "*", "must list exact origins"),
         ("CORS_ORIGINS", "https://a.example.com, *", "got '*'"),
         ("CORS_ORIGINS", ".*", "got '.*'"),
@@ -107,6 +128,15 @@ def test_production_accepts_exact_origins(production_env: pytest.MonkeyPatch, or
         ("DATABASE_URL", "postgresql:///nohost", "it names no host"),
         ("DATABASE_URL", "not a url", "scheme '(none)'"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL must be a URL"),
+        # The hostile review's: every request 429, a port no browser sends, Sentry's parser.
+        ("RATELIMIT_DEFAULT", "0 per minute", "RATELIMIT_DEFAULT allows no request at all"),
+        ("RATELIMIT_WRITE", "5 per 0 minutes", "RATELIMIT_WRITE allows no request at all"),
+        ("CORS_ORIGINS", "https://a.example.com:99999", "CORS_ORIGINS has a port outside"),
+        ("SENTRY_DSN", "not-a-dsn", "SENTRY_DSN is not a Sentry DSN"),
+        ("SENTRY_DSN", "https://o1.ingest.sentry.io/1", "SENTRY_DSN is not a Sentry DSN"),
+        ("SENTRY_DSN", "https://k@o1.ingest.sentry.io/proj", "SENTRY_DSN is not a Sentry DSN"),
+        ("SENTRY_DSN", "https://k@o1.ingest.sentry.io:99999/1", "SENTRY_DSN is not a Sentry DSN"),
+        ("LOG_LEVEL", "junk", "LOG_LEVEL must be one of DEBUG, INFO"),
     ],
 )
 def test_refuses_malformed_settings_in_one_line(
@@ -143,11 +173,32 @@ def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch, value: str, pr
     assert problem in str(excinfo.value)
 
 
+def test_the_documented_estimates_hold() -> None:
+    """app/config.py and docs/app.md quote these figures."""
+    assert 10 < config.estimated_bits("0123456789abcdef" * 2) < 20
+    assert 30 < config.estimated_bits("dev-secret-key" * 3) < 45
+    assert 140 < config.estimated_bits(secrets.token_hex(32)) < 170
+
+
 def test_secret_key_estimate_scores_repetition_low_and_random_high() -> None:
-    assert config.estimated_bits("a" * 40) == 0
-    assert config.estimated_bits("ab" * 20) == 40
-    assert config.estimated_bits(secrets.token_hex(32)) > config.MIN_SECRET_KEY_BITS
-    assert config.estimated_bits(secrets.token_urlsafe(32)) > config.MIN_SECRET_KEY_BITS
+    for guessable in ("a" * 40, "ab" * 20, "0123456789abcdef" * 2, "dev-secret-key" * 3):
+        assert config.estimated_bits(guessable) < config.MIN_SECRET_KEY_BITS / 2, guessable
+    for generated in (
+        secrets.token_hex(32),
+        secrets.token_urlsafe(32),
+        Fernet.generate_key().decode(),
+    ):
+        assert config.estimated_bits(generated) > config.MIN_SECRET_KEY_BITS, generated
+
+
+@pytest.mark.parametrize(
+    "key", [Fernet.generate_key().decode(), "Tr0ub4dor&3-but-much-longer-with-many-words-2026!"]
+)
+def test_production_accepts_a_fernet_key_or_a_strong_passphrase(
+    production_env: pytest.MonkeyPatch, key: str
+) -> None:
+    production_env.setenv("API_TOKEN_ENCRYPTION_KEY", key)
+    assert create_app().config["API_TOKEN_ENCRYPTION_KEY"] == key
 
 
 @pytest.mark.checklist(2)
@@ -291,7 +342,24 @@ def test_env_reads_use_literal_names() -> None:
     assert {call.args[0].value for call in calls} == set(APP_ENV_VARS)
 
 
-def test_a_negative_database_timeout_is_refused(production_env: pytest.MonkeyPatch) -> None:
-    production_env.setenv("DATABASE_STATEMENT_TIMEOUT", "-1")
-    with pytest.raises(ConfigError, match="DATABASE_STATEMENT_TIMEOUT must be 0 \\(off\\)"):
+@pytest.mark.parametrize("value", ["-1", "99999999999"])
+def test_a_database_timeout_out_of_range_is_refused(
+    production_env: pytest.MonkeyPatch, value: str
+) -> None:
+    production_env.setenv("DATABASE_STATEMENT_TIMEOUT", value)
+    with pytest.raises(ConfigError, match="DATABASE_STATEMENT_TIMEOUT must be from 0 \\(off\\)"):
         create_app()
+
+
+def test_the_sentry_dsn_check_is_sentrys_own_parser_and_never_echoes_the_key() -> None:
+    assert config.sentry_dsn_problem("https://public@o1.ingest.sentry.io/42") is None
+    problem = config.sentry_dsn_problem("https://public@o1.ingest.sentry.io/x")
+    assert problem is not None
+    assert "public" not in problem
+
+
+def test_a_blank_worker_count_is_refused_for_gunicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gunicorn reads WEB_CONCURRENCY with int() itself; a blank value is its traceback."""
+    monkeypatch.setenv("WEB_CONCURRENCY", " ")
+    with pytest.raises(ConfigError, match="WEB_CONCURRENCY is blank"):
+        config.worker_count()

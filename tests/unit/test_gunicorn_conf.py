@@ -24,9 +24,10 @@ def load_conf() -> dict[str, Any]:
 
 def test_seed_settings() -> None:
     conf = load_conf()
-    # gthread, not the seed's gevent: measured by scripts/bench (docs/capacity.md).
+    # gthread (app.worker buffers requests first), not the seed's gevent: measured by
+    # scripts/bench (docs/capacity.md).
     assert (conf["worker_class"], conf["threads"], conf["worker_connections"]) == (
-        "gthread",
+        "app.worker.BufferingWorker",
         4,
         1000,
     )

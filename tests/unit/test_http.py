@@ -71,10 +71,26 @@ def test_api_get_has_etag_and_answers_304(api: ApiClient, seed: dict[str, Any], 
     first = api.get(path)
     etag = first.headers["ETag"]
     assert first.status_code == 200
-    assert first.headers["Cache-Control"] == "no-cache, private"
+    # Private records: no cache keeps a copy (docs/app.md, "Caching").
+    assert first.headers["Cache-Control"] == "no-store"
+    # A client that keeps its own copy still revalidates it with the ETag.
     again = api.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
+    assert (again.headers["ETag"], again.headers["Cache-Control"]) == (etag, "no-store")
+
+
+@pytest.mark.parametrize("path", ["/", "/courses/1", "/students/1", "/login"])
+def test_signed_in_pages_are_never_stored(web: ApiClient, seed: dict[str, Any], path: str) -> None:
+    """Grades and names on a shared computer: no browser or proxy cache may keep the page."""
+    response = web.client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/health", "/api/v1/courses"])
+def test_other_answers_are_never_stored_either(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["Cache-Control"] == "no-store"
 
 
 def test_etag_changes_when_data_changes(api: ApiClient, seed: dict[str, Any]) -> None:

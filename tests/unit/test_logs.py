@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 from app import config, create_app
 from app.logs import REDACTED, RedactingFilter, gunicorn_logconfig, redact
+from app.security import TOKEN_PREFIX
 from tests.app_helpers import ApiClient
 from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
 
@@ -158,3 +160,34 @@ def test_sentry_starts_only_with_a_dsn(
             "send_default_pii": False,
         }
     ]
+
+
+def minted_token() -> str:
+    """A token as app.security.create_token mints it."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+@pytest.mark.parametrize("glue", ["", "token", "agent_", "x", "_", "-", "9", ".", "%2F"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        # gunicorn.conf.py's access_log_format with the token in the path, then the User-Agent.
+        '10.0.0.1 "GET /api/v1/courses/{glue}{token} HTTP/1.1" 404 52 3ms "curl/8"',
+        '10.0.0.1 "GET /health HTTP/1.1" 200 40 1ms "{glue}gt_{token_body}"',
+        '10.0.0.1 "GET /health HTTP/1.1" 200 40 1ms "{glue}{token}{glue}"',
+        "rejected header {glue}{token}{glue}",
+    ],
+)
+def test_a_token_is_redacted_wherever_it_stands(line: str, glue: str) -> None:
+    """The hostile review: ``/api/v1/courses/tokengt_<token>`` or a User-Agent
+    ``agent_gt_<token>`` kept the whole token; ``\\b`` needs a non-word character before it."""
+    token = minted_token()
+    text = line.format(glue=glue, token=token, token_body=token[len(TOKEN_PREFIX) :])
+    redacted = redact(text)
+    assert token[len(TOKEN_PREFIX) :] not in redacted
+    assert REDACTED in redacted
+
+
+def test_a_percent_encoded_token_is_redacted() -> None:
+    token = minted_token()
+    assert token[3:] not in redact("GET /x/gt%5F" + token[3:])

@@ -83,3 +83,19 @@ def test_without_a_command_it_prints_usage() -> None:
     result = preflight([], {})
     assert result.returncode == 2
     assert "usage: python -m app.preflight COMMAND" in result.stderr
+
+
+def test_a_command_that_cannot_run_is_one_line_not_a_traceback() -> None:
+    result = preflight(["no-such-command-here"], {})
+    assert result.returncode == 127
+    assert result.stderr == (
+        "gradetracker: cannot run no-such-command-here: No such file or directory\n"
+    )
+
+
+def test_a_blank_worker_count_is_refused_before_gunicorn_reads_it() -> None:
+    """gunicorn's int(' ') was 13 lines of traceback through the preflight."""
+    result = preflight([*GUNICORN, "--version"], {"WEB_CONCURRENCY": " "})
+    assert result.returncode == 1
+    assert result.stderr.startswith("gradetracker: Invalid configuration: WEB_CONCURRENCY is blank")
+    assert "Traceback" not in result.stderr

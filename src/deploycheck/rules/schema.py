@@ -20,8 +20,9 @@ from jsonschema.exceptions import ValidationError, relevance
 from jsonschema.validators import validator_for
 
 from deploycheck.errors import ConfigFileError
-from deploycheck.findings import Finding
+from deploycheck.findings import Finding, Level
 from deploycheck.registry import declare
+from deploycheck.rules.plan_spelling import documented_plan, spelling_message
 from deploycheck.targets.yamlfile import YamlDocument, YamlPath, load_yaml
 
 # The declared ids the validator reports under: ours and Render's schema.
@@ -33,6 +34,9 @@ OFFICIAL_SCHEMA_ENV = "RENDER_BLUEPRINT_SCHEMA"
 declare(
     "SCH001",
     """render.yaml matches our Blueprint schema (closed objects: typos fail).
+
+    A plan Render's schema lists in another spelling (``Starter``, ``basic_256mb``) is a warning
+    naming the listed one: Render's own examples deploy with such plans.
 
     Passes: ``services: [{type: web, name: app, runtime: docker}]``
     Fails:  ``services: [{type: web, name: app, helthCheckPath: /health}]`` (unknown field)
@@ -83,6 +87,8 @@ class SchemaError:
     message: str
     # The field the error is about: ``path`` itself, or the missing field under it.
     subject: YamlPath = ()
+    # A warning only for a plan the schema lists in another spelling (see plan_spelling).
+    level: Level = Level.ERROR
 
 
 def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaError]:
@@ -97,6 +103,10 @@ def schema_errors(doc: YamlDocument, schema: Mapping[str, Any]) -> list[SchemaEr
         path: YamlPath = tuple(error.absolute_path)
         if error.validator in _CLOSED_OBJECT and isinstance(error.instance, dict):
             found.extend(_unknown_fields(schema, error, path, raw))
+        elif documented := documented_plan(error):
+            found.append(
+                SchemaError(path, spelling_message(error, documented), path, Level.WARNING)
+            )
         elif not (error.validator == "required" and path in unknown_at):
             # A field missing next to an unknown one: the unknown one is the mistake to name
             # (``fromGroup`` in an env group, where the plain-variable shape wants ``key``).
@@ -109,7 +119,7 @@ def validate(
 ) -> list[Finding]:
     """Every schema error in ``doc`` as a finding at the offending key's line."""
     errors = schema_errors(doc, schema)
-    return sorted({doc.finding(rule_id, e.path, f"{e.message} ({label})") for e in errors})
+    return sorted({doc.finding(rule_id, e.path, f"{e.message} ({label})", e.level) for e in errors})
 
 
 def _missing(error: ValidationError) -> list[str]:
@@ -133,12 +143,13 @@ def compare(
     findings = []
     for error in ours:
         note = "" if _overlaps(error, official) else "; Render's published schema accepts it"
-        findings.append(doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})"))
+        findings.append(
+            doc.finding(OURS, error.path, f"{error.message} (Blueprint schema{note})", error.level)
+        )
     for error in official:
         note = "" if _overlaps(error, ours) else "; our Blueprint schema accepts it"
-        findings.append(
-            doc.finding(RENDERS, error.path, f"{error.message} (Render's official schema{note})")
-        )
+        message = f"{error.message} (Render's official schema{note})"
+        findings.append(doc.finding(RENDERS, error.path, message, error.level))
     return sorted(set(findings))
 
 
@@ -294,8 +305,10 @@ def _describe(error: ValidationError) -> str:
             )
         return f"needs exactly one of: {', '.join(names)}"
     if error.validator == "required":
-        missing = [k for k in options if k not in error.instance]
-        return f"missing required field {', '.join(map(repr, missing))}"
+        missing = [repr(k) for k in options if k not in error.instance]
+        fields = " and ".join([", ".join(missing[:-1]), missing[-1]] if missing[1:] else missing)
+        kind = f" for a {error.schema['title']}" if "title" in error.schema else ""
+        return f"missing required field{'s' * bool(missing[1:])} {fields}{kind}"
     if error.validator == "not" and isinstance(error.validator_value, dict):
         banned = error.validator_value.get("required", [])
         return f"must not have {', '.join(map(repr, banned)) or 'this shape'}"

@@ -55,8 +55,10 @@ def test_gunicorn_runs_two_gthread_workers_by_default(app_container: AppContaine
         f"expected gunicorn's master plus {DEFAULT_WORKERS} workers in {app_container.image}, "
         f"found {len(workers)} workers: {[w.command for w in workers]}"
     )
-    assert "Using worker: gthread" in app_container.logs_text(), (
-        "expected gunicorn to log 'Using worker: gthread', found another worker class in the logs"
+    used = "Using worker: app.worker.BufferingWorker"
+    assert used in app_container.logs_text(), (
+        f"expected gunicorn to log {used!r} (gthread reading requests whole, app/worker.py), "
+        "found another worker class in the logs"
     )
 
 
