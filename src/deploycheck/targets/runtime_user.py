@@ -169,7 +169,9 @@ def _context_file(df: Dockerfile, word: str) -> Path | None:
     name = PurePosixPath(word).name
     for image, path, folder in _copied_files(df):
         if not folder:
-            if word == image or (not word.startswith("/") and PurePosixPath(image).name == name):
+            # A relative side is relative to a WORKDIR: its file name must match.
+            relative = not word.startswith("/") or not image.startswith("/")
+            if word == image or (relative and PurePosixPath(image).name == name):
                 return path
             continue
         rel = word[len(image) + 1 :] if word.startswith(image + "/") else None
