@@ -37,9 +37,10 @@ def write_config(folder: Path, text: str) -> Path:
 def project(tmp_path: Path) -> Path:
     """A sound foreign Dockerfile that starts with a ``# syntax=`` line: only the opt-in DF009
     (no frontend pull, for builds without a registry) objects to it."""
+    # The whole build context (DI003 reads the files the Dockerfile COPYs), plus the directive.
+    shutil.copytree(FOREIGN, tmp_path, dirs_exist_ok=True)
     text = (FOREIGN / "Dockerfile").read_text(encoding="utf-8")
     (tmp_path / "Dockerfile").write_text(SYNTAX_LINE + text, encoding="utf-8")
-    shutil.copy(FOREIGN / ".dockerignore", tmp_path / ".dockerignore")
     return tmp_path
 
 
