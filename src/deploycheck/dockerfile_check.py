@@ -47,7 +47,7 @@ def check_dockerfile(
     """
     settings = (config if config is not None else config_for(path)).with_overrides(environ=environ)
     context_root = Path(root)
-    dockerfile = Dockerfile(path, target)
+    dockerfile = Dockerfile(path, target, context_root)
     ignore = Dockerignore.for_build(context_root, dockerfile.path)
     findings = registry.run("dockerfile", dockerfile, settings)
     findings += registry.run("context", BuildContext(context_root, dockerfile, ignore), settings)

@@ -11,16 +11,24 @@ import re
 _SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|APIKEY|TOKENS?$")
 _SECRET_PARTS = frozenset({"KEY", "DSN", "PASS"})
 # GPG_KEY: the official python images set it to the public fingerprint of CPython's release
-# manager.
+# manager; a name with GPG or PGP in it holds key ids or fingerprints (php's GPG_KEYS), which
+# identify a public key to verify a download with.
 _PUBLIC_NAMES = frozenset({"GPG_KEY"})
+_PUBLIC_PARTS = frozenset({"GPG", "PGP", "GNUPG"})
 # A last part that says the value is about a secret, not the secret: where it is
 # (SSH_KEY_PATH, POSTGRES_PASSWORD_FILE, the Docker convention for a mounted secret), which one
-# (AWS_ACCESS_KEY_ID, GPG_KEY_ID), or how it is used (AUTH0_TOKEN_SIGN_ALG=RS256,
-# JWT_TOKEN_EXPIRY=3600, API_KEY_HEADER=X-Api-Key).
+# (AWS_ACCESS_KEY_ID, GPG_KEY_ID, a public key fingerprint NODESOURCE_KEY_FPR), or how it is
+# used (AUTH0_TOKEN_SIGN_ALG=RS256, JWT_TOKEN_EXPIRY=3600, API_KEY_HEADER=X-Api-Key).
 _ABOUT_A_SECRET = frozenset(
     {
         "ID",
         "IDS",
+        "KEYID",
+        "KEYIDS",
+        "FPR",
+        "FPRS",
+        "FINGERPRINT",
+        "FINGERPRINTS",
         "PATH",
         "FILE",
         "DIR",
@@ -65,6 +73,8 @@ def is_secret_name(name: str) -> bool:
     upper = name.upper()
     parts = _parts(upper)
     if upper in _PUBLIC_NAMES or not parts or parts[-1] in _ABOUT_A_SECRET:
+        return False
+    if _PUBLIC_PARTS & set(parts):
         return False
     return any(_SECRET_WORDS.search(part) for part in parts) or bool(_SECRET_PARTS & set(parts))
 

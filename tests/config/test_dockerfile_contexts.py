@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, main
-from deploycheck.config import Config
+from deploycheck.config import Config, load_config
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.findings import Level
 from deploycheck.registry import RELAYED_CODE
@@ -101,3 +101,32 @@ def test_a_context_that_lacks_the_copied_files_fails(
     out = capsys.readouterr().out
     assert code == EXIT_FINDINGS
     assert "COPY Cargo.*: no file matches it in the build context" in out, out
+
+
+@pytest.mark.parametrize(
+    ("folder", "where"),
+    [
+        ("entrypoint-gosu", "gosu in docker-entrypoint.sh:5"),
+        ("entrypoint-renamed-su-exec", "su-exec in docker/entry.sh:6"),
+    ],
+)
+def test_a_privilege_drop_is_read_from_the_script_the_image_runs(folder: str, where: str) -> None:
+    """DF004 names the line of the copied script that drops root (info), so a reader can check."""
+    result = check_dockerfile(
+        CONTEXTS / folder / "Dockerfile", root=CONTEXTS / folder, config=Config(), environ={}
+    )
+    (found,) = [f for f in result.findings if f.rule_id == "DF004"]
+    assert found.level == Level.INFO, found
+    assert where in found.message, found.message
+
+
+def test_a_configured_user_is_required_whatever_the_entrypoint_does(tmp_path: Path) -> None:
+    """A project that names its USER (this repository: 10001:10001) gets an error for a drop."""
+    folder = CONTEXTS / "entrypoint-gosu"
+    path = tmp_path / ".deploycheck.yaml"
+    path.write_text('rules:\n  DF004: {user: "10001:10001"}\n', encoding="utf-8")
+    config = load_config(path)
+    result = check_dockerfile(folder / "Dockerfile", root=folder, config=config, environ={})
+    (found,) = [f for f in result.findings if f.rule_id == "DF004"]
+    assert found.level == Level.ERROR, found
+    assert "expected `USER 10001:10001` (from the project's config)" in found.message

@@ -9,7 +9,8 @@ no shell for one): they are opt-in, turned on by a config that gives them a leve
 target stage runs, so the runtime rules follow it through the stages it builds on
 (``FROM base``) and ignore builder and export stages. What one project wants on top (its base
 image family, its health path, its code folders) comes from its config as rule options, and
-the messages say so. ``dockerfile_hygiene`` holds DF009 on; hadolint covers style.
+the messages say so. ``dockerfile_user`` holds DF004, ``dockerfile_hygiene`` DF009 on;
+hadolint covers style.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from deploycheck.targets.stage_graph import is_export_stage
 
 FROM_CONFIG = "(from the project's config)"
 _VERSION = re.compile(r"^(?P<version>\d+(?:\.\d+)*)(?P<variant>.*)$")
+# No image tag is an upper-case phrase; that is a note to the builder (gotify's Dockerfile).
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|<[^<>]+>|(?i:change_?me|replace_?me)")
 _CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb", ".php", ".sh")
 
 
@@ -46,6 +49,11 @@ def _origin(df: Dockerfile, stage_index: int) -> str:
     return f"FROM on line {stage.line}, default of ARG {arg.name} on line {arg.line}"
 
 
+def _placeholder(value: str | None) -> bool:
+    """An ARG default meant to be overridden: ``PLEASE_PROVIDE_GO_VERSION``, ``<tag>``."""
+    return bool(value) and bool(_PLACEHOLDER.fullmatch(value or ""))
+
+
 @rule("DF001", target="dockerfile", level=Level.WARNING)
 def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
     """Every base image names a tag (or digest) that is not ``latest``.
@@ -54,7 +62,10 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
     not a failure); a base that resolves to nothing is an error, as ``docker build`` refuses
     it. A stage built on an earlier stage (``FROM builder``) is judged by that stage's image;
     ``FROM scratch`` needs no tag; a base that depends on a build argument with no default is
-    only known at build time and is left alone.
+    only known at build time and is left alone; so is a stage chosen per platform
+    (``FROM base-${TARGETARCH}``, judged by the stage it names for amd64). An ARG default that
+    is a placeholder to override (``ARG GO_VERSION=PLEASE_PROVIDE_GO_VERSION``) is a warning
+    saying to pass ``--build-arg``.
     Pass: ``ARG PYTHON_IMAGE=python:3.11-slim-bookworm`` + ``FROM ${PYTHON_IMAGE}``
     Fail: ``FROM python``, ``FROM python:latest`` or ``FROM localhost:5000/python``
     """
@@ -62,6 +73,15 @@ def base_image_pinned(df: Dockerfile) -> Iterator[Problem]:
         if stage.parent is not None or stage.base is None:
             continue
         where = _origin(df, stage.index)
+        placeholder = next((v for v in df.base_variables(stage) if _placeholder(v.value)), None)
+        if placeholder is not None:
+            yield _problem(
+                df,
+                stage.line,
+                f"base image {stage.base!r} ({where}) holds the placeholder "
+                f"{placeholder.value!r}: pass --build-arg {placeholder.name}=... when building",
+            )
+            continue
         ref = ImageRef.parse(stage.base)
         level = None
         if not stage.base:
@@ -231,56 +251,6 @@ def requirements_before_code(df: Dockerfile, options: Mapping[str, Any]) -> Iter
                 "manifests before the install and the code after it, so a code change does not "
                 "rebuild the dependency layer",
             )
-
-
-def _runtime_line(df: Dockerfile) -> int | None:
-    """The line of the final stage's own first CMD or ENTRYPOINT, None when it inherits one."""
-    starts = df.instructions_named("CMD", "ENTRYPOINT", stage=df.final_stage.index)
-    return starts[0].line if starts else None
-
-
-@rule("DF004", target="dockerfile", options={"user": str})
-def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Problem]:
-    """The final image runs as a non-root USER, set in its stage or a stage it builds on.
-
-    An error: a process running as root in the container is a security defect on any project.
-    A builder stage that stays root is fine (only the target stage runs), so is an export stage
-    (``FROM scratch`` with files only) and a base image whose own USER is not root
-    (distroless ``:nonroot``, Chainguard). A USER after the CMD still applies: info.
-    Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``, or ``FROM base`` where stage
-    ``base`` sets ``USER app``
-    Fail: no USER at all, ``USER root`` or ``USER 0:0``
-    Option ``user``: the USER the messages suggest (say ``10001:10001``).
-    """
-    wanted = f"`USER {options['user']}` {FROM_CONFIG}" if options["user"] else "a non-root USER"
-    users = df.inherited("USER")
-    base = df.root().base
-    if is_export_stage(df) or (not users and base and ImageRef.parse(base).runs_nonroot):
-        return
-    if not users:
-        yield _problem(
-            df,
-            _runtime_line(df) or df.final_stage.line,
-            "the final image sets no USER (in its stage or a stage it builds on), so the app "
-            f"would run as root: expected {wanted} before CMD",
-        )
-        return
-    last = users[-1]
-    name = last.value.strip().partition(":")[0]
-    if name in {"root", "0"}:
-        yield _problem(
-            df,
-            last.line,
-            f"USER {last.value.strip()} runs the app as root: expected {wanted}",
-        )
-    elif (runtime := _runtime_line(df)) is not None and last.line > runtime:
-        yield _problem(
-            df,
-            last.line,
-            f"USER on line {last.line} comes after CMD/ENTRYPOINT on line {runtime}: "
-            "expected it before, where readers look for the runtime user",
-            Level.INFO,
-        )
 
 
 @rule("DF005", target="dockerfile", options={"path": str}, enabled=False)

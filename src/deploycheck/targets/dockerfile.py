@@ -25,7 +25,7 @@ import dockerfile as buildkit
 
 from deploycheck.errors import ConfigFileError
 from deploycheck.targets import shell
-from deploycheck.targets.image_ref import substitute
+from deploycheck.targets.image_ref import platform_candidates, substitute
 from deploycheck.targets.installs import pip_install_args
 
 # Parser directives (``# syntax=...``) count only at the very top of the file, before any
@@ -203,11 +203,18 @@ class Dockerfile:
     """Facts about one Dockerfile; ConfigFileError when it cannot be read or parsed.
 
     ``target`` names the stage ``docker build --target`` builds; by default the last one.
+    ``context`` is the build context whose files COPY reads; by default the Dockerfile's folder.
     """
 
-    def __init__(self, path: str | os.PathLike[str], target: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        target: str | None = None,
+        context: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.target = target
+        self.context = Path(context) if context is not None else self.path.parent
         try:
             raw = self.path.read_bytes()
         except OSError as exc:
@@ -340,6 +347,13 @@ class Dockerfile:
                 )
             name = words[2].lower() if len(words) == 3 else None
             base = substitute(words[0], self.global_args)
+            if base is None or "$" in base:
+                named = [
+                    c
+                    for c in platform_candidates(words[0], self.global_args)
+                    if c.lower() in by_name
+                ]
+                base = named[0] if named else base
             parent = by_name.get(base.lower()) if base is not None else None
             platform = next(iter(ins.flag_values("platform")), None)
             own = tuple(members[ins.stage])

@@ -153,7 +153,7 @@ class BuildContext:
         """The context at ``root``; relative file names are taken inside it. Without
         ``dockerignore``, the file ``docker build`` would read (:meth:`Dockerignore.for_build`)."""
         base = Path(root)
-        df = Dockerfile(base / dockerfile)
+        df = Dockerfile(base / dockerfile, context=base)
         ignore = (
             Dockerignore(base / dockerignore)
             if dockerignore is not None

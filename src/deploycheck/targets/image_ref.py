@@ -29,6 +29,23 @@ AUTOMATIC_ARGS = frozenset(
 )
 
 
+# The values BuildKit gives them when it builds for linux/amd64, then linux/arm64 (a stage
+# chosen per platform, ``FROM base-${TARGETARCH}``, is judged by the first that names a stage).
+PLATFORM_VALUES = tuple(
+    {
+        "BUILDPLATFORM": f"linux/{arch}",
+        "BUILDOS": "linux",
+        "BUILDARCH": arch,
+        "BUILDVARIANT": "",
+        "TARGETPLATFORM": f"linux/{arch}",
+        "TARGETOS": "linux",
+        "TARGETARCH": arch,
+        "TARGETVARIANT": "",
+    }
+    for arch in ("amd64", "arm64")
+)
+
+
 class _Unknown(Exception):
     """A reference whose value is only known when the image is built."""
 
@@ -72,6 +89,22 @@ def substitute(word: str, args: Mapping[str, str | None]) -> str | None:
         return _REFERENCE.sub(replace, word)
     except _Unknown:
         return None
+
+
+def platform_candidates(word: str, args: Mapping[str, str | None]) -> list[str]:
+    """``word`` as built for each of :data:`PLATFORM_VALUES`, global ARG defaults that refer to
+    the platform arguments (``ARG FLAVOR=${TARGETARCH}``) expanded too."""
+    found = []
+    for platform in PLATFORM_VALUES:
+        values = {**args, **{k: v for k, v in platform.items() if args.get(k) is None}}
+        value: str | None = word
+        for _ in range(3):  # a default may name an ARG whose default names a platform ARG
+            if value is None or "$" not in value:
+                break
+            value = substitute(value, values)
+        if value is not None and "$" not in value:
+            found.append(value)
+    return found
 
 
 @dataclass(frozen=True)
