@@ -118,17 +118,15 @@ def parse(fields: Mapping[str, Field], *, partial: bool = False) -> dict[str, An
     }
 
 
-def get_or_404(model: type[M], object_id: int) -> M:
-    """The row with ``object_id`` or a 404 ApiError naming the resource."""
-    obj = get_by_id(model, object_id)
+def found_or_404(obj: M | None, model: type[M], object_id: int) -> M:
+    """``obj``, or a 404 ApiError naming the resource it was looked up as."""
     if obj is None:
         raise ApiError(404, "not_found", f"{model.__name__} {object_id} does not exist")
     return obj
 
 
-def get_or_422(model: type[M], field: str, object_id: int) -> M:
-    """The row a body field refers to, or a 422 ApiError on that field."""
-    obj = get_by_id(model, object_id)
+def found_or_422(obj: M | None, model: type[M], field: str, object_id: int) -> M:
+    """``obj``, looked up from a body field, or a 422 ApiError on that field."""
     if obj is None:
         raise ApiError(
             422,
@@ -137,6 +135,16 @@ def get_or_422(model: type[M], field: str, object_id: int) -> M:
             {field: f"{model.__name__} {object_id} does not exist"},
         )
     return obj
+
+
+def get_or_404(model: type[M], object_id: int) -> M:
+    """The row with ``object_id`` or a 404 ApiError naming the resource."""
+    return found_or_404(get_by_id(model, object_id), model, object_id)
+
+
+def get_or_422(model: type[M], field: str, object_id: int) -> M:
+    """The row a body field refers to, or a 422 ApiError on that field."""
+    return found_or_422(get_by_id(model, object_id), model, field, object_id)
 
 
 def _query_int(name: str, default: int) -> int:

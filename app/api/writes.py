@@ -23,6 +23,7 @@ from werkzeug.http import generate_etag, parse_etags
 from ..db import db, locked
 from ..errors import ApiError, refused_by
 from ..models import MAX_ID
+from .common import found_or_404, found_or_422
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
@@ -41,23 +42,12 @@ def _locked(model: type[M], object_id: int) -> M | None:
 
 def locked_or_404(model: type[M], object_id: int) -> M:
     """The row with ``object_id``, locked for this request's write (``db.locked``), or a 404."""
-    obj = _locked(model, object_id)
-    if obj is None:
-        raise ApiError(404, "not_found", f"{model.__name__} {object_id} does not exist")
-    return obj
+    return found_or_404(_locked(model, object_id), model, object_id)
 
 
 def locked_or_422(model: type[M], field: str, object_id: int) -> M:
     """The row a body field refers to, locked like ``locked_or_404``, or a 422 on that field."""
-    obj = _locked(model, object_id)
-    if obj is None:
-        raise ApiError(
-            422,
-            "validation_error",
-            "The request body is invalid",
-            {field: f"{model.__name__} {object_id} does not exist"},
-        )
-    return obj
+    return found_or_422(_locked(model, object_id), model, field, object_id)
 
 
 def check_if_match(obj: Rendered) -> None:
