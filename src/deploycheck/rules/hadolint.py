@@ -151,7 +151,8 @@ def lint(
     Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
     at or above a configured failure threshold is an error, any other keeps its own level
     (error, warning, or info for info and style), but a hadolint "error" Docker accepts (sudo,
-    ADD of a local file: not in ``DEFECTS``) is a warning. ``config`` is a hadolint
+    ADD of a local file: not in ``DEFECTS``) is a warning, and so is DL3021 when several sources
+    go to ``.`` (BuildKit takes it as the working directory). ``config`` is a hadolint
     config file; without one, hadolint gets a config made of the ``failure_threshold`` and
     ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
     hadolint still running after the ``timeout`` option's seconds is finding HL003; a file its
