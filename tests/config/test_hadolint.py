@@ -150,3 +150,21 @@ def test_hadolint_errors_docker_accepts_are_warnings_without_a_threshold() -> No
     assert hadolint.level_for("error", None, "DL3021") is Level.ERROR
     assert hadolint.level_for("error", None, "SC1009") is Level.ERROR
     assert hadolint.level_for("error", "style", "DL3020") is Level.ERROR
+
+
+SEVERAL_TO_DIR = REPO / "tests" / "fixtures" / "hadolint" / "copy-several-to-dir.Dockerfile"
+
+
+def test_several_sources_copied_to_dot_are_a_warning_a_bare_name_an_error() -> None:
+    found = {f.line: f for f in hadolint.lint(SEVERAL_TO_DIR) if f.rule_id == "DL3021"}
+    assert {line: f.level for line, f in found.items()} == {
+        7: Level.WARNING,
+        8: Level.WARNING,
+        10: Level.ERROR,
+    }
+    assert "the build works" in found[7].message
+
+
+def test_a_threshold_keeps_dl3021_an_error_even_on_dot() -> None:
+    found = hadolint.lint(SEVERAL_TO_DIR, options={"failure_threshold": "error"})
+    assert {f.level for f in found if f.rule_id == "DL3021"} == {Level.ERROR}

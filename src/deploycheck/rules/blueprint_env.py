@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from deploycheck.findings import Level, Problem
+from deploycheck.placeholders import is_placeholder
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.secret_values import literal_secret, secret_reason
@@ -43,7 +44,8 @@ def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
     """An env var named like a secret (SECRET, KEY, TOKEN, PASSWORD, DSN...) has no literal value.
 
     In any service or environment group; a value no secret has the shape of (a flag, a path, an
-    algorithm name, a template) is not one.
+    algorithm name, a template) is not one. A plain placeholder (``changeme``,
+    ``your_api_key_here``) is a warning: no credential leaks, but the real value is still to set.
 
     Passes: ``{key: FLASK_SECRET_KEY, generateValue: true}``, ``{key: AUTH0_TOKEN_SIGN_ALG,
     value: RS256}``, ``{key: GOOGLE_API_KEY, value: "no"}``
@@ -52,7 +54,14 @@ def no_literal_secret_by_name(bp: Blueprint) -> Iterator[Problem]:
     for var in _all_env(bp):
         if not (var.key and var.is_literal and is_secret_name(var.key)):
             continue
-        if literal_secret(var.key, var.value) is not None:
+        if is_placeholder(var.value):
+            problem = bp.problem(
+                (*var.path, "value"),
+                f"{var.key} is a secret with a placeholder value: set the real value with "
+                "sync: false",
+            )
+            yield replace(problem, level=Level.WARNING)
+        elif literal_secret(var.key, var.value) is not None:
             yield bp.problem(
                 (*var.path, "value"),
                 f"{var.key} is a secret but has a literal value; use generateValue or sync: false",

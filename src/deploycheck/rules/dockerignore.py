@@ -16,9 +16,9 @@ from deploycheck.registry import Settings, rule
 from deploycheck.targets.context_files import SECRET, Unwanted, unwanted
 from deploycheck.targets.dockerfile import Copy
 from deploycheck.targets.dockerignore import BuildContext, IgnorePattern, has_glob
+from deploycheck.targets.git_facts import ignored, tracked
 from deploycheck.targets.stage_graph import built_stages, resolved_sources, shipped_stages
 
-_URL = ("://", "git@")
 _SHOWN = 3
 
 
@@ -67,8 +67,16 @@ def context_copies(context: BuildContext) -> Sources:
     for copy in df.copies:
         if copy.stage in built and "from" not in copy.flags:
             sources = resolved_sources(df, copy)
-            found.append((copy, [s for s in sources if s is None or not s.startswith(_URL)]))
+            local = [s for s in sources if s is None or not _remote(copy, s)]
+            found.append((copy, local))
     return found
+
+
+def _remote(copy: Copy, source: str) -> bool:
+    """Whether an ADD source is fetched by the builder (a URL or a git remote), not read from
+    the context (https://docs.docker.com/reference/dockerfile/#add)."""
+    bare = source.strip("\"'")
+    return copy.instruction == "ADD" and ("://" in bare or bare.startswith("git@"))
 
 
 def _where_it_goes(copies: Sources, shipped: set[int], path: str) -> tuple[Copy | None, bool]:
@@ -82,8 +90,10 @@ def _where_it_goes(copies: Sources, shipped: set[int], path: str) -> tuple[Copy 
     return found, False
 
 
-def _level(item: Unwanted, ships: bool) -> Level:
-    if item.kind == SECRET:
+def _level(item: Unwanted, ships: bool, in_git: bool = False) -> Level:
+    """A secret shipped in the image is an error unless git already tracks it: then it is
+    in the repository for anyone who can clone it, and the image adds no new leak."""
+    if item.kind == SECRET and not in_git:
         return Level.ERROR if ships else Level.WARNING
     return Level.WARNING if ships else Level.INFO
 
@@ -121,8 +131,10 @@ def nothing_unwanted_sent(context: BuildContext, options: Mapping[str, Any]) -> 
     The context is walked as the engine sends it (``.dockerignore`` and its ``!`` lines
     honoured) and only files really there count. A secret that a COPY puts in a shipped
     image is an error (anyone who pulls the image has it); a secret only sent, or copied into a
-    builder stage, is a warning. VCS data, virtualenvs, ``node_modules`` and caches copied into
-    the image are warnings (bloat, host binaries, history), otherwise info (a slower build).
+    builder stage, is a warning; so is a secret file git tracks (a committed test key or CI env
+    file is already in the repository, where secret scanners judge it). VCS data, virtualenvs,
+    ``node_modules`` and caches copied into the image are warnings (bloat, host binaries,
+    history), otherwise info (a slower build).
     Option ``keep_out``: Docker patterns of the project's own files that must not be sent
     (``tests``, ``docs``), reported like caches.
     Pass: ``.git`` and ``**/.env`` in .dockerignore, ``COPY . .``
@@ -132,17 +144,21 @@ def nothing_unwanted_sent(context: BuildContext, options: Mapping[str, Any]) -> 
     if not found:
         return
     copies, shipped = context_copies(context), shipped_stages(context.dockerfile)
+    in_git = tracked(context.root, [item.path for item in found if item.kind == SECRET])
     groups: dict[tuple[str, str], list[tuple[Unwanted, Copy | None, bool]]] = {}
     for item in found:
         copy, ships = _where_it_goes(copies, shipped, item.path)
         if item.kind == SECRET:
             where = _fate(context, copy, ships)
+            known = item.path in in_git
+            note = " (git tracks it: it is already in the repository)" if known else ""
             yield _problem(
                 context,
                 _reinclude_line(context, item.path),
-                f"{item.path} ({item.why}) is {where}: expected it excluded in .dockerignore; "
-                "secrets belong in the platform's secret store or a build secret mount",
-                _level(item, ships),
+                f"{item.path} ({item.why}){note} is {where}: expected it excluded in "
+                ".dockerignore; secrets belong in the platform's secret store or a build secret "
+                "mount",
+                _level(item, ships, known),
             )
             continue
         groups.setdefault((item.kind, item.why), []).append((item, copy, ships))
@@ -170,8 +186,11 @@ def copied_files_present(context: BuildContext) -> Iterator[Problem]:
     excluded while a file in it is put back still sends that file). A source only known at
     build time (an ARG without a default) is left alone; so are the stages the target does not
     need, which BuildKit never builds.
+    A URL or git source of ADD is fetched by the builder, not read from the context. A glob
+    that matches nothing is info (BuildKit copies nothing); a missing path that git ignores is
+    a warning (a build output: a clean clone, as Render builds from, lacks it).
     Pass: ``*`` then ``!requirements.txt`` with ``COPY requirements.txt .``
-    Fail: ``*`` without ``!requirements.txt``, or ``COPY Cargo.* ./`` with no Cargo file
+    Fail: ``*`` without ``!requirements.txt``, or ``COPY config.toml .`` with no such file
     (the build fails: file not found in the context)
     """
     dockerfile = context.dockerfile.display_path
@@ -200,13 +219,38 @@ def copied_files_present(context: BuildContext) -> Iterator[Problem]:
                     "fails: not found)",
                 )
             else:
-                kind = "no file matches it" if has_glob(source) else "it does not exist"
-                yield Problem(
-                    dockerfile,
-                    copy.line,
-                    f"{copy.instruction} {source}: {kind} in the build context "
-                    f"{context.root}: expected it there (the build fails: not found)",
-                )
+                yield _missing(context, copy, source)
+
+
+def _missing(context: BuildContext, copy: Copy, source: str) -> Problem:
+    """A source with nothing in the context. BuildKit's Dockerfile frontend copies with
+    AllowEmptyWildcard (moby/buildkit frontend/dockerfile/dockerfile2llb/convert.go), so a glob
+    that matches nothing copies nothing; a literal path is read from a clean clone on Render,
+    where a path git ignores (a build output) is not there either."""
+    dockerfile = context.dockerfile.display_path
+    where = f"in the build context {context.root}"
+    if has_glob(source):
+        return Problem(
+            dockerfile,
+            copy.line,
+            f"{copy.instruction} {source}: no file matches it {where}; BuildKit copies nothing "
+            "for a glob that matches nothing (expected at least one match if the file matters)",
+            level=Level.INFO,
+        )
+    if ignored(context.root, [source]):
+        return Problem(
+            dockerfile,
+            copy.line,
+            f"{copy.instruction} {source}: not in a clean checkout (git ignores it): built "
+            "before docker build? Render builds from a clean clone, so this build fails there",
+            level=Level.WARNING,
+        )
+    return Problem(
+        dockerfile,
+        copy.line,
+        f"{copy.instruction} {source}: it does not exist {where}: expected it there (the build "
+        "fails: not found)",
+    )
 
 
 def _emptied(context: BuildContext, sent: list[str]) -> bool:

@@ -151,7 +151,8 @@ def lint(
     Each hadolint finding keeps hadolint's own code (DL3008, SC2086, ...) and line; a severity
     at or above a configured failure threshold is an error, any other keeps its own level
     (error, warning, or info for info and style), but a hadolint "error" Docker accepts (sudo,
-    ADD of a local file: not in ``DEFECTS``) is a warning. ``config`` is a hadolint
+    ADD of a local file: not in ``DEFECTS``) is a warning, and so is DL3021 when several sources
+    go to ``.`` (BuildKit takes it as the working directory). ``config`` is a hadolint
     config file; without one, hadolint gets a config made of the ``failure_threshold`` and
     ``ignored`` options, never whatever ``.hadolint.yaml`` the working directory holds.
     hadolint still running after the ``timeout`` option's seconds is finding HL003; a file its
@@ -199,13 +200,31 @@ def _problem(path: Path, item: Mapping[str, Any], threshold: str | None) -> Prob
         )
         return Problem(*where, message, item.get("column"), Level.WARNING, "HL004")
     message = f"{item['message']} (hadolint {item['level']})"
-    return Problem(
-        *where,
-        message,
-        item.get("column"),
-        level_for(item["level"], threshold, item["code"]),
-        item["code"],
-    )
+    level = level_for(item["level"], threshold, item["code"])
+    if item["code"] == "DL3021" and threshold is None and _directory_dest(path, item.get("line")):
+        # BuildKit takes `.` (the WORKDIR) as a directory, whatever follows it: the build works.
+        level = Level.WARNING
+        message += "; Docker takes `.` as the working directory, so the build works"
+    return Problem(*where, message, item.get("column"), level, item["code"])
+
+
+def _directory_dest(path: Path, line: int | None) -> bool:
+    """Whether the COPY/ADD starting at ``line`` has ``.`` (or ``dir/.``) as its destination."""
+    if line is None:
+        return False
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    text = ""
+    for raw in lines[line - 1 :]:
+        text += raw.rstrip()
+        if not text.endswith("\\"):
+            break
+        text = text[:-1] + " "
+    words = text.split()
+    dest = words[-1].strip("\"'],") if len(words) > 2 else ""
+    return dest == "." or dest.endswith("/.")
 
 
 def _run(path: Path, config: Path, timeout: float) -> list[dict[str, Any]] | None:
