@@ -108,6 +108,7 @@ def test_a_context_that_lacks_the_copied_files_fails(
     [
         ("entrypoint-gosu", "gosu in docker-entrypoint.sh:5"),
         ("entrypoint-renamed-su-exec", "su-exec in docker/entry.sh:6"),
+        ("entrypoint-from-builder", "su-exec in scripts/entrypoint.sh:5"),
     ],
 )
 def test_a_privilege_drop_is_read_from_the_script_the_image_runs(folder: str, where: str) -> None:
@@ -130,3 +131,11 @@ def test_a_configured_user_is_required_whatever_the_entrypoint_does(tmp_path: Pa
     (found,) = [f for f in result.findings if f.rule_id == "DF004"]
     assert found.level == Level.ERROR, found
     assert "expected `USER 10001:10001` (from the project's config)" in found.message
+
+
+def test_a_script_from_a_builder_without_the_drop_runs_as_root(tmp_path: Path) -> None:
+    """The other side of entrypoint-from-builder: the script the builder copied drops nothing."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "entrypoint-from-builder", project)
+    (project / "scripts" / "entrypoint.sh").write_text('#!/bin/sh\nexec "$@"\n', encoding="utf-8")
+    assert verdict(project) == {("DF004", "Dockerfile", 17, "error")}

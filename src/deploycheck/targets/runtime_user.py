@@ -28,9 +28,10 @@ import re
 import shlex
 from pathlib import Path, PurePosixPath
 
-from deploycheck.targets.dockerfile import Dockerfile
+from deploycheck.targets.dockerfile import Copy, Dockerfile
 from deploycheck.targets.image_ref import ImageRef, substitute
-from deploycheck.targets.stage_graph import resolved_sources, scope
+from deploycheck.targets.stage_files import context_file_in
+from deploycheck.targets.stage_graph import resolved_sources, scope, source_stage
 
 ROOT_IMAGES = frozenset(
     {
@@ -143,23 +144,33 @@ def _commands(df: Dockerfile) -> list[list[str]]:
 def _copied_files(df: Dockerfile) -> list[tuple[str, Path, bool]]:
     """``(image path, context path, is folder)`` for each context source the final image's
     stages COPY, build variables filled in."""
-    root = df.context.resolve()
     found = []
     for stage in df.chain():
         for copy in df.copies_in(stage):
-            if "from" in copy.flags:
-                continue
             dest = substitute(copy.dest, scope(df, stage, copy.line)) or copy.dest
-            for source in resolved_sources(df, copy):
-                if source is None or "://" in source:
-                    continue
-                path = (root / source).resolve()
-                if not path.is_relative_to(root) or not path.exists():
-                    continue
+            for name, path in _local_sources(df, copy):
                 into = dest.endswith("/") or len(copy.sources) > 1 or path.is_dir()
-                image = PurePosixPath(dest) / path.name if into and path.is_file() else dest
+                image = PurePosixPath(dest) / name if into and path.is_file() else dest
                 found.append((str(image).rstrip("/") or "/", path, path.is_dir()))
     return found
+
+
+def _local_sources(df: Dockerfile, copy: Copy) -> list[tuple[str, Path]]:
+    """``(name as copied, context path)`` for each context file a COPY takes, directly or
+    from a builder stage that copied it from the context (under another name, maybe)."""
+    if "from" in copy.flags:
+        origin = source_stage(df, copy)
+        if origin is None:
+            return []
+        found = ((s, context_file_in(df, origin, s)) for s in copy.sources)
+        return [(PurePosixPath(s).name, path) for s, path in found if path is not None]
+    root = df.context.resolve()
+    paths = (
+        (root / source).resolve()
+        for source in resolved_sources(df, copy)
+        if source is not None and "://" not in source
+    )
+    return [(p.name, p) for p in paths if p.is_relative_to(root) and p.exists()]
 
 
 def _context_file(df: Dockerfile, word: str) -> Path | None:
