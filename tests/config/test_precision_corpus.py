@@ -92,7 +92,7 @@ def test_runs_deploycheck_in_the_build_context_and_keeps_its_error_findings(
     (checkout / "app").mkdir(parents=True)
     (checkout / "app" / "Dockerfile").write_text(
         # A root server (EXPOSE) is DF004's error; a root one-shot command is only a warning.
-        'FROM python:3.12-slim\nCOPY notes.txt /srv/\nEXPOSE 8000\n'
+        "FROM python:3.12-slim\nCOPY notes.txt /srv/\nEXPOSE 8000\n"
         'CMD ["python", "-m", "http.server"]\n',
         encoding="utf-8",
     )
