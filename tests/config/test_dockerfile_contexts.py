@@ -109,6 +109,7 @@ def test_a_context_that_lacks_the_copied_files_fails(
         ("entrypoint-gosu", "gosu in docker-entrypoint.sh:5"),
         ("entrypoint-renamed-su-exec", "su-exec in docker/entry.sh:6"),
         ("entrypoint-from-builder", "su-exec in scripts/entrypoint.sh:5"),
+        ("supervisord-users", "supervisord in supervisord.conf runs web as app, worker as app"),
     ],
 )
 def test_a_privilege_drop_is_read_from_the_script_the_image_runs(folder: str, where: str) -> None:
@@ -139,3 +140,31 @@ def test_a_script_from_a_builder_without_the_drop_runs_as_root(tmp_path: Path) -
     shutil.copytree(CONTEXTS / "entrypoint-from-builder", project)
     (project / "scripts" / "entrypoint.sh").write_text('#!/bin/sh\nexec "$@"\n', encoding="utf-8")
     assert verdict(project) == {("DF004", "Dockerfile", 17, "error")}
+
+
+def test_a_supervisord_program_without_a_user_runs_as_root(tmp_path: Path) -> None:
+    """The other side of supervisord-users: one program has no user=, so supervisord (root)
+    runs it as root and the image does not count as dropping root."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "supervisord-users", project)
+    config = project / "supervisord.conf"
+    text = config.read_text(encoding="utf-8")
+    worker = "command=python /srv/worker.py\n"
+    assert worker + "user=app\n" in text
+    config.write_text(text.replace(worker + "user=app\n", worker), encoding="utf-8")
+    assert verdict(project) == {("DF004", "Dockerfile", 15, "error")}
+
+
+def test_a_supervisord_server_with_unprivileged_workers_needs_no_user(tmp_path: Path) -> None:
+    """snipe-it's shape: apache2ctl as root under supervisord serves from www-data workers."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "supervisord-users", project)
+    config = project / "supervisord.conf"
+    text = config.read_text(encoding="utf-8")
+    web = "command=gunicorn --bind 0.0.0.0:8000 app:app\ndirectory=/srv\nuser=app\n"
+    assert web in text
+    config.write_text(text.replace(web, "command=apache2ctl -DFOREGROUND\n"), encoding="utf-8")
+    result = check_dockerfile(project / "Dockerfile", root=project, config=Config(), environ={})
+    (found,) = [f for f in result.findings if f.rule_id == "DF004"]
+    assert found.level == Level.INFO, found
+    assert "runs web (unprivileged workers), worker as app" in found.message, found.message

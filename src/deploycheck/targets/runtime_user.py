@@ -18,7 +18,9 @@ Any other base (a vendor image such as ``redash/redash``) has a user we cannot k
 Dockerfile itself installs packages or adds users with no USER before it, which only root can.
 A command drops privileges when it runs through gosu, su-exec, setpriv, runuser, ``su -c``,
 ``sudo -u``, chpst, s6-setuidgid or s6-overlay's ``/init``, in the ENTRYPOINT/CMD itself or in
-the script they run that the Dockerfile copies from the build context.
+the script they run that the Dockerfile copies from the build context (directly, or through a
+builder stage's COPY of it); or when a supervisord config it names gives every program a
+non-root ``user=`` (or the program is one of the servers above, whose workers drop root).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import re
 import shlex
 from pathlib import Path, PurePosixPath
 
+from deploycheck.targets import supervisord
 from deploycheck.targets.dockerfile import Copy, Dockerfile
 from deploycheck.targets.image_ref import ImageRef, substitute
 from deploycheck.targets.stage_files import context_file_in
@@ -227,10 +230,20 @@ def privilege_drop(df: Dockerfile) -> str | None:
         if found:
             return f"{found[0]} in the ENTRYPOINT/CMD"
     for path, text in _scripts(df):
+        where = path.relative_to(df.context.resolve()).as_posix()
         found = _drop_in(text)
         if found:
-            where = path.relative_to(df.context.resolve()).as_posix()
             return f"{found[0]} in {where}:{found[1]}, which the image runs"
+        started = supervisord.programs(text)
+        # Every program must leave root: as its user=, or as a server whose workers do.
+        if started and all(not p.runs_as_root or _SERVER_WORDS.search(p.command) for p in started):
+            runs = ", ".join(
+                f"{p.name} as {p.user}"
+                if not p.runs_as_root
+                else f"{p.name} (unprivileged workers)"
+                for p in started
+            )
+            return f"supervisord in {where} runs {runs}"
     return None
 
 
