@@ -168,3 +168,11 @@ def test_a_supervisord_server_with_unprivileged_workers_needs_no_user(tmp_path: 
     (found,) = [f for f in result.findings if f.rule_id == "DF004"]
     assert found.level == Level.INFO, found
     assert "runs web (unprivileged workers), worker as app" in found.message, found.message
+
+
+def test_a_procfile_without_a_worker_server_runs_as_root(tmp_path: Path) -> None:
+    """The other side of procfile-forego: forego starts PHP's built-in server, all root."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "procfile-forego", project)
+    (project / "Procfile").write_text("web: php -S 0.0.0.0:80 -t public\n", encoding="utf-8")
+    assert verdict(project) == {("DF004", "Dockerfile", 14, "error")}

@@ -21,6 +21,7 @@ A command drops privileges when it runs through gosu, su-exec, setpriv, runuser,
 the script they run that the Dockerfile copies from the build context (directly, or through a
 builder stage's COPY of it); or when a supervisord config it names gives every program a
 non-root ``user=`` (or the program is one of the servers above, whose workers drop root).
+``forego start`` and ``honcho start`` run the Procfile of the WORKDIR, read like a script.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ _DROP = re.compile(
     r"|(?:^|[\s;&|(])(sudo)\s+(?:[^\n;|&]*\s)?(?:-[A-Za-z]*u\b|--user\b)"
     r"|^\s*(uid)\s*=\s*\S"  # uwsgi's ini option: workers run as that user
 )
+# Process managers that start the Procfile of the working directory unless told otherwise.
+_PROCFILE_RUNNERS = frozenset({"forego", "honcho"})
 _ROOT_ONLY = re.compile(
     r"(?:^|[\s;&|(])(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*install\b"
     r"|(?:^|[\s;&|(])(?:apk\s+(?:-\S+\s+)*add|useradd|groupadd|adduser|addgroup)\b"
@@ -152,7 +155,8 @@ def _copied_files(df: Dockerfile) -> list[tuple[str, Path, bool]]:
         for copy in df.copies_in(stage):
             dest = substitute(copy.dest, scope(df, stage, copy.line)) or copy.dest
             for name, path in _local_sources(df, copy):
-                into = dest.endswith("/") or len(copy.sources) > 1 or path.is_dir()
+                folder = dest == "." or dest.endswith(("/", "/."))
+                into = folder or len(copy.sources) > 1 or path.is_dir()
                 image = PurePosixPath(dest) / name if into and path.is_file() else dest
                 found.append((str(image).rstrip("/") or "/", path, path.is_dir()))
     return found
@@ -211,6 +215,8 @@ def _scripts(df: Dockerfile) -> list[tuple[Path, str]]:
     """The context files the command runs, and the files those name (uwsgi.ini), with text."""
     found: dict[Path, str] = {}
     words = [word for argv in _commands(df) for word in argv]
+    if any(PurePosixPath(word).name in _PROCFILE_RUNNERS for word in words):
+        words.append("Procfile")  # what `forego start` / `honcho start` run, in the WORKDIR
     for _ in range(2):
         named = [path for word in words if (path := _context_file(df, word)) is not None]
         words = []
