@@ -108,6 +108,8 @@ def test_a_context_that_lacks_the_copied_files_fails(
     [
         ("entrypoint-gosu", "gosu in docker-entrypoint.sh:5"),
         ("entrypoint-renamed-su-exec", "su-exec in docker/entry.sh:6"),
+        ("entrypoint-from-builder", "su-exec in scripts/entrypoint.sh:5"),
+        ("supervisord-users", "supervisord in supervisord.conf runs web as app, worker as app"),
     ],
 )
 def test_a_privilege_drop_is_read_from_the_script_the_image_runs(folder: str, where: str) -> None:
@@ -130,3 +132,47 @@ def test_a_configured_user_is_required_whatever_the_entrypoint_does(tmp_path: Pa
     (found,) = [f for f in result.findings if f.rule_id == "DF004"]
     assert found.level == Level.ERROR, found
     assert "expected `USER 10001:10001` (from the project's config)" in found.message
+
+
+def test_a_script_from_a_builder_without_the_drop_runs_as_root(tmp_path: Path) -> None:
+    """The other side of entrypoint-from-builder: the script the builder copied drops nothing."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "entrypoint-from-builder", project)
+    (project / "scripts" / "entrypoint.sh").write_text('#!/bin/sh\nexec "$@"\n', encoding="utf-8")
+    assert verdict(project) == {("DF004", "Dockerfile", 17, "error")}
+
+
+def test_a_supervisord_program_without_a_user_runs_as_root(tmp_path: Path) -> None:
+    """The other side of supervisord-users: one program has no user=, so supervisord (root)
+    runs it as root and the image does not count as dropping root."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "supervisord-users", project)
+    config = project / "supervisord.conf"
+    text = config.read_text(encoding="utf-8")
+    worker = "command=python /srv/worker.py\n"
+    assert worker + "user=app\n" in text
+    config.write_text(text.replace(worker + "user=app\n", worker), encoding="utf-8")
+    assert verdict(project) == {("DF004", "Dockerfile", 15, "error")}
+
+
+def test_a_supervisord_server_with_unprivileged_workers_needs_no_user(tmp_path: Path) -> None:
+    """snipe-it's shape: apache2ctl as root under supervisord serves from www-data workers."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "supervisord-users", project)
+    config = project / "supervisord.conf"
+    text = config.read_text(encoding="utf-8")
+    web = "command=gunicorn --bind 0.0.0.0:8000 app:app\ndirectory=/srv\nuser=app\n"
+    assert web in text
+    config.write_text(text.replace(web, "command=apache2ctl -DFOREGROUND\n"), encoding="utf-8")
+    result = check_dockerfile(project / "Dockerfile", root=project, config=Config(), environ={})
+    (found,) = [f for f in result.findings if f.rule_id == "DF004"]
+    assert found.level == Level.INFO, found
+    assert "runs web (unprivileged workers), worker as app" in found.message, found.message
+
+
+def test_a_procfile_without_a_worker_server_runs_as_root(tmp_path: Path) -> None:
+    """The other side of procfile-forego: forego starts PHP's built-in server, all root."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTEXTS / "procfile-forego", project)
+    (project / "Procfile").write_text("web: php -S 0.0.0.0:80 -t public\n", encoding="utf-8")
+    assert verdict(project) == {("DF004", "Dockerfile", 14, "error")}

@@ -91,7 +91,10 @@ def test_runs_deploycheck_in_the_build_context_and_keeps_its_error_findings(
     checkout = tmp_path / "o+r"
     (checkout / "app").mkdir(parents=True)
     (checkout / "app" / "Dockerfile").write_text(
-        'FROM python:3.12-slim\nCOPY notes.txt /srv/\nCMD ["python", "-V"]\n', encoding="utf-8"
+        # A root server (EXPOSE) is DF004's error; a root one-shot command is only a warning.
+        "FROM python:3.12-slim\nCOPY notes.txt /srv/\nEXPOSE 8000\n"
+        'CMD ["python", "-m", "http.server"]\n',
+        encoding="utf-8",
     )
     (checkout / "app" / "notes.txt").write_text("kept out\n", encoding="utf-8")
     (checkout / "app" / ".dockerignore").write_text("notes.txt\n", encoding="utf-8")

@@ -41,10 +41,13 @@ def non_root_user(df: Dockerfile, options: Mapping[str, Any]) -> Iterator[Proble
     Not reported: a non-root USER (set in the stage or one it builds on), an export stage, a
     base whose own USER is not root (distroless ``:nonroot``, Chainguard). Info: the command
     drops root itself (gosu, su-exec, setpriv, runuser, ``su -c``, ``sudo -u``, chpst, s6's
-    ``/init``, in the ENTRYPOINT/CMD or the entrypoint script copied from the build context);
+    ``/init``, in the ENTRYPOINT/CMD or the entrypoint script copied from the build context,
+    directly or via a builder stage; a supervisord config giving each program a non-root
+    ``user=``);
     a master-as-root server (official nginx, httpd, ``php:*-apache``, ``php:*-fpm``: workers run
-    as nginx, daemon or www-data); an official server image whose entrypoint drops root (postgres,
-    redis, ghost...), unless the Dockerfile replaces that ENTRYPOINT (``ENTRYPOINT []``).
+    as nginx, daemon or www-data; also when started by forego's Procfile); an official server
+    image whose entrypoint drops root (postgres, redis, ghost...), unless the Dockerfile
+    replaces that ENTRYPOINT (``ENTRYPOINT []``).
     A warning: a base whose user cannot be known offline (``redash/redash``).
     Pass: ``USER 10001:10001`` then ``CMD ["gunicorn", ...]``, or ``FROM base`` where stage
     ``base`` sets ``USER app``

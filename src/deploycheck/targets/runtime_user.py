@@ -18,7 +18,10 @@ Any other base (a vendor image such as ``redash/redash``) has a user we cannot k
 Dockerfile itself installs packages or adds users with no USER before it, which only root can.
 A command drops privileges when it runs through gosu, su-exec, setpriv, runuser, ``su -c``,
 ``sudo -u``, chpst, s6-setuidgid or s6-overlay's ``/init``, in the ENTRYPOINT/CMD itself or in
-the script they run that the Dockerfile copies from the build context.
+the script they run that the Dockerfile copies from the build context (directly, or through a
+builder stage's COPY of it); or when a supervisord config it names gives every program a
+non-root ``user=`` (or the program is one of the servers above, whose workers drop root).
+``forego start`` and ``honcho start`` run the Procfile of the WORKDIR, read like a script.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import re
 import shlex
 from pathlib import Path, PurePosixPath
 
-from deploycheck.targets.dockerfile import Dockerfile
+from deploycheck.targets import supervisord
+from deploycheck.targets.dockerfile import Copy, Dockerfile
 from deploycheck.targets.image_ref import ImageRef, substitute
-from deploycheck.targets.stage_graph import resolved_sources, scope
+from deploycheck.targets.stage_files import context_file_in
+from deploycheck.targets.stage_graph import resolved_sources, scope, source_stage
 
 ROOT_IMAGES = frozenset(
     {
@@ -95,6 +100,8 @@ _DROP = re.compile(
     r"|(?:^|[\s;&|(])(sudo)\s+(?:[^\n;|&]*\s)?(?:-[A-Za-z]*u\b|--user\b)"
     r"|^\s*(uid)\s*=\s*\S"  # uwsgi's ini option: workers run as that user
 )
+# Process managers that start the Procfile of the working directory unless told otherwise.
+_PROCFILE_RUNNERS = frozenset({"forego", "honcho"})
 _ROOT_ONLY = re.compile(
     r"(?:^|[\s;&|(])(?:apt-get|apt|yum|dnf|microdnf|zypper)\s+(?:-\S+\s+)*install\b"
     r"|(?:^|[\s;&|(])(?:apk\s+(?:-\S+\s+)*add|useradd|groupadd|adduser|addgroup)\b"
@@ -143,23 +150,34 @@ def _commands(df: Dockerfile) -> list[list[str]]:
 def _copied_files(df: Dockerfile) -> list[tuple[str, Path, bool]]:
     """``(image path, context path, is folder)`` for each context source the final image's
     stages COPY, build variables filled in."""
-    root = df.context.resolve()
     found = []
     for stage in df.chain():
         for copy in df.copies_in(stage):
-            if "from" in copy.flags:
-                continue
             dest = substitute(copy.dest, scope(df, stage, copy.line)) or copy.dest
-            for source in resolved_sources(df, copy):
-                if source is None or "://" in source:
-                    continue
-                path = (root / source).resolve()
-                if not path.is_relative_to(root) or not path.exists():
-                    continue
-                into = dest.endswith("/") or len(copy.sources) > 1 or path.is_dir()
-                image = PurePosixPath(dest) / path.name if into and path.is_file() else dest
+            for name, path in _local_sources(df, copy):
+                folder = dest == "." or dest.endswith(("/", "/."))
+                into = folder or len(copy.sources) > 1 or path.is_dir()
+                image = PurePosixPath(dest) / name if into and path.is_file() else dest
                 found.append((str(image).rstrip("/") or "/", path, path.is_dir()))
     return found
+
+
+def _local_sources(df: Dockerfile, copy: Copy) -> list[tuple[str, Path]]:
+    """``(name as copied, context path)`` for each context file a COPY takes, directly or
+    from a builder stage that copied it from the context (under another name, maybe)."""
+    if "from" in copy.flags:
+        origin = source_stage(df, copy)
+        if origin is None:
+            return []
+        found = ((s, context_file_in(df, origin, s)) for s in copy.sources)
+        return [(PurePosixPath(s).name, path) for s, path in found if path is not None]
+    root = df.context.resolve()
+    paths = (
+        (root / source).resolve()
+        for source in resolved_sources(df, copy)
+        if source is not None and "://" not in source
+    )
+    return [(p.name, p) for p in paths if p.is_relative_to(root) and p.exists()]
 
 
 def _context_file(df: Dockerfile, word: str) -> Path | None:
@@ -197,6 +215,8 @@ def _scripts(df: Dockerfile) -> list[tuple[Path, str]]:
     """The context files the command runs, and the files those name (uwsgi.ini), with text."""
     found: dict[Path, str] = {}
     words = [word for argv in _commands(df) for word in argv]
+    if any(PurePosixPath(word).name in _PROCFILE_RUNNERS for word in words):
+        words.append("Procfile")  # what `forego start` / `honcho start` run, in the WORKDIR
     for _ in range(2):
         named = [path for word in words if (path := _context_file(df, word)) is not None]
         words = []
@@ -216,10 +236,20 @@ def privilege_drop(df: Dockerfile) -> str | None:
         if found:
             return f"{found[0]} in the ENTRYPOINT/CMD"
     for path, text in _scripts(df):
+        where = path.relative_to(df.context.resolve()).as_posix()
         found = _drop_in(text)
         if found:
-            where = path.relative_to(df.context.resolve()).as_posix()
             return f"{found[0]} in {where}:{found[1]}, which the image runs"
+        started = supervisord.programs(text)
+        # Every program must leave root: as its user=, or as a server whose workers do.
+        if started and all(not p.runs_as_root or _SERVER_WORDS.search(p.command) for p in started):
+            runs = ", ".join(
+                f"{p.name} as {p.user}"
+                if not p.runs_as_root
+                else f"{p.name} (unprivileged workers)"
+                for p in started
+            )
+            return f"supervisord in {where} runs {runs}"
     return None
 
 
