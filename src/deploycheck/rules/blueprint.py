@@ -207,12 +207,14 @@ def _is_private(source: object) -> bool:
         return False
 
 
-@rule("RB018", target="blueprint", level=Level.WARNING)
+@rule("RB018", target="blueprint")
 def datastores_not_public(bp: Blueprint) -> Iterator[Problem]:
     """Databases and Key Value accept no internet traffic: ``ipAllowList`` empty or private.
 
-    A warning: Render lets any source with valid credentials (over TLS) connect when a
-    database has no ``ipAllowList``, and a project may want that (a BI tool, a laptop).
+    An error: without an ``ipAllowList`` Render accepts connections from the whole internet,
+    so the database's password and its server are all that stands between any scanner and the
+    data (the finding cloud security scanners give a public database). Render allows it, and
+    a project that needs outside access (a BI tool, a laptop) lists those sources instead.
     Passes: ``ipAllowList: []`` (reachable only on Render's private network)
     Fails:  ``ipAllowList: [{source: 0.0.0.0/0}]``, or no ``ipAllowList`` (Render allows all)
     """
