@@ -1,0 +1,60 @@
+"""A teacher's work today, end to end in Chromium against gunicorn on PostgreSQL: sign in with a
+token from ``flask create-token``, add a student, record a grade and see it counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import HttpApi, LiveApp
+
+
+def test_sign_in_with_a_token_shows_the_courses(
+    page: Page, live_app: LiveApp, seeded: dict[str, dict[str, Any]]
+) -> None:
+    page.goto(live_app.url + "/")
+    expect(page).to_have_url(f"{live_app.url}/login")
+    page.get_by_label("API token").fill(live_app.token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_app.url}/")
+    expect(page.get_by_role("link", name="BIO110")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_an_unknown_token_is_refused(page: Page, live_app: LiveApp) -> None:
+    page.goto(f"{live_app.url}/login")
+    page.get_by_label("API token").fill("not-a-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Unknown token.")).to_be_visible()
+    page.goto(live_app.url + "/")
+    expect(page).to_have_url(f"{live_app.url}/login")
+
+
+def test_a_recorded_grade_is_shown_and_counted(
+    signed_in: Page, live_app: LiveApp, api: HttpApi, seeded: dict[str, dict[str, Any]]
+) -> None:
+    page = signed_in
+    page.get_by_label("Name").fill("Alan Turing")
+    page.get_by_label("Email").fill("alan@example.com")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("Added Alan Turing.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alan Turing")).to_be_visible()
+    student_id = int(page.url.rsplit("/", 1)[1])
+    # No page enrolls a student yet: the API does.
+    api.create("/enrollments", {"student_id": student_id, "course_id": seeded["course"]["id"]})
+
+    page.get_by_role("link", name="Grade Tracker").click()
+    page.get_by_role("link", name="BIO110").click()
+    page.get_by_label("Student").select_option(label="Alan Turing")
+    page.get_by_label("Assignment").select_option(label="Final")
+    page.get_by_label("Score").fill("91")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Grade saved.")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Alan Turing")
+    # Student, Lab 1 (ungraded), Final, %, letter: only the exams count so far.
+    expect(row.get_by_role("cell")).to_have_text(["Alan Turing", "-", "91.0", "91.0", "A"])
+    row.get_by_role("link", name="Alan Turing").click()
+    report = page.get_by_role("row").filter(has_text="BIO110")
+    expect(report).to_contain_text("91.0")
