@@ -30,6 +30,7 @@ from tests.browser.support import (
     axe_source,
     chromium_executable,
     flask,
+    sign_in,
 )
 from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY
 
@@ -86,8 +87,14 @@ def page(watched: tuple[Page, PageWatcher]) -> Page:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After a test that passed, fail it if its watched page reported a problem: in the test's
     own phase, so that an ``xfail`` for a known defect of a page applies to it."""
-    result = yield
     watched = getattr(item, "funcargs", {}).get("watched")
+    try:
+        result = yield
+    except BaseException:
+        if watched is not None and watched[1].problems():
+            # What the browser said often explains the failure (a script error, say).
+            item.add_report_section("call", "browser", "\n".join(watched[1].problems()))
+        raise
     if watched is not None:
         watched[1].assert_clean()
     return result
@@ -112,7 +119,6 @@ def live_app(
         CORS_ORIGINS=ORIGIN,
         # Chromium keeps Secure cookies from http://127.0.0.1, a trustworthy origin.
         SESSION_COOKIE_SECURE="true",
-        WEB_CONCURRENCY="2",
     )
     flask(env, "db", "upgrade")
     token = flask(env, "create-token", "browser-tests").strip()
@@ -154,14 +160,6 @@ def seeded(api: HttpApi) -> dict[str, dict[str, Any]]:
     api.create("/enrollments", {"student_id": student["id"], "course_id": course["id"]})
     api.create("/grades", {"student_id": student["id"], "assignment_id": lab["id"], "score": 18})
     return {"course": course, "lab": lab, "exam": exam, "student": student}
-
-
-def sign_in(page: Page, live_app: LiveApp) -> None:
-    """Sign in through the form with the session's token, as a person pastes it."""
-    page.goto(f"{live_app.url}/login")
-    page.get_by_label("API token").fill(live_app.token)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_app.url}/")
 
 
 @pytest.fixture(scope="session")

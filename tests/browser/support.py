@@ -139,7 +139,7 @@ class PageWatcher:
             self.page.evaluate("() => new Promise((done) => setTimeout(done, 50))")
 
     def problems(self) -> list[str]:
-        self.settle()
+        """What was recorded so far (``settle`` first to include what is still on its way)."""
         return (
             [f"CSP violation: {v}" for v in self.csp_violations]
             + [f"console error: {e}" for e in self.console_errors]
@@ -149,6 +149,7 @@ class PageWatcher:
     def assert_clean(self) -> None:
         """Fail with every problem recorded since the last call; each is reported once."""
         __tracebackhide__ = True
+        self.settle()
         found = self.problems()
         for recorded in (self.console_errors, self.page_errors, self.csp_violations):
             recorded.clear()
@@ -310,6 +311,14 @@ class LiveApp:
     url: str
     token: str
     log: Path
+
+
+def sign_in(page: Page, live_app: LiveApp) -> None:
+    """Sign in through the form with the app's token, as a person pastes it."""
+    page.goto(f"{live_app.url}/login")
+    page.get_by_label("API token").fill(live_app.token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_app.url}/")
 
 
 class HttpApi:

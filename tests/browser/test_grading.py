@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import HttpApi, LiveApp
+from tests.browser.support import HttpApi, LiveApp, assert_accessible, sign_in
 
 
 def test_sign_in_with_a_token_shows_the_courses(
@@ -15,9 +15,7 @@ def test_sign_in_with_a_token_shows_the_courses(
 ) -> None:
     page.goto(live_app.url + "/")
     expect(page).to_have_url(f"{live_app.url}/login")
-    page.get_by_label("API token").fill(live_app.token)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_app.url}/")
+    sign_in(page, live_app)
     expect(page.get_by_role("link", name="BIO110")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
@@ -32,7 +30,7 @@ def test_an_unknown_token_is_refused(page: Page, live_app: LiveApp) -> None:
 
 
 def test_a_recorded_grade_is_shown_and_counted(
-    signed_in: Page, live_app: LiveApp, api: HttpApi, seeded: dict[str, dict[str, Any]]
+    signed_in: Page, live_app: LiveApp, api: HttpApi, seeded: dict[str, dict[str, Any]], axe: str
 ) -> None:
     page = signed_in
     page.get_by_label("Name").fill("Alan Turing")
@@ -52,6 +50,7 @@ def test_a_recorded_grade_is_shown_and_counted(
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Grade saved.")).to_be_visible()
+    assert_accessible(page, axe)
     row = page.get_by_role("row").filter(has_text="Alan Turing")
     # Student, Lab 1 (ungraded), Final, %, letter: only the exams count so far.
     expect(row.get_by_role("cell")).to_have_text(["Alan Turing", "-", "91.0", "91.0", "A"])
