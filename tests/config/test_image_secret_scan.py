@@ -149,6 +149,10 @@ def test_image_env_look_alikes_pass_and_secrets_fail() -> None:
         ("/app/.secrets.json", Level.ERROR),
         ("/app/app/keys.py", None),
         ("/root/.ssh/id_rsa.pub", None),
+        ("/root/.aws/credentials", Level.ERROR),
+        ("/app/app/credentials", None),
+        ("/app/certs/release.jks", Level.ERROR),
+        ("/app/certs/server.pem", Level.WARNING),
     ],
 )
 def test_forbidden_files_by_kind(path: str, level: Level | None) -> None:
