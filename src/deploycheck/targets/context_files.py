@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploycheck.placeholders import is_placeholder
 from deploycheck.secret_files import (
     CREDENTIAL_LINES,
     CREDENTIALS,
@@ -28,9 +29,8 @@ from deploycheck.secret_files import (
     SECRETS,
     secret_file_kind,
 )
-from deploycheck.secret_names import is_secret_name
 from deploycheck.secret_text import secret_in_text
-from deploycheck.secret_values import secret_reason
+from deploycheck.secret_values import literal_secret
 from deploycheck.targets.dockerignore import BuildContext
 
 SECRET, VCS, VIRTUALENV, DEPENDENCIES, CACHE = (
@@ -47,7 +47,6 @@ _CACHES = frozenset(
 )
 _READ_LIMIT = 65536
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*[=:]\s*(.*?)\s*$")
-_PLACEHOLDER = re.compile(r"^(|\$.*|<.*>|x+|\*+|changeme|change-me|todo|none|null|false|true)$")
 
 
 @dataclass(frozen=True)
@@ -69,15 +68,15 @@ def _head(path: Path) -> bytes:
 
 
 def _secret_variables(data: bytes) -> list[str]:
+    """The variables an env file sets to a committed secret, judged as RB010 judges a
+    Blueprint's: a placeholder (``changeme``) or a value no secret has the shape of is none."""
     names = []
     for line in data.decode("utf-8", errors="replace").splitlines():
         match = _ASSIGNMENT.match(line)
         if not match:
             continue
         name, value = match.group(1), match.group(2).strip("\"'")
-        if _PLACEHOLDER.match(value.lower()):
-            continue
-        if is_secret_name(name.replace(".", "_")) or secret_reason(value):
+        if not is_placeholder(value) and literal_secret(name.replace(".", "_"), value):
             names.append(name)
     return names
 
