@@ -21,14 +21,13 @@ from fnmatch import fnmatch
 from typing import Any
 
 from deploycheck import registry
-from deploycheck.findings import Finding, Level, Problem
+from deploycheck.findings import FROM_CONFIG, Finding, Level, Problem
 from deploycheck.registry import Settings, rule
 from deploycheck.targets.dockerfile import Copy, Dockerfile, command_of
 from deploycheck.targets.image_ref import ImageRef
 from deploycheck.targets.installs import MANIFESTS, Install, Installs
 from deploycheck.targets.stage_graph import is_export_stage
 
-FROM_CONFIG = "(from the project's config)"
 _VERSION = re.compile(r"^(?P<version>\d+(?:\.\d+)*)(?P<variant>.*)$")
 # No image tag is an upper-case phrase; that is a note to the builder (gotify's Dockerfile).
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|<[^<>]+>|(?i:change_?me|replace_?me)")
