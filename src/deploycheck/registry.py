@@ -55,6 +55,7 @@ RULE_MODULES = (
     "deploycheck.rules.blueprint_env",
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
+    "deploycheck.rules.dockerfile_runtime",
     "deploycheck.rules.dockerfile_user",
     "deploycheck.rules.dockerfile_hygiene",
     "deploycheck.rules.requirements",

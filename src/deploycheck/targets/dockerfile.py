@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from deploycheck.errors import ConfigFileError
+from deploycheck.findings import Level, Problem
 from deploycheck.targets.dockerfile_parser import (
     INSTRUCTIONS,
     parse_instructions,
@@ -101,6 +102,10 @@ class Dockerfile:
     @cached_property
     def display_path(self) -> str:
         return display_path(self.path)
+
+    def problem(self, line: int | None, message: str, level: Level | None = None) -> Problem:
+        """A rule's problem at ``line`` of this Dockerfile."""
+        return Problem(self.display_path, line, message, level=level)
 
     @cached_property
     def directives(self) -> dict[str, tuple[str, int]]:
