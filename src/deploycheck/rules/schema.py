@@ -25,18 +25,6 @@ from deploycheck.targets.yamlfile import YamlDocument, load_yaml
 OURS, RENDERS = "SCH001", "SCH002"
 BLUEPRINT_SCHEMA = Path(__file__).parents[1] / "schemas" / "render-blueprint.schema.json"
 OFFICIAL_SCHEMA_ENV = "RENDER_BLUEPRINT_SCHEMA"
-__all__ = [
-    "BLUEPRINT_SCHEMA",
-    "OFFICIAL_SCHEMA_ENV",
-    "SchemaError",
-    "check_file",
-    "compare",
-    "load_schema",
-    "schema_errors",
-    "validate",
-    "vendored_schema",
-]
-
 # One validator serves three ids (which schema), so the ids are declared, not bound to a body.
 declare(
     "SCH001",

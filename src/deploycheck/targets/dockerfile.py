@@ -38,19 +38,6 @@ from deploycheck.targets.instructions import (
     flags_of,
 )
 
-__all__ = [
-    "INSTRUCTIONS",
-    "Command",
-    "Copy",
-    "Dockerfile",
-    "Healthcheck",
-    "Instruction",
-    "Stage",
-    "Variable",
-    "command_of",
-    "display_path",
-]
-
 _VARIABLE_REF = re.compile(r"\$(?:\{(\w+)[^}]*\}|(\w+))")
 
 
