@@ -162,26 +162,28 @@ def test_plugin_records_each_marked_test_with_its_outcome(
     assert recorded["test_fails"]["summary"] == "fails"
 
 
-def test_plugin_refuses_an_item_the_config_does_not_declare(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("config", "item", "error"),
+    [
+        pytest.param(
+            CONFIG, 12, "*checklist(12,)* must name declared items (1, 2)*", id="undeclared-item"
+        ),
+        pytest.param(
+            "rules: {}\n", 1, "*.deploycheck.yaml: declares no checklist*Hint*", id="no-checklist"
+        ),
+    ],
+)
+def test_plugin_refuses_a_marker_the_config_does_not_declare(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, config: str, item: int, error: str
 ) -> None:
     monkeypatch.delenv("DEPLOYCHECK_CONFIG", raising=False)
-    (pytester.path / ".deploycheck.yaml").write_text(CONFIG, encoding="utf-8")
-    pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(12)\ndef test_x():\n    pass\n")
+    (pytester.path / ".deploycheck.yaml").write_text(config, encoding="utf-8")
+    pytester.makepyfile(
+        f"import pytest\n\n@pytest.mark.checklist({item})\ndef test_x():\n    pass\n"
+    )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*checklist(12,)* must name declared items (1, 2)*"])
-
-
-def test_plugin_refuses_a_marker_when_no_config_declares_a_checklist(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("DEPLOYCHECK_CONFIG", raising=False)
-    (pytester.path / ".deploycheck.yaml").write_text("rules: {}\n", encoding="utf-8")
-    pytester.makepyfile("import pytest\n\n@pytest.mark.checklist(1)\ndef test_x():\n    pass\n")
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*.deploycheck.yaml: declares no checklist*Hint*"])
+    result.stderr.fnmatch_lines([error])
 
 
 def test_plugin_reads_no_config_when_no_test_is_marked(
