@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -153,6 +153,12 @@ def findings(path: Path, url: str, required: bool = False) -> list[str]:
     return [str(f) for f in result.findings if f.rule_id in {"SCH001", "SCH002"}]
 
 
+@pytest.fixture
+def web_findings(tmp_path: Path, server: SchemaServer, cache: Path) -> Callable[[str], list[str]]:
+    """SCH001/SCH002 findings, against the served schema, of WEB followed by the given text."""
+    return lambda text: findings(blueprint(tmp_path, WEB + text), server.url)
+
+
 def test_schema_is_downloaded_once_then_revalidated_by_etag(
     server: SchemaServer, cache: Path
 ) -> None:
@@ -196,10 +202,9 @@ def test_cli_option_that_cannot_fetch_exits_2_with_one_line(
 
 
 def test_official_error_names_the_field_not_the_root_or_another_kind(
-    tmp_path: Path, server: SchemaServer, cache: Path
+    web_findings: Callable[[str], list[str]],
 ) -> None:
-    path = blueprint(tmp_path, WEB + "    runtime: docker\n    helthCheckPath: /health\n")
-    shown = findings(path, server.url)
+    shown = web_findings("    runtime: docker\n    helthCheckPath: /health\n")
     official = [s for s in shown if "SCH002" in s]
     assert official == [
         "render.yaml:5: services[0].helthCheckPath: unknown field 'helthCheckPath'; did you mean "
@@ -208,13 +213,10 @@ def test_official_error_names_the_field_not_the_root_or_another_kind(
     assert not any("<root>" in s or "ipAllowList" in s for s in shown), shown
 
 
-def test_disagreements_are_said_in_the_finding(
-    tmp_path: Path, server: SchemaServer, cache: Path
-) -> None:
+def test_disagreements_are_said_in_the_finding(web_findings: Callable[[str], list[str]]) -> None:
     # Render honours the deprecated env: (ours accepts it); this schema wants runtime.
     # Ours wants a path that starts with "/"; this schema takes any string.
-    text = WEB + "    env: docker\n    healthCheckPath: health\n"
-    shown = findings(blueprint(tmp_path, text), server.url)
+    shown = web_findings("    env: docker\n    healthCheckPath: health\n")
     assert any(
         "SCH002" in s and "'env'" in s and "our Blueprint schema accepts it" in s for s in shown
     ), shown
@@ -225,15 +227,13 @@ def test_disagreements_are_said_in_the_finding(
 
 
 def test_valid_top_level_keys_are_not_unknown_after_a_service_fails(
-    tmp_path: Path, server: SchemaServer, cache: Path
+    web_findings: Callable[[str], list[str]],
 ) -> None:
     # The service misses runtime, so the allOf branch that declares the resources fails and
     # unevaluatedProperties names every root key: none of them is unknown.
-    text = (
-        WEB + "databases:\n  - name: db\nenvVarGroups:\n  - name: shared\n"
-        "previews:\n  generation: off\n"
+    shown = web_findings(
+        "databases:\n  - name: db\nenvVarGroups:\n  - name: shared\npreviews:\n  generation: off\n"
     )
-    shown = findings(blueprint(tmp_path, text), server.url)
     official = [s for s in shown if "SCH002" in s]
     assert official == [
         "render.yaml:2: services[0]: missing required field 'runtime' (Render's official schema) "
@@ -243,15 +243,14 @@ def test_valid_top_level_keys_are_not_unknown_after_a_service_fails(
 
 
 def test_a_value_both_schemas_reject_is_never_said_to_be_accepted(
-    tmp_path: Path, server: SchemaServer, cache: Path
+    web_findings: Callable[[str], list[str]],
 ) -> None:
     # Two errors in the one web-service branch: a misspelt key and a list as a value. Both are
     # reported against Render's schema, so neither is "accepted" by it.
-    text = (
-        WEB + "    runtime: docker\n    helthCheckPath: /health\n"
+    shown = web_findings(
+        "    runtime: docker\n    helthCheckPath: /health\n"
         "    envVars:\n      - key: DEBUG\n        value: [1]\n"
     )
-    shown = findings(blueprint(tmp_path, text), server.url)
     assert not any("accepts it" in s for s in shown), shown
     assert {(s.split(":")[1], s.split()[-1]) for s in shown} == {
         ("5", "(SCH001)"),
