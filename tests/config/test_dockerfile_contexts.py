@@ -9,7 +9,6 @@ hadolint's codes have tests of their own and are left out here.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -20,25 +19,16 @@ from deploycheck.config import Config, load_config
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.findings import Level
 from deploycheck.registry import RELAYED_CODE
+from tests.expect_comments import expectations, places
 
 CONTEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfiles" / "contexts"
 FOLDERS = sorted(p for p in CONTEXTS.iterdir() if (p / "Dockerfile").is_file())
-_EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
 
-Place = tuple[str, str, int | None, str]
+Place = tuple[str | int | None, ...]
 
 
 def expected(folder: Path) -> set[Place]:
-    (text,) = _EXPECT.findall((folder / "Dockerfile").read_text(encoding="utf-8"))
-    if text == "clean":
-        return set()
-    found = set()
-    for item in text.split():
-        rule_id, _, rest = item.partition("@")
-        name, _, rest = rest.partition(":")
-        line, _, level = rest.partition(":")
-        found.add((rule_id, name, int(line) if line else None, level or "error"))
-    return found
+    return places(expectations(folder / "Dockerfile")["generic"], with_file=True)
 
 
 def verdict(folder: Path, root: Path | None = None) -> set[Place]:

@@ -9,7 +9,6 @@ the generic rules), or ``exit2 TEXT`` (the checker cannot go on and says TEXT, w
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from deploycheck.errors import ConfigFileError
 from deploycheck.registry import StaticSettings
 from deploycheck.rules.dockerfile import check
 from deploycheck.targets.dockerfile import Dockerfile
+from tests.expect_comments import expectations, places
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "dockerfiles" / "constructs"
@@ -27,30 +27,10 @@ CORPUS = REPO / "tests" / "fixtures" / "dockerfiles" / "constructs"
 # project's policy (config), and a start period and an EXPOSE have fixtures of their own, so
 # the construct fixtures stay small.
 POLICY_RULES = {"DF002", "DF006", "DF008", "DF009"}
-_EXPECT = re.compile(rb"^# expect(-project|-cli)?: (.*?)\r?$", re.MULTILINE)
 
-Place = tuple[str, int, str]
 # No config: rules as they hold for any project (HEALTHCHECK NONE is a choice).
 GENERIC = StaticSettings()
 PROJECT = load_config(REPO / ".deploycheck.yaml")
-
-
-def expectations(path: Path) -> dict[str, str]:
-    return {
-        (kind.decode().lstrip("-") or "generic"): text.decode("utf-8")
-        for kind, text in _EXPECT.findall(path.read_bytes())
-    }
-
-
-def places(text: str) -> set[Place]:
-    if text == "clean":
-        return set()
-    found = set()
-    for item in text.split():
-        rule_id, _, rest = item.partition("@")
-        line, _, level = rest.partition(":")
-        found.add((rule_id, int(line), level or "error"))
-    return found
 
 
 FIXTURES = sorted(CORPUS.glob("*.Dockerfile"))
