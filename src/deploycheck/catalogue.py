@@ -88,7 +88,7 @@ def as_markdown(infos: Iterable[RuleInfo]) -> str:
         "# deploycheck rules",
         "",
         "Generated from the rule registry by `deploycheck rules --format markdown`; do not edit",
-        "by hand (tests/config/test_catalogue.py fails when this file and the registry differ).",
+        "by hand (tests/unit/deploycheck/test_catalogue.py fails when this file and the registry differ).",
         "A rule marked opt-in runs only when a config gives it a level or extends a preset",
         "named after it; options are set under `rules:` in `.deploycheck.yaml` (see the",
         "README). Presets (`extends: NAME`):",

@@ -13,7 +13,7 @@ from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.sourcefacts import env_reads, routes
 from deploycheck.testing.assertions import assert_clean
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[4]
 REPO = ROOT / "tests" / "fixtures" / "repo"
 
 

@@ -12,7 +12,7 @@ from deploycheck.registry import Settings
 from deploycheck.rules import dockerfile as dockerfile_rules
 from deploycheck.targets.dockerfile import Dockerfile
 
-PROJECT = load_config(Path(__file__).resolve().parents[2] / ".deploycheck.yaml")
+PROJECT = load_config(Path(__file__).resolve().parents[4] / ".deploycheck.yaml")
 
 
 def check(df: Dockerfile, settings: Settings = PROJECT) -> list[Finding]:

@@ -18,7 +18,7 @@ from deploycheck.errors import ConfigError
 from deploycheck.findings import Level
 from deploycheck.registry import PRESETS, REGISTRY, STRICT, Registry, declare, load_all
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 SYNTAX_LINE = "# syntax=docker/dockerfile:1\n"
 

@@ -10,7 +10,7 @@ import pytest
 
 from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 DOCKERFILE = str(ROOT / "Dockerfile.render")
 BROKEN = str(ROOT / "tests" / "fixtures" / "dockerfiles" / "root-user.Dockerfile")
 

@@ -15,7 +15,7 @@ from deploycheck.config import Config, config_for, find_config, load_config
 from deploycheck.errors import ConfigError
 from deploycheck.findings import Finding, Level
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 # What gradetracker's config asks for; a foreign file checked without it must not hear of them.
 APP_VALUES = (

@@ -17,7 +17,7 @@ from deploycheck.blueprint_check import check_blueprint
 from deploycheck.config import Config
 from deploycheck.findings import Level
 
-DEFAULTS = Path(__file__).parents[1] / "fixtures" / "blueprints" / "defaults"
+DEFAULTS = Path(__file__).parents[3] / "fixtures" / "blueprints" / "defaults"
 # fixture stem -> the (rule id, level) findings its verdict names; anything else fails.
 ADVICE: dict[str, set[tuple[str, Level]]] = {
     "multi-service": {("RB008", Level.INFO), ("RB016", Level.INFO)},

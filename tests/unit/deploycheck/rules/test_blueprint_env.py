@@ -13,7 +13,7 @@ from deploycheck.placeholders import is_placeholder
 from deploycheck.rules.blueprint_env import no_literal_secret_by_name
 from deploycheck.targets.blueprint import Blueprint
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "secrets" / "placeholders.render.yaml"
+FIXTURE = Path(__file__).parents[3] / "fixtures" / "secrets" / "placeholders.render.yaml"
 
 
 def test_each_value_gets_the_level_its_line_states() -> None:

@@ -15,7 +15,7 @@ from deploycheck import catalogue
 from deploycheck.cli import EXIT_OK, main
 from deploycheck.registry import REGISTRY, load_all
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RULES_DOC = ROOT / "docs" / "rules.md"
 FAMILIES = (
     *("YML", "SCH", "RB", "XF", "DF", "DI", "HL", "RQ", "WF", "IMG", "PRB", "SEC", "CHK", "SUP"),

@@ -21,7 +21,7 @@ from deploycheck.rules.dockerfile import check
 from deploycheck.targets.dockerfile import Dockerfile
 from tests.expect_comments import expectations, places
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 CORPUS = REPO / "tests" / "fixtures" / "dockerfiles" / "constructs"
 # Left out of the generic verdicts: the base family and the syntax directive are this
 # project's policy (config), and a start period and an EXPOSE have fixtures of their own, so

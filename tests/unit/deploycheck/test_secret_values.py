@@ -20,7 +20,7 @@ from deploycheck.secret_values import literal_secret
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.dockerfile import Dockerfile
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "secrets"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "secrets"
 CASES: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "values.yaml").read_text())
 
 

@@ -19,7 +19,7 @@ from deploycheck.findings import Finding
 from deploycheck.registry import REGISTRY, load_all
 from deploycheck.reporters import REPORTERS, TextReporter
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 
 

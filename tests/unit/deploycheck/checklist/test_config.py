@@ -14,7 +14,7 @@ from deploycheck.cli import EXIT_UNUSABLE, main
 from deploycheck.config import load_config
 from deploycheck.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 PACKAGE = ROOT / "src" / "deploycheck"
 
 ITEM = "    - {number: 1, title: Backups are restorable}\n"

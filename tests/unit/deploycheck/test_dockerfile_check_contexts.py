@@ -21,7 +21,7 @@ from deploycheck.findings import Level
 from deploycheck.registry import RELAYED_CODE
 from tests.expect_comments import expectations, places
 
-CONTEXTS = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfiles" / "contexts"
+CONTEXTS = Path(__file__).resolve().parents[2] / "fixtures" / "dockerfiles" / "contexts"
 FOLDERS = sorted(p for p in CONTEXTS.iterdir() if (p / "Dockerfile").is_file())
 
 Place = tuple[str | int | None, ...]

@@ -18,7 +18,7 @@ from deploycheck.registry import load_all
 from deploycheck.reporters import REPORTERS, JsonReporter, SarifReporter, TextReporter
 from deploycheck.reporters.github import GithubReporter, escape_data, escape_property
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 BROKEN_DOCKERFILE = ROOT / "tests" / "fixtures" / "dockerfiles" / "root-user.Dockerfile"
 OASIS_SCHEMA_ID = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -11,7 +11,7 @@ from deploycheck.findings import Level
 from deploycheck.rules import hadolint
 from deploycheck.testing.assertions import assert_clean, assert_has, assert_places
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 CONFIG = REPO / ".hadolint.yaml"
 FIXTURES = REPO / "tests" / "fixtures" / "dockerfiles"
 # Valid for Docker, unreadable for hadolint's parser (not a DF rule's fixture, so not there).

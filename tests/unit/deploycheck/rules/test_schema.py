@@ -13,7 +13,7 @@ from deploycheck.findings import Level
 from deploycheck.rules.schema import BLUEPRINT_SCHEMA, compare, load_schema, schema_errors, validate
 from deploycheck.targets.yamlfile import format_path, load_yaml, parse_yaml
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[4]
 VALID = ROOT / "tests" / "fixtures" / "blueprints" / "valid.yaml"
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from deploycheck.cli import main
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
 VALID = str(FIXTURES / "blueprints" / "valid.yaml")
 BROKEN = str(FIXTURES / "blueprints" / "RB003-max-instances-10.yaml")
