@@ -16,7 +16,7 @@ from deploycheck.findings import Level
 from deploycheck.rules.blueprint_env import no_literal_secret_by_name, no_literal_secret_by_value
 from deploycheck.rules.dockerfile_hygiene import no_secret_build_args, no_secrets_in_env_or_arg
 from deploycheck.secret_text import secret_in_text
-from deploycheck.secret_values import literal_secret
+from deploycheck.secret_values import literal_secret, secret_reason
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.dockerfile import Dockerfile
 
@@ -130,3 +130,19 @@ def test_a_random_word_in_a_command_line_is_found() -> None:
     command = f'/bin/sh -c curl -H "Authorization: Bearer {URLSAFE_KEY}" https://api.invalid/x'
     assert secret_in_text(command, command=True) is not None
     assert secret_in_text(command) is None, "a file needs a name beside the value"
+
+
+@pytest.mark.parametrize(
+    ("value", "secret"),
+    [
+        ("postgresql://app:s3cret@db:5432/app", True),
+        ("Zx8pQ2vLr7Kd9TmW4sYb1NcF6hJg3", True),
+        ("https://gradetracker.onrender.com", False),
+        ("300 per minute", False),
+        ("info", False),
+        ("redis://gradetracker-cache:6379", False),
+        ("aaaaaaaaaaaaaaaaaaaaaaaaaaaa", False),
+    ],
+)
+def test_secret_detection_by_value(value: str, secret: bool) -> None:
+    assert bool(secret_reason(value)) is secret, f"{value!r}: {secret_reason(value)}"

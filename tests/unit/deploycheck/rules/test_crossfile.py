@@ -1,4 +1,5 @@
-"""render.yaml agrees with Dockerfile.render, the app and requirements.txt."""
+"""The cross-file rules on fixture repositories: render.yaml against the Dockerfile, the app's
+source (env reads, routes) and the requirements."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck import registry
 from deploycheck.registry import REGISTRY
 from deploycheck.rules.crossfile import RepoContext, predeploy_executable
 from deploycheck.targets.blueprint import Blueprint
@@ -21,17 +21,6 @@ def context_for(text: str, tmp_path: Path, root: Path = REPO) -> RepoContext:
     path = tmp_path / "render.yaml"
     path.write_text(text)
     return RepoContext(Blueprint.load(path), root)
-
-
-def test_real_render_yaml_agrees_with_the_repository() -> None:
-    findings = registry.run("repo", RepoContext(Blueprint.load(ROOT / "render.yaml"), ROOT))
-    assert_clean(findings, "render.yaml against Dockerfile.render, app/ and requirements.txt")
-
-
-def test_real_predeploy_command_runs_flask() -> None:
-    web = Blueprint.load(ROOT / "render.yaml").web_service
-    assert web is not None
-    assert predeploy_executable(web.get("preDeployCommand")) == "flask"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from deploycheck.rules import dockerignore
 from deploycheck.targets import dockerignore as dockerignore_target
 from deploycheck.targets.dockerignore import BuildContext, Dockerignore
 
-REPO = Path(__file__).resolve().parents[4]
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "dockerignore"
 PROJECT = load_config(REPO / ".deploycheck.yaml")
 GENERIC = StaticSettings()

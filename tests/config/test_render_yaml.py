@@ -1,4 +1,4 @@
-"""render.yaml against the project's config, and the Blueprint target's plain facts."""
+"""This repository's render.yaml against the project's config, and the config's overrides."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.config import load_config
 from deploycheck.errors import ConfigError
-from deploycheck.rules.blueprint_env import secret_reason
 from deploycheck.targets.blueprint import Blueprint
-from deploycheck.targets.plans import PlanLimits, plan_limits
 from deploycheck.testing.assertions import assert_clean
 
 ROOT = Path(__file__).parents[2]
@@ -127,38 +125,3 @@ def test_an_override_changes_the_verdict_without_editing_render_yaml() -> None:
 def test_a_malformed_override_is_a_config_error(environ: dict[str, str]) -> None:
     with pytest.raises(ConfigError, match="DEPLOYCHECK_RB0"):
         load_config(ROOT / ".deploycheck.yaml").with_overrides(environ=environ)
-
-
-@pytest.mark.parametrize(
-    ("value", "secret"),
-    [
-        ("postgresql://app:s3cret@db:5432/app", True),
-        ("Zx8pQ2vLr7Kd9TmW4sYb1NcF6hJg3", True),
-        ("https://gradetracker.onrender.com", False),
-        ("300 per minute", False),
-        ("info", False),
-        ("redis://gradetracker-cache:6379", False),
-        ("aaaaaaaaaaaaaaaaaaaaaaaaaaaa", False),
-    ],
-)
-def test_secret_detection_by_value(value: str, secret: bool) -> None:
-    assert bool(secret_reason(value)) is secret, f"{value!r}: {secret_reason(value)}"
-
-
-@pytest.mark.parametrize(
-    ("plan", "limits"),
-    [
-        (None, PlanLimits(0.5, 512)),
-        ("standard", PlanLimits(1.0, 2048)),
-        ("0.5c-512mb", PlanLimits(0.5, 512)),
-        ("2c-4g", PlanLimits(2.0, 4096)),
-        ("0.1c-256mb", PlanLimits(0.1, 256)),
-    ],
-)
-def test_plan_limits_read_named_plans_and_compute_ids(plan: str | None, limits: PlanLimits) -> None:
-    assert plan_limits(plan) == limits
-
-
-def test_unknown_plan_is_a_key_error_naming_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="known: free, starter"):
-        plan_limits("huge")
