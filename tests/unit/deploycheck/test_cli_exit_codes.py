@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,31 +13,18 @@ from pathlib import Path
 import pytest
 
 from deploycheck import cli
-from deploycheck.cli import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.cli import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE
 from deploycheck.findings import Finding
 from deploycheck.registry import REGISTRY, load_all
 from deploycheck.reporters import REPORTERS, TextReporter
-
-ROOT = Path(__file__).resolve().parents[3]
-FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.unit.deploycheck.support import FOREIGN, check_foreign, run
 
 
 def test_clean_and_failing_files(capsys: pytest.CaptureFixture[str]) -> None:
-    clean = run(
-        capsys, "dockerfile", str(FOREIGN / "Dockerfile"), "--root", str(FOREIGN), "--no-config"
-    )
-    broken = run(
+    clean = check_foreign(capsys, "Dockerfile", "--no-config")
+    broken = check_foreign(
         capsys,
-        "dockerfile",
-        str(FOREIGN / "broken.Dockerfile"),
-        "--root",
-        str(FOREIGN),
+        "broken.Dockerfile",
         "--no-config",
     )
     assert (clean[0], broken[0]) == (EXIT_OK, EXIT_FINDINGS)
@@ -110,7 +96,7 @@ def test_internal_error_exits_3_in_one_line_naming_the_file(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = str(FOREIGN / "Dockerfile")
-    code, out, err = run(capsys, "dockerfile", path, "--root", str(FOREIGN), "--no-config")
+    code, out, err = check_foreign(capsys, "Dockerfile", "--no-config")
     assert (code, out) == (EXIT_INTERNAL, "")
     assert err.splitlines() == [
         f"deploycheck: internal error while checking {path}: rule DF004 crashed: KeyError: "
@@ -121,8 +107,7 @@ def test_internal_error_exits_3_in_one_line_naming_the_file(
 
 @pytest.mark.usefixtures("broken_rule")
 def test_debug_adds_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
-    path = str(FOREIGN / "Dockerfile")
-    code, _, err = run(capsys, "dockerfile", path, "--root", str(FOREIGN), "--no-config", "--debug")
+    code, _, err = check_foreign(capsys, "Dockerfile", "--no-config", "--debug")
     assert code == EXIT_INTERNAL
     assert "internal error while checking" in err.splitlines()[0]
     assert "Traceback (most recent call last)" in err
@@ -167,15 +152,16 @@ def test_github_is_the_default_format_inside_actions(monkeypatch: pytest.MonkeyP
 
 def test_warning_and_info_findings_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     """The sound foreign Dockerfile has one hadolint info finding (DL3066), and passes."""
-    code, out, _ = run(
-        capsys, "dockerfile", str(FOREIGN / "Dockerfile"), "--root", str(FOREIGN), "--no-config"
-    )
+    code, out, _ = check_foreign(capsys, "Dockerfile", "--no-config")
     assert code == EXIT_OK, out
     assert re.search(r": info .*\(DL3066\)$", out, re.MULTILINE), out
 
 
 def test_a_dockerfile_check_without_a_path_reads_dockerfile(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    foreign_project: Path,
 ) -> None:
     """No project's file name is built in: the default is Docker's own ``Dockerfile``."""
     monkeypatch.chdir(tmp_path)
@@ -183,7 +169,7 @@ def test_a_dockerfile_check_without_a_path_reads_dockerfile(
     assert (code, out) == (EXIT_UNUSABLE, "")
     assert err == "deploycheck: error: cannot read Dockerfile Dockerfile: no such file\n"
     # The whole build context: DI003 reads the files the Dockerfile COPYs.
-    shutil.copytree(FOREIGN, tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(foreign_project)
     assert run(capsys, "dockerfile", "--no-config")[0] == EXIT_OK
 
 

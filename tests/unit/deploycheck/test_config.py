@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 from deploycheck.config import Config, config_for, find_config, load_config
 from deploycheck.errors import ConfigError
 from deploycheck.findings import Finding, Level
+from tests.unit.deploycheck.support import (
+    FOREIGN,
+    REPO,
+    check_foreign,
+    check_project,
+    run,
+    write_config,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
-FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 # What gradetracker's config asks for; a foreign file checked without it must not hear of them.
 APP_VALUES = (
     "python:3.11-slim-bookworm",
@@ -39,12 +44,6 @@ def reported(out: str) -> set[str]:
     return set(re.findall(r"\(([A-Z]{2,3}\d{3})\)$", out, re.MULTILINE))
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def app_values_in(text: str) -> list[str]:
     return [value for value in APP_VALUES if value in text]
 
@@ -52,12 +51,9 @@ def app_values_in(text: str) -> list[str]:
 def test_foreign_dockerfile_without_config_hears_nothing_of_this_app(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(
+    code, out, _ = check_foreign(
         capsys,
-        "dockerfile",
-        str(FOREIGN / "broken.Dockerfile"),
-        "--root",
-        str(FOREIGN),
+        "broken.Dockerfile",
         "--no-config",
     )
     assert code == EXIT_FINDINGS
@@ -70,14 +66,11 @@ def test_the_same_file_under_this_repo_config_is_told_the_app_values(
 ) -> None:
     """The other side of the test above: with the project's config the values appear, so the
     check above can fail."""
-    code, out, _ = run(
+    code, out, _ = check_foreign(
         capsys,
-        "dockerfile",
-        str(FOREIGN / "broken.Dockerfile"),
-        "--root",
-        str(FOREIGN),
+        "broken.Dockerfile",
         "--config",
-        str(ROOT / ".deploycheck.yaml"),
+        str(REPO / ".deploycheck.yaml"),
     )
     assert code == EXIT_FINDINGS
     assert {"python:3.11-slim-bookworm", "10001", "/health", "project's config"} <= set(
@@ -88,9 +81,7 @@ def test_the_same_file_under_this_repo_config_is_told_the_app_values(
 def test_a_sound_foreign_dockerfile_passes_the_generic_rules(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(
-        capsys, "dockerfile", str(FOREIGN / "Dockerfile"), "--root", str(FOREIGN), "--no-config"
-    )
+    code, out, _ = check_foreign(capsys, "Dockerfile", "--no-config")
     assert code == EXIT_OK, out
 
 
@@ -98,10 +89,8 @@ def test_this_repo_hadolint_config_never_reaches_a_foreign_file(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Run from the repository root, whose .hadolint.yaml demands five OCI labels."""
-    monkeypatch.chdir(ROOT)
-    code, out, _ = run(
-        capsys, "dockerfile", str(FOREIGN / "Dockerfile"), "--root", str(FOREIGN), "--no-config"
-    )
+    monkeypatch.chdir(REPO)
+    code, out, _ = check_foreign(capsys, "Dockerfile", "--no-config")
     assert "DL3049" not in out, out
     assert code == EXIT_OK, out
 
@@ -121,31 +110,17 @@ def test_foreign_blueprint_under_this_repo_config_fails_its_policy(
         "blueprint",
         str(FOREIGN / "render.yaml"),
         "--config",
-        str(ROOT / ".deploycheck.yaml"),
+        str(REPO / ".deploycheck.yaml"),
     )
     assert code == EXIT_FINDINGS
     assert {"RB003", "RB005", "RB006", "RB007", "RB009", "RB012"} <= reported(out), out
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A foreign project in its own folder (no config above it): the broken Dockerfile."""
-    shutil.copy(FOREIGN / "broken.Dockerfile", tmp_path / "Dockerfile")
-    shutil.copy(FOREIGN / ".dockerignore", tmp_path / ".dockerignore")
-    return tmp_path
-
-
-def write_config(folder: Path, text: str) -> Path:
-    path = folder / ".deploycheck.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def check_project(capsys: pytest.CaptureFixture[str], folder: Path, *extra: str) -> tuple[int, str]:
-    code, out, err = run(
-        capsys, "dockerfile", str(folder / "Dockerfile"), "--root", str(folder), *extra
-    )
-    return code, out + err
+def project(foreign_project: Path) -> Path:
+    """The foreign project with its broken Dockerfile as the one to check."""
+    shutil.copy(foreign_project / "broken.Dockerfile", foreign_project / "Dockerfile")
+    return foreign_project
 
 
 def test_a_rule_set_to_warning_no_longer_fails_the_check(

@@ -4,22 +4,19 @@ env vars and the command line; an unknown preset is a config error at file:line.
 from __future__ import annotations
 
 import re
-import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from deploycheck import config as config_module
 from deploycheck import registry
-from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 from deploycheck.config import Config, load_config
 from deploycheck.errors import ConfigError
 from deploycheck.findings import Level
 from deploycheck.registry import PRESETS, REGISTRY, STRICT, Registry, declare, load_all
+from tests.unit.deploycheck.support import REPO, check_project, write_config
 
-ROOT = Path(__file__).resolve().parents[3]
-FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 SYNTAX_LINE = "# syntax=docker/dockerfile:1\n"
 
 
@@ -27,27 +24,13 @@ def opt_in_ids() -> set[str]:
     return {info.id for info in load_all() if not info.enabled}
 
 
-def write_config(folder: Path, text: str) -> Path:
-    path = folder / ".deploycheck.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(foreign_project: Path) -> Path:
     """A sound foreign Dockerfile that starts with a ``# syntax=`` line: only the opt-in DF009
     (no frontend pull, for builds without a registry) objects to it."""
-    # The whole build context (DI003 reads the files the Dockerfile COPYs), plus the directive.
-    shutil.copytree(FOREIGN, tmp_path, dirs_exist_ok=True)
-    text = (FOREIGN / "Dockerfile").read_text(encoding="utf-8")
-    (tmp_path / "Dockerfile").write_text(SYNTAX_LINE + text, encoding="utf-8")
-    return tmp_path
-
-
-def check(capsys: pytest.CaptureFixture[str], folder: Path, *extra: str) -> tuple[int, str]:
-    code = main(["dockerfile", str(folder / "Dockerfile"), "--root", str(folder), *extra])
-    out, err = capsys.readouterr()
-    return code, out + err
+    dockerfile = foreign_project / "Dockerfile"
+    dockerfile.write_text(SYNTAX_LINE + dockerfile.read_text(encoding="utf-8"), encoding="utf-8")
+    return foreign_project
 
 
 def reported(out: str) -> set[str]:
@@ -73,10 +56,10 @@ def test_extends_strict_turns_every_opt_in_rule_on(tmp_path: Path) -> None:
 def test_a_preset_turns_a_rule_on_and_the_checker_reports_it(
     capsys: pytest.CaptureFixture[str], project: Path
 ) -> None:
-    code, out = check(capsys, project, "--no-config")
+    code, out = check_project(capsys, project, "--no-config")
     assert (code, reported(out) & opt_in_ids()) == (EXIT_OK, set()), out
     write_config(project, "extends: strict\n")
-    code, out = check(capsys, project)
+    code, out = check_project(capsys, project)
     assert (code, reported(out)) == (EXIT_FINDINGS, {"DF009"}), out
     assert f"{project / 'Dockerfile'}:1: error `# syntax=docker/dockerfile:1`" in out
 
@@ -100,7 +83,7 @@ def test_precedence_is_command_line_then_config_then_preset(
     expected: int,
 ) -> None:
     write_config(project, config_text)
-    code, out = check(capsys, project, *argv)
+    code, out = check_project(capsys, project, *argv)
     assert code == expected, out
 
 
@@ -134,7 +117,7 @@ def test_an_unknown_preset_exits_2_in_one_line(
     capsys: pytest.CaptureFixture[str], project: Path
 ) -> None:
     path = write_config(project, "extends: house\n")
-    code, out = check(capsys, project)
+    code, out = check_project(capsys, project)
     assert code == EXIT_UNUSABLE
     assert out == (
         f"deploycheck: error: {path}:1: unknown preset 'house' in extends: (known: strict)\n"
@@ -166,6 +149,6 @@ def test_a_rule_can_keep_out_of_every_preset(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_this_repository_extends_strict() -> None:
     """Its own guard keeps every convention on, whichever rules become opt-in."""
-    config = load_config(ROOT / ".deploycheck.yaml")
+    config = load_config(REPO / ".deploycheck.yaml")
     assert STRICT in config.presets
     assert all(config.enabled(info.id) for info in REGISTRY if STRICT in info.presets)

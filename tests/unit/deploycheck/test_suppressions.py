@@ -11,9 +11,8 @@ from deploycheck.config import Config
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.findings import Finding, Level
 from deploycheck.suppressions import apply, parse
+from tests.unit.deploycheck.support import FOREIGN
 
-ROOT = Path(__file__).resolve().parents[3]
-FOREIGN = ROOT / "tests" / "fixtures" / "foreign"
 # A Dockerfile whose only generic problem is its root user (DF004 at the CMD, line 6).
 ROOT_USER = """FROM node:20.11-bookworm-slim
 WORKDIR /srv
