@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from deploycheck.registry import load_all
 from tests.unit.deploycheck.support import FOREIGN
+
+# Every rule module imported up front: pytester's in-process runs forget the modules imported
+# during them, and a rule module imported again would register its rules twice.
+load_all()
 
 
 @pytest.fixture
