@@ -22,11 +22,7 @@ from tests.unit.deploycheck.support import FOREIGN, check_foreign, run
 
 def test_clean_and_failing_files(capsys: pytest.CaptureFixture[str]) -> None:
     clean = check_foreign(capsys, "Dockerfile", "--no-config")
-    broken = check_foreign(
-        capsys,
-        "broken.Dockerfile",
-        "--no-config",
-    )
+    broken = check_foreign(capsys, "broken.Dockerfile", "--no-config")
     assert (clean[0], broken[0]) == (EXIT_OK, EXIT_FINDINGS)
 
 

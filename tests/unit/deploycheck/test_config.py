@@ -51,11 +51,7 @@ def app_values_in(text: str) -> list[str]:
 def test_foreign_dockerfile_without_config_hears_nothing_of_this_app(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = check_foreign(
-        capsys,
-        "broken.Dockerfile",
-        "--no-config",
-    )
+    code, out, _ = check_foreign(capsys, "broken.Dockerfile", "--no-config")
     assert code == EXIT_FINDINGS
     assert {"DF003", "DF004", "DF007"} <= reported(out), out
     assert app_values_in(out) == [], out
@@ -67,10 +63,7 @@ def test_the_same_file_under_this_repo_config_is_told_the_app_values(
     """The other side of the test above: with the project's config the values appear, so the
     check above can fail."""
     code, out, _ = check_foreign(
-        capsys,
-        "broken.Dockerfile",
-        "--config",
-        str(REPO / ".deploycheck.yaml"),
+        capsys, "broken.Dockerfile", "--config", str(REPO / ".deploycheck.yaml")
     )
     assert code == EXIT_FINDINGS
     assert {"python:3.11-slim-bookworm", "10001", "/health", "project's config"} <= set(
@@ -240,16 +233,29 @@ def test_an_empty_config_file_sets_nothing(tmp_path: Path) -> None:
     assert (config.rules, config.ignores) == ({}, ())
 
 
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        pytest.param(
+            "rules:\n  DF004: off\n  DF999: off\n",
+            "{path}:3: unknown rule id 'DF999' (known DF ids include DF001, DF002, DF003); "
+            "`deploycheck rules` lists them",
+            id="unknown-rule",
+        ),
+        pytest.param(
+            "extends: house\n",
+            "{path}:1: unknown preset 'house' in extends: (known: strict)",
+            id="unknown-preset",
+        ),
+    ],
+)
 def test_a_config_error_exits_2_in_one_line(
-    capsys: pytest.CaptureFixture[str], project: Path
+    capsys: pytest.CaptureFixture[str], project: Path, text: str, error: str
 ) -> None:
-    path = write_config(project, "rules:\n  DF004: off\n  DF999: off\n")
+    path = write_config(project, text)
     code, out = check_project(capsys, project)
     assert code == EXIT_UNUSABLE
-    assert out.strip() == (
-        f"deploycheck: error: {path}:3: unknown rule id 'DF999' (known DF ids include DF001, "
-        "DF002, DF003); `deploycheck rules` lists them"
-    )
+    assert out == f"deploycheck: error: {error.format(path=path)}\n"
 
 
 def test_a_malformed_env_override_exits_2(

@@ -10,7 +10,7 @@ import pytest
 
 from deploycheck import config as config_module
 from deploycheck import registry
-from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
+from deploycheck.cli import EXIT_FINDINGS, EXIT_OK
 from deploycheck.config import Config, load_config
 from deploycheck.errors import ConfigError
 from deploycheck.findings import Level
@@ -111,17 +111,6 @@ def test_an_unknown_preset_is_a_config_error_at_its_line(
         load_config(path)
     assert str(error.value).startswith(f"{path}:{line}: unknown preset "), error.value
     assert f"(known: {', '.join(sorted(PRESETS))})" in str(error.value)
-
-
-def test_an_unknown_preset_exits_2_in_one_line(
-    capsys: pytest.CaptureFixture[str], project: Path
-) -> None:
-    path = write_config(project, "extends: house\n")
-    code, out = check_project(capsys, project)
-    assert code == EXIT_UNUSABLE
-    assert out == (
-        f"deploycheck: error: {path}:1: unknown preset 'house' in extends: (known: strict)\n"
-    )
 
 
 def test_pyproject_extends_a_preset(tmp_path: Path) -> None:
