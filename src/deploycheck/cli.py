@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
-from deploycheck import catalogue
+from deploycheck import __version__, catalogue
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0 ok, 1 error-level findings, 2 cannot check (usage, input, config), "
         "3 internal error.",
     )
+    parser.add_argument("--version", action="version", version=f"deploycheck {__version__}")
     debug = argparse.ArgumentParser(add_help=False)
     debug.add_argument(
         "--debug", action="store_true", help="on an internal error, print the traceback"

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from deploycheck import __version__
 from deploycheck.findings import Finding, Level
 from deploycheck.reporters.base import Reporter, docs_link, sorted_findings
 
@@ -33,13 +33,6 @@ SARIF_SCHEMA = (
 TOOL_NAME = "deploycheck"
 SOURCE_ROOT = "%SRCROOT%"
 LEVELS = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "note"}
-
-
-def _version() -> str | None:
-    try:
-        return metadata.version(TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def artifact_location(path: str) -> dict[str, str]:
@@ -111,9 +104,7 @@ class SarifReporter(Reporter):
             descriptors.append(_unregistered(rule_id, help_uri(rule_id)))
         index = {str(d["id"]): i for i, d in enumerate(descriptors)}
         driver: dict[str, object] = {"name": TOOL_NAME}
-        version = _version()
-        if version:
-            driver["version"] = version
+        driver["version"] = __version__
         driver["rules"] = descriptors
         log = {
             "$schema": SARIF_SCHEMA,
