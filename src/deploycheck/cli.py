@@ -23,13 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
-from deploycheck import __version__, catalogue
+from deploycheck import __version__, baseline, catalogue, gate
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
-from deploycheck.findings import Result
+from deploycheck.findings import Level, Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
@@ -87,10 +87,30 @@ def _config(args: argparse.Namespace, checked: Path) -> Config:
     return found.with_overrides(levels=dict(args.rule), environ={})
 
 
-def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
+def _report(
+    args: argparse.Namespace,
+    result: Result,
+    out: TextIO,
+    err: TextIO,
+    config: Config | None = None,
+) -> int:
+    """Show the findings that count under ``--baseline``, ``--fail-level`` and the config's
+    ``rules-version:``, with notes on what they left out; 1 when one of them fails."""
+    settings = config or Config()
+    verdict = gate.judge(
+        args.command_name,
+        result.findings,
+        fail_level=Level.named(args.fail_level),
+        baseline=baseline.load(args.baseline) if args.baseline else None,
+        deferred=settings.deferred,
+        rules_version=settings.rules_version,
+    )
     reporter = REPORTERS[_format(args)](docs_url=args.docs_url, show_docs=args.show_docs)
-    print(reporter.render(result.findings, REGISTRY.infos()), file=out)
-    return EXIT_OK if result.ok else EXIT_FINDINGS
+    print(reporter.render(verdict.shown, REGISTRY.infos()), file=out)
+    notes = out if _format(args) in PLAIN_FORMATS else err
+    for note in verdict.notes():
+        print(note, file=notes)
+    return EXIT_OK if verdict.ok else EXIT_FINDINGS
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -131,16 +151,17 @@ class BlueprintCommand:
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Blueprint")
+        config = _config(args, path)
         result = check_blueprint(
             path,
             root=args.root,
-            config=_config(args, path),
+            config=config,
             crossfile_rules=not args.no_crossfile,
             display_path=args.path,
             official_schema=args.official_schema,
             official_required=args.official_schema is not None,
         )
-        return _report(args, result, out)
+        return _report(args, result, out, err, config)
 
 
 def _path_and_root(
@@ -168,10 +189,9 @@ class DockerfileCommand:
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Dockerfile")
-        result = check_dockerfile(
-            path, root=args.root, config=_config(args, path), target=args.target
-        )
-        return _report(args, result, out)
+        config = _config(args, path)
+        result = check_dockerfile(path, root=args.root, config=config, target=args.target)
+        return _report(args, result, out, err, config)
 
 
 class RequirementsCommand:
@@ -189,8 +209,9 @@ class RequirementsCommand:
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "requirements file")
         root = args.root if args.root is not None else path.parent
-        result = check_requirements(path, root=root, config=_config(args, path))
-        return _report(args, result, out)
+        config = _config(args, path)
+        result = check_requirements(path, root=root, config=config)
+        return _report(args, result, out, err, config)
 
 
 class ReportCommand:
@@ -215,7 +236,8 @@ class ReportCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        report = build_report(args.report_dir, checklist_of(_config(args, Path())))
+        config = _config(args, Path())
+        report = build_report(args.report_dir, checklist_of(config))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
         # Structured formats (json, sarif, markdown) are the whole of stdout, for a parser.
@@ -226,7 +248,56 @@ class ReportCommand:
                 file=notes,
             )
         print("wrote " + ", ".join(str(path) for path in written), file=notes)
-        return _report(args, report.result(strict=args.strict), out)
+        return _report(args, report.result(strict=args.strict), out, err, config)
+
+
+class BaselineCommand:
+    name = "baseline"
+    help = "write the current findings to a baseline file: with --baseline, only new ones count"
+    # Each check the baseline can hold, the file it reads by default, and how to run it.
+    checks = {
+        "dockerfile": ("Dockerfile", lambda path, config: check_dockerfile(path, config=config)),
+        "blueprint": ("render.yaml", lambda path, config: check_blueprint(path, config=config)),
+        "requirements": (
+            "requirements.txt",
+            lambda path, config: check_requirements(path, root=path.parent, config=config),
+        ),
+    }
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        for check, (default, _) in self.checks.items():
+            parser.add_argument(
+                f"--{check}",
+                metavar="PATH",
+                help=f"the file `deploycheck {check}` checks (default: {default} if present)",
+            )
+        parser.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            default=Path(baseline.BASELINE_FILE),
+            help="where to write it (default: %(default)s)",
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        named = {check: getattr(args, check) for check in self.checks}
+        chosen = {check: path for check, path in named.items() if path}
+        if not chosen:
+            chosen = {c: d for c, (d, _) in self.checks.items() if Path(d).is_file()}
+        if not chosen:
+            raise ConfigFileError(
+                "nothing to baseline: no Dockerfile, render.yaml or requirements.txt here; "
+                "name files with --dockerfile, --blueprint or --requirements"
+            )
+        results = {}
+        for check, name in chosen.items():
+            path = readable_file(name, check)
+            results[check] = self.checks[check][1](path, _config(args, path)).findings
+        made = baseline.build(results)
+        made.write(args.output)
+        counts = ", ".join(f"{check} {len(found)}" for check, found in results.items())
+        print(f"wrote {args.output}: {counts} finding(s)", file=out)
+        return EXIT_OK
 
 
 class RulesCommand:
@@ -248,6 +319,7 @@ COMMANDS: list[Command] = [
     DockerfileCommand(),
     RequirementsCommand(),
     ReportCommand(),
+    BaselineCommand(),
     RulesCommand(),
 ]
 
@@ -305,6 +377,23 @@ def _check_options() -> argparse.ArgumentParser:
     return common
 
 
+def _gate_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--fail-level",
+        choices=[str(level) for level in sorted(Level, reverse=True)],
+        default="error",
+        help="the lowest level that fails (exit 1); default: %(default)s",
+    )
+    common.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="only findings this baseline (`deploycheck baseline`) does not hold count; "
+        "those it holds that are gone are named",
+    )
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="deploycheck",
@@ -320,13 +409,14 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command_name", required=True, metavar="command", parser_class=_Parser
     )
-    fmt, check_options = _format_option(), _check_options()
+    fmt, check_options, gates = _format_option(), _check_options(), _gate_options()
     for command in COMMANDS:
         parents = {
-            "blueprint": [debug, fmt, check_options],
-            "dockerfile": [debug, fmt, check_options],
-            "requirements": [debug, fmt, check_options],
-            "report": [debug, fmt, check_options],
+            "blueprint": [debug, fmt, check_options, gates],
+            "dockerfile": [debug, fmt, check_options, gates],
+            "requirements": [debug, fmt, check_options, gates],
+            "report": [debug, fmt, check_options, gates],
+            "baseline": [debug, check_options],
         }.get(command.name, [debug])
         sub = subparsers.add_parser(command.name, help=command.help, parents=parents)
         command.add_arguments(sub)
