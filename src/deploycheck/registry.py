@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
+from deploycheck.rule_pages import PAGES, Page
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
 # Where ``deploycheck rules --format markdown`` writes the catalogue; each id is an anchor in it.
@@ -95,6 +96,8 @@ class RuleInfo:
     option_types: Mapping[str, type | tuple[type, ...]] = field(default_factory=dict)
     presets: frozenset[str] = frozenset()
     since: str = FIRST_RELEASE
+    # The rule's page (deploycheck.rule_pages): why it matters, how to fix it, its source.
+    page: Page | None = None
 
     def newer_than(self, release: str) -> bool:
         """On by default only in releases after ``release`` (one of :data:`RELEASES`)."""
@@ -122,6 +125,7 @@ class RuleInfo:
             "doc": self.doc,
             "anchor": self.anchor,
             "since": self.since,
+            **(self.page._asdict() if self.page else {}),
         }
 
 
@@ -293,6 +297,7 @@ def declare(
         types,
         _presets(rule_id, enabled, presets),
         since,
+        PAGES.get(rule_id),
     )
     REGISTRY.add(info)
     return info

@@ -46,11 +46,16 @@ def artifact_location(path: str) -> dict[str, str]:
 
 def rule_descriptor(info: RuleInfo, help_uri: str | None = None) -> dict[str, object]:
     doc = info.doc.strip() or info.summary
+    guide = doc
+    if info.page:
+        guide = (
+            f"{info.page.why}\n\nHow to fix: {info.page.fix}\n\n{doc}\n\nSource: {info.page.source}"
+        )
     descriptor: dict[str, object] = {
         "id": info.id,
         "shortDescription": {"text": info.summary or info.id},
         "fullDescription": {"text": doc},
-        "help": {"text": doc},
+        "help": {"text": guide},
         "defaultConfiguration": {"level": LEVELS[info.level]},
         "properties": {"tags": [info.family]},
     }
