@@ -19,7 +19,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
@@ -129,7 +129,7 @@ class BlueprintCommand:
     help = "check a Render Blueprint: YAML, schema, Blueprint and cross-file rules"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("path", nargs="?", default="render.yaml", help="default: %(default)s")
+        _paths(parser, "render.yaml")
         parser.add_argument(
             "--root",
             type=Path,
@@ -150,25 +150,48 @@ class BlueprintCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        path = readable_file(args.path, "Blueprint")
-        config = _config(args, path)
-        result = check_blueprint(
-            path,
-            root=args.root,
-            config=config,
-            crossfile_rules=not args.no_crossfile,
-            display_path=args.path,
-            official_schema=args.official_schema,
-            official_required=args.official_schema is not None,
-        )
-        return _report(args, result, out, err, config)
+        def check(path: Path, shown: str, config: Config) -> Result:
+            return check_blueprint(
+                path,
+                root=args.root,
+                config=config,
+                crossfile_rules=not args.no_crossfile,
+                display_path=shown,
+                official_schema=args.official_schema,
+                official_required=args.official_schema is not None,
+            )
+
+        return _check_each(args, "Blueprint", check, out, err)
+
+
+def _paths(parser: argparse.ArgumentParser, default: str) -> None:
+    """The checked files: one by default; several when a pre-commit hook passes them."""
+    parser.add_argument(
+        "path", nargs="*", default=[default], help=f"one or more (default: {default})"
+    )
+
+
+def _check_each(
+    args: argparse.Namespace,
+    kind: str,
+    check: Callable[[Path, str, Config], Result],
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Run ``check`` on every named file (each under its own config) and report them as one."""
+    merged, configs = Result(), []
+    for name in args.path:
+        path = readable_file(name, kind)
+        configs.append(_config(args, path))
+        merged.extend(check(path, name, configs[-1]).findings)
+    return _report(args, merged, out, err, configs[0])
 
 
 def _path_and_root(
     parser: argparse.ArgumentParser, path: str, root: Path | None, root_help: str
 ) -> None:
-    """The checked file (optional, with a default) and the folder its rules read."""
-    parser.add_argument("path", nargs="?", default=path, help="default: %(default)s")
+    """The checked files (optional, with a default) and the folder their rules read."""
+    _paths(parser, path)
     parser.add_argument("--root", type=Path, default=root, help=root_help)
 
 
@@ -188,10 +211,10 @@ class DockerfileCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        path = readable_file(args.path, "Dockerfile")
-        config = _config(args, path)
-        result = check_dockerfile(path, root=args.root, config=config, target=args.target)
-        return _report(args, result, out, err, config)
+        def check(path: Path, shown: str, config: Config) -> Result:
+            return check_dockerfile(path, root=args.root, config=config, target=args.target)
+
+        return _check_each(args, "Dockerfile", check, out, err)
 
 
 class RequirementsCommand:
@@ -207,11 +230,11 @@ class RequirementsCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        path = readable_file(args.path, "requirements file")
-        root = args.root if args.root is not None else path.parent
-        config = _config(args, path)
-        result = check_requirements(path, root=root, config=config)
-        return _report(args, result, out, err, config)
+        def check(path: Path, shown: str, config: Config) -> Result:
+            root = args.root if args.root is not None else path.parent
+            return check_requirements(path, root=root, config=config)
+
+        return _check_each(args, "requirements file", check, out, err)
 
 
 class ReportCommand:
@@ -444,7 +467,8 @@ def main(
         print(f"deploycheck: error: {' '.join(str(exc).split())}", file=err)
         return EXIT_UNUSABLE
     except Exception as exc:
-        checked = getattr(args, "path", None) or args.command_name
+        named = getattr(args, "path", None)
+        checked = " ".join(named) if isinstance(named, list) else named or args.command_name
         what = str(exc) if isinstance(exc, RuleCrashError) else f"{type(exc).__name__}: {exc}"
         print(
             f"deploycheck: internal error while checking {checked}: {' '.join(what.split())}"

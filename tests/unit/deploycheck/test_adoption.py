@@ -72,7 +72,7 @@ def test_a_project_with_50_findings_adopts_with_a_baseline_and_fails_only_on_a_n
     assert code == EXIT_OK, out
 
     # One new finding fails, and it is the only one shown.
-    secret = "ENV API_TOKEN=Zx81kQ0pW3mN7rT5vB2yH6jL9sD4fG1a\n"
+    secret = "ENV API_TOKEN=Zx81kQ0pW3mN7rT5vB2yH6jL9sD4fG1a\n"  # pragma: allowlist secret
     (project / "Dockerfile").write_text(dockerfile(extra_top="# the app\n", extra_end=secret))
     code, out, _ = deploycheck("dockerfile", *strictest)
     assert code == EXIT_FINDINGS, out
