@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
-from deploycheck import __version__, baseline, catalogue, gate
+from deploycheck import __version__, baseline, catalogue, cost, gate
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
@@ -34,6 +34,7 @@ from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
 from deploycheck.rules.requirements import check_requirements
+from deploycheck.targets.blueprint import Blueprint
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 # The formats people read in a terminal or a job log, where a command's notes may go too.
@@ -323,6 +324,39 @@ class BaselineCommand:
         return EXIT_OK
 
 
+class CostCommand:
+    name = "cost"
+    help = "the Blueprint's monthly cost on Render, and its change against a git ref or file"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("path", nargs="?", default="render.yaml", help="default: %(default)s")
+        parser.add_argument(
+            "--base",
+            "--against",
+            metavar="REF|FILE",
+            help="price the same Blueprint at this git ref (or this file) and show the change",
+        )
+        parser.add_argument(
+            "--prices",
+            metavar="FILE",
+            help="a YAML table over the shipped prices (same shape as deploycheck/data/"
+            f"{cost.PRICES})",
+        )
+        parser.add_argument(
+            "--format", choices=sorted(cost.RENDERERS), default="text", help="default: text"
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        path = readable_file(args.path, "Blueprint")
+        prices = cost.load_prices(args.prices)
+        after = cost.estimate(cost.usable(Blueprint.load(path, args.path), args.path), prices)
+        before = None
+        if args.base:
+            before = cost.estimate(cost.blueprint_at(args.base, path), prices)
+        print(cost.RENDERERS[args.format](after, before, args.base or ""), file=out, end="\n")
+        return EXIT_OK
+
+
 class RulesCommand:
     name = "rules"
     help = "list every rule: id, default level, summary and options"
@@ -343,6 +377,7 @@ COMMANDS: list[Command] = [
     RequirementsCommand(),
     ReportCommand(),
     BaselineCommand(),
+    CostCommand(),
     RulesCommand(),
 ]
 

@@ -76,6 +76,7 @@ def test_the_wheel_holds_the_checker_and_its_data_and_nothing_of_the_app(dist: P
         "deploycheck/schemas/render-blueprint.schema.json",
         "deploycheck/schemas/pre-commit-config.schema.json",
         "deploycheck/py.typed",
+        "deploycheck/data/render-prices.yaml",
     ):
         assert data in names, data
     assert not [name for name in names if name.startswith(("app/", "tests/", "migrations/"))]
@@ -123,5 +124,9 @@ def test_the_installed_wheel_checks_a_project_outside_the_repository(
     broken = run(script, "blueprint", "--no-crossfile", cwd=project)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "SCH001" in broken.stdout
+    # The price table came with it too.
+    priced = run(script, "cost", cwd=project)
+    assert priced.returncode == 0, priced.stdout + priced.stderr
+    assert "prices: https://render.com/pricing" in priced.stdout
     where = run(python, "-c", "import deploycheck; print(deploycheck.__file__)", cwd=project)
     assert str(env_dir) in where.stdout, where.stdout
