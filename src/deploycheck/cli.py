@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
-from deploycheck import __version__, baseline, catalogue, cost, gate
+from deploycheck import __version__, baseline, catalogue, cost, gate, init
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
@@ -357,6 +357,26 @@ class CostCommand:
         return EXIT_OK
 
 
+class InitCommand:
+    name = "init"
+    help = (
+        "write a starter .deploycheck.yaml from the project's Dockerfile, Blueprint and workflows"
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "root", nargs="?", type=Path, default=Path("."), help="the project (default: .)"
+        )
+        parser.add_argument("--force", action="store_true", help="replace an existing config")
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        written, found = init.write_config(args.root, force=args.force)
+        for note in found.notes:
+            print(f"found: {note}", file=out)
+        print(f"wrote {written}: {len(found.rules)} rule setting(s)", file=out)
+        return EXIT_OK
+
+
 class RulesCommand:
     name = "rules"
     help = "list every rule: id, default level, summary and options"
@@ -378,6 +398,7 @@ COMMANDS: list[Command] = [
     ReportCommand(),
     BaselineCommand(),
     CostCommand(),
+    InitCommand(),
     RulesCommand(),
 ]
 
