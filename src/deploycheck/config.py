@@ -5,6 +5,7 @@ a ``.deploycheck.yaml``, or a ``pyproject.toml`` with a ``[tool.deploycheck]`` t
 shape::
 
     extends: strict             # optional: a preset (or a list of them) of opt-in rules
+    rules-version: 0.2.0        # optional: default rules of later releases report, not fail
     rules:
       DF012: warning            # a level: error, warning, info, or off
       DF002:                    # or a mapping: an optional level and the rule's options

@@ -24,19 +24,18 @@ RENDER_SCALING = "https://render.com/docs/scaling"
 RENDER_HEALTH = "https://render.com/docs/health-checks"
 RENDER_DEPLOYS = "https://render.com/docs/deploys"
 RENDER_DISKS = "https://render.com/docs/disks"
-RENDER_DOCKER_SECRETS = "https://render.com/docs/docker-secrets"
 RENDER_SCHEMA = "https://render.com/schema/render.yaml.json"
 DOCKER_PRACTICES = "https://docs.docker.com/build/building/best-practices/"
 DOCKER_CONTEXT = "https://docs.docker.com/build/building/context/#dockerignore-files"
-DOCKER_SECRETS = "https://docs.docker.com/build/building/secrets/"
-DOCKER_SECRET_CHECK = "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"
+DOCKER_BUILD_MOUNTS = "https://docs.docker.com/build/building/secrets/"
+DOCKER_ARG_ENV_CHECK = "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"
 HADOLINT = "https://github.com/hadolint/hadolint"
 HADOLINT_WIKI = "https://github.com/hadolint/hadolint/wiki/"
 YAMLLINT = "https://yamllint.readthedocs.io/en/stable/rules.html"
 CHECK_JSONSCHEMA = "https://github.com/python-jsonschema/check-jsonschema"
 GITHUB_SECURE_USE = "https://docs.github.com/en/actions/reference/secure-use-reference"
 GITHUB_CONCURRENCY = "https://docs.github.com/en/actions/using-jobs/using-concurrency"
-DETECT_SECRETS = "https://github.com/Yelp/detect-secrets"
+YELP_DETECTOR = "https://github.com/Yelp/detect-secrets"
 DEPTRY = "https://pypi.org/project/deptry/"
 OWASP = "https://github.com/OWASP/CheatSheetSeries"
 
@@ -176,7 +175,7 @@ PAGES: dict[str, Page] = {
                   "Remove the directive where no registry is reachable.", DOCKER_PRACTICES),
     "DF010": Page("ENV and ARG values persist in the image config and history.",
                   "Pass secrets at run time or through build secret mounts.",
-                  DOCKER_SECRET_CHECK),
+                  DOCKER_ARG_ENV_CHECK),
     "DF011": Page("ADD from a URL fetches unverified content at build time.",
                   "Download with a pinned checksum (`ADD --checksum=`) or use a package.",
                   HADOLINT_WIKI + "DL3020"),
@@ -189,13 +188,13 @@ PAGES: dict[str, Page] = {
     "DF015": Page("A Dockerfile that is not UTF-8 reads differently in each tool.",
                   "Save it as UTF-8.", DOCKER_PRACTICES),
     "DF016": Page("A build argument for a secret ends up in the image history.",
-                  "Use a build secret mount instead of ARG.", DOCKER_SECRET_CHECK),
+                  "Use a build secret mount instead of ARG.", DOCKER_ARG_ENV_CHECK),
     "DF017": Page("An unknown instruction stops `docker build` at that line.",
                   "Fix the instruction's spelling.",
                   "https://docs.docker.com/reference/dockerfile/"),
     "DF018": Page("Copying a mounted secret into a file puts it back into the layer the mount "
                   "kept it out of.", "Read the secret from /run/secrets in the same RUN and "
-                  "never write it to disk.", DOCKER_SECRETS),
+                  "never write it to disk.", DOCKER_BUILD_MOUNTS),
     "DF019": Page("Piping a download into a shell runs whatever the server sends, unverified.",
                   "Download, verify a checksum or signature, then run.", DOCKER_PRACTICES),
     # .dockerignore and context
@@ -250,12 +249,12 @@ PAGES: dict[str, Page] = {
                    "Keep the code root-owned; give the user only its log or data folder.",
                    DOCKER_PRACTICES),
     "IMG007": Page("Env and history are readable by anyone who pulls the image.",
-                   "Pass secrets at run time.", DOCKER_SECRET_CHECK),
+                   "Pass secrets at run time.", DOCKER_ARG_ENV_CHECK),
     "IMG008": Page("A code-only change that reinstalls dependencies makes every build slow.",
                    "Install from the manifest before copying the code.", DOCKER_PRACTICES),
     "IMG009": Page("A file deleted in a later layer is still in the earlier one.",
                    "Never write the secret into a layer; use a build secret mount.",
-                   DOCKER_SECRETS),
+                   DOCKER_BUILD_MOUNTS),
     # probes
     "PRB001": Page("A session cookie without Secure/HttpOnly/SameSite can be stolen or "
                    "replayed cross-site.", "Set the three attributes on the session cookie.",
@@ -291,10 +290,10 @@ PAGES: dict[str, Page] = {
     # secrets
     "SEC001": Page("A secret committed to git stays in history after it is deleted.",
                    "Remove and rotate it; list true false positives in the baseline.",
-                   DETECT_SECRETS),
+                   YELP_DETECTOR),
     "SEC002": Page("A tracked .env file publishes its secrets with the repository.",
                    "`git rm --cached` it, add it to .gitignore and rotate its values.",
-                   DETECT_SECRETS),
+                   YELP_DETECTOR),
     # checklist
     "CHK001": Page("An unverified checklist item is a promise without evidence.",
                    "Add a test marked `checklist(N)` that proves the item.", OWASP),
