@@ -52,12 +52,6 @@ def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return snapshot
 
 
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pre-commit's cache, shared by the runs below so the hook environment is built once."""
-    return tmp_path_factory.mktemp("pre-commit-home")
-
-
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -66,13 +60,15 @@ def project(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
-def try_repo(where: Path, hooks_repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+def try_repo(where: Path, hooks_repo: Path) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo``: it builds the hooks' environment in a store of its own each
+    time (about a minute: pip installs deploycheck and its dependencies)."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "--ref", "HEAD"]
         + ["--all-files", "--color", "never"],
         cwd=where,
-        env={**env, "PRE_COMMIT_HOME": str(home)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=900,
@@ -80,26 +76,22 @@ def try_repo(where: Path, hooks_repo: Path, home: Path) -> subprocess.CompletedP
     )
 
 
-def test_the_hooks_pass_on_a_clean_repository(
-    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
-) -> None:
-    done = try_repo(project(tmp_path, CLEAN), hooks_repo, pre_commit_home)
+def test_the_hooks_pass_on_a_clean_repository(tmp_path: Path, hooks_repo: Path) -> None:
+    done = try_repo(project(tmp_path, CLEAN), hooks_repo)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     for hook in ("deploycheck dockerfile", "deploycheck blueprint", "deploycheck requirements"):
         line = next(row for row in done.stdout.splitlines() if row.startswith(hook))
         assert line.endswith("Passed"), line
 
 
-def test_the_hooks_fail_on_a_broken_repository(
-    tmp_path: Path, hooks_repo: Path, pre_commit_home: Path
-) -> None:
+def test_the_hooks_fail_on_a_broken_repository(tmp_path: Path, hooks_repo: Path) -> None:
     broken = {
         **CLEAN,
         "Dockerfile": CLEAN["Dockerfile"]
         + "ENV API_TOKEN=Zx81kQ0pW3mN7rT5vB2yH6jL9sD4fG1a\n",  # pragma: allowlist secret
         "requirements.txt": "PyYAML==6.0.2\nipdb==0.13.13\n",
     }
-    done = try_repo(project(tmp_path, broken), hooks_repo, pre_commit_home)
+    done = try_repo(project(tmp_path, broken), hooks_repo)
     assert done.returncode == 1, done.stdout[-4000:]
     rows = {row.split(".")[0]: row for row in done.stdout.splitlines() if "...." in row}
     assert rows["deploycheck dockerfile"].endswith("Failed"), done.stdout
