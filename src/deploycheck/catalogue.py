@@ -79,7 +79,17 @@ def _section(info: RuleInfo) -> list[str]:
         line + ("\\" if line and index + 1 < len(doc) and doc[index + 1] else "")
         for index, line in enumerate(doc)
     )
-    return ["", f"### {info.id}", "", _markdown(info.summary), "", facts, "", body]
+    section = ["", f"### {info.id}", "", _markdown(info.summary), "", facts, "", body]
+    if info.page:
+        section += [
+            "",
+            f"Why it matters: {info.page.why}",
+            "",
+            f"How to fix: {info.page.fix}",
+            "",
+            f"Source: <{info.page.source}>",
+        ]
+    return section
 
 
 def as_markdown(infos: Iterable[RuleInfo]) -> str:
