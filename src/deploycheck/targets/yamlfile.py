@@ -34,7 +34,6 @@ from deploycheck.targets.yaml_reader import (
 
 # A Blueprint is a few kilobytes: the bound sits far above any real file.
 MAX_BYTES = 1024 * 1024
-_BOM = "\ufeff"
 
 # Load-level rules: the loader itself reports them, as nothing can be checked past them.
 declare(
