@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deploycheck.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, main
-from deploycheck.targets import yamlfile
+from deploycheck.targets import yaml_reader, yamlfile
 from deploycheck.targets.yamlfile import MAX_NODES, load_yaml, parse_yaml
 
 HOSTILE = settings(
@@ -88,7 +88,7 @@ def verdict(content: bytes) -> tuple[int, str]:
 def test_hostile_yaml_gets_a_verdict_at_bounded_cost(text: str, encoding: str) -> None:
     content = text.encode(encoding, errors="replace")
     with mock.patch.object(
-        yamlfile._Builder, "build", autospec=True, side_effect=yamlfile._Builder.build
+        yaml_reader._Builder, "build", autospec=True, side_effect=yaml_reader._Builder.build
     ) as build:
         code, err = verdict(content)
     assert code in (EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE), err
@@ -99,7 +99,7 @@ def test_hostile_yaml_gets_a_verdict_at_bounded_cost(text: str, encoding: str) -
 
 def test_an_alias_bomb_is_one_finding_and_nothing_is_expanded() -> None:
     with mock.patch.object(
-        yamlfile._Builder, "build", autospec=True, side_effect=yamlfile._Builder.build
+        yaml_reader._Builder, "build", autospec=True, side_effect=yaml_reader._Builder.build
     ) as build:
         doc = parse_yaml(laughs(10, 10), "render.yaml")
     [finding] = doc.findings
