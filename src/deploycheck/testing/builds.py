@@ -3,11 +3,12 @@
 Every image the suite builds goes through one :class:`ImageBuilds`, so removing them all at the
 end of a run (disk is shared on CI hosts) is one call, whatever passed or failed.
 
-A build's tag is the hash of what decides the image (:func:`build_key`): the Dockerfile, the
+A build is known by the hash of what decides the image (:func:`build_key`): the Dockerfile, the
 files of the context that ``.dockerignore`` lets through, the build args and the ids of the
-local images they name. An image already tagged so is reused, not rebuilt: the container suite
-keeps its build of the project (``keep=True``) so that the deploy rehearsal and the benchmark,
-run after it, start from it instead of building it again.
+local images they name. A build from the same inputs as an earlier one of the session, or as a
+kept one (tagged with the hash), is reused, not rebuilt: the container suite keeps its build of
+the project (``keep=True``) so that the deploy rehearsal and the benchmark, run after it, start
+from it instead of building it again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import secrets
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,7 +43,7 @@ CONTEXT_SKIP_ANYWHERE = frozenset({"__pycache__", ".pytest_cache", ".ruff_cache"
 
 
 class ImageBuilds:
-    """Builds images for real under unique ``deploycheck-test:`` tags, by default from the
+    """Builds images for real under ``deploycheck-test:`` tags, by default from the
     project's ``dockerfile`` with the session's ``buildargs`` (a base image chosen by an env
     var, say), keeps each build log in ``log_dir``, and removes them all."""
 
@@ -58,6 +60,8 @@ class ImageBuilds:
         self.dockerfile = dockerfile
         self.buildargs = dict(buildargs or {})
         self.tags: list[str] = []
+        # Build key -> tag of every image built here, kept or not.
+        self.built: dict[str, str] = {}
 
     def build(
         self,
@@ -75,23 +79,27 @@ class ImageBuilds:
         dockerfile = dockerfile or self.dockerfile
         args = {**self.buildargs, **(buildargs or {})}
         key = build_key(self.client, context, dockerfile, args)
-        tag = f"{TEST_REPOSITORY}:{key[:20]}"
+        shared_tag = f"{TEST_REPOSITORY}:{key[:20]}"
         log_path = self.log_dir / f"{name}.log"
-        if tag in self.tags or self._kept(tag):
+        earlier = self.built.get(key) or (shared_tag if self._kept(shared_tag) else None)
+        if earlier is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
-            log_path.write_text(f"reused {tag}: built earlier from the same inputs\n")
-            return BuildResult(read_image(self.client, tag), 0.0, reused=True)
+            log_path.write_text(f"reused {earlier}: built earlier from the same inputs\n")
+            return BuildResult(read_image(self.client, earlier), 0.0, reused=True)
+        # A build that is not kept has a tag of its own: another session building the same
+        # inputs at the same time (two checkouts on one laptop) cannot remove it.
+        tag = shared_tag if keep else f"{TEST_REPOSITORY}:{name}-{secrets.token_hex(4)}"
         source = hashlib.sha256(f"{context.resolve()}\0{dockerfile}".encode()).hexdigest()[:20]
-        labels = {**TEST_LABELS, SOURCE_LABEL: source} if keep else TEST_LABELS
         result = build_image(
             self.client,
             context,
             dockerfile=dockerfile,
             tag=tag,
             buildargs=args,
-            labels=labels,
+            labels={**TEST_LABELS, SOURCE_LABEL: source} if keep else TEST_LABELS,
             log_path=log_path,
         )
+        self.built[key] = tag
         if keep:
             self._remove_older(source, result.image.id)
         else:
@@ -99,8 +107,7 @@ class ImageBuilds:
         return result
 
     def _kept(self, tag: str) -> bool:
-        """A kept build under ``tag`` (not an image a crashed session left behind, which is
-        rebuilt: a caller reading its build steps must get a real build)."""
+        """A kept build under ``tag``, from this session or an earlier one."""
         try:
             labels = self.client.images.get(tag).labels
         except ImageNotFound:
@@ -119,6 +126,7 @@ class ImageBuilds:
         for tag in reversed(self.tags):
             with contextlib.suppress(ImageNotFound):
                 self.client.images.remove(tag, force=True)
+        self.built = {k: t for k, t in self.built.items() if t not in self.tags}
         self.tags.clear()
 
 
