@@ -192,7 +192,10 @@ def test_secret_key_estimate_scores_repetition_low_and_random_high() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", [Fernet.generate_key().decode(), "Tr0ub4dor&3-but-much-longer-with-many-words-2026!"]
+    "key",
+    [Fernet.generate_key().decode(), "Tr0ub4dor&3-but-much-longer-with-many-words-2026!"],
+    # A fixed id for the generated key: xdist's workers must collect the same test ids.
+    ids=["generated-fernet-key", "passphrase"],
 )
 def test_production_accepts_a_fernet_key_or_a_strong_passphrase(
     production_env: pytest.MonkeyPatch, key: str

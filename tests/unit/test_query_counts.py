@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from app.db import db
 from app.reports import cache
 from tests.app_helpers import API_PREFIX, counting_statements, sign_in
-from tests.bench.seeding import SeededCourse, seed_course
+from tools.bench.seeding import SeededCourse, seed_course
 
 SIZES = (30, 300)
 PAGES: dict[str, Callable[[SeededCourse], str]] = {

@@ -1,6 +1,8 @@
 """No setting of any kind ends in a traceback, on any entry point: every row of the README's
 settings table, with bad values, through gunicorn, the image's preflight, the flask CLI and
-``flask db upgrade``, each a real subprocess.
+``flask db upgrade``, each a real process: forked from one that imported the app's libraries
+once (:mod:`tests.preloaded`), and one case per entry point also from a fresh interpreter,
+which must answer the same.
 
 The table is parsed from README.md, so a new setting fails here until it has bad values below.
 A value the entry point reads must be refused in one line naming the variable; a value it does
@@ -9,11 +11,11 @@ not read (the flask CLI has no ``PORT``) must still give no traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +60,14 @@ PROD_CRYPT_KEY = "q0pXg7n2Yx4sKd8Vb1Lm6Rt3Hc9Wz5Fj0Ae2Ui7Oy4M="  # pragma: allow
 # Settings only the server reads; the flask CLI ignores them.
 SERVER_ONLY = {"PORT", "WEB_CONCURRENCY", "GUNICORN_PRELOAD"}
 
-ENTRY_POINTS: dict[str, list[str]] = {
+# `python -m MODULE ARGS` for each entry point.
+ENTRY_POINTS: dict[str, tuple[str, list[str]]] = {
     # gunicorn loads gunicorn.conf.py and the app, then stops.
-    "gunicorn": ["-m", "gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
+    "gunicorn": ("gunicorn", ["--config", "gunicorn.conf.py", "--check-config"]),
     # The image's ENTRYPOINT; `gunicorn --version` reads WEB_CONCURRENCY as gunicorn does.
-    "preflight": ["-m", "app.preflight", "gunicorn", "--version"],
-    "flask": ["-m", "flask", "--app", "app", "routes"],
-    "flask db upgrade": ["-m", "flask", "--app", "app", "db", "upgrade"],
+    "preflight": ("app.preflight", ["gunicorn", "--version"]),
+    "flask": ("flask", ["--app", "app", "routes"]),
+    "flask db upgrade": ("flask", ["--app", "app", "db", "upgrade"]),
 }
 
 
@@ -132,13 +135,20 @@ def base_env(app_env: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def run(case: Case, workdir: Path) -> subprocess.CompletedProcess[str]:
-    env = base_env(case.app_env, workdir / re.sub(r"\W", "_", case.id)) | {case.name: case.value}
-    (workdir / re.sub(r"\W", "_", case.id)).mkdir()
+def case_env(case: Case, workdir: Path) -> dict[str, str]:
+    """The case's whole environment, with a folder of its own for SQLite."""
+    folder = workdir / re.sub(r"\W", "_", case.id)
+    folder.mkdir(exist_ok=True)
+    return base_env(case.app_env, folder) | {case.name: case.value}
+
+
+def run_fresh(case: Case, workdir: Path) -> subprocess.CompletedProcess[str]:
+    """The case in a fresh interpreter: ``python -m MODULE ARGS``."""
+    module, args = ENTRY_POINTS[case.entry]
     return subprocess.run(
-        [sys.executable, *ENTRY_POINTS[case.entry]],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
-        env=env,
+        env=case_env(case, workdir),
         capture_output=True,
         text=True,
         timeout=120,
@@ -146,15 +156,52 @@ def run(case: Case, workdir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_preloaded(cases: list[Case], workdir: Path) -> dict[str, subprocess.CompletedProcess]:
+    """Every case in a process forked from one that imported the libraries once."""
+    lines = [
+        json.dumps(
+            {
+                "key": case.id,
+                "module": ENTRY_POINTS[case.entry][0],
+                "args": ENTRY_POINTS[case.entry][1],
+                "env": case_env(case, workdir),
+            }
+        )
+        for case in cases
+    ]
+    server = subprocess.run(
+        [sys.executable, "-m", "tests.preloaded", f"--jobs={os.cpu_count() or 2}"],
+        cwd=ROOT,
+        env=base_env(DEVELOPMENT, workdir),
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=60 + 5 * len(cases),
+        check=False,
+    )
+    assert server.returncode == 0, server.stderr
+    answers = [json.loads(line) for line in server.stdout.splitlines()]
+    return {
+        a["key"]: subprocess.CompletedProcess(a["key"], a["returncode"], a["stdout"], a["stderr"])
+        for a in answers
+    }
+
+
 ALL_CASES = cases()
+# One refused case per entry point, run both ways: the forked process must answer as a fresh
+# interpreter does.
+FRESH_CASES = [
+    next(c for c in ALL_CASES if c.entry == entry and c.must_refuse and c.name == "LOG_LEVEL")
+    for entry in ENTRY_POINTS
+]
 
 
 @pytest.fixture(scope="module")
 def outcomes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, subprocess.CompletedProcess]:
-    """Every selected case (``-k`` narrows them) run once, one per core at a time: each is
-    mostly a Python start-up."""
+    """Every selected case (``-k`` narrows them) run once, one per core at a time. Under
+    xdist, ``--dist loadfile`` gives the module's tests to one worker, which runs them all."""
     selected = [
         item.callspec.params["case"]
         for item in request.session.items
@@ -162,10 +209,7 @@ def outcomes(
         and item.module is sys.modules[__name__]
         and "case" in getattr(getattr(item, "callspec", None), "params", {})
     ]
-    workdir = tmp_path_factory.mktemp("entrypoints")
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = pool.map(lambda case: run(case, workdir), selected)
-        return {case.id: result for case, result in zip(selected, results, strict=True)}
+    return run_preloaded(selected, tmp_path_factory.mktemp("entrypoints"))
 
 
 def test_every_readme_setting_has_bad_values() -> None:
@@ -189,3 +233,14 @@ def test_a_setting_never_ends_in_a_traceback(
     lines = output.splitlines()
     assert len(lines) == 1, f"expected one line, got {len(lines)}:\n{output}"
     assert case.name in lines[0], f"the line does not name {case.name}: {lines[0]}"
+
+
+@pytest.mark.parametrize("case", FRESH_CASES, ids=lambda case: case.id)
+def test_a_forked_case_answers_as_a_fresh_interpreter(case: Case, tmp_path: Path) -> None:
+    fresh = run_fresh(case, tmp_path)
+    forked = run_preloaded([case], tmp_path)[case.id]
+    assert (forked.returncode, forked.stdout, forked.stderr) == (
+        fresh.returncode,
+        fresh.stdout,
+        fresh.stderr,
+    )

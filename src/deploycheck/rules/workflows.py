@@ -7,9 +7,9 @@ missing ``concurrency`` is advice, and the tox-env rule (WF004) is this reposito
 opt-in.
 
 The env rule reads the chain instead of trusting a list: ``.ci/run`` calls ``scripts/test``,
-which calls ``tox run`` (every env of tox.ini's ``env_list`` unless it passes ``-e``); the
-workflow must run each of those envs, through a matrix of ``tox run -e`` jobs or by calling
-``scripts/test`` itself.
+which calls ``tox run`` or ``scripts/suites.py`` (tox.ini's envs in one shared environment;
+either runs every env of ``env_list`` unless it passes ``-e``); the workflow must run each of
+those envs, through a matrix of ``tox run -e`` jobs or by calling ``scripts/test`` itself.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ READ_ONLY = {"read", "none"}
 SARIF_SCOPE = "security-events"
 SARIF_UPLOAD = "github/codeql-action/upload-sarif@"
 TEST_COMMAND = "scripts/test"
+# Runs tox.ini's envs' commands in one shared environment, with tox's `-e` (scripts/test uses it).
+SHARED_RUNNER = "scripts/suites.py"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 MATRIX_REF = re.compile(r"^\$\{\{matrix\.(\w+)\}\}$")
 
@@ -56,11 +58,14 @@ def _commands(script: str) -> Iterator[list[str]]:
 
 
 def tox_runs(script: str) -> Iterator[list[str] | None]:
-    """For each ``tox run`` in ``script``: the envs its ``-e`` selects, None for all."""
+    """For each ``tox run`` (or ``scripts/suites.py``) in ``script``: the envs its ``-e``
+    selects, None for all."""
     for words in _commands(script):
-        for index, word in enumerate(words[:-1]):
-            if Path(word).name == "tox" and words[index + 1] == "run":
+        for index, word in enumerate(words):
+            if Path(word).name == "tox" and words[index + 1 : index + 2] == ["run"]:
                 yield tox_selection(words[index + 2 :])
+            elif word.endswith(SHARED_RUNNER):
+                yield tox_selection(words[index + 1 :])
 
 
 def tox_selection(words: list[str]) -> list[str] | None:

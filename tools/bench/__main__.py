@@ -1,4 +1,4 @@
-"""``python -m tests.bench [--quick] [--report-dir DIR]`` and ``python -m tests.bench check``."""
+"""``python -m tools.bench [--quick] [--report-dir DIR]`` and ``python -m tools.bench check``."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import docker.errors
 import requests
 
 from deploycheck.errors import HarnessError
-from tests.bench import check, report
-from tests.bench.instance import InstanceError
-from tests.bench.wrk import WrkError
+from tools.bench import check, report
+from tools.bench.instance import InstanceError
+from tools.bench.wrk import WrkError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return check.main(str(args.report_dir / "capacity.json"))
-    from tests.bench.run import Settings, run
+    from tools.bench.run import Settings, run
 
     try:
         data = run(Settings.for_mode(args.quick), args.report_dir)

@@ -29,11 +29,10 @@ from deploycheck.testing.builds import TEST_LABELS, ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets
 from deploycheck.testing.engine import configure_testcontainers, images_env_file, load_images_env
 from deploycheck.testing.services import PostgresService, RedisService, running
-from tests.app_helpers import PRODUCTION_ORIGIN
-from tests.bench import analysis, instance, scenarios, wrk
-from tests.bench.meter import Meter
-from tests.bench.scenarios import API, Credentials
-from tests.bench.seeding import SeededCourse, seed_course
+from tools.bench import analysis, instance, scenarios, wrk
+from tools.bench.meter import Meter
+from tools.bench.scenarios import API, Credentials
+from tools.bench.seeding import SeededCourse, seed_course
 
 # The repository the benchmark builds and reads render.yaml from.
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -435,8 +434,8 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
     )
     with ExitStack() as stack:
         stack.callback(builds.remove_all)
-        log("building the image")
-        built = builds.build("bench", REPO_ROOT)
+        log("building the image (or reusing the container suite's build of it)")
+        built = builds.build("bench", REPO_ROOT, keep=True)
         network = stack.enter_context(Network())
         postgres = PostgresService().with_network(network, "postgres")
         cache = RedisService().with_network(network, "redis")
@@ -449,7 +448,7 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
             database_url=postgres.network_url(),
             redis_url=cache.network_url(),
             app_secrets=AppSecrets(),
-            cors_origins=PRODUCTION_ORIGIN,
+            cors_origins=plan.env["CORS_ORIGINS"],
         )
         app_env.migrate(built.image.ref, "flask db upgrade")
         log(f"seeding courses of {', '.join(map(str, SIZES))} students x 20 assignments")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.bench.seeding import SeededCourse
-from tests.bench.wrk import Load
+from tools.bench.seeding import SeededCourse
+from tools.bench.wrk import Load
 
 API = "/api/v1"
 
