@@ -210,7 +210,8 @@ class ApiToken(db.Model):
     """A bearer token: looked up by its SHA-256 hash, kept Fernet-encrypted at rest.
 
     ``scope`` is ``read`` (GETs only, e.g. a dashboard) or ``write`` (everything; write
-    implies read). ``expires_at`` None means the token never expires.
+    implies read). ``expires_at`` None means the token never expires. What a request may do
+    with it is checked on its ``tokens.Grant``, for pages and API alike.
     """
 
     __tablename__ = "api_tokens"
@@ -226,13 +227,6 @@ class ApiToken(db.Model):
     sign_ins: Mapped[list[SignIn]] = relationship(
         back_populates="token", cascade="all, delete-orphan", passive_deletes=True
     )
-
-    def allows(self, scope: str) -> bool:
-        """Whether this token may do what ``scope`` needs (write implies read)."""
-        return self.scope == WRITE or scope == READ
-
-    def expired(self, now: datetime | None = None) -> bool:
-        return self.expires_at is not None and aware(self.expires_at) <= (now or _now())
 
 
 class SignIn(db.Model):

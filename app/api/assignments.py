@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Course, Grade
-from ..reports import invalidate_course
+from ..report_cache import invalidate_course
 from .common import ID, Field, filter_arg, get_or_404, paginated, parse
 from .writes import check_if_match, locked_or_404, locked_or_422, saved
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..db import db
 from ..errors import ApiError
 from ..models import Assignment, Course
-from ..reports import invalidate_course
+from ..report_cache import invalidate_course
 from .common import Field, get_or_404, paginated, parse
 from .writes import check_if_match, locked_or_404, saved
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..db import db
 from ..errors import ApiError
 from ..models import Course, Enrollment, Student
-from ..reports import invalidate_course
+from ..report_cache import invalidate_course
 from .common import ID, filter_arg, get_or_404, get_or_422, paginated, parse
 from .writes import check_if_match, locked_or_404, saved
 

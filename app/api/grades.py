@@ -11,7 +11,7 @@ from .. import grading
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Enrollment, Grade, Student
-from ..reports import invalidate_course
+from ..report_cache import invalidate_course
 from .common import ID, Field, filter_arg, get_or_404, get_or_422, paginated, parse
 from .writes import check_if_match, locked_or_404, locked_or_422, saved
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..models import Enrollment, Student
-from ..reports import invalidate_course
+from ..report_cache import invalidate_course
 from .common import Field, check_email, get_or_404, paginated, parse
 from .writes import check_if_match, locked_or_404, saved
 

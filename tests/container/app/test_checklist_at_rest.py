@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from psycopg.rows import dict_row
 
-from app.security import fernet_for
+from app.tokens import fernet_for
 from deploycheck.checklist.probes import check_token_at_rest
 from deploycheck.testing.assertions import assert_clean
 from tests.container.app.support import ENCRYPTION_KEY

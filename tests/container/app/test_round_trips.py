@@ -2,12 +2,12 @@
 
 A cached course summary or student report costs one round trip: the script call that counts
 the rate limit, returns its window for the X-RateLimit headers and reads the token's grant, the
-course version and the report along (``app.limits.enable_read_along``). Before, it was five (grant
-GET, report MGET, counter script, counter GET, counter TTL), then two; a count above one means
-a round trip crept back. Without the read-along (a limiter on another Redis) the auth hook
-reads the three keys in one MGET. A static file costs none. The client is signed in, as a
-browser that also calls the API is: the API, static files and /health never load that session
-from Redis."""
+course version and the report along (``auth.Credential``, ``limits.count_request``). Before,
+it was five (grant GET, report MGET, counter script, counter GET, counter TTL), then two; a
+count above one means a round trip crept back. Without the read-along (a limiter on another
+Redis) the auth hook reads the three keys in one MGET. A static file costs none. The client is
+signed in, as a browser that also calls the API is: the API, static files and /health never
+load that session from Redis."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_a_cached_read_costs_one_round_trip_with_its_count(
     from app.limits import EXTENSION
 
     if not read_along:
-        monkeypatch.setattr(pg_app.extensions[EXTENSION], "read_along", None)
+        monkeypatch.setattr(pg_app.extensions[EXTENSION], "reads_along", False)
     api = signed_in
     path = cached_reads(school)[which]
     first = api.get(path)  # builds and stores the report

@@ -11,7 +11,7 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
-from app.security import hash_token
+from app.tokens import hash_token
 from tests.app_helpers import csrf_token, sign_in
 from tests.container.app.support import SESSION_PREFIX, redis_keys
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app import create_app
 from app.db import db
 from app.models import Assignment, Course, Enrollment, Grade, Student
-from app.security import create_token
+from app.tokens import create_token
 from tests.app_helpers import APP_ENV_VARS, ApiClient, create_schema, dispose, sign_in
 
 SECRET_KEY = "d397dd8027546ee1f2ce70e205f922e9b6739d5a36ccb1ea"  # pragma: allowlist secret
