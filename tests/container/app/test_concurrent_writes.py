@@ -1,7 +1,7 @@
 """Issue 22, items 1, 2 and 4 on PostgreSQL 15: each pair of writes the hostile review raced,
 raced again ``ROUNDS`` times against the app served by a real threaded server (one database
 connection per request); afterwards every invariant the API validates holds in the database and
-no request answered 5xx. The same races on SQLite: tests/unit/test_concurrent_writes.py."""
+no request answered 5xx. The same races on SQLite: tests/unit/app/test_concurrent_writes.py."""
 
 from __future__ import annotations
 
