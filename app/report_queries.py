@@ -51,11 +51,3 @@ def courses_of(student: Student) -> list[Course]:
             .order_by(Course.code)
         )
     )
-
-
-def is_enrolled(course: Course, student: Student) -> bool:
-    """Whether ``student`` is enrolled in ``course``."""
-    enrollment = db.session.scalar(
-        select(Enrollment.id).where(Enrollment.course == course, Enrollment.student == student)
-    )
-    return enrollment is not None

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g
 
-from .. import report_cache, report_queries, reports
+from .. import report_cache, reports
 from ..auth import register_cached_read
 from ..errors import ApiError
-from ..models import Course, Student
+from ..models import Course, Student, is_enrolled
 from .common import get_or_404
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def student_in_course(course_id: int, student_id: int) -> Response:
         return report_cache.answer(lookup.body)
     course = get_or_404(Course, course_id)
     student = get_or_404(Student, student_id)
-    if not report_queries.is_enrolled(course, student):
+    if not is_enrolled(student.id, course.id):
         raise ApiError(404, "not_found", f"Student {student_id} is not enrolled in this course")
     return report_cache.store(lookup, reports.student_in_course(course, student))
 

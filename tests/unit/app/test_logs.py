@@ -98,12 +98,12 @@ def test_exception_text_is_redacted(app: Flask, capsys: pytest.CaptureFixture[st
 def test_unhandled_request_error_logs_no_authorization_header(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from app.api import students
+    from app.api import routes
 
     def explode(*_args: Any) -> None:
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(students, "paginated", explode)
+    monkeypatch.setattr(routes, "paginated", explode)
     capsys.readouterr()
     api.client.get("/api/v1/students", headers=api.headers)
     output = capsys.readouterr().out
