@@ -11,7 +11,7 @@ A cached API read (``GET /api/v1/courses/<id>/summary``) passes through, in orde
 3. ``auth.authenticate``, the API blueprints' ``before_request``: the grant from what was read
    (or one MGET, when nothing was read along), 401 or 403, else ``g.grant``.
 4. the view, ``api.reports.course_summary``: the stored body from what was read
-   (``reports_cache.look_up``), answered as it is.
+   (``report_cache.look_up``), answered as it is.
 
 docs/app.md ("The request path") lists the same; a unit test traces a request and checks it.
 

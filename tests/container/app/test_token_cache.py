@@ -29,9 +29,9 @@ READ_PATH = "/courses"
 
 
 @pytest.fixture
-def instances(make_pg_app: Callable[..., Flask]) -> tuple[Flask, Flask]:
+def instances(make_app: Callable[..., Flask]) -> tuple[Flask, Flask]:
     """Two app instances on one database and one Redis, migrated once."""
-    first, second = make_pg_app(), make_pg_app()
+    first, second = make_app(), make_app()
     migrate(first)
     return first, second
 
