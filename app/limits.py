@@ -139,7 +139,8 @@ class RateLimits:
 
         Also the values of the ``read_along`` keys, or None when they were not read (memory).
         """
-        if self.outage.allows():
+        # Without a fallback every request asks the storage, whatever else found Redis down.
+        if self.fallback is None or self.outage.allows():
             try:
                 counted = _count(self.storage, limits, identifiers, read_along)
             except self.storage.base_exceptions as exc:
@@ -155,7 +156,7 @@ class RateLimits:
                 if self.outage.succeeded():
                     log.info("rate-limit storage answering again")
                 return counted
-        assert self.fallback is not None  # the breaker only opens when there is a fallback
+        assert self.fallback is not None  # tried above when there is none
         return _count(self.fallback, limits, identifiers)
 
 

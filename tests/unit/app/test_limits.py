@@ -272,3 +272,16 @@ def test_a_credential_reads_its_keys_once(make_app: Callable[..., Flask]) -> Non
         alone = auth.Credential("hash", ["a", "b"])
         assert alone.values() == {"a": None, "b": None}  # read now: nothing cached
         assert alone.read == {"a": None, "b": None}
+
+
+def test_without_the_fallback_the_storage_is_asked_while_the_breaker_is_open(
+    make_app: Callable[..., Flask],
+) -> None:
+    """The breaker is shared with the cache: a Redis failure the cache found must not leave a
+    limiter without a fallback with nowhere to count."""
+    app, _ = limited(make_app, REDIS_URL=DEAD_REDIS, RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False)
+    app.extensions[EXTENSION].storage = MemoryStorage()  # the limiter's storage answers
+    breaker.of(app).failed()  # the cache found Redis down
+    response = app.test_client().get("/login")
+    assert response.status_code == 200
+    assert response.headers["X-RateLimit-Remaining"] == "99"
