@@ -146,7 +146,7 @@ def test_gunicorn_is_pid_1_and_stops_on_sigterm(dockerfile: Dockerfile) -> None:
     assert dockerfile.cmd is not None
     assert dockerfile.cmd.exec_form
     assert dockerfile.cmd.argv == ("gunicorn", "--config", "gunicorn.conf.py")
-    # The settings check execs the CMD (tests/unit/test_preflight.py), so gunicorn is PID 1.
+    # The settings check execs the CMD (tests/unit/app/test_preflight.py), so gunicorn is PID 1.
     assert dockerfile.entrypoint is not None
     assert dockerfile.entrypoint.argv == ("python", "-m", "app.preflight")
     assert [i.value for i in dockerfile.instructions_named("STOPSIGNAL")] == ["SIGTERM"]

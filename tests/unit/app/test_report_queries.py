@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.cache import store as cache
 from app.db import db
-from app.reports import cache
 from tests.app_helpers import API_PREFIX, counting_statements, sign_in
 from tools.bench.seeding import SeededCourse, seed_course
 
@@ -49,8 +49,8 @@ def _counts(app: Flask, client: FlaskClient, path: str) -> tuple[list[str], list
 def classes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Any]]:
     """A signed-in client on an app holding one course per size in SIZES."""
     from app import create_app
-    from app.security import create_token
-    from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
+    from app.tokens import create_token
+    from tests.unit.app.conftest import ENCRYPTION_KEY, SECRET_KEY
 
     app = create_app(
         {

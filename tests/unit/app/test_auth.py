@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import READ, ApiToken
-from app.security import TokenGrant, create_token, fernet_for, find_token, hash_token
+from app.tokens import Grant, create_token, fernet_for, find_token, hash_token
 from tests.app_helpers import ApiClient
-from tests.unit.conftest import ENCRYPTION_KEY
+from tests.unit.app.conftest import ENCRYPTION_KEY
 
 WRITES = [
     ("post", "/api/v1/courses"),
@@ -168,10 +168,10 @@ def test_without_redis_a_token_is_checked_in_the_database_on_every_request(
 
 def test_a_grant_expires_at_its_token_expiry() -> None:
     expiry = datetime(2026, 1, 1, tzinfo=UTC)
-    grant = TokenGrant(id=1, scope=READ, expires_at=expiry)
-    assert TokenGrant.from_cache(grant.to_cache()) == grant
+    grant = Grant(id=1, scope=READ, expires_at=expiry)
+    assert Grant.from_cache(grant.to_cache()) == grant
     assert not grant.expired(expiry - timedelta(seconds=1))
     assert grant.expired(expiry)
-    assert not TokenGrant(id=1, scope=READ, expires_at=None).expired()
+    assert not Grant(id=1, scope=READ, expires_at=None).expired()
     assert grant.allows(READ)
     assert not grant.allows("write")

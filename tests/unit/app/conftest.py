@@ -1,20 +1,19 @@
-"""Fixtures: ``app`` (SQLite in tmp_path, in-process cache and limiter) -> ``client`` /
-``runner`` -> ``api`` (a client holding a bearer token) and ``seed`` (a graded course)."""
+"""The unit suite's apps: SQLite in memory, in-process cache and limiter (``app_config``), a
+fresh schema each (``prepare_app``). The layers above them (``make_app`` -> ``app`` -> ``client``
+/ ``runner`` -> ``token`` -> ``api``) are tests/app_fixtures.py's; ``web`` (signed in to the
+pages) and ``seed`` (a graded course) are this suite's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
 
-from app import create_app
 from app.db import db
 from app.models import Assignment, Course, Enrollment, Grade, Student
-from app.security import create_token
-from tests.app_helpers import APP_ENV_VARS, ApiClient, create_schema, dispose, sign_in
+from tests.app_helpers import APP_ENV_VARS, ApiClient, create_schema, sign_in
 
 SECRET_KEY = "d397dd8027546ee1f2ce70e205f922e9b6739d5a36ccb1ea"  # pragma: allowlist secret
 ENCRYPTION_KEY = "unit-test-passphrase-5f0c2b7e9a41d3386c1e0b94a7d2e6"
@@ -41,49 +40,9 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
-    """A factory for apps built from ``app_config`` plus overrides, each with a fresh schema."""
-    apps: list[Flask] = []
-
-    def make(**overrides: Any) -> Flask:
-        app = create_app({**app_config, **overrides})
-        create_schema(app)
-        apps.append(app)
-        return app
-
-    yield make
-    dispose(apps)
-
-
-@pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
-    """A configured app with an empty schema."""
-    return make_app()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client for ``app``."""
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    """A CLI runner for ``app``'s commands."""
-    return app.test_cli_runner()
-
-
-@pytest.fixture
-def token(app: Flask) -> str:
-    """A stored API token's plaintext."""
-    with app.app_context():
-        return create_token("tests")
-
-
-@pytest.fixture
-def api(client: FlaskClient, token: str) -> ApiClient:
-    """An API client authenticated with ``token``."""
-    return ApiClient(client, token)
+def prepare_app() -> Callable[[Flask], None]:
+    """Every app made gets a fresh schema (``create_schema``: far faster than migrating)."""
+    return create_schema
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.db import db
 from app.models import HealthProbe
-from app.security import create_token
+from app.tokens import create_token
 from tests.app_helpers import ApiClient, sign_in
 
 INITIAL_REVISION = "1b1848f0b495"

@@ -12,11 +12,9 @@ import pytest
 from flask import Flask, g
 from limits.storage import MemoryStorage
 
-from app import handoff
-from app import limits as limits_module
-from app.limits import EXTENSION, RateLimits
-from app.redis_client import RETRY_AFTER_FAILURE_SECONDS
-from app.security import create_token
+from app import auth, breaker, limits
+from app.limits import EXTENSION, POLICY, RateLimits
+from app.tokens import create_token, grant_key, hash_token
 from tests.app_helpers import ApiClient
 
 # Nothing listens on port 1: every storage call fails at once (connection refused).
@@ -121,8 +119,8 @@ def test_an_endpoints_limits_are_worked_out_once(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, api = limited(make_app, RATELIMIT_WRITE="50 per minute")
-    exempt = CountingSet(limits_module._exempt)
-    monkeypatch.setattr(limits_module, "_exempt", exempt)
+    exempt = CountingSet(app.extensions[POLICY].exempt)
+    monkeypatch.setattr(app.extensions[POLICY], "exempt", exempt)
     for n in range(5):
         api.get("/courses")
         api.post("/students", student(n))
@@ -157,8 +155,10 @@ def test_each_app_has_its_own_limits_and_state(make_app: Callable[..., Flask]) -
     assert [strict_client.get("/login").status_code for _ in range(2)] == [200, 429]
     assert [lenient_client.get("/login").status_code for _ in range(2)] == [200, 200]
     # The strict app's dead storage did not switch the other app to memory.
-    assert strict.extensions[EXTENSION].retry_storage_at > 0
-    assert lenient.extensions[EXTENSION].retry_storage_at == 0
+    assert breaker.of(strict).is_open
+    assert not breaker.of(lenient).is_open
+    # Nor do the apps share which blueprints are exempt or write-limited.
+    assert strict.extensions[POLICY] is not lenient.extensions[POLICY]
 
 
 def test_a_dead_storage_counts_in_memory_then_is_tried_again(
@@ -173,25 +173,12 @@ def test_a_dead_storage_counts_in_memory_then_is_tried_again(
     assert [r.getMessage() for r in caplog.records if r.name == "app.limits"] == [
         "rate-limit storage unavailable (ConnectionError); counting in memory for 5 s"
     ]
-    rate_limits: RateLimits = app.extensions[EXTENSION]
-    rate_limits.retry_storage_at = time.monotonic()  # the retry interval has passed
+    breaker.of(app).retry_at = time.monotonic()  # the retry interval has passed
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="app.limits"):
         client.get("/login")
     retried = [r for r in caplog.records if r.name == "app.limits"]
     assert len(retried) == 1, "the storage was not tried again after the interval"
-
-
-def test_while_the_storage_is_down_one_request_per_interval_tries_it(
-    make_app: Callable[..., Flask],
-) -> None:
-    app, _ = limited(make_app, REDIS_URL=DEAD_REDIS)
-    rate_limits: RateLimits = app.extensions[EXTENSION]
-    assert rate_limits._storage_turn()  # it answers, as far as anyone knows
-    rate_limits.retry_storage_at = time.monotonic()  # failed; the next try is due now
-    # Concurrent requests: the first claims the try, the others count in memory meanwhile.
-    assert [rate_limits._storage_turn() for _ in range(3)] == [True, False, False]
-    assert rate_limits.retry_storage_at >= time.monotonic() + RETRY_AFTER_FAILURE_SECONDS - 1
 
 
 def test_counting_returns_to_the_storage_when_it_answers_again(
@@ -202,10 +189,10 @@ def test_counting_returns_to_the_storage_when_it_answers_again(
     client.get("/login")  # fails over to memory
     rate_limits: RateLimits = app.extensions[EXTENSION]
     rate_limits.storage = MemoryStorage()  # "Redis" is back
-    rate_limits.retry_storage_at = time.monotonic()
+    breaker.of(app).retry_at = time.monotonic()
     with caplog.at_level(logging.INFO, logger="app.limits"):
         assert client.get("/login").status_code == 200
-    assert rate_limits.retry_storage_at == 0
+    assert not breaker.of(app).is_open
     assert "rate-limit storage answering again" in caplog.messages
     # Counted in the storage now: its window started afresh with this request.
     assert client.get("/login").headers["X-RateLimit-Remaining"] == "0"
@@ -233,63 +220,68 @@ def test_keys_are_read_along_only_where_the_cache_shares_the_limiters_redis(
     """Read from another database, a grant would be stale (its tombstone is not there) and a
     report another app's. The clients connect lazily: nothing here reaches a server."""
     from app.limit_storage import PREFIX
-    from app.security import read_along_keys
 
-    def read_along(**config: object) -> object:
+    def reads_along(**config: object) -> bool:
         app, _ = limited(make_app, **config)
-        return app.extensions[EXTENSION].read_along
+        return app.extensions[EXTENSION].reads_along
 
     no_database = DEAD_REDIS.removesuffix("/0")
-    assert read_along(REDIS_URL=DEAD_REDIS) is read_along_keys
-    assert read_along() is None  # in-process cache and counters: nothing to read along
-    assert read_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI="memory://") is None
-    assert read_along(REDIS_URL=DEAD_REDIS, CACHE_TYPE="SimpleCache") is None
+    assert reads_along(REDIS_URL=DEAD_REDIS)
+    assert not reads_along()  # in-process cache and counters: nothing to read along
+    assert not reads_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI="memory://")
+    assert not reads_along(REDIS_URL=DEAD_REDIS, CACHE_TYPE="SimpleCache")
     other_database = f"{PREFIX}{no_database}/1"
-    assert read_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI=other_database) is None
-    assert read_along(REDIS_URL=DEAD_REDIS, CACHE_REDIS_URL=f"{no_database}/2") is None
+    assert not reads_along(REDIS_URL=DEAD_REDIS, RATELIMIT_STORAGE_URI=other_database)
+    assert not reads_along(REDIS_URL=DEAD_REDIS, CACHE_REDIS_URL=f"{no_database}/2")
     # The same URL, but a storage option that moves the limiter to database 1.
-    options = {"db": 1}
-    moved = read_along(REDIS_URL=no_database, RATELIMIT_STORAGE_OPTIONS=options)
-    assert moved is None
+    assert not reads_along(REDIS_URL=no_database, RATELIMIT_STORAGE_OPTIONS={"db": 1})
 
 
-def test_only_values_the_storage_read_are_handed_on(
+def test_only_values_the_storage_read_are_given_to_the_credential(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, _ = limited(make_app, REDIS_URL=DEAD_REDIS)
-    rate_limits: RateLimits = app.extensions[EXTENSION]
-    rate_limits.read_along = lambda: ["a", "b"]
     headers = {"Authorization": "Bearer gt_x"}
+    key = grant_key(hash_token("gt_x"))
     with app.test_request_context("/api/v1/courses", headers=headers):
-        limits_module.count_request()  # Redis is dead: counted in memory, nothing read
+        auth.load_credential()
+        limits.count_request()  # Redis is dead: counted in memory, nothing read
         assert g.rate_limit.remaining == 99
-        assert handoff.take(limits_module.READ_ALONG) is None
+        assert g.credential.keys == [key]
+        assert g.credential.read is None
 
     def counted(storage: object, key: str, expiry: int, along: list[str] = ()) -> object:
-        return 1, time.time() + expiry, [b"1", None][: len(along)] if along else None
+        # The values as Redis holds them: the cache's serializer writes an int as its digits.
+        return 1, time.time() + expiry, [b"1"] if along else None
 
-    monkeypatch.setattr(limits_module.limit_storage, "count", counted)
-    rate_limits.retry_storage_at = 0.0
+    monkeypatch.setattr(limits.limit_storage, "count", counted)
+    breaker.of(app).retry_at = 0.0
     with app.test_request_context("/api/v1/courses", headers=headers):
-        limits_module.count_request()
-        assert handoff.take(limits_module.READ_ALONG) == {
-            "a": b"1",
-            "b": None,
-        }
+        auth.load_credential()
+        limits.count_request()
+        assert g.credential.read == {key: 1}  # decoded once, as the cache decodes it
 
 
-def test_values_read_along_are_taken_once_and_only_when_all_were_read(
-    make_app: Callable[..., Flask],
-) -> None:
+def test_a_credential_reads_its_keys_once(make_app: Callable[..., Flask]) -> None:
+    """What the count read along is used as it is; without it, one MGET reads all the keys."""
     app, _ = limited(make_app)
     with app.test_request_context("/"):
-        assert limits_module.take_read_along(["a"]) is None  # nothing was read along
-    with app.test_request_context("/"):
-        handoff.hand_on(limits_module.READ_ALONG, {"a": b"1", "b": None})
-        assert limits_module.take_read_along(["a", "b"]) == [b"1", None]
-        assert limits_module.take_read_along(["a", "b"]) is None  # a later read asks Redis
-    with app.test_request_context("/"):
-        handoff.hand_on(limits_module.READ_ALONG, {"a": b"1"})
-        assert limits_module.take_read_along(["a", "c"]) is None
-    with app.app_context():  # outside a request (the CLI): nothing
-        assert limits_module.take_read_along(["a"]) is None
+        along = auth.Credential("hash", ["a", "b"])
+        along.read_along([1, None])
+        assert along.values() == {"a": 1, "b": None}
+        alone = auth.Credential("hash", ["a", "b"])
+        assert alone.values() == {"a": None, "b": None}  # read now: nothing cached
+        assert alone.read == {"a": None, "b": None}
+
+
+def test_without_the_fallback_the_storage_is_asked_while_the_breaker_is_open(
+    make_app: Callable[..., Flask],
+) -> None:
+    """The breaker is shared with the cache: a Redis failure the cache found must not leave a
+    limiter without a fallback with nowhere to count."""
+    app, _ = limited(make_app, REDIS_URL=DEAD_REDIS, RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False)
+    app.extensions[EXTENSION].storage = MemoryStorage()  # the limiter's storage answers
+    breaker.of(app).failed()  # the cache found Redis down
+    response = app.test_client().get("/login")
+    assert response.status_code == 200
+    assert response.headers["X-RateLimit-Remaining"] == "99"

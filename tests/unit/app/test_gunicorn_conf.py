@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+CONF = Path(__file__).resolve().parents[3] / "gunicorn.conf.py"
 # Render sends SIGTERM, then SIGKILL 30 s later: in-flight requests must finish before that.
 RENDER_SHUTDOWN_SECONDS = 30
 

@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 
 from app.db import db
 from app.models import READ, Assignment, Course, Enrollment, SignIn, Student
-from app.security import create_token
+from app.tokens import create_token
 from tests.app_helpers import ApiClient, csrf_token, sign_in
 
 

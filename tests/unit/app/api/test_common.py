@@ -206,12 +206,12 @@ def test_unknown_ids_routes_and_methods_get_json_errors(
 def test_unexpected_error_is_json_500_without_details(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.api import courses
+    from app.api import routes
 
     def explode(*_args: Any) -> None:
         raise RuntimeError("database password=hunter2 leaked?")
 
-    monkeypatch.setattr(courses, "paginated", explode)
+    monkeypatch.setattr(routes, "paginated", explode)
     response = api.get("/courses")
     error = assert_json_error(response, 500, "internal_server_error")
     assert "hunter2" not in error["message"]

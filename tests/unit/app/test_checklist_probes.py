@@ -16,7 +16,7 @@ from sqlalchemy import text
 from app import create_app
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
-from app.security import create_token, fernet_for
+from app.tokens import create_token, fernet_for
 from deploycheck.checklist.http_targets import FlaskTarget
 from deploycheck.checklist.probes import (
     check_cors,
@@ -31,7 +31,7 @@ from deploycheck.checklist.probes import (
 )
 from deploycheck.findings import Finding
 from deploycheck.testing.assertions import assert_clean
-from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
+from tests.unit.app.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 ALLOWED = "https://grades.example.com"
 REFUSED = ("https://evil.example.com", "http://grades.example.com", "null")

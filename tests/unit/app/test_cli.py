@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import ApiToken
-from app.security import find_token
+from app.tokens import Grant, find_token
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_create_token_prints_the_token_once(app: Flask, runner: FlaskCliRunner) -> None:
@@ -64,7 +64,7 @@ def test_create_token_with_read_scope_and_expiry(app: Flask, runner: FlaskCliRun
     row = _token_row(app, "dash")
     assert row.scope == "read"
     assert row.expires_at is not None
-    assert not row.expired()
+    assert not Grant.of(row).expired()
 
 
 @pytest.mark.parametrize(

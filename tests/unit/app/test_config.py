@@ -7,15 +7,15 @@ import secrets
 import pytest
 from cryptography.fernet import Fernet
 
-from app import config, create_app
+from app import config, config_checks, create_app
 from app.config import (
-    KNOWN_DEFAULT_SECRETS,
     ConfigError,
     engine_options,
     listen_port,
     normalize_database_url,
     split_origins,
 )
+from app.config_checks import KNOWN_DEFAULT_SECRETS
 from tests.app_helpers import APP_ENV_VARS
 
 ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_blank"}
@@ -175,20 +175,24 @@ def test_worker_count_is_checked(monkeypatch: pytest.MonkeyPatch, value: str, pr
 
 def test_the_documented_estimates_hold() -> None:
     """app/config.py and docs/app.md quote these figures."""
-    assert 10 < config.estimated_bits("0123456789abcdef" * 2) < 20
-    assert 30 < config.estimated_bits("dev-secret-key" * 3) < 45
-    assert 140 < config.estimated_bits(secrets.token_hex(32)) < 170
+    assert 10 < config_checks.estimated_bits("0123456789abcdef" * 2) < 20
+    assert 30 < config_checks.estimated_bits("dev-secret-key" * 3) < 45
+    assert 140 < config_checks.estimated_bits(secrets.token_hex(32)) < 170
 
 
 def test_secret_key_estimate_scores_repetition_low_and_random_high() -> None:
     for guessable in ("a" * 40, "ab" * 20, "0123456789abcdef" * 2, "dev-secret-key" * 3):
-        assert config.estimated_bits(guessable) < config.MIN_SECRET_KEY_BITS / 2, guessable
+        assert config_checks.estimated_bits(guessable) < config_checks.MIN_SECRET_KEY_BITS / 2, (
+            guessable
+        )
     for generated in (
         secrets.token_hex(32),
         secrets.token_urlsafe(32),
         Fernet.generate_key().decode(),
     ):
-        assert config.estimated_bits(generated) > config.MIN_SECRET_KEY_BITS, generated
+        assert config_checks.estimated_bits(generated) > config_checks.MIN_SECRET_KEY_BITS, (
+            generated
+        )
 
 
 @pytest.mark.parametrize(
@@ -355,8 +359,8 @@ def test_a_database_timeout_out_of_range_is_refused(
 
 
 def test_the_sentry_dsn_check_is_sentrys_own_parser_and_never_echoes_the_key() -> None:
-    assert config.sentry_dsn_problem("https://public@o1.ingest.sentry.io/42") is None
-    problem = config.sentry_dsn_problem("https://public@o1.ingest.sentry.io/x")
+    assert config_checks.sentry_dsn_problem("https://public@o1.ingest.sentry.io/42") is None
+    problem = config_checks.sentry_dsn_problem("https://public@o1.ingest.sentry.io/x")
     assert problem is not None
     assert "public" not in problem
 

@@ -105,7 +105,7 @@ def test_etag_changes_when_data_changes(api: ApiClient, seed: dict[str, Any]) ->
 def test_api_writes_are_rate_limited_with_json_429(make_app: Callable[..., Flask]) -> None:
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_WRITE="2 per minute")
     with app.app_context():
-        from app.security import create_token
+        from app.tokens import create_token
 
         api = ApiClient(app.test_client(), create_token("limited"))
     statuses = [

@@ -14,7 +14,7 @@ import requests
 import sqlalchemy
 from flask import Flask
 
-from app.security import create_token
+from app.tokens import create_token
 from deploycheck.checklist.probes import CSRF_FIELD
 from tests import races
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 GUNICORN = ["gunicorn", "--config", "gunicorn.conf.py"]
 MALFORMED_URL = "postgres://u:pw@db:port/g"  # pragma: allowlist secret
 

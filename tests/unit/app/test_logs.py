@@ -11,9 +11,9 @@ from flask import Flask
 
 from app import config, create_app
 from app.logs import REDACTED, RedactingFilter, gunicorn_logconfig, redact
-from app.security import TOKEN_PREFIX
+from app.tokens import TOKEN_PREFIX
 from tests.app_helpers import ApiClient
-from tests.unit.conftest import ENCRYPTION_KEY, SECRET_KEY
+from tests.unit.app.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 DB_PASSWORD = "s3cr3t-db-pw"
 
@@ -98,12 +98,12 @@ def test_exception_text_is_redacted(app: Flask, capsys: pytest.CaptureFixture[st
 def test_unhandled_request_error_logs_no_authorization_header(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from app.api import students
+    from app.api import routes
 
     def explode(*_args: Any) -> None:
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(students, "paginated", explode)
+    monkeypatch.setattr(routes, "paginated", explode)
     capsys.readouterr()
     api.client.get("/api/v1/students", headers=api.headers)
     output = capsys.readouterr().out
@@ -163,7 +163,7 @@ def test_sentry_starts_only_with_a_dsn(
 
 
 def minted_token() -> str:
-    """A token as app.security.create_token mints it."""
+    """A token as app.tokens.create_token mints it."""
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
