@@ -28,6 +28,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
 
     from . import (
         api,
+        auth,
+        cache,
         cli,
         config,
         db,
@@ -36,8 +38,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
         health,
         limits,
         logs,
-        reports,
-        security,
         sessions,
         web,
     )
@@ -76,16 +76,16 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
 
     logs.init_app(app)
     db.init_app(app, migrations=migrations)
-    reports.init_app(app)
+    cache.init_app(app)
     sessions.init_app(app)
-    security.init_app(app)
-    headers.init_app(app)
+    # The order of the request's hooks (docs/app.md, "The request path"): the credential is
+    # loaded first, then the rate limit counts it and reads its cache entries along.
+    auth.init_app(app)
     limits.init_app(app)
-    # A cached API read in one round trip: its rate-limit count fetches the grant and report.
-    limits.enable_read_along(app, security.read_along_keys, reports.redis_client(app))
+    headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(web.bp)
+    health.init_app(app)
+    web.init_app(app)
     api.init_app(app)
     return app

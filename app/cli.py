@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from .db import db
 from .models import SCOPES, WRITE, ApiToken, aware
-from .security import create_token, forget_grant
+from .tokens import Grant, create_token, forget_grant
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -57,7 +57,7 @@ def list_tokens_command() -> None:
     now = datetime.now(UTC)
     for row in db.session.scalars(select(ApiToken).order_by(ApiToken.name)):
         expires = "never" if row.expires_at is None else aware(row.expires_at).isoformat()
-        state = "expired" if row.expired(now) else "active"
+        state = "expired" if Grant.of(row).expired(now) else "active"
         created = aware(row.created_at).isoformat()
         click.echo(f"{row.name}\t{row.scope}\t{state}\tcreated {created}\texpires {expires}")
 

@@ -70,9 +70,9 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def init_app(app: Flask, *, migrations: bool = True) -> None:
-    """Bind the database and, with ``migrations``, register ``flask db`` (Flask-Migrate)."""
-    from . import models  # noqa: F401  (registers the tables on the metadata)
+    """Bind the database and, with ``migrations``, register ``flask db`` (Flask-Migrate).
 
+    The tables are on the metadata once ``app.models`` is imported (``create_app`` does)."""
     db.init_app(app)
     if migrations:
         from flask_migrate import Migrate

@@ -11,8 +11,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
+from .auth import AuthError, ScopeError
 from .db import db
-from .security import AuthError, ScopeError
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app
 from sqlalchemy import inspect, text
@@ -23,10 +23,12 @@ from . import limits
 from .db import MIGRATIONS_DIR, db
 from .redis_client import connect
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 bp = Blueprint("health", __name__)
 # Also where app.sessions skips loading a session.
 PATH = "/health"
-limits.exempt(bp)
 log = logging.getLogger(__name__)
 
 
@@ -116,3 +118,10 @@ def health() -> tuple[dict[str, Any], int]:
     else:
         status, code = "ok", 200
     return {"status": status, "database": database, "redis": redis_status}, code
+
+
+def init_app(app: Flask) -> None:
+    """Register ``/health`` on ``app``, exempt from rate limits: Render's probe must never be
+    refused."""
+    app.register_blueprint(bp)
+    limits.exempt(app, bp)

@@ -6,29 +6,28 @@ every instance and worker enforces one shared limit per client, else in process 
 
 This is the little Flask glue the app needs, not Flask-Limiter: Flask-Limiter worked out each
 request's limits, exemptions and headers again on every request, 0.38 ms of a cached read's
-1.41 ms (docs/capacity.md). Here an endpoint's limits are worked out once per app, and a hit
-is one round trip (``app.limit_storage``). The limit grammar, the storages and the keys are
-the ``limits`` package's, as before: fixed windows, counted in
+1.41 ms (docs/capacity-history.md). Here an endpoint's limits are worked out once per app, and
+a hit is one round trip (``app.limit_storage``). The limit grammar, the storages and the keys
+are the ``limits`` package's, as before: fixed windows, counted in
 ``LIMITS:LIMITER/<client>/<endpoint>/<amount>/<multiples>/<period>``.
 
-If Redis fails, the request is counted in process memory and so are the next ones, until
-Redis is tried again ``RETRY_AFTER_FAILURE_SECONDS`` later: limits stay enforced, only per worker,
-and no request waits out the socket timeout more than once in that time.
+If Redis fails, the request is counted in process memory and so are the next ones, until the
+app's outage breaker (``app.breaker``) lets one request try Redis again: limits stay enforced,
+only per worker, and no request waits out the socket timeout more than once in that time.
 ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False`` makes a storage failure fail the request.
 
-A request's count can bring other Redis keys with it (``RateLimits.read_along``, set by the app
-factory when the cache lives in the same Redis): the API's token grant and cached report, so a
-cached read is one round trip. ``take_read_along`` hands them to the code that needs them.
+A request's count also reads the cache entries its credential needs (``auth.Credential``: the
+token's grant and, for a cached read, the course version and the report) when the cache lives
+in the same Redis database, so a cached read is one round trip.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
@@ -36,35 +35,45 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
-from . import handoff, limit_storage
-from .redis_client import RETRY_AFTER_FAILURE_SECONDS, SOCKET_TIMEOUT, same_database
+from . import breaker, cache, limit_storage
+from .auth import Credential
+from .breaker import RETRY_AFTER_FAILURE_SECONDS
+from .redis_client import SOCKET_TIMEOUT, same_database
 
 if TYPE_CHECKING:
-    import redis
     from flask import Blueprint, Flask, Response
 
 log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EXTENSION = "rate_limits"
-# The name the values read along are handed on under (``app.handoff``).
-READ_ALONG = "read_along"
-# Blueprint names, recorded at import time like Flask-WTF's csrf.exempt: a blueprint cannot be
-# changed once an app has registered it, and these hold for every app built from it.
-_exempt: set[str] = set()
-_write_limited: set[str] = set()
+POLICY = "rate_limit_policy"
 
 
-def exempt(bp: Blueprint) -> Blueprint:
-    """Count nothing on ``bp`` (``/health``: Render's probe must never be refused)."""
-    _exempt.add(bp.name)
-    return bp
+@dataclass
+class Policy:
+    """Which of an app's blueprints are exempt and which get the write limit
+    (``app.extensions``, filled by the modules' ``init_app``)."""
+
+    exempt: set[str] = field(default_factory=set)
+    write_limited: set[str] = field(default_factory=set)
 
 
-def write_limit(bp: Blueprint) -> Blueprint:
-    """Also apply ``RATELIMIT_WRITE`` to ``bp``'s POST, PUT, PATCH and DELETE requests."""
-    _write_limited.add(bp.name)
-    return bp
+def policy(app: Flask) -> Policy:
+    """``app``'s policy, made on first use."""
+    found: Policy = app.extensions.setdefault(POLICY, Policy())
+    return found
+
+
+def exempt(app: Flask, bp: Blueprint) -> None:
+    """Count nothing on ``bp`` in ``app`` (``/health``: Render's probe must never be refused)."""
+    policy(app).exempt.add(bp.name)
+
+
+def write_limit(app: Flask, bp: Blueprint) -> None:
+    """Also apply ``RATELIMIT_WRITE`` to ``bp``'s POST, PUT, PATCH and DELETE requests in
+    ``app``."""
+    policy(app).write_limited.add(bp.name)
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class Verdict:
 
 
 class RateLimits:
-    """One app's limits, storages and outage state (``app.extensions["rate_limits"]``)."""
+    """One app's limits and storages (``app.extensions["rate_limits"]``)."""
 
     def __init__(self, app: Flask) -> None:
         config = app.config
@@ -89,12 +98,17 @@ class RateLimits:
         )
         fallback_enabled = config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]
         self.fallback: Storage | None = MemoryStorage() if fallback_enabled else None
-        self.retry_storage_at = 0.0  # time.monotonic(); 0: the storage is in use
-        self._probe = threading.Lock()
+        self.policy = policy(app)
+        self.outage = breaker.of(app)
         self._resolved: dict[tuple[str, bool], tuple[RateLimitItem, ...]] = {}
-        # The Redis keys the current request will read, fetched with its count; only ever set
-        # when they live in the storage's Redis.
-        self.read_along: Callable[[], list[str]] | None = None
+        # Whether a count also reads the credential's cache entries: only when they live in
+        # the storage's Redis database (read elsewhere they would be stale).
+        keys_client = cache.redis_client(app)
+        self.reads_along = (
+            isinstance(self.storage, limit_storage.CountingRedisStorage)
+            and keys_client is not None
+            and same_database(self.storage.get_connection(), keys_client)
+        )
 
     def limits_for(
         self, endpoint: str, blueprint: str | None, write: bool
@@ -103,10 +117,10 @@ class RateLimits:
         key = (endpoint, write)
         resolved = self._resolved.get(key)
         if resolved is None:
-            if blueprint in _exempt or endpoint.rpartition(".")[2] == "static":
+            if blueprint in self.policy.exempt or endpoint.rpartition(".")[2] == "static":
                 resolved = ()
             else:
-                extra = self.write if write and blueprint in _write_limited else ()
+                extra = self.write if write and blueprint in self.policy.write_limited else ()
                 # Once each (a limit in both settings is one counter), shortest period first:
                 # counting stops at the first breach, so a refused burst does not use up a
                 # longer window's allowance as well.
@@ -114,19 +128,6 @@ class RateLimits:
                 resolved = tuple(sorted(unique, key=RateLimitItem.get_expiry))
             self._resolved[key] = resolved
         return resolved
-
-    def _storage_turn(self) -> bool:
-        """Whether this request counts in the storage: always while it answers; while it is
-        down, one request per ``RETRY_AFTER_FAILURE_SECONDS`` tries it (the others count in memory,
-        instead of each waiting out the socket timeout)."""
-        if not self.retry_storage_at:
-            return True
-        with self._probe:
-            if time.monotonic() < self.retry_storage_at:
-                return False
-            # Claimed: the next try is due an interval later, whatever this one finds.
-            self.retry_storage_at = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
-            return True
 
     def check(
         self,
@@ -138,24 +139,24 @@ class RateLimits:
 
         Also the values of the ``read_along`` keys, or None when they were not read (memory).
         """
-        if self._storage_turn():
+        # Without a fallback every request asks the storage, whatever else found Redis down.
+        if self.fallback is None or self.outage.allows():
             try:
                 counted = _count(self.storage, limits, identifiers, read_along)
             except self.storage.base_exceptions as exc:
                 if self.fallback is None:
                     raise
-                self.retry_storage_at = time.monotonic() + RETRY_AFTER_FAILURE_SECONDS
+                self.outage.failed()
                 log.warning(
                     "rate-limit storage unavailable (%s); counting in memory for %.0f s",
                     type(exc).__name__,
                     RETRY_AFTER_FAILURE_SECONDS,
                 )
             else:
-                if self.retry_storage_at:
-                    self.retry_storage_at = 0.0
+                if self.outage.succeeded():
                     log.info("rate-limit storage answering again")
                 return counted
-        assert self.fallback is not None  # only set when there is a fallback
+        assert self.fallback is not None  # tried above when there is none
         return _count(self.fallback, limits, identifiers)
 
 
@@ -190,7 +191,8 @@ def _client() -> str:
 
 
 def count_request() -> None:
-    """A ``before_request`` hook: 429 once the client is over one of the endpoint's limits."""
+    """A ``before_request`` hook: 429 once the client is over one of the endpoint's limits;
+    the credential's cache entries read along with the count."""
     endpoint = request.endpoint
     if endpoint is None:  # no route matched: 404 / 405 come next, nothing to count
         return
@@ -198,10 +200,11 @@ def count_request() -> None:
     limits = rate_limits.limits_for(endpoint, request.blueprint, request.method in WRITE_METHODS)
     if not limits:
         return
-    along = rate_limits.read_along() if rate_limits.read_along else []
-    verdict, values = rate_limits.check(limits, (_client(), endpoint), along)
-    if along and values is not None:
-        handoff.hand_on(READ_ALONG, dict(zip(along, values, strict=True)))
+    credential: Credential | None = g.credential
+    along = credential.keys if credential is not None and rate_limits.reads_along else []
+    verdict, values = rate_limits.check(limits, (_client(), endpoint), cache.redis_keys(along))
+    if credential is not None and along and values is not None:
+        credential.read_along(cache.decode(values))
     g.rate_limit = verdict
     if verdict.breached:
         log.info("rate limit %s exceeded at %s", verdict.limit, endpoint)
@@ -210,15 +213,6 @@ def count_request() -> None:
         raise TooManyRequests(
             f"Too many requests: the limit is {verdict.limit}", retry_after=retry_after
         )
-
-
-def take_read_along(keys: Sequence[str]) -> list[bytes | None] | None:
-    """The raw values of ``keys`` if this request's count read all of them, else None (also
-    outside a request)."""
-    read = handoff.take(READ_ALONG)
-    if read is None or not all(key in read for key in keys):
-        return None
-    return [read[key] for key in keys]
 
 
 def add_headers(response: Response) -> Response:
@@ -232,23 +226,9 @@ def add_headers(response: Response) -> Response:
     return response
 
 
-def enable_read_along(
-    app: Flask, keys: Callable[[], list[str]], keys_client: redis.Redis | None
-) -> None:
-    """Fetch ``keys()`` with each count, when ``keys_client`` (where they live) reaches the
-    same Redis database as the limiter's storage; read elsewhere they would be stale."""
-    rate_limits: RateLimits | None = app.extensions.get(EXTENSION)
-    if rate_limits is None or keys_client is None:
-        return
-    storage = rate_limits.storage
-    if isinstance(storage, limit_storage.CountingRedisStorage) and same_database(
-        storage.get_connection(), keys_client
-    ):
-        rate_limits.read_along = keys
-
-
 def init_app(app: Flask) -> None:
-    """Configure the storage from REDIS_URL and the limits from RATELIMIT_* settings."""
+    """Configure the storage from REDIS_URL and the limits from RATELIMIT_* settings; count
+    after ``auth.load_credential`` (registered before this), so the count can read along."""
     redis_url = app.config.get("REDIS_URL")
     # The counting storage of app.limit_storage: one round trip per limit, not three.
     storage_uri = f"{limit_storage.PREFIX}{redis_url}" if redis_url else "memory://"
@@ -261,6 +241,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    policy(app)
     if not app.config.get("RATELIMIT_ENABLED", True):
         return
     app.extensions[EXTENSION] = RateLimits(app)

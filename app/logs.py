@@ -30,7 +30,7 @@ HANDLER_NAME = "gradetracker-stdout"
 _PATTERNS = (
     # Authorization header values.
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
-    # API tokens minted by this app (app.security: "gt_" + token_urlsafe), wherever they stand:
+    # API tokens minted by this app (app.tokens: "gt_" + token_urlsafe), wherever they stand:
     # no word boundary, so "tokengt_..." or "agent_gt_..." is caught too, and "_" percent-encoded.
     (re.compile(r"gt(?:_|%5[Ff])[A-Za-z0-9_-]{16,}"), REDACTED),
     # user:password@host in any URL.

@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -36,6 +37,29 @@ def get_by_id(model: type[M], object_id: int) -> M | None:
     return db.session.get(model, object_id)
 
 
+def _parent_id(table: str) -> Any:
+    """A column holding the id of a row of ``table``, whose delete deletes this row too."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"))
+
+
+def _owned(back_populates: str) -> Any:
+    """The rows that belong to this one: deleted with it, by the database's ON DELETE CASCADE
+    (``passive_deletes``), never loaded just to be deleted."""
+    return relationship(
+        back_populates=back_populates, cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+def _keyed(name: str) -> Any:
+    """A validator that keeps ``<name>_key`` the ``keys.identity_key`` of ``name``."""
+
+    def set_key(obj: Any, _name: str, value: str) -> str:
+        setattr(obj, f"{name}_key", identity_key(value))
+        return value
+
+    return validates(name)(set_key)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -45,12 +69,23 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _iso(value: datetime) -> str:
-    return aware(value).isoformat()
+class Rendered:
+    """A row the API answers as a JSON object: the columns named in ``API_FIELDS``, timestamps
+    in ISO 8601 with their zone."""
+
+    API_FIELDS: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        found = {name: getattr(self, name) for name in self.API_FIELDS}
+        return {
+            name: aware(value).isoformat() if isinstance(value, datetime) else value
+            for name, value in found.items()
+        }
 
 
-class Course(db.Model):
+class Course(Rendered, db.Model):
     __tablename__ = "courses"
+    API_FIELDS = ("id", "code", "name", "credits", "category_weights")
     # Codes are unique as keys.identity_key compares them: "CS-101" and its full-width twin
     # are one course. A unique index (not a constraint) so that the migration adds it to
     # SQLite without rebuilding a table others reference with ON DELETE CASCADE.
@@ -64,30 +99,15 @@ class Course(db.Model):
     # {"homework": 40, "exams": 60}; empty means every assignment counts by points alone.
     category_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
 
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="course", cascade="all, delete-orphan", passive_deletes=True
-    )
-    enrollments: Mapped[list[Enrollment]] = relationship(
-        back_populates="course", cascade="all, delete-orphan", passive_deletes=True
-    )
+    assignments: Mapped[list[Assignment]] = _owned("course")
+    enrollments: Mapped[list[Enrollment]] = _owned("course")
 
-    @validates("code")
-    def _set_code_key(self, _name: str, code: str) -> str:
-        self.code_key = identity_key(code)
-        return code
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "code": self.code,
-            "name": self.name,
-            "credits": self.credits,
-            "category_weights": self.category_weights,
-        }
+    _set_code_key = _keyed("code")
 
 
-class Student(db.Model):
+class Student(Rendered, db.Model):
     __tablename__ = "students"
+    API_FIELDS = ("id", "name", "email")
     # amy@x.edu, AMY@X.EDU and amy@x.edu with a zero-width space are one student (see Course).
     __table_args__ = (Index("uq_students_email_key", "email_key", unique=True),)
 
@@ -96,76 +116,60 @@ class Student(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     email_key: Mapped[str] = mapped_column(String(64))
 
-    enrollments: Mapped[list[Enrollment]] = relationship(
-        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
-    )
-    grades: Mapped[list[Grade]] = relationship(
-        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
-    )
+    enrollments: Mapped[list[Enrollment]] = _owned("student")
+    grades: Mapped[list[Grade]] = _owned("student")
 
-    @validates("email")
-    def _set_email_key(self, _name: str, email: str) -> str:
-        self.email_key = identity_key(email)
-        return email
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "email": self.email}
+    _set_email_key = _keyed("email")
 
 
-class Enrollment(db.Model):
+class Enrollment(Rendered, db.Model):
     __tablename__ = "enrollments"
+    API_FIELDS = ("id", "student_id", "course_id", "enrolled_at")
     __table_args__ = (UniqueConstraint("student_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = _parent_id("students")
+    course_id: Mapped[int] = _parent_id("courses")
     enrolled_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
 
     student: Mapped[Student] = relationship(back_populates="enrollments")
     course: Mapped[Course] = relationship(back_populates="enrollments")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "student_id": self.student_id,
-            "course_id": self.course_id,
-            "enrolled_at": _iso(self.enrolled_at),
-        }
+
+def is_enrolled(student_id: int, course_id: int) -> bool:
+    """Whether the student is enrolled in the course (one indexed lookup)."""
+    enrollment = db.session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.student_id == student_id, Enrollment.course_id == course_id
+        )
+    )
+    return enrollment is not None
 
 
-class Assignment(db.Model):
+class Assignment(Rendered, db.Model):
     __tablename__ = "assignments"
+    API_FIELDS = ("id", "course_id", "title", "category", "max_points")
     # The parent key of the grades' (assignment_id, course_id) foreign key.
     __table_args__ = (Index("uq_assignments_id_course_id", "id", "course_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = _parent_id("courses")
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(50))
     max_points: Mapped[float]
 
     course: Mapped[Course] = relationship(back_populates="assignments")
-    grades: Mapped[list[Grade]] = relationship(
-        back_populates="assignment", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "course_id": self.course_id,
-            "title": self.title,
-            "category": self.category,
-            "max_points": self.max_points,
-        }
+    grades: Mapped[list[Grade]] = _owned("assignment")
 
 
-class Grade(db.Model):
+class Grade(Rendered, db.Model):
     """A score. ``course_id`` is the assignment's course (the (assignment_id, course_id) key
     makes it so), and (student_id, course_id) must be an enrollment: the database itself holds
     no grade for a student who is not enrolled. Unenrolling deletes the student's grades in
     the course (ON DELETE CASCADE), as deleting the assignment, course or student does."""
 
     __tablename__ = "grades"
+    API_FIELDS = ("id", "student_id", "assignment_id", "course_id", "score", "updated_at")
     __table_args__ = (
         UniqueConstraint("student_id", "assignment_id"),
         ForeignKeyConstraint(
@@ -181,7 +185,7 @@ class Grade(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = _parent_id("students")
     assignment_id: Mapped[int]
     course_id: Mapped[int]
     score: Mapped[float]
@@ -189,16 +193,6 @@ class Grade(db.Model):
 
     student: Mapped[Student] = relationship(back_populates="grades")
     assignment: Mapped[Assignment] = relationship(back_populates="grades")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "student_id": self.student_id,
-            "assignment_id": self.assignment_id,
-            "course_id": self.course_id,
-            "score": self.score,
-            "updated_at": _iso(self.updated_at),
-        }
 
 
 READ = "read"
@@ -210,7 +204,8 @@ class ApiToken(db.Model):
     """A bearer token: looked up by its SHA-256 hash, kept Fernet-encrypted at rest.
 
     ``scope`` is ``read`` (GETs only, e.g. a dashboard) or ``write`` (everything; write
-    implies read). ``expires_at`` None means the token never expires.
+    implies read). ``expires_at`` None means the token never expires. What a request may do
+    with it is checked on its ``tokens.Grant``, for pages and API alike.
     """
 
     __tablename__ = "api_tokens"
@@ -223,16 +218,7 @@ class ApiToken(db.Model):
     scope: Mapped[str] = mapped_column(String(10), default=WRITE, server_default=WRITE)
     expires_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
 
-    sign_ins: Mapped[list[SignIn]] = relationship(
-        back_populates="token", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-    def allows(self, scope: str) -> bool:
-        """Whether this token may do what ``scope`` needs (write implies read)."""
-        return self.scope == WRITE or scope == READ
-
-    def expired(self, now: datetime | None = None) -> bool:
-        return self.expires_at is not None and aware(self.expires_at) <= (now or _now())
+    sign_ins: Mapped[list[SignIn]] = _owned("token")
 
 
 class SignIn(db.Model):
@@ -247,7 +233,7 @@ class SignIn(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    token_id: Mapped[int] = _parent_id("api_tokens")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
 
     token: Mapped[ApiToken] = relationship(back_populates="sign_ins")

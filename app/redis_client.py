@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import redis
 
+# What can do without Redis (the cache, the rate limiter) then leaves it alone for a while:
+# ``app.breaker``.
 SOCKET_TIMEOUT = 1.5
-# After a failed call, what can do without Redis (the report cache, the rate limiter) leaves
-# it alone this long: during an outage every call would otherwise wait out the timeout.
-RETRY_AFTER_FAILURE_SECONDS = 5.0
 
 
 def same_database(a: redis.Redis, b: redis.Redis) -> bool:

@@ -11,59 +11,36 @@ from __future__ import annotations
 
 import functools
 import logging
-import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
     render_template,
-    session,
     url_for,
 )
 from markupsafe import Markup
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from . import grading, reports
+from . import blueprints, grading, limits, report_cache, report_queries
+from .auth import load_sign_in, sign_in, sign_out
 from .db import db, locked
 from .errors import refused_by
 from .forms import GradeForm, LoginForm, StudentForm
-from .limits import write_limit
-from .models import WRITE, Assignment, Course, Enrollment, Grade, SignIn, Student, get_by_id
-from .security import find_token, hash_token
+from .models import WRITE, Assignment, Course, Enrollment, Grade, Student, get_by_id
+from .tokens import find_token
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 bp = Blueprint("web", __name__)
-write_limit(bp)
-SESSION_KEY = "sign_in"
-
-
-@bp.before_request
-def load_signed_in_token() -> None:
-    sign_in_id = session.get(SESSION_KEY)
-    row = None
-    if isinstance(sign_in_id, str):
-        row = db.session.scalar(
-            select(SignIn).where(
-                SignIn.session_hash == hash_token(sign_in_id), SignIn.created_at > _oldest()
-            )
-        )
-    g.api_token = row.token if row is not None and not row.token.expired() else None
-    g.signed_in = g.api_token is not None
-    g.can_write = g.signed_in and g.api_token.allows(WRITE)
-
-
-def _oldest() -> datetime:
-    """Sign-ins older than the session lifetime are over, whatever the cookie says."""
-    return datetime.now(UTC) - current_app.permanent_session_lifetime
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,7 +48,7 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not g.signed_in:
+        if g.grant is None:
             return redirect(url_for("web.login"))
         return view(*args, **kwargs)
 
@@ -84,7 +61,7 @@ def write_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @login_required
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not g.can_write:
+        if not g.grant.allows(WRITE):
             abort(403, "This token is read-only.")
         return view(*args, **kwargs)
 
@@ -103,15 +80,9 @@ def index() -> str:
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
-        api_token = find_token(form.token.data or "")
-        if api_token is not None:
-            sign_in_id = secrets.token_urlsafe(32)
-            # Sessions that ended without a sign-out leave rows behind: prune them here.
-            db.session.execute(delete(SignIn).where(SignIn.created_at <= _oldest()))
-            db.session.add(SignIn(session_hash=hash_token(sign_in_id), token=api_token))
-            db.session.commit()
-            session.clear()
-            session[SESSION_KEY] = sign_in_id
+        token = find_token(form.token.data or "")
+        if token is not None:
+            sign_in(token)
             return redirect(url_for("web.index"))
         flash("Unknown token.")
     return render_template("login.html", form=form)
@@ -119,11 +90,7 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    sign_in_id = session.get(SESSION_KEY)
-    if isinstance(sign_in_id, str):
-        db.session.execute(delete(SignIn).where(SignIn.session_hash == hash_token(sign_in_id)))
-        db.session.commit()
-    session.clear()
+    sign_out()
     return redirect(url_for("web.index"))
 
 
@@ -163,7 +130,7 @@ def _course_or_404(course_id: int) -> Course:
 
 def _grade_form(course: Course, students: list[tuple[int, str]] | None = None) -> GradeForm:
     form = GradeForm()
-    form.student_id.choices = reports.roster(course) if students is None else students
+    form.student_id.choices = report_queries.roster(course) if students is None else students
     form.assignment_id.choices = [(a.id, a.title) for a in course.assignments]
     return form
 
@@ -173,9 +140,9 @@ def _grade_form(course: Course, students: list[tuple[int, str]] | None = None) -
 def gradebook(course_id: int) -> str:
     course = _course_or_404(course_id)
     assignments = course.assignments
-    scores = reports.course_scores(course)
+    scores = report_queries.course_scores(course)
     # The same scores rebuild the summary when its cache is stale: one read of the grades.
-    summary = reports.course_summary(course, scores)
+    summary = report_cache.course_summary(course, scores)
     # Each row's score cells rendered here, as one string: a Jinja loop iteration and an
     # escape per cell were most of a 300 x 20 page's time. Scores are numbers and "-", which
     # need no escaping; the names and titles around them stay in the template.
@@ -208,7 +175,7 @@ def record_grade(course_id: int) -> Response:
     except ValueError as exc:
         flash(f"Not saved: {exc}.")
         return redirect(url_for("web.gradebook", course_id=course_id))
-    reports.invalidate_course(course_id)
+    report_cache.invalidate_course(course_id)
     flash("Grade saved.")
     return redirect(url_for("web.gradebook", course_id=course_id))
 
@@ -240,7 +207,14 @@ def student_report(student_id: int) -> str:
     enrollments = db.session.scalars(
         select(Enrollment).where(Enrollment.student_id == student_id)
     ).all()
-    details = {e.course_id: reports.student_in_course(e.course, student) for e in enrollments}
+    details = {e.course_id: report_cache.student_in_course(e.course, student) for e in enrollments}
     return render_template(
-        "student.html", student=student, gpa=reports.student_gpa(student), details=details
+        "student.html", student=student, gpa=report_cache.student_gpa(student), details=details
     )
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages on ``app``: each request loads its sign-in first; the forms' posts
+    get the write limit."""
+    blueprints.register(app, bp, before_request=[load_sign_in])
+    limits.write_limit(app, bp)

@@ -6,7 +6,8 @@ blocks reading the rest. Eight clients that send ``POST /login`` headers with
 behind them for minutes (gunicorn has no read timeout, and its worker timeout only watches the
 main loop, which was fine). Here the main loop, which already waits on every socket with a
 selector, collects each request's head and body (Content-Length, or chunked up to its last
-chunk) without blocking, and submits it to a thread with the bytes already read. A request not
+chunk) without blocking, judged by gunicorn's own HTTP parser (``gunicorn.http``) on the bytes
+received so far, and submits it to a thread with the bytes already read. A request not
 complete within ``READ_TIMEOUT`` seconds of its first byte (or of the connection, for one that
 sends nothing) is answered 408 and closed; one announcing a body over ``MAX_BODY_BYTES`` is
 answered 413 and closed at once, before anything is read. A waiting client costs a socket and
@@ -24,6 +25,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from gunicorn.config import Config
+from gunicorn.http.body import LengthReader
+from gunicorn.http.errors import ParseException
+from gunicorn.http.message import Request
+from gunicorn.http.unreader import Unreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from .config import MAX_BODY_BYTES
@@ -45,52 +51,46 @@ class Arrival:
     data: bytearray = field(default_factory=bytearray)
 
 
-def chunked_length(body: bytes) -> int | None:
-    """Bytes of a complete chunked body at the start of ``body`` (trailers included), or None
-    while it is incomplete. A malformed size line raises ValueError."""
-    pos = 0
-    while True:
-        line_end = body.find(b"\r\n", pos)
-        if line_end < 0:
-            return None
-        size = int(body[pos:line_end].split(b";", 1)[0].strip(), 16)
-        if size == 0:
-            end = body.find(HEAD_END, line_end)
-            return None if end < 0 else end + len(HEAD_END)
-        pos = line_end + 2 + size + 2
-        if pos > len(body):
-            return None
+class _Incomplete(Exception):
+    """The request goes on past the bytes received so far."""
 
 
-def request_status(data: bytes) -> int | None:
+class _Received(Unreader):
+    """gunicorn's parser reading the bytes received so far; past them it raises _Incomplete
+    (never the end of data, which its chunked reader takes as a finished body)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.data = data
+
+    def chunk(self) -> bytes:
+        data, self.data = self.data, b""
+        if not data:
+            raise _Incomplete
+        return data
+
+
+def request_status(data: bytes, cfg: Config) -> int | None:
     """0 when ``data`` holds a whole request (or one gunicorn's parser will reject itself),
-    None while more must arrive, else the HTTP status to answer and close with."""
-    head_end = data.find(HEAD_END)
-    if head_end < 0:
-        return 431 if len(data) > MAX_HEAD_BYTES else None
-    length, chunked = 0, False
-    for line in data[:head_end].split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            try:
-                length = int(value.strip())
-            except ValueError:
-                return 0  # gunicorn answers 400 for it
-        elif name == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-    body = data[head_end + len(HEAD_END) :]
-    if chunked:
-        try:
-            complete = chunked_length(body)
-        except ValueError:
-            return 0
-        if complete is None:
-            return 413 if len(body) > MAX_BODY_BYTES else None
+    None while more must arrive, else the HTTP status to answer and close with.
+
+    The head and the body (Content-Length, or chunked to its last chunk and trailers) are read
+    by gunicorn's own parser, the one the thread then serves the request with.
+    """
+    try:
+        message = Request(cfg, _Received(data), ("", 0))
+        reader = message.body.reader
+        if isinstance(reader, LengthReader) and reader.length > MAX_BODY_BYTES:
+            return 413  # refused unread
+        body = message.body.read()
+    except _Incomplete:
+        head_end = data.find(HEAD_END)
+        if head_end < 0:
+            return 431 if len(data) > MAX_HEAD_BYTES else None
+        return 413 if len(data) - head_end - len(HEAD_END) > MAX_BODY_BYTES else None
+    except (ParseException, OSError):  # gunicorn's own answer (400) for a malformed request
         return 0
-    if length > MAX_BODY_BYTES:
-        return 413
-    return 0 if len(body) >= length else None
+    return 413 if len(body) > MAX_BODY_BYTES else 0
 
 
 REASONS = {408: "Request Timeout", 413: "Content Too Large", 431: "Request Header Fields Too Large"}
@@ -151,7 +151,7 @@ class BufferingWorker(ThreadWorker):
             self.drop(conn)
             return
         arrival.data += chunk
-        status = request_status(bytes(arrival.data))
+        status = request_status(bytes(arrival.data), self.cfg)
         if status is None:
             return
         if status:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ("pytester",)
+# The app's layered fixtures (app, client, runner, token, api), shared by tests/unit/app and
+# tests/container/app; each suite gives its own app_config and prepare_app.
+pytest_plugins = ("pytester", "tests.app_fixtures")
 
 
 def pytest_configure(config: pytest.Config) -> None:

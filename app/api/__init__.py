@@ -1,9 +1,10 @@
 """The JSON API under /api/v1: one blueprint per resource.
 
 All API blueprints share: bearer-token auth on every request (``read`` scope for GET, ``write``
-for the rest; see ``security.authenticate``), no CSRF (there is no cookie authentication to
+for the rest; see ``auth.authenticate``), no CSRF (there is no cookie authentication to
 forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``
-and make a PATCH or DELETE conditional with ``If-Match`` (``writes.check_if_match``).
+and make a PATCH or DELETE conditional with ``If-Match`` (``writes.check_if_match``). All of it
+is attached to each app in ``init_app``: nothing about an app is set when a module is imported.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from flask import request
 
-from ..limits import write_limit
-from ..security import authenticate, csrf
+from .. import blueprints, limits
+from ..auth import authenticate
 from . import assignments, courses, enrollments, grades, reports, students
 
 if TYPE_CHECKING:
@@ -43,20 +44,22 @@ def add_etag(response: Response) -> Response:
     return response
 
 
-# Module level: a blueprint cannot be changed once an app has registered it.
-for _bp in BLUEPRINTS:
-    csrf.exempt(_bp)
-    _bp.before_request(authenticate)
-    write_limit(_bp)
-    _bp.after_request(add_etag)
-
-
 def init_app(app: Flask) -> None:
-    """Register the API blueprints with their shared policies."""
+    """Register the API blueprints on ``app`` with their shared policies."""
     from flask_cors import CORS
 
+    csrf = app.extensions["csrf"]
     for bp in BLUEPRINTS:
-        app.register_blueprint(bp, url_prefix=PREFIX + (bp.url_prefix or ""))
+        blueprints.register(
+            app,
+            bp,
+            url_prefix=PREFIX + (bp.url_prefix or ""),
+            before_request=[authenticate],
+            after_request=[add_etag],
+        )
+        csrf.exempt(bp)
+        limits.write_limit(app, bp)
+    reports.init_app(app)
     CORS(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},

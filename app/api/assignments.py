@@ -10,11 +10,14 @@ from sqlalchemy import func, select
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Course, Grade
-from ..reports import invalidate_course
-from .common import ID, Field, filter_arg, get_or_404, paginated, parse
-from .writes import check_if_match, locked_or_404, locked_or_422, saved
+from .common import ID, Field, get_or_404, parse
+from .routes import read_routes
+from .writes import check_if_match, created, deleted, locked_or_404, locked_or_422, updated
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
+read_routes(
+    bp, Assignment, (Assignment.course_id, Assignment.id), {"course_id": Assignment.course_id}
+)
 
 FIELDS = {
     "course_id": ID,
@@ -36,31 +39,13 @@ def _check_category(course: Course, category: str) -> None:
         )
 
 
-@bp.get("")
-def list_assignments() -> dict[str, Any]:
-    statement = select(Assignment).order_by(Assignment.course_id, Assignment.id)
-    course_id = filter_arg("course_id")
-    if course_id is not None:
-        statement = statement.where(Assignment.course_id == course_id)
-    return paginated(statement)
-
-
 @bp.post("")
 def create_assignment() -> tuple[dict[str, Any], int]:
     data = parse(FIELDS)
     # Locked: a concurrent change of the weights waits, or is done and read here.
     course = locked_or_422(Course, "course_id", data.pop("course_id"))
     _check_category(course, data["category"])
-    assignment = Assignment(course=course, **data)
-    db.session.add(assignment)
-    body = saved(assignment)
-    invalidate_course(body["course_id"])
-    return body, 201
-
-
-@bp.get("/<int:assignment_id>")
-def get_assignment(assignment_id: int) -> dict[str, Any]:
-    return get_or_404(Assignment, assignment_id).to_dict()
+    return created(Assignment(course=course, **data))
 
 
 @bp.patch("/<int:assignment_id>")
@@ -83,19 +68,9 @@ def update_assignment(assignment_id: int) -> dict[str, Any]:
             raise ApiError(
                 409, "conflict", f"Existing grades go up to {top:g}, above the new max_points"
             )
-    for name, value in data.items():
-        setattr(assignment, name, value)
-    body = saved(assignment)
-    invalidate_course(course_id)
-    return body
+    return updated(assignment, data, [course_id])
 
 
 @bp.delete("/<int:assignment_id>")
 def delete_assignment(assignment_id: int) -> tuple[str, int]:
-    assignment = locked_or_404(Assignment, assignment_id)
-    check_if_match(assignment)
-    course_id = assignment.course_id
-    db.session.delete(assignment)
-    db.session.commit()
-    invalidate_course(course_id)
-    return "", 204
+    return deleted(Assignment, assignment_id, lambda assignment: [assignment.course_id])

@@ -167,6 +167,16 @@ def filter_arg(name: str) -> int | None:
     return _query_int(name, 0) if name in request.args else None
 
 
+def filtered(statement: Select[Any], columns: Mapping[str, Any]) -> Select[Any]:
+    """``statement`` narrowed by each of ``columns`` (query argument -> column) given in the
+    query string, e.g. ``?course_id=3``."""
+    for name, column in columns.items():
+        value = filter_arg(name)
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
 def paginated(statement: Select[Any]) -> dict[str, Any]:
     """Run ``statement`` one page at a time; ``per_page`` is capped at API_PER_PAGE_MAX."""
     page = _query_int("page", 1)

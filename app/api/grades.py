@@ -10,12 +10,22 @@ from sqlalchemy import select
 from .. import grading
 from ..db import db, locked
 from ..errors import ApiError
-from ..models import Assignment, Enrollment, Grade, Student
-from ..reports import invalidate_course
-from .common import ID, Field, filter_arg, get_or_404, get_or_422, paginated, parse
-from .writes import check_if_match, locked_or_404, locked_or_422, saved
+from ..models import Assignment, Grade, Student, is_enrolled
+from .common import ID, Field, get_or_404, get_or_422, parse
+from .routes import read_routes
+from .writes import check_if_match, created, deleted, locked_or_404, locked_or_422, updated
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")
+read_routes(
+    bp,
+    Grade,
+    (Grade.id,),
+    {
+        "student_id": Grade.student_id,
+        "assignment_id": Grade.assignment_id,
+        "course_id": Grade.course_id,
+    },
+)
 
 FIELDS = {
     "student_id": ID,
@@ -35,20 +45,6 @@ def _check_score(score: float, assignment: Assignment) -> None:
         ) from None
 
 
-@bp.get("")
-def list_grades() -> dict[str, Any]:
-    statement = select(Grade).order_by(Grade.id)
-    for name, column in (
-        ("student_id", Grade.student_id),
-        ("assignment_id", Grade.assignment_id),
-        ("course_id", Grade.course_id),
-    ):
-        value = filter_arg(name)
-        if value is not None:
-            statement = statement.where(column == value)
-    return paginated(statement)
-
-
 @bp.post("")
 def create_grade() -> tuple[dict[str, Any], int]:
     data = parse(FIELDS)
@@ -57,12 +53,7 @@ def create_grade() -> tuple[dict[str, Any], int]:
     # unenrollment meanwhile makes the insert fail its foreign key (a 409), never a grade
     # without an enrollment.
     assignment = locked_or_422(Assignment, "assignment_id", data["assignment_id"])
-    enrolled = db.session.scalar(
-        select(Enrollment.id).where(
-            Enrollment.student == student, Enrollment.course_id == assignment.course_id
-        )
-    )
-    if enrolled is None:
+    if not is_enrolled(student.id, assignment.course_id):
         raise ApiError(
             422,
             "validation_error",
@@ -75,16 +66,7 @@ def create_grade() -> tuple[dict[str, Any], int]:
     )
     if existing is not None:
         raise ApiError(409, "conflict", DUPLICATE)
-    grade = Grade(student=student, assignment=assignment, score=data["score"])
-    db.session.add(grade)
-    body = saved(grade, DUPLICATE)
-    invalidate_course(body["course_id"])
-    return body, 201
-
-
-@bp.get("/<int:grade_id>")
-def get_grade(grade_id: int) -> dict[str, Any]:
-    return get_or_404(Grade, grade_id).to_dict()
+    return created(Grade(student=student, assignment=assignment, score=data["score"]), DUPLICATE)
 
 
 @bp.patch("/<int:grade_id>")
@@ -95,18 +77,9 @@ def update_grade(grade_id: int) -> dict[str, Any]:
     check_if_match(grade)
     score = parse(SCORE_ONLY)["score"]
     _check_score(score, grade.assignment)
-    grade.score = score
-    body = saved(grade)
-    invalidate_course(body["course_id"])
-    return body
+    return updated(grade, {"score": score}, [grade.course_id])
 
 
 @bp.delete("/<int:grade_id>")
 def delete_grade(grade_id: int) -> tuple[str, int]:
-    grade = locked_or_404(Grade, grade_id)
-    check_if_match(grade)
-    course_id = grade.course_id
-    db.session.delete(grade)
-    db.session.commit()
-    invalidate_course(course_id)
-    return "", 204
+    return deleted(Grade, grade_id, lambda grade: [grade.course_id])

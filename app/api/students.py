@@ -9,11 +9,9 @@ from sqlalchemy import select
 
 from ..db import db
 from ..models import Enrollment, Student
-from ..reports import invalidate_course
-from .common import Field, check_email, get_or_404, paginated, parse
-from .writes import check_if_match, locked_or_404, saved
-
-bp = Blueprint("students", __name__, url_prefix="/students")
+from .common import Field, check_email
+from .routes import create_route, read_routes
+from .writes import deleted, patching, updated
 
 FIELDS = {
     "name": Field("str"),
@@ -21,50 +19,24 @@ FIELDS = {
 }
 DUPLICATE = "A student with this email already exists"
 
-
-@bp.get("")
-def list_students() -> dict[str, Any]:
-    return paginated(select(Student).order_by(Student.name, Student.id))
-
-
-@bp.post("")
-def create_student() -> tuple[dict[str, Any], int]:
-    student = Student(**parse(FIELDS))
-    db.session.add(student)
-    return saved(student, DUPLICATE), 201
-
-
-@bp.get("/<int:student_id>")
-def get_student(student_id: int) -> dict[str, Any]:
-    return get_or_404(Student, student_id).to_dict()
+bp = Blueprint("students", __name__, url_prefix="/students")
+read_routes(bp, Student, (Student.name, Student.id))
+create_route(bp, Student, FIELDS, DUPLICATE)
 
 
 @bp.patch("/<int:student_id>")
 def update_student(student_id: int) -> dict[str, Any]:
-    student = locked_or_404(Student, student_id)
-    check_if_match(student)
-    for name, value in parse(FIELDS, partial=True).items():
-        setattr(student, name, value)
-    body = saved(student, DUPLICATE)
-    for course_id in _course_ids(student_id):
-        invalidate_course(course_id)
-    return body
+    student, data = patching(Student, student_id, FIELDS)
+    return updated(student, data, _course_ids(student), DUPLICATE)
 
 
 @bp.delete("/<int:student_id>")
 def delete_student(student_id: int) -> tuple[str, int]:
-    student = locked_or_404(Student, student_id)
-    check_if_match(student)
-    course_ids = _course_ids(student_id)
-    db.session.delete(student)
-    db.session.commit()
-    for course_id in course_ids:
-        invalidate_course(course_id)
-    return "", 204
+    return deleted(Student, student_id, _course_ids)
 
 
-def _course_ids(student_id: int) -> list[int]:
+def _course_ids(student: Student) -> list[int]:
     # Course summaries list student names, so they change with the student.
     return list(
-        db.session.scalars(select(Enrollment.course_id).where(Enrollment.student_id == student_id))
+        db.session.scalars(select(Enrollment.course_id).where(Enrollment.student_id == student.id))
     )

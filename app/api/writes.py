@@ -12,9 +12,9 @@ clients holding the same ETag cannot both succeed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
@@ -22,17 +22,14 @@ from werkzeug.http import generate_etag, parse_etags
 
 from ..db import db, locked
 from ..errors import ApiError, refused_by
-from ..models import MAX_ID
-from .common import found_or_404, found_or_422
+from ..models import MAX_ID, Rendered
+from ..report_cache import invalidate_course
+from .common import Field, found_or_404, found_or_422, parse
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
 UNIQUE_VIOLATION = "23505"
 STALE = "The resource has changed since that ETag was issued: GET it again, then retry"
-
-
-class Rendered(Protocol):
-    def to_dict(self) -> dict[str, Any]: ...
 
 
 def _locked(model: type[M], object_id: int) -> M | None:
@@ -98,3 +95,54 @@ def saved(obj: Rendered, duplicate_message: str | None = None) -> dict[str, Any]
         body = obj.to_dict()
         db.session.commit()
     return body
+
+
+def patching(
+    model: type[M], object_id: int, fields: Mapping[str, Field]
+) -> tuple[M, dict[str, Any]]:
+    """A PATCH's row, locked for the write and checked against ``If-Match``, and its body
+    parsed against ``fields`` (each optional)."""
+    obj = locked_or_404(model, object_id)
+    check_if_match(obj)  # type: ignore[arg-type]
+    return obj, parse(fields, partial=True)
+
+
+def created(obj: Rendered, duplicate_message: str | None = None) -> tuple[dict[str, Any], int]:
+    """Insert ``obj`` (``saved``) and answer 201 with it; a row of a course drops the course's
+    cached reports."""
+    db.session.add(obj)
+    body = saved(obj, duplicate_message)
+    if "course_id" in body:
+        invalidate_course(body["course_id"])
+    return body, 201
+
+
+def updated(
+    obj: Rendered,
+    data: dict[str, Any],
+    course_ids: Iterable[int],
+    duplicate_message: str | None = None,
+) -> dict[str, Any]:
+    """Set ``data`` on ``obj`` (locked and If-Match-checked by the caller), save it and drop
+    the cached reports of ``course_ids``."""
+    for name, value in data.items():
+        setattr(obj, name, value)
+    body = saved(obj, duplicate_message)
+    for course_id in course_ids:
+        invalidate_course(course_id)
+    return body
+
+
+def deleted(
+    model: type[M], object_id: int, course_ids: Callable[[M], list[int]]
+) -> tuple[str, int]:
+    """Delete the row (locked, If-Match-checked) and drop the cached reports of the courses
+    ``course_ids`` names for it (read before the delete cascades); 204."""
+    obj = locked_or_404(model, object_id)
+    check_if_match(obj)  # type: ignore[arg-type]
+    affected = course_ids(obj)
+    db.session.delete(obj)
+    db.session.commit()
+    for course_id in affected:
+        invalidate_course(course_id)
+    return "", 204

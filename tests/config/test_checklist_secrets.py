@@ -29,18 +29,33 @@ ROOT = Path(__file__).parents[2]
 # docs/precision/ (the corpus's pinned commit hashes; findings' messages about other projects).
 JUSTIFIED: dict[tuple[str, str], str] = {
     ("app/config.py", "Basic Auth Credentials"): "docstring naming the user-and-password URL shape",
-    ("tests/config/test_blueprint.py", "Basic Auth Credentials"): "RB011 example of a leaked URL",
-    ("tests/config/test_blueprint.py", "Base64 High Entropy String"): "RB011 example random key",
-    ("tests/config/test_dockerfile_rules.py", "Basic Auth Credentials"): "DF rule example: a "
-    "URL with a password in ENV must be reported",
+    ("app/config_checks.py", "Basic Auth Credentials"): "help text naming the user-and-password "
+    "URL shape",
+    (
+        "tests/unit/deploycheck/test_secret_values.py",
+        "Basic Auth Credentials",
+    ): "RB011 example of a leaked URL",
+    (
+        "tests/unit/deploycheck/test_secret_values.py",
+        "Base64 High Entropy String",
+    ): "RB011 example random key",
+    (
+        "tests/unit/deploycheck/rules/test_dockerfile.py",
+        "Basic Auth Credentials",
+    ): "DF rule example: a URL with a password in ENV must be reported",
     ("src/deploycheck/rules/blueprint_env.py", "Basic Auth Credentials"): "RB011 docstring example",
     ("src/deploycheck/policy.py", "Secret Keyword"): "the source name 'generateValue', not a value",
-    ("tests/unit/conftest.py", "Secret Keyword"): "the unit tests' throwaway FLASK_SECRET_KEY",
-    ("tests/unit/test_config.py", "Secret Keyword"): "a made-up key that passes the length check",
-    ("tests/unit/test_health.py", "Basic Auth Credentials"): "unreachable DB URL (port 1) for the "
-    "503 test",
-    ("tests/unit/test_logs.py", "Secret Keyword"): "the value the redaction tests must hide",
-    ("tests/unit/test_logs.py", "Basic Auth Credentials"): "URL the redaction tests must hide",
+    ("tests/unit/app/conftest.py", "Secret Keyword"): "the unit tests' throwaway FLASK_SECRET_KEY",
+    (
+        "tests/unit/app/test_config.py",
+        "Secret Keyword",
+    ): "a made-up key that passes the length check",
+    (
+        "tests/unit/app/test_health.py",
+        "Basic Auth Credentials",
+    ): "unreachable DB URL (port 1) for the 503 test",
+    ("tests/unit/app/test_logs.py", "Secret Keyword"): "the value the redaction tests must hide",
+    ("tests/unit/app/test_logs.py", "Basic Auth Credentials"): "URL the redaction tests must hide",
 }
 # detect-secrets' own example of an AWS key (docs), which its AWSKeyDetector always reports;
 # split so this file does not hold it.

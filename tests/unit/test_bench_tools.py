@@ -1,4 +1,4 @@
-"""The benchmark's own logic (tests/bench): report check, scale-out arithmetic, config verdict,
+"""The benchmark's own logic (tools/bench): report check, scale-out arithmetic, config verdict,
 wrk script. The benchmark itself runs in CI as ``scripts/bench --quick``; these prove its
 pieces can say no."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.bench import analysis, check, wrk
+from tools.bench import analysis, check, wrk
 
 
 def _config(name: str, rate: float, p99: float) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def test_wrk_script_carries_headers_paths_and_pacing() -> None:
 
 
 def test_targets_are_judged_on_the_medians_of_repeated_samples() -> None:
-    from tests.bench.run import targets
+    from tools.bench.run import targets
 
     profile = {
         "read_ratios": {

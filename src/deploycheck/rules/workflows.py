@@ -7,9 +7,9 @@ missing ``concurrency`` is advice, and the tox-env rule (WF004) is this reposito
 opt-in.
 
 The env rule reads the chain instead of trusting a list: ``.ci/run`` calls ``scripts/test``,
-which calls ``tox run`` (every env of tox.ini's ``env_list`` unless it passes ``-e``); the
-workflow must run each of those envs, through a matrix of ``tox run -e`` jobs or by calling
-``scripts/test`` itself.
+which calls ``tox run`` or ``scripts/suites.py`` (tox.ini's envs in one shared environment;
+either runs every env of ``env_list`` unless it passes ``-e``); the workflow must run each of
+those envs, through a matrix of ``tox run -e`` jobs or by calling ``scripts/test`` itself.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ READ_ONLY = {"read", "none"}
 SARIF_SCOPE = "security-events"
 SARIF_UPLOAD = "github/codeql-action/upload-sarif@"
 TEST_COMMAND = "scripts/test"
+# Runs tox.ini's envs' commands in one shared environment, with tox's `-e` (scripts/test uses it).
+SHARED_RUNNER = "scripts/suites.py"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 MATRIX_REF = re.compile(r"^\$\{\{matrix\.(\w+)\}\}$")
 
@@ -56,11 +58,14 @@ def _commands(script: str) -> Iterator[list[str]]:
 
 
 def tox_runs(script: str) -> Iterator[list[str] | None]:
-    """For each ``tox run`` in ``script``: the envs its ``-e`` selects, None for all."""
+    """For each ``tox run`` (or ``scripts/suites.py``) in ``script``: the envs its ``-e``
+    selects, None for all."""
     for words in _commands(script):
-        for index, word in enumerate(words[:-1]):
-            if Path(word).name == "tox" and words[index + 1] == "run":
+        for index, word in enumerate(words):
+            if Path(word).name == "tox" and words[index + 1 : index + 2] == ["run"]:
                 yield tox_selection(words[index + 2 :])
+            elif word.endswith(SHARED_RUNNER):
+                yield tox_selection(words[index + 1 :])
 
 
 def tox_selection(words: list[str]) -> list[str] | None:
@@ -153,7 +158,8 @@ def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
         yield doc.problem((), "no top-level permissions: the token gets the default")
     scopes = [(("permissions",), top.get("permissions"), False)]
     for job_id, job in _jobs(doc):
-        scopes.append((("jobs", job_id, "permissions"), job.get("permissions"), _uploads(job)))
+        uploads = _uploads(job, Path(doc.path))
+        scopes.append((("jobs", job_id, "permissions"), job.get("permissions"), uploads))
     for path, granted, uploads_sarif in scopes:
         values = granted.items() if isinstance(granted, dict) else [("all", granted)]
         for scope, level in values:
@@ -164,13 +170,28 @@ def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
             yield doc.problem(path, f"grants {scope}: {level}; read is enough")
 
 
-def _uploads(job: dict[str, Any]) -> bool:
-    """Whether a step of ``job`` uploads SARIF to code scanning."""
+def _uploads(job: dict[str, Any], workflow: Path) -> bool:
+    """Whether a step of ``job`` uploads SARIF to code scanning, itself or through an action
+    of this repository (``uses: ./``) whose action.yml uploads it."""
     steps = job.get("steps")
-    return any(
-        isinstance(step, dict) and str(step.get("uses", "")).startswith(SARIF_UPLOAD)
-        for step in (steps if isinstance(steps, list) else ())
-    )
+    for step in steps if isinstance(steps, list) else ():
+        uses = str(step.get("uses", "")) if isinstance(step, dict) else ""
+        if uses.startswith(SARIF_UPLOAD) or (
+            uses.startswith("./") and SARIF_UPLOAD in _local_action(workflow, uses)
+        ):
+            return True
+    return False
+
+
+def _local_action(workflow: Path, uses: str) -> str:
+    """The text of the action.yml a ``uses: ./path`` names, relative to the repository that
+    holds ``workflow`` (.github/workflows/NAME.yml); empty when there is none."""
+    root = workflow.resolve().parents[2] if len(workflow.resolve().parents) > 2 else Path()
+    for name in ("action.yml", "action.yaml"):
+        candidate = root / uses / name
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8", errors="replace")
+    return ""
 
 
 @rule("WF003", target="workflow", level=Level.INFO)

@@ -111,12 +111,14 @@ class BuildStep:
 
 @dataclass
 class BuildResult:
-    """What a build produced: the image, its log, the steps and how long it took."""
+    """What a build produced: the image, its log, the steps and how long it took. A reused
+    build is an image built earlier from the same inputs: no steps, no log of its own."""
 
     image: Image
     seconds: float
     log: list[str] = field(default_factory=list)
     steps: list[BuildStep] = field(default_factory=list)
+    reused: bool = False
 
     def step(self, fragment: str) -> BuildStep:
         """The first step whose instruction contains ``fragment``."""

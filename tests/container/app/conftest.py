@@ -1,8 +1,9 @@
-"""Fixtures for the app against the real PostgreSQL and Redis, in layers: ``production_env``
-(what Render sets, pointing at the emptied session services) -> ``make_pg_app`` / ``pg_app``
-(migrated with Flask-Migrate) -> ``pg_client`` / ``pg_runner`` -> ``api_token`` (made by the
-``create-token`` CLI) -> ``api`` -> ``school`` (a graded school created through the API).
-``pg_conn`` and ``redis_client`` look at the servers directly, never through the app."""
+"""The app against the real PostgreSQL and Redis: ``production_env`` (what Render sets, pointing
+at the emptied session services) gives ``app_config``; the layers above it are
+tests/app_fixtures.py's (``make_app`` -> ``app`` -> ``client`` / ``runner`` -> ``token`` ->
+``api``), with ``app`` migrated by Flask-Migrate and ``token`` made by the ``create-token``
+command. ``school`` is a graded school created through the API; ``pg_conn`` and
+``redis_client`` look at the servers directly, never through the app."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ import psycopg
 import pytest
 import redis
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskCliRunner
 
-from app import create_app
 from deploycheck.testing.services import PostgresService, RedisService
-from tests.app_helpers import APP_ENV_VARS, ApiClient, dispose
+from tests.app_helpers import APP_ENV_VARS, ApiClient
 from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY, migrate
 
 
@@ -45,52 +45,32 @@ def production_env(
 
 
 @pytest.fixture
-def make_pg_app(production_env: dict[str, str]) -> Iterator[Callable[..., Flask]]:
-    """A factory for production-configured apps (not migrated); overrides go to test_config."""
-    apps: list[Flask] = []
-
-    def make(**overrides: Any) -> Flask:
-        # TESTING only makes unexpected exceptions reach the test instead of a bare 500.
-        app = create_app({"TESTING": True, **overrides})
-        apps.append(app)
-        return app
-
-    yield make
-    dispose(apps)
+def app_config(production_env: dict[str, str]) -> dict[str, Any]:
+    """Nothing on top of the production environment, but TESTING: it only makes unexpected
+    exceptions reach the test instead of a bare 500."""
+    return {"TESTING": True}
 
 
 @pytest.fixture
-def pg_app(make_pg_app: Callable[..., Flask]) -> Flask:
+def prepare_app() -> Callable[[Flask], None]:
+    """Apps are made as a new release starts, before its migrations: a test migrates (or not)."""
+    return lambda _app: None
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
     """A production-configured app on the real PostgreSQL (migrated to head) and Redis."""
-    app = make_pg_app()
+    app = make_app()
     migrate(app)
     return app
 
 
 @pytest.fixture
-def pg_client(pg_app: Flask) -> FlaskClient:
-    """A test client for ``pg_app`` (it keeps cookies between requests, like a browser)."""
-    return pg_app.test_client()
-
-
-@pytest.fixture
-def pg_runner(pg_app: Flask) -> FlaskCliRunner:
-    """A CLI runner for ``pg_app``'s ``flask`` commands."""
-    return pg_app.test_cli_runner()
-
-
-@pytest.fixture
-def api_token(pg_runner: FlaskCliRunner) -> str:
+def token(runner: FlaskCliRunner) -> str:
     """The plaintext of a token made by ``flask create-token``, stored in PostgreSQL."""
-    result = pg_runner.invoke(args=["create-token", "container-tests"])
+    result = runner.invoke(args=["create-token", "container-tests"])
     assert result.exit_code == 0, result.output
     return result.stdout.strip()
-
-
-@pytest.fixture
-def api(pg_client: FlaskClient, api_token: str) -> ApiClient:
-    """An API client for ``pg_app`` that sends ``api_token``."""
-    return ApiClient(pg_client, api_token)
 
 
 @pytest.fixture

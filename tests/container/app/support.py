@@ -19,7 +19,7 @@ ORIGIN = "https://grades.example.com"
 # Random per run, as production's must be: nothing may depend on a known value.
 SECRET_KEY = secrets.token_urlsafe(48)
 ENCRYPTION_KEY = Fernet.generate_key().decode()
-# The prefixes the app and its libraries write under (app/reports.py, app/sessions.py and
+# The prefixes the app and its libraries write under (app/cache.py, app/sessions.py and
 # limits' RedisStorage): the tests look for exactly these to prove where state lives.
 CACHE_PREFIX = "gradetracker:"
 SESSION_PREFIX = "gradetracker:session:"

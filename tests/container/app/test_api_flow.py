@@ -148,13 +148,13 @@ def test_deleting_a_course_cascades_in_postgres(
 
 @pytest.mark.checklist(5)
 def test_api_token_is_stored_hashed_and_encrypted(
-    api_token: str, pg_conn: psycopg.Connection[Any]
+    token: str, pg_conn: psycopg.Connection[Any]
 ) -> None:
     rows = pg_conn.execute("SELECT name, token_hash, token_encrypted FROM api_tokens").fetchall()
 
     assert len(rows) == 1
     name, token_hash, encrypted = rows[0]
     assert name == "container-tests"
-    assert token_hash == hashlib.sha256(api_token.encode()).hexdigest()
-    assert api_token.encode() not in bytes(encrypted)
-    assert Fernet(ENCRYPTION_KEY).decrypt(bytes(encrypted)).decode() == api_token
+    assert token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token.encode() not in bytes(encrypted)
+    assert Fernet(ENCRYPTION_KEY).decrypt(bytes(encrypted)).decode() == token

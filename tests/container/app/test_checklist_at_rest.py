@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from psycopg.rows import dict_row
 
-from app.security import fernet_for
+from app.tokens import fernet_for
 from deploycheck.checklist.probes import check_token_at_rest
 from deploycheck.testing.assertions import assert_clean
 from tests.container.app.support import ENCRYPTION_KEY
@@ -25,13 +25,13 @@ def raw_rows(connection: psycopg.Connection[Any]) -> list[dict[str, Any]]:
 
 
 def test_stored_token_is_unreadable_without_the_encryption_key(
-    api_token: str, pg_conn: psycopg.Connection[Any]
+    token: str, pg_conn: psycopg.Connection[Any]
 ) -> None:
     """The raw api_tokens row holds no form of the token; only the right key decrypts it."""
     rows = raw_rows(pg_conn)
     assert len(rows) == 1, f"expected the one token create-token stored, found {len(rows)} rows"
     findings = check_token_at_rest(
-        api_token,
+        token,
         rows,
         right=fernet_for(ENCRYPTION_KEY),
         wrong=Fernet(Fernet.generate_key()),

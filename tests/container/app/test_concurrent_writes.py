@@ -1,7 +1,7 @@
 """Issue 22, items 1, 2 and 4 on PostgreSQL 15: each pair of writes the hostile review raced,
 raced again ``ROUNDS`` times against the app served by a real threaded server (one database
 connection per request); afterwards every invariant the API validates holds in the database and
-no request answered 5xx. The same races on SQLite: tests/unit/test_concurrent_writes.py."""
+no request answered 5xx. The same races on SQLite: tests/unit/app/test_concurrent_writes.py."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ pytestmark = pytest.mark.container
 
 
 @pytest.fixture
-def served(make_pg_app: Callable[..., Flask]) -> Iterator[races.Api]:
+def served(make_app: Callable[..., Flask]) -> Iterator[races.Api]:
     """The production app on PostgreSQL (migrated), served on a local port, with a token."""
     # Twenty clients on one address would meet the write limit, and twenty connections
     # opened at once on a busy CI host can outlast production's 2 s connect timeout (a 503):
     # neither is under test here.
-    app = make_pg_app(RATELIMIT_ENABLED=False, DATABASE_CONNECT_TIMEOUT=30)
+    app = make_app(RATELIMIT_ENABLED=False, DATABASE_CONNECT_TIMEOUT=30)
     migrate(app)
     result = app.test_cli_runner().invoke(args=["create-token", "races"])
     assert result.exit_code == 0, result.output

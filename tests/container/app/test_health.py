@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from app.db import db
 from deploycheck.testing.services import HOST, PostgresService, RedisService
 from deploycheck.testing.waiting import publish_on_loopback
-from tests.app_helpers import ApiClient, sign_in
+from tests.app_helpers import ApiClient, graded_student, sign_in
 from tests.container.app.support import migrate
 
 pytestmark = pytest.mark.container
@@ -58,19 +58,19 @@ def health(client: FlaskClient) -> tuple[int, dict[str, str]]:
     return response.status_code, response.get_json()
 
 
-def test_health_is_ok_with_postgres_and_redis_up(pg_client: FlaskClient) -> None:
-    response = pg_client.get("/health")
+def test_health_is_ok_with_postgres_and_redis_up(client: FlaskClient) -> None:
+    response = client.get("/health")
 
     assert (response.status_code, response.get_json()) == (200, HEALTHY)
 
 
 def test_health_is_503_naming_the_database_while_postgres_is_down(
-    make_pg_app: Callable[..., Flask],
+    make_app: Callable[..., Flask],
     own_postgres: PostgresService,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", own_postgres.dsn)
-    app = make_pg_app()
+    app = make_app()
     migrate(app)
     client = app.test_client()
     assert client.get("/health").get_json() == HEALTHY  # leaves a pooled connection behind
@@ -87,10 +87,10 @@ def test_health_is_503_naming_the_database_while_postgres_is_down(
 
 
 def test_health_is_degraded_naming_redis_while_it_is_down(
-    make_pg_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REDIS_URL", own_redis.url)
-    app = make_pg_app()
+    app = make_app()
     migrate(app)
     client = app.test_client()
     assert client.get("/health").get_json() == HEALTHY
@@ -102,22 +102,17 @@ def test_health_is_degraded_naming_redis_while_it_is_down(
 
 
 def test_app_keeps_serving_while_redis_is_down(
-    make_pg_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., Flask], own_redis: RedisService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REDIS_URL", own_redis.url)
-    app = make_pg_app(RATELIMIT_WRITE="2 per minute")
+    app = make_app(RATELIMIT_WRITE="2 per minute")
     migrate(app)
     result = app.test_cli_runner().invoke(args=["create-token", "outage"])
     api = ApiClient(app.test_client(), result.stdout.strip())
-    course = api.create("/courses", {"code": "BIO110", "name": "Biology"})
-    student = api.create("/students", {"name": "Ada", "email": "ada@example.com"})
-    api.create("/enrollments", {"student_id": student["id"], "course_id": course["id"]})
-    quiz = api.create(
-        "/assignments",
-        {"course_id": course["id"], "title": "Quiz", "category": "quizzes", "max_points": 10},
-    )
-    grade = api.create(
-        "/grades", {"student_id": student["id"], "assignment_id": quiz["id"], "score": 7}
+    quiz = {"title": "Quiz", "category": "quizzes", "max_points": 10}
+    ada = {"name": "Ada", "email": "ada@example.com"}
+    course, student, _, grade = graded_student(
+        api, {"code": "BIO110", "name": "Biology"}, ada, quiz, 7
     )
     report_path = f"/courses/{course['id']}/students/{student['id']}/report"
     assert api.read(report_path)["percentage"] == 70.0  # now cached in Redis
@@ -135,9 +130,9 @@ def test_app_keeps_serving_while_redis_is_down(
     assert "/logout" in browser.get("/").text
 
 
-def test_health_is_503_until_migrations_run_on_postgres(make_pg_app: Callable[..., Flask]) -> None:
+def test_health_is_503_until_migrations_run_on_postgres(make_app: Callable[..., Flask]) -> None:
     """The pre-deploy step never ran: every page would fail, so /health must not say ok."""
-    app = make_pg_app()
+    app = make_app()
     before = health(app.test_client())
     migrate(app)
     after = health(app.test_client())
@@ -149,15 +144,15 @@ def test_health_is_503_until_migrations_run_on_postgres(make_pg_app: Callable[..
 
 
 def test_health_is_503_when_postgres_refuses_writes(
-    pg_app: Flask, pg_conn: psycopg.Connection[Any]
+    app: Flask, pg_conn: psycopg.Connection[Any]
 ) -> None:
     """A read-only database (a replica, or default_transaction_read_only) fails the write probe."""
     database = pg_conn.execute("SELECT current_database()").fetchone()[0]
     pg_conn.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
     try:
-        with pg_app.app_context():
+        with app.app_context():
             db.engine.dispose()  # new connections pick the setting up
-        status, body = health(pg_app.test_client())
+        status, body = health(app.test_client())
     finally:
         pg_conn.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = off')
     assert (status, body["database"]) == (503, "error: write failed: ReadOnlySqlTransaction")

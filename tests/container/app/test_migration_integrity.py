@@ -13,15 +13,15 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from app.keys import identity_key
-from tests.unit.test_migration_integrity import AFTER, BEFORE, ROWS
+from tests.unit.app.test_migration_integrity import AFTER, BEFORE, ROWS
 
 pytestmark = pytest.mark.container
 
 
 @pytest.fixture
-def old_app(make_pg_app: Callable[..., Flask], pg_conn: psycopg.Connection[Any]) -> Flask:
+def old_app(make_app: Callable[..., Flask], pg_conn: psycopg.Connection[Any]) -> Flask:
     """A production app on PostgreSQL migrated to the revision before, with rows."""
-    app = make_pg_app()
+    app = make_app()
     with app.app_context():
         upgrade(revision=BEFORE)
     for statement in ROWS:

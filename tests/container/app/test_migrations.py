@@ -34,9 +34,9 @@ def engine(clean_postgres: PostgresService) -> Iterator[sqlalchemy.Engine]:
 
 
 @pytest.fixture
-def bare_app(make_pg_app: Callable[..., Flask]) -> Flask:
+def bare_app(make_app: Callable[..., Flask]) -> Flask:
     """A production-configured app whose (empty) database has not been migrated."""
-    return make_pg_app()
+    return make_app()
 
 
 def tables(engine: sqlalchemy.Engine) -> set[str]:

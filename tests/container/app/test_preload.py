@@ -45,9 +45,9 @@ def redis_clients(app: Flask) -> dict[str, redis.Redis]:
         }
 
 
-def test_building_the_app_opens_no_connection(make_pg_app: Callable[..., Flask]) -> None:
+def test_building_the_app_opens_no_connection(make_app: Callable[..., Flask]) -> None:
     with counting_connects() as connects:
-        app = make_pg_app()
+        app = make_app()
     assert connects == []
     created = {
         name: client.connection_pool._created_connections
@@ -81,23 +81,23 @@ def own_redis_connection(client: redis.Redis) -> tuple[int, int]:
     return client.connection_pool.pid, connection_id
 
 
-def test_a_forked_worker_opens_its_own_connections(pg_app: Flask) -> None:
-    client = pg_app.test_client()
+def test_a_forked_worker_opens_its_own_connections(app: Flask) -> None:
+    client = app.test_client()
     with counting_connects() as connects:
         # The "master" now holds a PostgreSQL connection and Redis connections in its pools.
         assert client.get("/health").status_code == 200
         assert client.get("/health").status_code == 200
-        with pg_app.app_context():
+        with app.app_context():
             parent_pool = db.engine.pool
         assert parent_pool.checkedin() == 1
-        clients = redis_clients(pg_app)
+        clients = redis_clients(app)
         # Redis numbers every connection it accepts (CLIENT ID): the master's, per client.
         parent_redis = {name: c.client_id() for name, c in clients.items()}
 
         def worker() -> dict[str, Any]:
-            after_fork(pg_app)
+            after_fork(app)
             status = client.get("/health").status_code
-            with pg_app.app_context():
+            with app.app_context():
                 fresh = db.engine.pool is not parent_pool
             return {
                 "status": status,

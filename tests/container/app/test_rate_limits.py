@@ -19,9 +19,9 @@ WRITE_COUNTER = f"{LIMITER_PREFIX}127.0.0.1/students.create_student/{WRITE_LIMIT
 
 
 @pytest.fixture
-def two_instances(make_pg_app: Callable[..., Flask]) -> tuple[ApiClient, ApiClient]:
+def two_instances(make_app: Callable[..., Flask]) -> tuple[ApiClient, ApiClient]:
     """API clients of two apps on the same PostgreSQL and Redis, one token for both."""
-    first, second = (make_pg_app(RATELIMIT_WRITE=f"{WRITE_LIMIT} per minute") for _ in "ab")
+    first, second = (make_app(RATELIMIT_WRITE=f"{WRITE_LIMIT} per minute") for _ in "ab")
     migrate(first)
     result = first.test_cli_runner().invoke(args=["create-token", "two-instances"])
     assert result.exit_code == 0, result.output

@@ -85,11 +85,11 @@ def test_grade_change_invalidates_the_cached_report(
 
 
 def test_a_write_through_one_instance_is_read_by_every_other(
-    api: ApiClient, school: School, make_pg_app: Callable[..., Flask]
+    api: ApiClient, school: School, make_app: Callable[..., Flask]
 ) -> None:
     """Two app instances (as Render's 1-3, or gunicorn's workers) on the same Redis: a report
     cached by one is rebuilt by both after a grade change made through the other."""
-    other = ApiClient(make_pg_app().test_client(), api.token)
+    other = ApiClient(make_app().test_client(), api.token)
     assert other.read(report_path(school))["percentage"] == 84.0  # cached by `other`
     assert api.read(report_path(school))["percentage"] == 84.0
 

@@ -2,12 +2,12 @@
 
 A cached course summary or student report costs one round trip: the script call that counts
 the rate limit, returns its window for the X-RateLimit headers and reads the token's grant, the
-course version and the report along (``app.limits.enable_read_along``). Before, it was five (grant
-GET, report MGET, counter script, counter GET, counter TTL), then two; a count above one means
-a round trip crept back. Without the read-along (a limiter on another Redis) the auth hook
-reads the three keys in one MGET. A static file costs none. The client is signed in, as a
-browser that also calls the API is: the API, static files and /health never load that session
-from Redis."""
+course version and the report along (``auth.Credential``, ``limits.count_request``). Before,
+it was five (grant GET, report MGET, counter script, counter GET, counter TTL), then two; a
+count above one means a round trip crept back. Without the read-along (a limiter on another
+Redis) the auth hook reads the three keys in one MGET. A static file costs none. The client is
+signed in, as a browser that also calls the API is: the API, static files and /health never
+load that session from Redis."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def signed_in(api: ApiClient) -> ApiClient:
 def test_a_cached_read_costs_one_round_trip_with_its_count(
     signed_in: ApiClient,
     school: School,
-    pg_app: Flask,
+    app: Flask,
     monkeypatch: pytest.MonkeyPatch,
     which: int,
     read_along: bool,
@@ -59,7 +59,7 @@ def test_a_cached_read_costs_one_round_trip_with_its_count(
     from app.limits import EXTENSION
 
     if not read_along:
-        monkeypatch.setattr(pg_app.extensions[EXTENSION], "read_along", None)
+        monkeypatch.setattr(app.extensions[EXTENSION], "reads_along", False)
     api = signed_in
     path = cached_reads(school)[which]
     first = api.get(path)  # builds and stores the report
@@ -73,12 +73,12 @@ def test_a_cached_read_costs_one_round_trip_with_its_count(
 
 
 def test_keys_read_along_come_back_with_the_count(
-    make_pg_app: Callable[..., Flask], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., Flask], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.limit_storage import count
     from app.limits import EXTENSION
 
-    storage = make_pg_app().extensions[EXTENSION].storage
+    storage = make_app().extensions[EXTENSION].storage
     redis_client.set("round-trips/present", b"value")
     redis_client.rpush("round-trips/a-list", b"item")  # MGET's nil, where GET would fail
     count(storage, "round-trips/warm-up", 60)  # redis-py loads the script on its first call
@@ -123,14 +123,14 @@ def test_a_page_still_loads_the_session(
 
 
 def test_a_hit_is_counted_and_its_window_read_in_one_round_trip(
-    make_pg_app: Callable[..., Flask], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+    make_app: Callable[..., Flask], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The count and the window's end come from one script call, and every hit asks Redis, so a
     count another instance added meanwhile is never hidden."""
     from app.limit_storage import count
     from app.limits import EXTENSION
 
-    storage = make_pg_app().extensions[EXTENSION].storage
+    storage = make_app().extensions[EXTENSION].storage
     key = "round-trips/count"
     count(storage, "round-trips/warm-up", 60)  # redis-py loads the script on its first call
     with round_trips(monkeypatch) as sent:

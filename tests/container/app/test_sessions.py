@@ -11,7 +11,7 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
-from app.security import hash_token
+from app.tokens import hash_token
 from tests.app_helpers import csrf_token, sign_in
 from tests.container.app.support import SESSION_PREFIX, redis_keys
 
@@ -27,15 +27,15 @@ def signed_in_page(client: FlaskClient) -> bool:
 
 
 def test_sign_in_stores_the_session_in_redis_and_only_its_id_in_the_cookie(
-    pg_client: FlaskClient,
-    api_token: str,
+    client: FlaskClient,
+    token: str,
     redis_client: redis.Redis,
     pg_conn: psycopg.Connection[Any],
 ) -> None:
-    response = sign_in(pg_client, api_token)
+    response = sign_in(client, token)
     assert response.status_code == 302, response.text
 
-    cookie = pg_client.get_cookie("session")
+    cookie = client.get_cookie("session")
     assert cookie is not None
     assert redis_keys(redis_client, SESSION_PREFIX) == {SESSION_PREFIX + cookie.value}
     stored = msgspec.msgpack.decode(redis_client.get(SESSION_PREFIX + cookie.value))
@@ -51,33 +51,33 @@ def test_sign_in_stores_the_session_in_redis_and_only_its_id_in_the_cookie(
 
 
 @pytest.mark.checklist(3)
-def test_session_cookie_is_secure_httponly_and_lax(pg_client: FlaskClient, api_token: str) -> None:
-    sign_in(pg_client, api_token)
+def test_session_cookie_is_secure_httponly_and_lax(client: FlaskClient, token: str) -> None:
+    sign_in(client, token)
 
-    cookie = pg_client.get_cookie("session")
+    cookie = client.get_cookie("session")
     assert cookie is not None
     assert (cookie.secure, cookie.http_only, cookie.same_site) == (True, True, "Lax")
 
 
 def test_the_session_in_redis_is_what_keeps_a_user_signed_in(
-    pg_client: FlaskClient, api_token: str, redis_client: redis.Redis
+    client: FlaskClient, token: str, redis_client: redis.Redis
 ) -> None:
-    sign_in(pg_client, api_token)
-    assert signed_in_page(pg_client)
+    sign_in(client, token)
+    assert signed_in_page(client)
 
     redis_client.delete(*redis_keys(redis_client, SESSION_PREFIX))
 
-    assert not signed_in_page(pg_client)
+    assert not signed_in_page(client)
 
 
 def test_signing_out_deletes_the_session_from_redis(
-    pg_client: FlaskClient, api_token: str, redis_client: redis.Redis
+    client: FlaskClient, token: str, redis_client: redis.Redis
 ) -> None:
-    sign_in(pg_client, api_token)
+    sign_in(client, token)
     assert len(redis_keys(redis_client, SESSION_PREFIX)) == 1
 
-    response = pg_client.post("/logout", data={"csrf_token": csrf_token(pg_client, "/")})
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
 
     assert response.status_code == 302
     assert redis_keys(redis_client, SESSION_PREFIX) == set()
-    assert pg_client.get_cookie("session") is None
+    assert client.get_cookie("session") is None

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
+from app.cache import store as cache
 from app.db import db
 from app.models import ApiToken
-from app.reports import cache
-from app.security import (
+from app.tokens import (
     GRANT_SECONDS,
     REVOKED,
     TOMBSTONE_SECONDS,
-    TokenGrant,
+    Grant,
     find_grant,
     forget_grant,
     hash_token,
@@ -29,9 +29,9 @@ READ_PATH = "/courses"
 
 
 @pytest.fixture
-def instances(make_pg_app: Callable[..., Flask]) -> tuple[Flask, Flask]:
+def instances(make_app: Callable[..., Flask]) -> tuple[Flask, Flask]:
     """Two app instances on one database and one Redis, migrated once."""
-    first, second = make_pg_app(), make_pg_app()
+    first, second = make_app(), make_app()
     migrate(first)
     return first, second
 
@@ -92,10 +92,9 @@ def test_a_tombstone_read_along_with_the_rate_limit_refuses_the_token(
     """The grant comes with the rate-limit count (one round trip); a tombstone written by
     another instance is what it reads, before the row is even deleted."""
     from app.limits import EXTENSION
-    from app.security import read_along_keys
 
     first, second = instances
-    assert second.extensions[EXTENSION].read_along is read_along_keys
+    assert second.extensions[EXTENSION].reads_along
     token = create(first, "along")
     api = ApiClient(second.test_client(), token)
     assert api.get(READ_PATH).status_code == 200  # the grant is cached
@@ -118,9 +117,9 @@ def test_a_lookup_racing_a_revoke_cannot_bring_the_token_back(
     with first.app_context():
         row = db.session.scalar(db.select(ApiToken).where(ApiToken.name == "racing"))
         forget_grant(row)  # the revoke's first step; the row is still in PostgreSQL
-        assert find_grant(token) is None
+        assert find_grant(hash_token(token)) is None
         key = f"token:{hash_token(token)}"
         # What find_grant does with a row it read before the tombstone: refused by Redis.
-        assert not cache.add(key, TokenGrant.of(row).to_cache(), timeout=GRANT_SECONDS)
+        assert not cache.add(key, Grant.of(row).to_cache(), timeout=GRANT_SECONDS)
         assert cache.get(key) == REVOKED
     assert TOMBSTONE_SECONDS > GRANT_SECONDS

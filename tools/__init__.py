@@ -1,0 +1,1 @@
+"""Tools that run beside the tests: the capacity benchmark (``tools.bench``, scripts/bench)."""
