@@ -36,13 +36,14 @@ from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
 from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RuleInfo, load_all
+from deploycheck.rehearse.settings import RehearseSettings, parse_rehearse
 from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
 
 CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"extends", "rules", "ignore", "checklist"}
+_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rehearse"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 
 
@@ -80,6 +81,8 @@ class Config:
     presets: frozenset[str] = frozenset()
     # The project's checklist (``checklist:``), which ``deploycheck report`` and the recorder read.
     checklist: Checklist | None = None
+    # How ``deploycheck rehearse`` loads the service (``rehearse:``; deploycheck.rehearse).
+    rehearse: RehearseSettings | None = None
 
     @property
     def root(self) -> Path | None:
@@ -254,7 +257,10 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
     checklist = None
     if "checklist" in data:
         checklist = parse_checklist(data["checklist"], lambda yaml_path: _at(doc, yaml_path))
-    return Config(path, rules, ignores, presets, checklist)
+    rehearse = None
+    if "rehearse" in data:
+        rehearse = parse_rehearse(data["rehearse"], lambda yaml_path: _at(doc, yaml_path))
+    return Config(path, rules, ignores, presets, checklist, rehearse)
 
 
 def _at(doc: YamlDocument, yaml_path: tuple) -> str:
