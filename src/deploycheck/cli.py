@@ -32,6 +32,7 @@ from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
+from deploycheck.rehearse.command import RehearseCommand
 from deploycheck.reporters import REPORTERS, report_dir
 from deploycheck.rules.requirements import check_requirements
 
@@ -249,6 +250,7 @@ COMMANDS: list[Command] = [
     RequirementsCommand(),
     ReportCommand(),
     RulesCommand(),
+    RehearseCommand(),
 ]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from deploycheck.cli import main
 from deploycheck.config import load_config
 from deploycheck.errors import ConfigError
 from deploycheck.rehearse.settings import Call, RehearseSettings
@@ -150,6 +151,20 @@ def test_without_a_write_probe_the_workload_only_reads(tmp_path: Path) -> None:
 
     assert kinds == {"read"}
     assert workload.missing(None, [1]) == []
+
+
+def test_the_command_refuses_a_missing_blueprint_and_an_unknown_scenario(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "render.yaml").write_text("services: []\n")
+
+    missing = main(["rehearse", str(tmp_path / "nope.yaml"), "--no-config"])
+    unknown = main(["rehearse", str(tmp_path / "render.yaml"), "--scenario", "chaos"])
+
+    err = capsys.readouterr().err
+    assert (missing, unknown) == (2, 2)
+    assert "cannot read Blueprint" in err
+    assert "unknown scenario 'chaos' (known: zero-downtime-deploy" in err
 
 
 def test_the_plugin_offers_the_rehearsal_fixtures_and_marker(pytester: pytest.Pytester) -> None:
