@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -77,6 +77,30 @@ class ApiClient:
         response = self.get(path)
         assert response.status_code == 200, f"GET {path}: {response.get_json()}"
         return response.get_json()
+
+
+class Creates(Protocol):
+    """An API client that POSTs and returns the created object (ApiClient, races.Api)."""
+
+    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+
+def graded_student(
+    api: Creates,
+    course: dict[str, Any],
+    student: dict[str, Any],
+    assignment: dict[str, Any],
+    score: float,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Creates a course, a student enrolled in it, an assignment of it and the student's grade
+    for it; returns the four created objects in that order."""
+    __tracebackhide__ = True
+    course = api.create("/courses", course)
+    student = api.create("/students", student)
+    api.create("/enrollments", {"student_id": student["id"], "course_id": course["id"]})
+    assignment = api.create("/assignments", {"course_id": course["id"], **assignment})
+    body = {"student_id": student["id"], "assignment_id": assignment["id"], "score": score}
+    return course, student, assignment, api.create("/grades", body)
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

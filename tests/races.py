@@ -24,7 +24,7 @@ import sqlalchemy
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.app_helpers import API_PREFIX
+from tests.app_helpers import API_PREFIX, graded_student
 
 ROUNDS = 15
 # Grades whose score is above their assignment's max points.
@@ -180,15 +180,12 @@ def weights_against_assignments(api: Api, assignments: int = 3) -> Counter[int]:
 def increments(api: Api, clients: int = 20, step: float = 0.5) -> tuple[float, Counter[int]]:
     """``clients`` each read a grade and write its score + ``step`` with If-Match, reading
     again after a 412 (issue 22, item 2). Returns the final score and every PATCH status."""
-    course = api.create("/courses", {"code": "RACE-INC", "name": "Race"})
-    student = api.create("/students", {"name": "S", "email": "inc@race.example"})
-    api.create("/enrollments", {"student_id": student["id"], "course_id": course["id"]})
-    assignment = api.create(
-        "/assignments",
-        {"course_id": course["id"], "title": "A", "category": "hw", "max_points": 100},
-    )
-    grade = api.create(
-        "/grades", {"student_id": student["id"], "assignment_id": assignment["id"], "score": 0}
+    *_, grade = graded_student(
+        api,
+        {"code": "RACE-INC", "name": "Race"},
+        {"name": "S", "email": "inc@race.example"},
+        {"title": "A", "category": "hw", "max_points": 100},
+        score=0,
     )
     path = f"/grades/{grade['id']}"
 

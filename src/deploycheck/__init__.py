@@ -7,3 +7,8 @@ command line (``deploycheck``), its reporters and the pytest plugin (:mod:`deplo
 all use them. What is particular to one project (its base image, its user, opt-in conventions)
 comes from that project's ``.deploycheck.yaml``, never from the package.
 """
+
+# The one place the version is written: pyproject.toml reads it (setuptools' dynamic version),
+# `deploycheck --version` and SARIF's driver version print it, and the registry compares
+# release numbers against it (``since=``, ``rules-version:``).
+__version__ = "0.2.0"

@@ -79,7 +79,17 @@ def _section(info: RuleInfo) -> list[str]:
         line + ("\\" if line and index + 1 < len(doc) and doc[index + 1] else "")
         for index, line in enumerate(doc)
     )
-    return ["", f"### {info.id}", "", _markdown(info.summary), "", facts, "", body]
+    section = ["", f"### {info.id}", "", _markdown(info.summary), "", facts, "", body]
+    if info.page:
+        section += [
+            "",
+            f"Why it matters: {info.page.why}",
+            "",
+            f"How to fix: {info.page.fix}",
+            "",
+            f"Source: <{info.page.source}>",
+        ]
+    return section
 
 
 def as_markdown(infos: Iterable[RuleInfo]) -> str:
@@ -88,10 +98,10 @@ def as_markdown(infos: Iterable[RuleInfo]) -> str:
         "# deploycheck rules",
         "",
         "Generated from the rule registry by `deploycheck rules --format markdown`; do not edit",
-        "by hand (tests/config/test_catalogue.py fails when this file and the registry differ).",
-        "A rule marked opt-in runs only when a config gives it a level or extends a preset",
-        "named after it; options are set under `rules:` in `.deploycheck.yaml` (see the",
-        "README). Presets (`extends: NAME`):",
+        "by hand (tests/unit/deploycheck/test_catalogue.py fails when this file and the",
+        "registry differ). A rule marked opt-in runs only when a config gives it a level or",
+        "extends a preset named after it; options are set under `rules:` in",
+        "`.deploycheck.yaml` (see the README). Presets (`extends: NAME`):",
         "",
         *presets,
     ]

@@ -19,22 +19,23 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
-from deploycheck import catalogue
+from deploycheck import __version__, baseline, catalogue, cost, gate, init
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
-from deploycheck.findings import Result
+from deploycheck.findings import Level, Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.rehearse.command import RehearseCommand
 from deploycheck.reporters import REPORTERS, report_dir
 from deploycheck.rules.requirements import check_requirements
+from deploycheck.targets.blueprint import Blueprint
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 # The formats people read in a terminal or a job log, where a command's notes may go too.
@@ -88,10 +89,30 @@ def _config(args: argparse.Namespace, checked: Path) -> Config:
     return found.with_overrides(levels=dict(args.rule), environ={})
 
 
-def _report(args: argparse.Namespace, result: Result, out: TextIO) -> int:
+def _report(
+    args: argparse.Namespace,
+    result: Result,
+    out: TextIO,
+    err: TextIO,
+    config: Config | None = None,
+) -> int:
+    """Show the findings that count under ``--baseline``, ``--fail-level`` and the config's
+    ``rules-version:``, with notes on what they left out; 1 when one of them fails."""
+    settings = config or Config()
+    verdict = gate.judge(
+        args.command_name,
+        result.findings,
+        fail_level=Level.named(args.fail_level),
+        baseline=baseline.load(args.baseline) if args.baseline else None,
+        deferred=settings.deferred,
+        rules_version=settings.rules_version,
+    )
     reporter = REPORTERS[_format(args)](docs_url=args.docs_url, show_docs=args.show_docs)
-    print(reporter.render(result.findings, REGISTRY.infos()), file=out)
-    return EXIT_OK if result.ok else EXIT_FINDINGS
+    print(reporter.render(verdict.shown, REGISTRY.infos()), file=out)
+    notes = out if _format(args) in PLAIN_FORMATS else err
+    for note in verdict.notes():
+        print(note, file=notes)
+    return EXIT_OK if verdict.ok else EXIT_FINDINGS
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -110,7 +131,7 @@ class BlueprintCommand:
     help = "check a Render Blueprint: YAML, schema, Blueprint and cross-file rules"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("path", nargs="?", default="render.yaml", help="default: %(default)s")
+        _paths(parser, "render.yaml")
         parser.add_argument(
             "--root",
             type=Path,
@@ -131,24 +152,48 @@ class BlueprintCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        path = readable_file(args.path, "Blueprint")
-        result = check_blueprint(
-            path,
-            root=args.root,
-            config=_config(args, path),
-            crossfile_rules=not args.no_crossfile,
-            display_path=args.path,
-            official_schema=args.official_schema,
-            official_required=args.official_schema is not None,
-        )
-        return _report(args, result, out)
+        def check(path: Path, shown: str, config: Config) -> Result:
+            return check_blueprint(
+                path,
+                root=args.root,
+                config=config,
+                crossfile_rules=not args.no_crossfile,
+                display_path=shown,
+                official_schema=args.official_schema,
+                official_required=args.official_schema is not None,
+            )
+
+        return _check_each(args, "Blueprint", check, out, err)
+
+
+def _paths(parser: argparse.ArgumentParser, default: str) -> None:
+    """The checked files: one by default; several when a pre-commit hook passes them."""
+    parser.add_argument(
+        "path", nargs="*", default=[default], help=f"one or more (default: {default})"
+    )
+
+
+def _check_each(
+    args: argparse.Namespace,
+    kind: str,
+    check: Callable[[Path, str, Config], Result],
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Run ``check`` on every named file (each under its own config) and report them as one."""
+    merged, configs = Result(), []
+    for name in args.path:
+        path = readable_file(name, kind)
+        configs.append(_config(args, path))
+        merged.extend(check(path, name, configs[-1]).findings)
+    return _report(args, merged, out, err, configs[0])
 
 
 def _path_and_root(
     parser: argparse.ArgumentParser, path: str, root: Path | None, root_help: str
 ) -> None:
-    """The checked file (optional, with a default) and the folder its rules read."""
-    parser.add_argument("path", nargs="?", default=path, help="default: %(default)s")
+    """The checked files (optional, with a default) and the folder their rules read."""
+    _paths(parser, path)
     parser.add_argument("--root", type=Path, default=root, help=root_help)
 
 
@@ -168,11 +213,10 @@ class DockerfileCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        path = readable_file(args.path, "Dockerfile")
-        result = check_dockerfile(
-            path, root=args.root, config=_config(args, path), target=args.target
-        )
-        return _report(args, result, out)
+        def check(path: Path, shown: str, config: Config) -> Result:
+            return check_dockerfile(path, root=args.root, config=config, target=args.target)
+
+        return _check_each(args, "Dockerfile", check, out, err)
 
 
 class RequirementsCommand:
@@ -188,10 +232,11 @@ class RequirementsCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        path = readable_file(args.path, "requirements file")
-        root = args.root if args.root is not None else path.parent
-        result = check_requirements(path, root=root, config=_config(args, path))
-        return _report(args, result, out)
+        def check(path: Path, shown: str, config: Config) -> Result:
+            root = args.root if args.root is not None else path.parent
+            return check_requirements(path, root=root, config=config)
+
+        return _check_each(args, "requirements file", check, out, err)
 
 
 class ReportCommand:
@@ -216,7 +261,8 @@ class ReportCommand:
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-        report = build_report(args.report_dir, checklist_of(_config(args, Path())))
+        config = _config(args, Path())
+        report = build_report(args.report_dir, checklist_of(config))
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         written = write_report(report, args.report_dir, Path(summary) if summary else None)
         # Structured formats (json, sarif, markdown) are the whole of stdout, for a parser.
@@ -227,7 +273,109 @@ class ReportCommand:
                 file=notes,
             )
         print("wrote " + ", ".join(str(path) for path in written), file=notes)
-        return _report(args, report.result(strict=args.strict), out)
+        return _report(args, report.result(strict=args.strict), out, err, config)
+
+
+class BaselineCommand:
+    name = "baseline"
+    help = "write the current findings to a baseline file: with --baseline, only new ones count"
+    # Each check the baseline can hold, the file it reads by default, and how to run it.
+    checks = {
+        "dockerfile": ("Dockerfile", lambda path, config: check_dockerfile(path, config=config)),
+        "blueprint": ("render.yaml", lambda path, config: check_blueprint(path, config=config)),
+        "requirements": (
+            "requirements.txt",
+            lambda path, config: check_requirements(path, root=path.parent, config=config),
+        ),
+    }
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        for check, (default, _) in self.checks.items():
+            parser.add_argument(
+                f"--{check}",
+                metavar="PATH",
+                help=f"the file `deploycheck {check}` checks (default: {default} if present)",
+            )
+        parser.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            default=Path(baseline.BASELINE_FILE),
+            help="where to write it (default: %(default)s)",
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        named = {check: getattr(args, check) for check in self.checks}
+        chosen = {check: path for check, path in named.items() if path}
+        if not chosen:
+            chosen = {c: d for c, (d, _) in self.checks.items() if Path(d).is_file()}
+        if not chosen:
+            raise ConfigFileError(
+                "nothing to baseline: no Dockerfile, render.yaml or requirements.txt here; "
+                "name files with --dockerfile, --blueprint or --requirements"
+            )
+        results = {}
+        for check, name in chosen.items():
+            path = readable_file(name, check)
+            results[check] = self.checks[check][1](path, _config(args, path)).findings
+        made = baseline.build(results)
+        made.write(args.output)
+        counts = ", ".join(f"{check} {len(found)}" for check, found in results.items())
+        print(f"wrote {args.output}: {counts} finding(s)", file=out)
+        return EXIT_OK
+
+
+class CostCommand:
+    name = "cost"
+    help = "the Blueprint's monthly cost on Render, and its change against a git ref or file"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("path", nargs="?", default="render.yaml", help="default: %(default)s")
+        parser.add_argument(
+            "--base",
+            "--against",
+            metavar="REF|FILE",
+            help="price the same Blueprint at this git ref (or this file) and show the change",
+        )
+        parser.add_argument(
+            "--prices",
+            metavar="FILE",
+            help="a YAML table over the shipped prices (same shape as deploycheck/data/"
+            f"{cost.PRICES})",
+        )
+        parser.add_argument(
+            "--format", choices=sorted(cost.RENDERERS), default="text", help="default: text"
+        )
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        path = readable_file(args.path, "Blueprint")
+        prices = cost.load_prices(args.prices)
+        after = cost.estimate(cost.usable(Blueprint.load(path, args.path), args.path), prices)
+        before = None
+        if args.base:
+            before = cost.estimate(cost.blueprint_at(args.base, path), prices)
+        print(cost.RENDERERS[args.format](after, before, args.base or ""), file=out, end="\n")
+        return EXIT_OK
+
+
+class InitCommand:
+    name = "init"
+    help = (
+        "write a starter .deploycheck.yaml from the project's Dockerfile, Blueprint and workflows"
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "root", nargs="?", type=Path, default=Path("."), help="the project (default: .)"
+        )
+        parser.add_argument("--force", action="store_true", help="replace an existing config")
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+        written, found = init.write_config(args.root, force=args.force)
+        for note in found.notes:
+            print(f"found: {note}", file=out)
+        print(f"wrote {written}: {len(found.rules)} rule setting(s)", file=out)
+        return EXIT_OK
 
 
 class RulesCommand:
@@ -249,6 +397,9 @@ COMMANDS: list[Command] = [
     DockerfileCommand(),
     RequirementsCommand(),
     ReportCommand(),
+    BaselineCommand(),
+    CostCommand(),
+    InitCommand(),
     RulesCommand(),
     RehearseCommand(),
 ]
@@ -307,6 +458,23 @@ def _check_options() -> argparse.ArgumentParser:
     return common
 
 
+def _gate_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--fail-level",
+        choices=[str(level) for level in sorted(Level, reverse=True)],
+        default="error",
+        help="the lowest level that fails (exit 1); default: %(default)s",
+    )
+    common.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="only findings this baseline (`deploycheck baseline`) does not hold count; "
+        "those it holds that are gone are named",
+    )
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="deploycheck",
@@ -314,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0 ok, 1 error-level findings, 2 cannot check (usage, input, config), "
         "3 internal error.",
     )
+    parser.add_argument("--version", action="version", version=f"deploycheck {__version__}")
     debug = argparse.ArgumentParser(add_help=False)
     debug.add_argument(
         "--debug", action="store_true", help="on an internal error, print the traceback"
@@ -321,13 +490,14 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command_name", required=True, metavar="command", parser_class=_Parser
     )
-    fmt, check_options = _format_option(), _check_options()
+    fmt, check_options, gates = _format_option(), _check_options(), _gate_options()
     for command in COMMANDS:
         parents = {
-            "blueprint": [debug, fmt, check_options],
-            "dockerfile": [debug, fmt, check_options],
-            "requirements": [debug, fmt, check_options],
-            "report": [debug, fmt, check_options],
+            "blueprint": [debug, fmt, check_options, gates],
+            "dockerfile": [debug, fmt, check_options, gates],
+            "requirements": [debug, fmt, check_options, gates],
+            "report": [debug, fmt, check_options, gates],
+            "baseline": [debug, check_options],
         }.get(command.name, [debug])
         sub = subparsers.add_parser(command.name, help=command.help, parents=parents)
         command.add_arguments(sub)
@@ -355,7 +525,8 @@ def main(
         print(f"deploycheck: error: {' '.join(str(exc).split())}", file=err)
         return EXIT_UNUSABLE
     except Exception as exc:
-        checked = getattr(args, "path", None) or args.command_name
+        named = getattr(args, "path", None)
+        checked = " ".join(named) if isinstance(named, list) else named or args.command_name
         what = str(exc) if isinstance(exc, RuleCrashError) else f"{type(exc).__name__}: {exc}"
         print(
             f"deploycheck: internal error while checking {checked}: {' '.join(what.split())}"

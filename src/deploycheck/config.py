@@ -5,6 +5,7 @@ a ``.deploycheck.yaml``, or a ``pyproject.toml`` with a ``[tool.deploycheck]`` t
 shape::
 
     extends: strict             # optional: a preset (or a list of them) of opt-in rules
+    rules-version: 0.2.0        # optional: default rules of later releases report, not fail
     rules:
       DF012: warning            # a level: error, warning, info, or off
       DF002:                    # or a mapping: an optional level and the rule's options
@@ -35,7 +36,7 @@ from deploycheck import suppressions
 from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
-from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RuleInfo, load_all
+from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RELEASES, RuleInfo, load_all
 from deploycheck.rehearse.settings import RehearseSettings, parse_rehearse
 from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
 
@@ -43,7 +44,7 @@ CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rehearse"}
+_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rules-version", "rehearse"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 
 
@@ -81,8 +82,19 @@ class Config:
     presets: frozenset[str] = frozenset()
     # The project's checklist (``checklist:``), which ``deploycheck report`` and the recorder read.
     checklist: Checklist | None = None
+    # ``rules-version:``: the release whose default rule set may fail the build.
+    rules_version: str | None = None
     # How ``deploycheck rehearse`` loads the service (``rehearse:``; deploycheck.rehearse).
     rehearse: RehearseSettings | None = None
+
+    def deferred(self, rule_id: str) -> bool:
+        """A default rule newer than ``rules-version`` that the project has not opted into
+        (given a level): its findings report but do not fail."""
+        info = REGISTRY.infos().get(rule_id)
+        if self.rules_version is None or info is None or not info.newer_than(self.rules_version):
+            return False
+        setting = self.rules.get(rule_id)
+        return setting is None or setting.level is None
 
     @property
     def root(self) -> Path | None:
@@ -257,10 +269,24 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
     checklist = None
     if "checklist" in data:
         checklist = parse_checklist(data["checklist"], lambda yaml_path: _at(doc, yaml_path))
+    rules_version = _rules_version(doc, data.get("rules-version"))
     rehearse = None
     if "rehearse" in data:
         rehearse = parse_rehearse(data["rehearse"], lambda yaml_path: _at(doc, yaml_path))
-    return Config(path, rules, ignores, presets, checklist, rehearse)
+    return Config(path, rules, ignores, presets, checklist, rules_version, rehearse)
+
+
+def _rules_version(doc: YamlDocument, value: object) -> str | None:
+    """``rules-version:``: one of deploycheck's releases, no later than this one."""
+    if value is None:
+        return None
+    if str(value) not in RELEASES:
+        where = _at(doc, ("rules-version",))
+        raise ConfigError(
+            f"{where}: rules-version {value!r} is not a deploycheck release "
+            f"(releases: {', '.join(RELEASES)})"
+        )
+    return str(value)
 
 
 def _at(doc: YamlDocument, yaml_path: tuple) -> str:

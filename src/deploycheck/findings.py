@@ -12,6 +12,9 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+# How a message marks what a rule option set: the project asked for it, the package did not.
+FROM_CONFIG = "(from the project's config)"
+
 
 class Level(enum.IntEnum):
     """How serious a finding is; only errors make a result fail."""

@@ -4,6 +4,8 @@ as ``configure_cloudinary_to_enable_uploaded_images``.
 Such a value is not a credential: nobody can use it to get in. It is still worth a warning,
 since the app would run with it until someone sets the real value. A weak default an app would
 really run with (``dev-secret-key``, ``secret``) is not a placeholder: it names no action.
+RB010 and the build context's env files (DI002) ask this before
+:func:`deploycheck.secret_values.literal_secret`.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
+from deploycheck.rule_pages import PAGES, Page
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
 # Where ``deploycheck rules --format markdown`` writes the catalogue; each id is an anchor in it.
@@ -44,6 +45,11 @@ PRESETS: Mapping[str, str] = MappingProxyType(
     }
 )
 STRICT = "strict"
+# deploycheck's releases, oldest first. ``since=`` names the one in which a rule became part of
+# the default set; a config's ``rules-version:`` pins one, and a default rule newer than the
+# pin reports without failing until the project opts in (gives it a level).
+RELEASES: tuple[str, ...] = ("0.1.0", "0.2.0")
+FIRST_RELEASE = RELEASES[0]
 # hadolint's own codes pass through unregistered; configs and suppressions may name them.
 RELAYED_CODE = re.compile(r"^(DL|SC)\d{4}$")
 
@@ -55,6 +61,7 @@ RULE_MODULES = (
     "deploycheck.rules.blueprint_env",
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
+    "deploycheck.rules.dockerfile_runtime",
     "deploycheck.rules.dockerfile_user",
     "deploycheck.rules.dockerfile_hygiene",
     "deploycheck.rules.requirements",
@@ -89,6 +96,13 @@ class RuleInfo:
     enabled: bool = True
     option_types: Mapping[str, type | tuple[type, ...]] = field(default_factory=dict)
     presets: frozenset[str] = frozenset()
+    since: str = FIRST_RELEASE
+    # The rule's page (deploycheck.rule_pages): why it matters, how to fix it, its source.
+    page: Page | None = None
+
+    def newer_than(self, release: str) -> bool:
+        """On by default only in releases after ``release`` (one of :data:`RELEASES`)."""
+        return self.enabled and RELEASES.index(self.since) > RELEASES.index(release)
 
     @property
     def family(self) -> str:
@@ -111,6 +125,8 @@ class RuleInfo:
             "presets": sorted(self.presets),
             "doc": self.doc,
             "anchor": self.anchor,
+            "since": self.since,
+            **(self.page._asdict() if self.page else {}),
         }
 
 
@@ -254,6 +270,7 @@ def declare(
     options: OptionSpec | None = None,
     enabled: bool = True,
     presets: Iterable[str] | None = None,
+    since: str = FIRST_RELEASE,
 ) -> RuleInfo:
     """Record rule ``rule_id``: the one way into the registry.
 
@@ -262,8 +279,11 @@ def declare(
     (or tuple of types) when it is unset by default (``{"max_instances": int}``).
     ``enabled=False`` makes the rule opt-in; ``presets`` names the presets that turn it on
     (by default ``strict`` for an opt-in rule, none for a rule that is on anyway; ``()`` keeps
-    an opt-in rule out of every preset).
+    an opt-in rule out of every preset). ``since`` is the release (one of :data:`RELEASES`)
+    in which the rule joined the default set.
     """
+    if since not in RELEASES:
+        raise ValueError(f"rule {rule_id}: since={since!r} is not a release ({RELEASES})")
     text = inspect.cleandoc(doc or "")
     summary, _, rest = text.partition("\n")
     defaults, types = _options(options)
@@ -277,6 +297,8 @@ def declare(
         enabled,
         types,
         _presets(rule_id, enabled, presets),
+        since,
+        PAGES.get(rule_id),
     )
     REGISTRY.add(info)
     return info
@@ -292,6 +314,7 @@ def rule(
     relays: bool = False,
     enabled: bool = True,
     presets: Iterable[str] | None = None,
+    since: str = FIRST_RELEASE,
 ) -> Callable[[Body], Rule]:
     """Register the decorated body as rule ``rule_id`` reading ``target`` (see
     :func:`declare`; the body's docstring is the rule's doc).
@@ -302,7 +325,13 @@ def rule(
     """
 
     def bind(body: Body) -> Rule:
-        settings = {"target": target, "level": level, "enabled": enabled, "presets": presets}
+        settings = {
+            "target": target,
+            "level": level,
+            "enabled": enabled,
+            "presets": presets,
+            "since": since,
+        }
         info = declare(rule_id, body.__doc__, options=options, **settings)
         for extra, summary in (extra_ids or {}).items():
             declare(extra, f"{summary}\n\n{info.doc}", **settings)

@@ -1,7 +1,9 @@
 """The one heuristic for "this literal value is a secret", shared by every rule that asks.
 
-The Blueprint's env values (RB010, RB011), a Dockerfile's ENV and ARG defaults (DF010) and the
-image's env, history and layer files (IMG007, IMG009) ask the same questions, answered here:
+The Blueprint's env values (RB010, RB011), a Dockerfile's ENV and ARG defaults (DF010), the
+image's env, history and layer files (IMG007, IMG009) and the build context's env files (DI002)
+ask the same questions, answered here, with names judged by :mod:`deploycheck.secret_names` and
+stand-ins (``changeme``) recognised by :mod:`deploycheck.placeholders`:
 
 - a URL with a password is a credential unless it is documentation or a local default: a
   placeholder part (``user:password@host:port/name``, ``${DB_PASSWORD}``), or a loopback host

@@ -29,10 +29,18 @@ ROOT = Path(__file__).parents[2]
 # docs/precision/ (the corpus's pinned commit hashes; findings' messages about other projects).
 JUSTIFIED: dict[tuple[str, str], str] = {
     ("app/config.py", "Basic Auth Credentials"): "docstring naming the user-and-password URL shape",
-    ("tests/config/test_blueprint.py", "Basic Auth Credentials"): "RB011 example of a leaked URL",
-    ("tests/config/test_blueprint.py", "Base64 High Entropy String"): "RB011 example random key",
-    ("tests/config/test_dockerfile_rules.py", "Basic Auth Credentials"): "DF rule example: a "
-    "URL with a password in ENV must be reported",
+    (
+        "tests/unit/deploycheck/test_secret_values.py",
+        "Basic Auth Credentials",
+    ): "RB011 example of a leaked URL",
+    (
+        "tests/unit/deploycheck/test_secret_values.py",
+        "Base64 High Entropy String",
+    ): "RB011 example random key",
+    (
+        "tests/unit/deploycheck/rules/test_dockerfile.py",
+        "Basic Auth Credentials",
+    ): "DF rule example: a URL with a password in ENV must be reported",
     ("src/deploycheck/rules/blueprint_env.py", "Basic Auth Credentials"): "RB011 docstring example",
     ("src/deploycheck/policy.py", "Secret Keyword"): "the source name 'generateValue', not a value",
     ("tests/unit/conftest.py", "Secret Keyword"): "the unit tests' throwaway FLASK_SECRET_KEY",

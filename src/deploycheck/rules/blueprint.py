@@ -16,12 +16,10 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deploycheck.findings import Level, Problem
+from deploycheck.findings import FROM_CONFIG, Level, Problem
 from deploycheck.registry import rule
 from deploycheck.targets.blueprint import Blueprint, Resource
 from deploycheck.targets.yamlfile import YamlPath
-
-FROM_CONFIG = "(from the project's config)"
 
 
 def _mismatch(

@@ -12,14 +12,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from deploycheck.findings import Level, Problem
+from deploycheck.findings import FROM_CONFIG, Level, Problem
 from deploycheck.placeholders import is_placeholder
 from deploycheck.registry import rule
 from deploycheck.secret_names import is_secret_name
 from deploycheck.secret_values import literal_secret, secret_reason
 from deploycheck.targets.blueprint import Blueprint, EnvVar, Resource
-
-FROM_CONFIG = "(from the project's config)"
 
 _SOURCE_SPELLING = {"sync": "sync: false", "generateValue": "generateValue: true"}
 

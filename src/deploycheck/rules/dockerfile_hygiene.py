@@ -29,10 +29,6 @@ _CACHE_HOMES = (PurePosixPath("/root/.cache/pip"), PurePosixPath("/root/.cache/u
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 
 
-def _problem(df: Dockerfile, line: int | None, message: str, level: Level | None = None) -> Problem:
-    return Problem(df.display_path, line, message, level=level)
-
-
 @rule("DF009", target="dockerfile", enabled=False)
 def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """No ``# syntax=`` parser directive: fetching the frontend image needs a registry.
@@ -42,8 +38,7 @@ def no_syntax_directive(df: Dockerfile) -> Iterator[Problem]:
     """
     if "syntax" in df.directives:
         value, line = df.directives["syntax"]
-        yield _problem(
-            df,
+        yield df.problem(
             line,
             f"`# syntax={value}` makes BuildKit pull a frontend image from a registry: "
             "expected no syntax directive (the built-in frontend is enough)",
@@ -87,8 +82,7 @@ def no_secrets_in_env_or_arg(df: Dockerfile) -> Iterator[Problem]:
         why = _why_secret(var.name, var.value or "", var.stage in shipped)
         if why is None:
             continue
-        yield _problem(
-            df,
+        yield df.problem(
             var.line,
             f"{var.kind} {var.name} sets a literal value and {why}: secrets belong in the "
             "platform's secret store, never in the Dockerfile or image layers",
@@ -113,8 +107,7 @@ def no_add_of_urls(df: Dockerfile) -> Iterator[Problem]:
     for copy in df.copies:
         if copy.instruction == "ADD" and (urls := _urls(copy.sources)):
             checked = "checksum" in copy.flags
-            yield _problem(
-                df,
+            yield df.problem(
                 copy.line,
                 f"ADD downloads {', '.join(urls)}"
                 + (
@@ -140,7 +133,7 @@ def copy_not_add(df: Dockerfile) -> Iterator[Problem]:
             continue
         if copy.sources and all(s.lower().endswith(_ARCHIVES) for s in copy.sources):
             continue
-        yield _problem(df, copy.line, "ADD of local files: expected COPY, which does not unpack")
+        yield df.problem(copy.line, "ADD of local files: expected COPY, which does not unpack")
 
 
 @rule("DF013", target="dockerfile", level=Level.WARNING)
@@ -154,8 +147,7 @@ def no_latest(df: Dockerfile) -> Iterator[Problem]:
     """
     for ins in df.instructions:
         if ins.name != "FROM" and _LATEST.search(ins.value):
-            yield _problem(
-                df,
+            yield df.problem(
                 ins.line,
                 f"{ins.name} refers to 'latest': expected a pinned version so builds repeat",
             )
@@ -197,8 +189,7 @@ def pip_without_cache(df: Dockerfile) -> Iterator[Problem]:
         if install.caches and install.line not in seen and _cache_ships(df, install, shipped):
             seen.add(install.line)
             flag = "--no-cache" if install.tool == "uv" else "--no-cache-dir"
-            yield _problem(
-                df,
+            yield df.problem(
                 install.line,
                 f"{install.tool} install keeps its cache in the layer: expected {flag}, "
                 "the cache-off variable before it, or RUN --mount=type=cache",
@@ -214,8 +205,7 @@ def utf8_text(df: Dockerfile) -> Iterator[Problem]:
     """
     if df.encoding_problem is not None:
         line, problem = df.encoding_problem
-        yield _problem(
-            df,
+        yield df.problem(
             line,
             f"{problem}: expected UTF-8 (the rest was read with replacement characters)",
         )
@@ -235,8 +225,7 @@ def no_secret_build_args(df: Dockerfile) -> Iterator[Problem]:
     for var in df.variables:
         if var.kind == "ARG" and var.value is None and is_secret_name(var.name):
             in_final = var.stage in shipped
-            yield _problem(
-                df,
+            yield df.problem(
                 var.line,
                 f"ARG {var.name} would carry a secret into "
                 + ("the image history" if in_final else "the builder stage's cache")
@@ -253,8 +242,7 @@ def known_instructions(df: Dockerfile) -> Iterator[Problem]:
     Fail: ``RUNN pip install -r requirements.txt``
     """
     for ins in df.unknown_instructions:
-        yield _problem(
-            df,
+        yield df.problem(
             ins.line,
             f"unknown instruction {ins.name}: docker build refuses it; expected one of "
             "RUN, COPY, ENV, ... (https://docs.docker.com/reference/dockerfile/)",
@@ -273,8 +261,7 @@ def build_secret_kept(df: Dockerfile) -> Iterator[Problem]:
     """
     for run in df.instructions_named("RUN"):
         for mount, target in leaked_secrets(run):
-            yield _problem(
-                df,
+            yield df.problem(
                 run.line,
                 f"RUN writes build secret {mount.id!r} to {target}, which stays in the layer: "
                 "expected the secret used where it is mounted, or the copy removed in the same "
@@ -294,8 +281,7 @@ def no_piped_download(df: Dockerfile) -> Iterator[Problem]:
     """
     for run in df.instructions_named("RUN"):
         for text in piped_downloads(run):
-            yield _problem(
-                df,
+            yield df.problem(
                 run.line,
                 f"RUN pipes a download into a shell ({text!r}): the build runs unverified code; "
                 "expected a pinned download checked with sha256sum before it runs",

@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from deploycheck.findings import Level, Problem
+from deploycheck.findings import FROM_CONFIG, Level, Problem
 from deploycheck.registry import rule
 from deploycheck.targets.dockerfile import Dockerfile
 from deploycheck.targets.runtime_user import Base, base_user, privilege_drop, serves_network
 from deploycheck.targets.stage_graph import is_export_stage
-
-FROM_CONFIG = "(from the project's config)"
 
 
 def _runtime_line(df: Dockerfile) -> int | None:

@@ -145,36 +145,36 @@ def nothing_unwanted_sent(context: BuildContext, options: Mapping[str, Any]) -> 
         return
     copies, shipped = context_copies(context), shipped_stages(context.dockerfile)
     in_git = tracked(context.root, [item.path for item in found if item.kind == SECRET])
-    groups: dict[tuple[str, str], list[tuple[Unwanted, Copy | None, bool]]] = {}
+    # A secret is reported on its own; other kinds once per reason, naming a few members.
+    groups: dict[tuple[str, str], list[Placed]] = {}
     for item in found:
-        copy, ships = _where_it_goes(copies, shipped, item.path)
-        if item.kind == SECRET:
-            where = _fate(context, copy, ships)
-            known = item.path in in_git
-            note = " (git tracks it: it is already in the repository)" if known else ""
-            yield _problem(
-                context,
-                _reinclude_line(context, item.path),
-                f"{item.path} ({item.why}){note} is {where}: expected it excluded in "
-                ".dockerignore; secrets belong in the platform's secret store or a build secret "
-                "mount",
-                _level(item, ships, known),
-            )
-            continue
-        groups.setdefault((item.kind, item.why), []).append((item, copy, ships))
-    for (kind, _), members in groups.items():
-        item, copy, ships = max(members, key=lambda m: m[2])
+        key = (item.kind, item.path if item.kind == SECRET else item.why)
+        groups.setdefault(key, []).append((item, *_where_it_goes(copies, shipped, item.path)))
+    for (kind, _), members in sorted(groups.items(), key=lambda group: group[0][0] != SECRET):
+        yield _group_problem(context, members, kind == SECRET and members[0][0].path in in_git)
+
+
+Placed = tuple[Unwanted, Copy | None, bool]
+
+
+def _group_problem(context: BuildContext, members: list[Placed], in_git: bool) -> Problem:
+    """One finding for unwanted files of one kind and reason, placed by the member that goes
+    furthest (into the shipped image rather than a builder or only the context)."""
+    item, copy, ships = max(members, key=lambda m: m[2])
+    if item.kind == SECRET:
+        note = " (git tracks it: it is already in the repository)" if in_git else ""
+        what = f"{item.path} ({item.why}){note}"
+        advice = "; secrets belong in the platform's secret store or a build secret mount"
+    else:
         names = [m[0].path + ("/" if m[0].is_dir else "") for m in members]
-        shown = ", ".join(names[:_SHOWN]) + (
-            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
-        )
-        yield _problem(
-            context,
-            _reinclude_line(context, item.path),
-            f"{shown} ({kind}: {item.why}) is {_fate(context, copy, ships)}: expected it "
-            "excluded in .dockerignore",
-            _level(item, ships),
-        )
+        more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        what, advice = f"{', '.join(names[:_SHOWN])}{more} ({item.kind}: {item.why})", ""
+    return _problem(
+        context,
+        _reinclude_line(context, item.path),
+        f"{what} is {_fate(context, copy, ships)}: expected it excluded in .dockerignore{advice}",
+        _level(item, ships, in_git),
+    )
 
 
 @rule("DI003", target="context")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from deploycheck.findings import Level, Problem
 from deploycheck.registry import implements, rule
+from deploycheck.secret_files import PRIVATE_KEY, secret_file_kind
 from deploycheck.secret_text import secret_in_text
 from deploycheck.secret_values import literal_secret, redact
 from deploycheck.targets.image import BuildResult, FileEntry, Image, Layer, LayerFile, Process
@@ -20,13 +21,6 @@ MB = 1_000_000
 APP_DIR = "/app"
 WRITABLE_DIRS = ("/app/logs",)
 
-# Files that hold secrets by their name: env files (not the committed .env.example and its
-# kin, which document names with placeholder values), private keys, package-index credentials
-# (not detect-secrets' .secrets.baseline, which holds hashes).
-SECRET_FILES = re.compile(
-    r"(^|/)(\.env(\.(?!(example|sample|template|dist)$)[^/]+)?|\.pypirc|\.npmrc|\.netrc"
-    r"|id_(rsa|dsa|ecdsa|ed25519)|\.secrets(?!\.baseline$)[^/]*)$|\.(key|p12|pfx)$"
-)
 # Development-only files: wrong to ship, not a leak (a .pem is usually a public certificate).
 DEVELOPMENT_FILES = re.compile(r"(^|/)(\.git|tests)(/|$)|\.(pem|sqlite|db)$")
 
@@ -184,6 +178,14 @@ def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Pro
         )
 
 
+def _secret_by_name(relative: str) -> bool:
+    """A file that holds secrets by its kind (:mod:`deploycheck.secret_files`), judged by its
+    name alone, as the image's file list gives no content: a ``.pem`` is usually a public
+    certificate, so it counts as a development file instead."""
+    kind = secret_file_kind(relative)
+    return kind is not None and not (kind == PRIVATE_KEY and relative.endswith(".pem"))
+
+
 @rule("IMG005", target="image")
 def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[Problem]:
     """Nothing secret-looking or development-only under /app or root's home.
@@ -196,7 +198,7 @@ def check_forbidden_files(image: Image, files: Iterable[FileEntry]) -> Iterator[
         if not entry.path.startswith((f"{APP_DIR}/", "/root/")) or entry.is_dir:
             continue
         relative = entry.path.split("/", 2)[2]
-        if SECRET_FILES.search(relative):
+        if _secret_by_name(relative):
             yield Problem(image.ref, None, f"{entry.path} holds secrets by its kind: keep it out")
         elif DEVELOPMENT_FILES.search(relative):
             yield Problem(

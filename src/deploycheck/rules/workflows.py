@@ -153,7 +153,8 @@ def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
         yield doc.problem((), "no top-level permissions: the token gets the default")
     scopes = [(("permissions",), top.get("permissions"), False)]
     for job_id, job in _jobs(doc):
-        scopes.append((("jobs", job_id, "permissions"), job.get("permissions"), _uploads(job)))
+        uploads = _uploads(job, Path(doc.path))
+        scopes.append((("jobs", job_id, "permissions"), job.get("permissions"), uploads))
     for path, granted, uploads_sarif in scopes:
         values = granted.items() if isinstance(granted, dict) else [("all", granted)]
         for scope, level in values:
@@ -164,13 +165,28 @@ def least_privilege(doc: YamlDocument) -> Iterator[Problem]:
             yield doc.problem(path, f"grants {scope}: {level}; read is enough")
 
 
-def _uploads(job: dict[str, Any]) -> bool:
-    """Whether a step of ``job`` uploads SARIF to code scanning."""
+def _uploads(job: dict[str, Any], workflow: Path) -> bool:
+    """Whether a step of ``job`` uploads SARIF to code scanning, itself or through an action
+    of this repository (``uses: ./``) whose action.yml uploads it."""
     steps = job.get("steps")
-    return any(
-        isinstance(step, dict) and str(step.get("uses", "")).startswith(SARIF_UPLOAD)
-        for step in (steps if isinstance(steps, list) else ())
-    )
+    for step in steps if isinstance(steps, list) else ():
+        uses = str(step.get("uses", "")) if isinstance(step, dict) else ""
+        if uses.startswith(SARIF_UPLOAD) or (
+            uses.startswith("./") and SARIF_UPLOAD in _local_action(workflow, uses)
+        ):
+            return True
+    return False
+
+
+def _local_action(workflow: Path, uses: str) -> str:
+    """The text of the action.yml a ``uses: ./path`` names, relative to the repository that
+    holds ``workflow`` (.github/workflows/NAME.yml); empty when there is none."""
+    root = workflow.resolve().parents[2] if len(workflow.resolve().parents) > 2 else Path()
+    for name in ("action.yml", "action.yaml"):
+        candidate = root / uses / name
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8", errors="replace")
+    return ""
 
 
 @rule("WF003", target="workflow", level=Level.INFO)

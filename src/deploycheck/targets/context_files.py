@@ -17,8 +17,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploycheck.secret_names import is_secret_name
-from deploycheck.secret_values import secret_reason
+from deploycheck.placeholders import is_placeholder
+from deploycheck.secret_files import (
+    CREDENTIAL_LINES,
+    CREDENTIALS,
+    ENV_FILE,
+    JSON_KEY,
+    KEY_STORE,
+    PRIVATE_KEY,
+    PRIVATE_KEY_BLOCK,
+    SECRETS,
+    secret_file_kind,
+)
+from deploycheck.secret_text import secret_in_text
+from deploycheck.secret_values import literal_secret
 from deploycheck.targets.dockerignore import BuildContext
 
 SECRET, VCS, VIRTUALENV, DEPENDENCIES, CACHE = (
@@ -34,27 +46,7 @@ _CACHES = frozenset(
     {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".hypothesis"}
 )
 _READ_LIMIT = 65536
-_PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
-_KEY_NAMES = re.compile(r"(.*\.(pem|key)|id_(rsa|dsa|ecdsa|ed25519))")
-# Key stores hold private keys by design (PKCS#12, Java key stores): their name is enough.
-_KEY_STORES = re.compile(r".*\.(p12|pfx|jks|keystore)")
-_TEMPLATE = re.compile(r".*\.(example|sample|template|dist|defaults?)")
-_ENV_FILE = re.compile(r"\.env(\..+)?|.+\.env")
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*[=:]\s*(.*?)\s*$")
-_PLACEHOLDER = re.compile(r"^(|\$.*|<.*>|x+|\*+|changeme|change-me|todo|none|null|false|true)$")
-# Credential files and the line that makes them one (a token, a password), per file name.
-_CREDENTIALS = {
-    ".npmrc": re.compile(rb"_auth(Token)?\s*=\s*[^\s$]|_password\s*=\s*[^\s$]"),
-    ".yarnrc.yml": re.compile(rb"npmAuth(Token|Ident)\s*:\s*[\"']?[^\s\"'$]"),
-    ".pypirc": re.compile(rb"(?m)^\s*password\s*[=:]\s*\S"),
-    ".netrc": re.compile(rb"\bpassword\s+\S"),
-    ".git-credentials": re.compile(rb"://[^/\s:@]+:[^/\s@]+@"),
-    ".pgpass": re.compile(rb"(?m)^[^#\s][^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:\S"),
-    "credentials": re.compile(rb"aws_secret_access_key\s*="),
-    "config.json": re.compile(rb"\"auth\"\s*:\s*\"[^\"]"),
-}
-# A service-account or OAuth client file: JSON with a private key in it.
-_JSON_KEY = re.compile(rb"\"private_key\"\s*:\s*\"-----BEGIN")
 
 
 @dataclass(frozen=True)
@@ -76,43 +68,35 @@ def _head(path: Path) -> bytes:
 
 
 def _secret_variables(data: bytes) -> list[str]:
+    """The variables an env file sets to a committed secret, judged as RB010 judges a
+    Blueprint's: a placeholder (``changeme``) or a value no secret has the shape of is none."""
     names = []
     for line in data.decode("utf-8", errors="replace").splitlines():
         match = _ASSIGNMENT.match(line)
         if not match:
             continue
         name, value = match.group(1), match.group(2).strip("\"'")
-        if _PLACEHOLDER.match(value.lower()):
-            continue
-        if is_secret_name(name.replace(".", "_")) or secret_reason(value):
+        if not is_placeholder(value) and literal_secret(name.replace(".", "_"), value):
             names.append(name)
     return names
 
 
 def secret_in(path: Path, relative: str) -> str | None:
     """Why the file at ``path`` holds a secret, or None; reads it only when its name fits."""
-    name = path.name
-    if _TEMPLATE.fullmatch(name):
-        return None
-    if _KEY_STORES.fullmatch(name):
+    kind = secret_file_kind(relative)
+    if kind == KEY_STORE:
         return "a key store (it holds private keys)"
-    if _KEY_NAMES.fullmatch(name) and _PRIVATE_KEY.search(_head(path)):
+    if kind == PRIVATE_KEY and PRIVATE_KEY_BLOCK.search(_head(path)):
         return "a private key"
-    if _ENV_FILE.fullmatch(name) and (names := _secret_variables(_head(path))):
+    if kind == ENV_FILE and (names := _secret_variables(_head(path))):
         return f"an env file setting {', '.join(names[:3])}"
-    pattern = _CREDENTIALS.get(name)
-    generic = name in {"credentials", "config.json"} and not _in_tool_dir(relative)
-    if pattern is not None and not generic and pattern.search(_head(path)):
-        return f"a credential file ({name} with a token or password)"
-    if name.endswith(".json") and _JSON_KEY.search(_head(path)):
+    if kind == CREDENTIALS and CREDENTIAL_LINES[path.name].search(_head(path)):
+        return f"a credential file ({path.name} with a token or password)"
+    if kind == SECRETS and (why := secret_in_text(_head(path).decode("utf-8", "replace"))):
+        return f"a secrets file ({why})"
+    if kind is None and path.name.endswith(".json") and JSON_KEY.search(_head(path)):
         return "a JSON key file (a private key inside)"
     return None
-
-
-def _in_tool_dir(relative: str) -> bool:
-    """``.aws/credentials`` and ``.docker/config.json`` are credentials; other such names not."""
-    parent = relative.rsplit("/", 2)[-2] if "/" in relative else ""
-    return parent in {".aws", ".docker"}
 
 
 def _directory_kind(folder: Path, name: str) -> tuple[str, str] | None:

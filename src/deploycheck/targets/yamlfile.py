@@ -14,25 +14,26 @@ nodes and ends in one finding.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from deploycheck.errors import ConfigFileError
 from deploycheck.findings import Finding, Level, Problem
 from deploycheck.registry import declare
+from deploycheck.targets.yaml_reader import (
+    MAX_DEPTH,
+    MAX_NODES,
+    LoadError,
+    YamlPath,
+    first_text_problem,
+    read_yaml,
+)
 
-YamlPath = tuple[str | int, ...]
-
-# A Blueprint is a few kilobytes, a dozen levels deep, a few thousand nodes; the bounds sit
-# far above any real file and far below what would take seconds or gigabytes to expand.
+# A Blueprint is a few kilobytes: the bound sits far above any real file.
 MAX_BYTES = 1024 * 1024
-MAX_DEPTH = 64
-MAX_NODES = 50_000
 
 # Load-level rules: the loader itself reports them, as nothing can be checked past them.
 declare(
@@ -108,46 +109,7 @@ declare(
     target="yaml",
 )
 
-_LEADING_TAB = re.compile(r"^ *\t")
-# C0 controls but tab, newline and carriage return; DEL; C1 controls but NEL (a YAML line
-# break). YAML forbids them unescaped, and escaped ones (``"\0"``) end up in paths and
-# commands where they never belong.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
-_BOOL = "tag:yaml.org,2002:bool"
-_MERGE = "tag:yaml.org,2002:merge"
 _BOM = "\ufeff"
-
-
-class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans, as Render's and Compose's Go parsers read them, and a
-    bound on nesting depth (PyYAML's composer recurses once per level).
-
-    YAML 1.1 (PyYAML's default) turns ``on``/``yes``/``off`` into booleans, which would make a
-    workflow's ``on:`` key ``True`` and let ``autoDeploy: yes`` pass here but not at Render.
-    """
-
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _BoundError(self.peek_event().start_mark.line + 1, _too_deep())
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_Yaml12Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 def format_path(path: YamlPath) -> str:
@@ -194,149 +156,6 @@ class YamlDocument:
         )
 
 
-class _LoadError(Exception):
-    """A problem that ends loading: one finding at ``line``."""
-
-    rule_id = "YML001"
-
-    def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(message)
-        self.line, self.message = line, message
-
-    def finding(self, path: str) -> Finding:
-        return Finding(path, self.line, self.rule_id, self.message)
-
-
-class _DuplicateKeyError(_LoadError):
-    rule_id = "YML002"
-
-
-class _TabError(_LoadError):
-    rule_id = "YML003"
-
-
-class _ControlCharacterError(_LoadError):
-    rule_id = "YML006"
-
-
-class _KeyError(_LoadError):
-    rule_id = "YML007"
-
-
-class _BoundError(_LoadError):
-    rule_id = "YML008"
-
-
-def _too_deep() -> str:
-    return f"nested deeper than {MAX_DEPTH} levels; no Blueprint needs that many"
-
-
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    return []
-
-
-class _Measure:
-    """Size and height of the node graph as it would expand, without expanding it.
-
-    Aliases make the composed graph a DAG (or a cycle: PyYAML lets ``&a [*a]`` through), so
-    each node is measured once and shared: linear in the file, however exponential the
-    expansion would be.
-    """
-
-    def __init__(self) -> None:
-        self.known: dict[int, tuple[int, int]] = {}
-        self.active: set[int] = set()
-
-    def check(self, root: Node) -> None:
-        self._measure(root, 1)
-
-    def _measure(self, node: Node, depth: int) -> tuple[int, int]:
-        """``(nodes, height)`` of ``node`` expanded, ``depth`` being where it sits."""
-        key = id(node)
-        if key in self.active:
-            raise _BoundError(_line(node), "an alias refers to a node that contains it")
-        if key not in self.known:
-            if depth > MAX_DEPTH:
-                raise _BoundError(_line(node), _too_deep())
-            self.active.add(key)
-            parts = [self._measure(child, depth + 1) for child in _children(node)]
-            self.active.discard(key)
-            self.known[key] = (
-                1 + sum(n for n, _ in parts),
-                1 + max((h for _, h in parts), default=0),
-            )
-        size, height = self.known[key]
-        if depth + height - 1 > MAX_DEPTH:
-            raise _BoundError(_line(node), _too_deep() + " (counting what its aliases expand to)")
-        if size > MAX_NODES:
-            raise _BoundError(
-                _line(node),
-                f"its aliases expand to more than {MAX_NODES} nodes (a 'billion laughs' "
-                "file?); write the values out instead",
-            )
-        return size, height
-
-
-class _Builder:
-    """Turns a composed node tree into Python data plus the line map."""
-
-    def __init__(self, loader: _Yaml12Loader) -> None:
-        self.loader = loader
-        self.lines: dict[YamlPath, int] = {}
-
-    def build(self, node: Node, path: YamlPath) -> Any:
-        self.lines.setdefault(path, _line(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
-
-    def _scalar(self, node: Node) -> Any:
-        try:
-            value = self.loader.construct_object(node)
-        except (ValueError, TypeError, OverflowError) as exc:
-            # A timestamp such as 2026-02-30 matches YAML's pattern but is no date.
-            raise _LoadError(_line(node), f"cannot read {node.value!r}: {exc}") from None
-        if isinstance(value, str) and (bad := _CONTROL.search(value)):
-            raise _ControlCharacterError(
-                _line(node), f"value contains control character U+{ord(bad.group()):04X}"
-            )
-        return value
-
-    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if not isinstance(key_node, ScalarNode):
-                kind = "list" if isinstance(key_node, SequenceNode) else "mapping"
-                raise _KeyError(_line(key_node), f"a {kind} is used as a mapping key")
-            if key_node.tag == _MERGE:
-                continue
-            key = self._scalar(key_node)
-            if key in seen:
-                raise _DuplicateKeyError(
-                    _line(key_node), f"duplicate key {key!r} (first at line {seen[key]})"
-                )
-            seen[key] = _line(key_node)
-        # Resolves "<<" merge keys the way safe_load does: explicit keys win over merged ones.
-        self.loader.flatten_mapping(node)
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = self._scalar(key_node)
-            child = (*path, key)
-            self.lines[child] = _line(key_node)
-            result[key] = self.build(value_node, child)
-        return result
-
-
 def load_yaml(path: str | Path, display_path: str | None = None) -> YamlDocument:
     """Load ``path``; YAML problems become findings on the returned document.
 
@@ -373,20 +192,13 @@ def parse_yaml(text: str, display_path: str) -> YamlDocument:
         message = "file starts with a byte-order mark (U+FEFF); save it as UTF-8 without BOM"
         doc.findings.append(Finding(display_path, 1, "YML005", message, Level.WARNING))
         text = text[1:]
-    problem = _first_tab_indent(text) or _first_control_character(text)
+    problem = first_text_problem(text)
     if problem is not None:
         doc.findings.append(problem.finding(display_path))
         return doc
-    loader: _Yaml12Loader | None = None
     try:
-        loader = _Yaml12Loader(text)
-        node = loader.get_single_node()
-        if node is not None:
-            _Measure().check(node)
-        builder = _Builder(loader)
-        doc.data = builder.build(node, ()) if node is not None else None
-        doc.lines = builder.lines
-    except _LoadError as exc:
+        doc.data, doc.lines = read_yaml(text)
+    except LoadError as exc:
         doc.findings.append(exc.finding(display_path))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -397,9 +209,6 @@ def parse_yaml(text: str, display_path: str) -> YamlDocument:
         doc.findings.append(Finding(display_path, line, "YML001", f"invalid YAML: {problem_text}"))
     except yaml.YAMLError as exc:
         doc.findings.append(Finding(display_path, None, "YML001", f"invalid YAML: {exc}"))
-    finally:
-        if loader is not None:
-            loader.dispose()
     _require_mapping(doc)
     return doc
 
@@ -410,22 +219,4 @@ def _require_mapping(doc: YamlDocument) -> None:
     found = type(doc.data).__name__ if doc.data is not None else "an empty document"
     doc.findings.append(
         Finding(doc.path, 1, "YML004", f"expected a mapping at the top, found {found}")
-    )
-
-
-def _first_tab_indent(text: str) -> _LoadError | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _LEADING_TAB.match(line):
-            # PyYAML's own error for this ("cannot start any token") does not say "tab".
-            return _TabError(number, "tab used for indentation; YAML allows only spaces")
-    return None
-
-
-def _first_control_character(text: str) -> _LoadError | None:
-    bad = _CONTROL.search(text)
-    if bad is None:
-        return None
-    line = text.count("\n", 0, bad.start()) + 1
-    return _ControlCharacterError(
-        line, f"control character U+{ord(bad.group()):04X}; YAML files are plain text"
     )

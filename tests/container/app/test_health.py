@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from app.db import db
 from deploycheck.testing.services import HOST, PostgresService, RedisService
 from deploycheck.testing.waiting import publish_on_loopback
-from tests.app_helpers import ApiClient, sign_in
+from tests.app_helpers import ApiClient, graded_student, sign_in
 from tests.container.app.support import migrate
 
 pytestmark = pytest.mark.container
@@ -109,15 +109,10 @@ def test_app_keeps_serving_while_redis_is_down(
     migrate(app)
     result = app.test_cli_runner().invoke(args=["create-token", "outage"])
     api = ApiClient(app.test_client(), result.stdout.strip())
-    course = api.create("/courses", {"code": "BIO110", "name": "Biology"})
-    student = api.create("/students", {"name": "Ada", "email": "ada@example.com"})
-    api.create("/enrollments", {"student_id": student["id"], "course_id": course["id"]})
-    quiz = api.create(
-        "/assignments",
-        {"course_id": course["id"], "title": "Quiz", "category": "quizzes", "max_points": 10},
-    )
-    grade = api.create(
-        "/grades", {"student_id": student["id"], "assignment_id": quiz["id"], "score": 7}
+    quiz = {"title": "Quiz", "category": "quizzes", "max_points": 10}
+    ada = {"name": "Ada", "email": "ada@example.com"}
+    course, student, _, grade = graded_student(
+        api, {"code": "BIO110", "name": "Biology"}, ada, quiz, 7
     )
     report_path = f"/courses/{course['id']}/students/{student['id']}/report"
     assert api.read(report_path)["percentage"] == 70.0  # now cached in Redis
