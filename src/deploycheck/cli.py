@@ -32,6 +32,7 @@ from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Level, Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
+from deploycheck.rehearse.command import RehearseCommand
 from deploycheck.reporters import REPORTERS, report_dir
 from deploycheck.rules.requirements import check_requirements
 from deploycheck.targets.blueprint import Blueprint
@@ -400,6 +401,7 @@ COMMANDS: list[Command] = [
     CostCommand(),
     InitCommand(),
     RulesCommand(),
+    RehearseCommand(),
 ]
 
 

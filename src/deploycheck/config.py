@@ -37,13 +37,14 @@ from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
 from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RELEASES, RuleInfo, load_all
+from deploycheck.rehearse.settings import RehearseSettings, parse_rehearse
 from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
 
 CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rules-version"}
+_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rules-version", "rehearse"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 
 
@@ -83,6 +84,8 @@ class Config:
     checklist: Checklist | None = None
     # ``rules-version:``: the release whose default rule set may fail the build.
     rules_version: str | None = None
+    # How ``deploycheck rehearse`` loads the service (``rehearse:``; deploycheck.rehearse).
+    rehearse: RehearseSettings | None = None
 
     def deferred(self, rule_id: str) -> bool:
         """A default rule newer than ``rules-version`` that the project has not opted into
@@ -267,7 +270,10 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
     if "checklist" in data:
         checklist = parse_checklist(data["checklist"], lambda yaml_path: _at(doc, yaml_path))
     rules_version = _rules_version(doc, data.get("rules-version"))
-    return Config(path, rules, ignores, presets, checklist, rules_version)
+    rehearse = None
+    if "rehearse" in data:
+        rehearse = parse_rehearse(data["rehearse"], lambda yaml_path: _at(doc, yaml_path))
+    return Config(path, rules, ignores, presets, checklist, rules_version, rehearse)
 
 
 def _rules_version(doc: YamlDocument, value: object) -> str | None:

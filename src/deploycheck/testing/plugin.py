@@ -6,7 +6,8 @@ It gives any project's suites what this repository's container suite uses: the
 ``project_root`` -> ``report_dir``; ``docker_engine`` (a reachable engine, set up for
 testcontainers, or a skip that is a failure in CI) -> ``docker_client``, ``network`` ->
 ``services`` (PostgreSQL and Redis started in parallel) -> ``postgres`` / ``redis`` ->
-``clean_postgres`` / ``clean_redis``.
+``clean_postgres`` / ``clean_redis``; and the deploy rehearsal's fixtures
+(:mod:`deploycheck.rehearse.pytest_plugin`: ``rehearsal_stack``, ``rehearsal_report``...).
 
 Nothing here starts a container unless a test asks for one of those fixtures, and the
 service libraries (testcontainers, psycopg, redis) are imported only then, so the plugin
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
     from deploycheck.testing.services import PostgresService, RedisService
 
-pytest_plugins = ("deploycheck.testing.checklist_plugin",)
+pytest_plugins = ("deploycheck.testing.checklist_plugin", "deploycheck.rehearse.pytest_plugin")
 
 PROJECT_ROOT_VAR = "DEPLOYCHECK_PROJECT_ROOT"
 

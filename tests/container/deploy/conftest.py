@@ -1,6 +1,7 @@
-"""Fixtures for the deploy rehearsal: the Blueprint's web service, the images (v1 from the
-repository, v2 and broken variants from edited copies), a fresh stack per scenario, and the
-rehearsal report written at the end of the session."""
+"""Fixtures for gradetracker's deploy rehearsal: the images (v1 from the repository, v2 and
+broken variants from edited copies) and a fresh stack per scenario with gradetracker's
+workload. The machinery and the generic fixtures (``rehearsal_target``, ``rehearsal_settings``,
+``rehearsal_report``, ``rehearsal_scenario``) are deploycheck's (:mod:`deploycheck.rehearse`)."""
 
 from __future__ import annotations
 
@@ -11,42 +12,30 @@ from pathlib import Path
 import docker
 import pytest
 
+from deploycheck.rehearse.settings import RehearseSettings
+from deploycheck.rehearse.stack import Stack, rehearsal_stack
+from deploycheck.rehearse.target import DeployTarget
 from deploycheck.testing.builds import ImageBuilds, copy_build_context
 from deploycheck.testing.engine import ensure_image
-from tests.container.deploy.report import CHART_DIR, RehearsalReport, ScenarioResult
-from tests.container.deploy.stack import Stack, rehearsal_stack
-from tests.container.deploy.target import DeployTarget
+from tests.container.deploy.workload import GradetrackerWorkload
 
 DEFAULT_PYTHON_IMAGE = "python:3.11-slim-bookworm"
-DOCKERFILE = "Dockerfile.render"
-OUTCOME = pytest.StashKey[bool]()
 Edit = Callable[[Path], None]
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
-    report = yield
-    if report.when == "call":
-        item.stash[OUTCOME] = report.passed
-    return report
-
-
 @pytest.fixture(scope="session")
-def target(project_root: Path) -> DeployTarget:
-    """render.yaml's web service: plan limits, health path, pre-deploy command, env rules."""
-    return DeployTarget.from_blueprint(project_root / "render.yaml")
-
-
-@pytest.fixture(scope="session")
-def image_builds(docker_engine: None, report_dir: Path) -> Iterator[ImageBuilds]:
-    """Every image the rehearsal builds, removed at the end of the session."""
+def image_builds(
+    docker_engine: None, report_dir: Path, rehearsal_target: DeployTarget
+) -> Iterator[ImageBuilds]:
+    """Every image the rehearsal builds (the Blueprint's dockerfilePath), removed at the end
+    of the session."""
     python_image = os.environ.get("PYTHON_IMAGE") or DEFAULT_PYTHON_IMAGE
     ensure_image(python_image)
     client = docker.from_env(timeout=600)
     builds = ImageBuilds(
         client,
         report_dir / "build",
-        dockerfile=DOCKERFILE,
+        dockerfile=rehearsal_target.dockerfile_in_context,
         buildargs={"PYTHON_IMAGE": python_image},
     )
     yield builds
@@ -77,32 +66,17 @@ def build_variant(
     return build
 
 
-@pytest.fixture(scope="session")
-def rehearsal_report(report_dir: Path) -> Iterator[RehearsalReport]:
-    """The report every scenario adds to; written once, at the end."""
-    report = RehearsalReport()
-    yield report
-    report.write(report_dir)
-
-
 @pytest.fixture
-def scenario(
-    request: pytest.FixtureRequest, rehearsal_report: RehearsalReport, report_dir: Path
-) -> Iterator[ScenarioResult]:
-    """This scenario's record in the report; its verdict is the test's outcome."""
-    name = request.node.get_closest_marker("scenario").args[0]
-    result = ScenarioResult(name, log_dir=report_dir / CHART_DIR / "logs" / name)
-    yield result
-    result.verdict = "pass" if request.node.stash.get(OUTCOME, False) else "fail"
-    rehearsal_report.scenarios.append(result)
-
-
-@pytest.fixture
-def stack(target: DeployTarget) -> Iterator[Stack]:
-    """A fresh stack (network, PostgreSQL, Redis, balancer) with no instance yet."""
-    with rehearsal_stack(target) as started:
+def stack(
+    docker_engine: None, rehearsal_target: DeployTarget, rehearsal_settings: RehearseSettings
+) -> Iterator[Stack]:
+    """A fresh stack (network, PostgreSQL, Redis, balancer) with no instance yet, loaded by
+    gradetracker's workload, with the config's env and dashboard values."""
+    workload = GradetrackerWorkload(setup_command=rehearsal_settings.setup)
+    with rehearsal_stack(
+        rehearsal_target,
+        workload,
+        extra_env=rehearsal_settings.env,
+        dashboard=rehearsal_settings.dashboard,
+    ) as started:
         yield started
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "scenario(name): a deploy rehearsal scenario in the report")

@@ -9,10 +9,11 @@ from collections.abc import Callable
 import pytest
 
 from deploycheck.errors import CommandFailedError
-from tests.container.deploy import verdicts, versions
-from tests.container.deploy.instances import Instance
-from tests.container.deploy.report import RehearsalReport, ScenarioResult
-from tests.container.deploy.stack import Stack, record
+from deploycheck.rehearse import verdicts
+from deploycheck.rehearse.instances import Instance
+from deploycheck.rehearse.report import RehearsalReport, ScenarioResult
+from deploycheck.rehearse.stack import Stack, record
+from tests.container.deploy import versions
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -33,7 +34,7 @@ def watch_unhealthy(stack: Stack, instance: Instance) -> bool:
     """Whether ``instance`` stayed out of rotation until it exited, or for WATCH_SECONDS of
     health checks once it answers."""
     name = instance.name
-    instance.settle()
+    instance.settle(stack.target.health_path)
     deadline = time.monotonic() + WATCH_SECONDS
     while time.monotonic() < deadline:
         state = stack.balancer.servers().get(name)
@@ -45,7 +46,7 @@ def watch_unhealthy(stack: Stack, instance: Instance) -> bool:
 
 @pytest.mark.scenario("failed-deploy")
 def test_failed_deploy(
-    stack: Stack, v1_image: str, build_variant: Callable, scenario: ScenarioResult
+    stack: Stack, v1_image: str, build_variant: Callable, rehearsal_scenario: ScenarioResult
 ) -> None:
     stack.deploy_first(v1_image)
     v2_image = build_variant("v2", versions.v2)
@@ -80,8 +81,8 @@ def test_failed_deploy(
         reasons["failed migration"] = (True, first_error(str(failure.value)))
         stack.timeline.mark("pre-deploy failed; deploy stopped")
         load.wait(2)
-    lost = record(scenario, stack, load)
-    scenario.notes += [f"{case}: {line}" for case, (_, line) in reasons.items()]
+    lost = record(rehearsal_scenario, stack, load)
+    rehearsal_scenario.notes += [f"{case}: {line}" for case, (_, line) in reasons.items()]
 
     assert {case: gated for case, (gated, _) in reasons.items()} == dict.fromkeys(reasons, True)
     assert "FLASK_SECRET_KEY" in reasons["missing setting"][1]
@@ -131,14 +132,16 @@ def api_flow(stack: Stack) -> list[str]:
 
 @pytest.mark.scenario("old-code-new-schema")
 def test_old_code_runs_on_the_new_schema(
-    stack: Stack, v1_image: str, build_variant: Callable, scenario: ScenarioResult
+    stack: Stack, v1_image: str, build_variant: Callable, rehearsal_scenario: ScenarioResult
 ) -> None:
     stack.deploy_first(v1_image)
     stack.fleet.pre_deploy(build_variant("v2", versions.v2))
     problems, load = api_flow(stack)
     stack.timeline.mark("v1 ran on v2's schema")
-    lost = record(scenario, stack, load)
-    scenario.notes.append("v1 served its reads and writes on the database migrated to v2's head.")
+    lost = record(rehearsal_scenario, stack, load)
+    rehearsal_scenario.notes.append(
+        "v1 served its reads and writes on the database migrated to v2's head."
+    )
 
     assert problems == []
     assert verdicts.no_lost_writes(lost) == []

@@ -8,24 +8,27 @@ unhealthy the balancer answers its own 503 page, and the promise under test is t
 
 from __future__ import annotations
 
-import random
-import secrets
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-import docker
 import pytest
 import requests
-from docker.models.networks import Network
 
-from deploycheck.testing.builds import TEST_LABELS
-from tests.container.deploy import verdicts, versions
-from tests.container.deploy.balancer import CHECK_TIMEOUT_S
-from tests.container.deploy.instances import Instance
-from tests.container.deploy.load import Record, seed
-from tests.container.deploy.report import RehearsalReport, ScenarioResult
-from tests.container.deploy.stack import Stack, record
+from deploycheck.rehearse import verdicts
+from deploycheck.rehearse.balancer import CHECK_TIMEOUT_S
+from deploycheck.rehearse.faults import (
+    database_link,
+    database_url_on_link,
+    postgres_stopped,
+    postgres_unreachable,
+    redis_stopped,
+)
+from deploycheck.rehearse.instances import Instance
+from deploycheck.rehearse.load import Record
+from deploycheck.rehearse.report import RehearsalReport, ScenarioResult
+from deploycheck.rehearse.stack import Stack, record
+from tests.container.deploy import versions
+from tests.container.deploy.workload import API, api_session
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -74,15 +77,6 @@ def outage_problems(records: list[Record], start: float, end: float) -> list[str
     return problems
 
 
-@contextmanager
-def postgres_stopped(stack: Stack) -> Iterator[None]:
-    stack.timeline.mark("postgres stopped")
-    with stack.postgres.stopped():
-        yield
-        stack.timeline.mark("postgres starting")
-    stack.timeline.mark("postgres ready")
-
-
 def database_restart(stack: Stack, image: str) -> tuple[list, list[tuple[int, dict]], float]:
     v1 = stack.deploy_first(image)
     with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
@@ -96,11 +90,12 @@ def database_restart(stack: Stack, image: str) -> tuple[list, list[tuple[int, di
 
 
 @pytest.mark.scenario("database-restart")
-def test_database_restart(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+def test_database_restart(stack: Stack, v1_image: str, rehearsal_scenario: ScenarioResult) -> None:
     load, probes, back = database_restart(stack, v1_image)
-    lost = record(scenario, stack, load)
+    lost = record(rehearsal_scenario, stack, load)
     start = next(t for t, e in stack.timeline.events if e == "postgres stopped")
-    scenario.notes.append(f"/health during the outage: {sorted({code for code, _ in probes})}.")
+    codes = sorted({code for code, _ in probes})
+    rehearsal_scenario.notes.append(f"/health during the outage: {codes}.")
 
     assert outage_problems(load.records, start, back) == []
     assert probes
@@ -126,62 +121,14 @@ def test_database_restart_rejects_a_health_check_that_ignores_the_database(
     )
 
 
-@contextmanager
-def database_link(stack: Stack) -> Iterator[tuple[Network, str]]:
-    """A network of its own (fixed subnet) on which PostgreSQL has a fixed address: the app
-    reaches it by IP, so taking it off the link drops packets while the address stays valid
-    (on Render the database's name keeps resolving during such an outage), and it comes
-    back at the same address."""
-    client = docker.from_env()
-    network = None
-    for _ in range(20):  # a free /24 among the engine's other networks
-        subnet = f"10.{random.randint(64, 250)}.{random.randint(0, 255)}.0/24"
-        pool = docker.types.IPAMPool(subnet=subnet)
-        try:
-            network = client.networks.create(
-                f"gradetracker-dblink-{secrets.token_hex(4)}",
-                ipam=docker.types.IPAMConfig(pool_configs=[pool]),
-                labels=TEST_LABELS,
-            )
-            break
-        except docker.errors.APIError:
-            continue
-    assert network is not None, "no free subnet for the database link"
-    address = subnet.rsplit(".", 1)[0] + ".10"
-    network.connect(stack.postgres.container.get_wrapped_container().id, ipv4_address=address)
-    try:
-        yield network, address
-    finally:
-        network.reload()
-        for container in network.containers:
-            network.disconnect(container, force=True)
-        network.remove()
-        client.close()
-
-
-@contextmanager
-def postgres_unreachable(stack: Stack, link: Network, address: str) -> Iterator[None]:
-    """Take PostgreSQL off the link: its packets are dropped, nothing refuses them."""
-    wrapped = stack.postgres.container.get_wrapped_container()
-    link.disconnect(wrapped.id)
-    stack.timeline.mark("postgres unreachable (packets dropped)")
-    try:
-        yield
-    finally:
-        link.connect(wrapped.id, ipv4_address=address)
-        stack.timeline.mark("postgres reachable again")
-
-
 def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = None):
     with database_link(stack) as (link, address):
-        url = stack.postgres.network_url(driver=None).replace(
-            f"@{stack.postgres.alias}:", f"@{address}:"
-        )
-        stack.token = stack.fleet.first_deploy(image, "rehearsal")
+        url = database_url_on_link(stack, address)
+        setup_output = stack.setup(image)
         v1 = stack.start_instance("v1", image, {**(env or {}), "DATABASE_URL": url})
         link.connect(v1.container.get_wrapped_container().id)
         stack.route(v1)
-        stack.seeded = seed(stack.balancer.url, stack.token)
+        stack.workload.prepare(stack.balancer.url, setup_output)
         with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
             load.wait(3)
             with postgres_unreachable(stack, link, address):
@@ -193,11 +140,13 @@ def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = 
 
 
 @pytest.mark.scenario("database-unreachable")
-def test_database_unreachable(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+def test_database_unreachable(
+    stack: Stack, v1_image: str, rehearsal_scenario: ScenarioResult
+) -> None:
     load, probes, back = database_unreachable(stack, v1_image)
-    lost = record(scenario, stack, load)
+    lost = record(rehearsal_scenario, stack, load)
     start = next(t for t, e in stack.timeline.events if e.startswith("postgres unreachable"))
-    scenario.notes.append(
+    rehearsal_scenario.notes.append(
         f"/health during the outage (0 = no answer within {CHECK_TIMEOUT_S} s): "
         f"{[(code, body['seconds']) for code, body in probes]}."
     )
@@ -230,9 +179,9 @@ def test_database_unreachable_rejects_no_timeouts(
 
 def summary(stack: Stack) -> tuple[int, object]:
     """The course summary report through the balancer: status and body."""
-    assert stack.seeded is not None
-    url = f"{stack.balancer.url}/api/v1/courses/{stack.seeded.course_id}/summary"
-    response = requests.get(url, headers={"Authorization": f"Bearer {stack.token}"}, timeout=10)
+    assert stack.workload.seeded is not None
+    url = f"{stack.balancer.url}{API}/courses/{stack.workload.seeded.course_id}/summary"
+    response = api_session(stack.workload.token).get(url, timeout=10)
     return response.status_code, response.json() if response.ok else response.text[:200]
 
 
@@ -242,29 +191,22 @@ def redis_outage(stack: Stack, image: str) -> tuple:
     with stack.load(duration=90).running() as load:
         load.wait(3)
         before = summary(stack)
-        wrapped = stack.redis.container.get_wrapped_container()
-        wrapped.stop()
-        stack.timeline.mark("redis stopped")
-        try:
+        with redis_stopped(stack):
             probes = probe_health(v1)
             during = summary(stack)
-        finally:
-            wrapped.start()
-            stack.redis.wait_strategy().wait_until_ready(stack.redis.container)
-            stack.timeline.mark("redis ready")
         load.wait(RECOVERY_SECONDS)
     return load, probes, before, during
 
 
 @pytest.mark.scenario("redis-outage")
-def test_redis_outage(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+def test_redis_outage(stack: Stack, v1_image: str, rehearsal_scenario: ScenarioResult) -> None:
     load, probes, before, during = redis_outage(stack, v1_image)
-    lost = record(scenario, stack, load)
+    lost = record(rehearsal_scenario, stack, load)
     with stack.redis.client() as client:
         client.flushall()
         summary(stack)
         cached = [key.decode() for key in client.scan_iter(match="gradetracker:*")]
-    scenario.notes.append(
+    rehearsal_scenario.notes.append(
         f"/health during the outage: {sorted({b.get('status') for _, b in probes})}."
     )
 

@@ -10,11 +10,12 @@ import psycopg
 import pytest
 import requests
 
-from tests.container.deploy import verdicts
-from tests.container.deploy.deploys import Stopped, sigterm
-from tests.container.deploy.load import API, DEFAULT_CLIENTS, api_session, seed
-from tests.container.deploy.report import RehearsalReport, ScenarioResult
-from tests.container.deploy.stack import Stack, record
+from deploycheck.rehearse import verdicts
+from deploycheck.rehearse.deploys import Stopped, sigterm
+from deploycheck.rehearse.load import DEFAULT_CLIENTS
+from deploycheck.rehearse.report import RehearsalReport, ScenarioResult
+from deploycheck.rehearse.stack import Stack, record
+from tests.container.deploy.workload import API, api_session
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ def wait_for_workers(stack: Stack, name: str, count: int, timeout: float = 60.0)
 
 
 @pytest.mark.scenario("worker-crash")
-def test_worker_crash(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+def test_worker_crash(stack: Stack, v1_image: str, rehearsal_scenario: ScenarioResult) -> None:
     v1 = stack.deploy_first(v1_image)
     before = wait_for_workers(stack, "v1", WORKERS)
     with stack.load(duration=60).running() as load:
@@ -47,9 +48,9 @@ def test_worker_crash(stack: Stack, v1_image: str, scenario: ScenarioResult) -> 
         after = wait_for_workers(stack, "v1", WORKERS)
         stack.timeline.mark("master replaced it")
         load.wait(4)
-    lost = record(scenario, stack, load)
+    lost = record(rehearsal_scenario, stack, load)
     failures = verdicts.failed(load.records)
-    scenario.notes.append(
+    rehearsal_scenario.notes.append(
         f"{len(failures)} requests failed: at most the killed worker's in-flight requests "
         f"(the load has {DEFAULT_CLIENTS} in flight at most)."
     )
@@ -65,13 +66,13 @@ def test_worker_crash(stack: Stack, v1_image: str, scenario: ScenarioResult) -> 
 def test_worker_crash_rejects_a_server_without_a_master(
     stack: Stack, v1_image: str, rehearsal_report: RehearsalReport
 ) -> None:
-    stack.token = stack.fleet.first_deploy(v1_image, "rehearsal")
+    setup_output = stack.setup(v1_image)
     # A Dockerfile whose CMD runs the development server: one process, nobody to replace it.
     bare = stack.start_instance(
         "v1", v1_image, {"PORT": "10000"}, command="flask --app app run --host 0.0.0.0 --port 10000"
     )
     stack.route(bare)
-    stack.seeded = seed(stack.balancer.url, stack.token)
+    stack.workload.prepare(stack.balancer.url, setup_output)
     with stack.load(duration=30).running() as load:
         load.wait(2)
         killed = stack.timeline.now()
@@ -93,7 +94,7 @@ def slow_writes(stack: Stack, url: str, results: list[int]) -> list[threading.Th
     """SLOW_REQUESTS writes straight at one instance; each appends its status (0: no answer)."""
 
     def write(number: int) -> None:
-        session = api_session(stack.token)
+        session = api_session(stack.workload.token)
         body = {"name": f"Slow {number}", "email": f"slow-{number}@rehearsal.example"}
         try:
             status = session.post(url + API + "/students", json=body, timeout=40).status_code
@@ -140,10 +141,10 @@ def drain_with_slow_requests(
 
 
 @pytest.mark.scenario("sigterm-drain")
-def test_sigterm_drain(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+def test_sigterm_drain(stack: Stack, v1_image: str, rehearsal_scenario: ScenarioResult) -> None:
     statuses, stopped, load = drain_with_slow_requests(stack, v1_image)
-    record(scenario, stack, load)
-    scenario.notes.append(
+    record(rehearsal_scenario, stack, load)
+    rehearsal_scenario.notes.append(
         f"slow in-flight writes answered {sorted(statuses)}; v1 stopped {stopped.seconds:.1f} s "
         f"after SIGTERM with exit {stopped.exit_code}."
     )

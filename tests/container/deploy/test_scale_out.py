@@ -13,11 +13,12 @@ import pytest
 import requests
 
 from deploycheck.checklist.probes import CSRF_FIELD
-from tests.container.deploy import verdicts
-from tests.container.deploy.instances import Instance
-from tests.container.deploy.load import API, REQUEST_TIMEOUT, api_session, seed
-from tests.container.deploy.report import RehearsalReport, ScenarioResult
-from tests.container.deploy.stack import Stack, record
+from deploycheck.rehearse import verdicts
+from deploycheck.rehearse.instances import Instance
+from deploycheck.rehearse.load import REQUEST_TIMEOUT
+from deploycheck.rehearse.report import RehearsalReport, ScenarioResult
+from deploycheck.rehearse.stack import Stack, record
+from tests.container.deploy.workload import API, api_session
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
@@ -48,7 +49,7 @@ def sign_in(stack: Stack) -> str | None:
     host = urlsplit(stack.balancer.url).netloc
     response = requests.post(
         stack.balancer.url + "/login",
-        data={"token": stack.token, "csrf_token": match.group(1)},
+        data={"token": stack.workload.token, "csrf_token": match.group(1)},
         # The balancer says the scheme is https, so CSRF protection also checks the referrer.
         headers={"Cookie": f"session={cookie}", "Referer": f"https://{host}/login"},
         allow_redirects=False,
@@ -68,16 +69,16 @@ def signed_in(instance: Instance, cookie: str) -> bool:
 
 
 def summary(stack: Stack, instance: Instance) -> object:
-    assert stack.seeded is not None
-    url = f"{instance.container.base_url}{API}/courses/{stack.seeded.course_id}/summary"
-    response = api_session(stack.token).get(url, timeout=REQUEST_TIMEOUT)
+    assert stack.workload.seeded is not None
+    url = f"{instance.container.base_url}{API}/courses/{stack.workload.seeded.course_id}/summary"
+    response = api_session(stack.workload.token).get(url, timeout=REQUEST_TIMEOUT)
     return response.json()
 
 
 def rehearse_scale_out(
     stack: Stack, image: str, per_instance: Callable[[int], Mapping[str, str]]
 ) -> ScaleFacts:
-    stack.token = stack.fleet.first_deploy(image, "rehearsal")
+    setup_output = stack.setup(image)
     count = stack.target.max_instances
     instances = [
         stack.start_instance(f"v1-{n}", image, {**SCALE_ENV, **per_instance(n)})
@@ -86,7 +87,8 @@ def rehearse_scale_out(
     for instance in instances:
         stack.route(instance)
     stack.timeline.mark(f"{count} instances healthy")
-    stack.seeded = seed(stack.balancer.url, stack.token)
+    stack.workload.prepare(stack.balancer.url, setup_output)
+    seeded = stack.workload.seeded
     with stack.load(duration=6, writes=False).running() as load:
         load.wait(6)
     first, *others = instances
@@ -96,19 +98,19 @@ def rehearse_scale_out(
     stack.timeline.mark("signed in through the balancer")
 
     before = {i.name: summary(stack, i) for i in others}  # cached on each
-    writer = api_session(stack.token)
+    writer = api_session(stack.workload.token)
     base = first.container.base_url + API
     student = writer.post(
         base + "/students", json={"name": "Grace", "email": "grace@rehearsal.example"}, timeout=10
     ).json()["id"]
     writer.post(
         base + "/enrollments",
-        json={"student_id": student, "course_id": stack.seeded.course_id},
+        json={"student_id": student, "course_id": seeded.course_id},
         timeout=10,
     )
     writer.post(
         base + "/grades",
-        json={"student_id": student, "assignment_id": stack.seeded.assignment_id, "score": 4},
+        json={"student_id": student, "assignment_id": seeded.assignment_id, "score": 4},
         timeout=10,
     )
     stack.timeline.mark(f"grade written through {first.name}")
@@ -137,11 +139,11 @@ def rehearse_scale_out(
 
 
 @pytest.mark.scenario("scale-out")
-def test_scale_out(stack: Stack, v1_image: str, scenario: ScenarioResult) -> None:
+def test_scale_out(stack: Stack, v1_image: str, rehearsal_scenario: ScenarioResult) -> None:
     facts = rehearse_scale_out(stack, v1_image, lambda n: {})
-    lost = record(scenario, stack, facts.load)  # type: ignore[arg-type]
+    lost = record(rehearsal_scenario, stack, facts.load)  # type: ignore[arg-type]
     served = sorted({r.instance for r in facts.load.records})  # type: ignore[attr-defined]
-    scenario.notes.append(
+    rehearsal_scenario.notes.append(
         f"load answered by {served}; session valid on {facts.session_valid_on}; "
         f"{facts.writes_accepted} of {WRITE_LIMIT} writes accepted with {facts.writes_allowed} "
         f"left in the shared limit; report fresh on {facts.fresh_on}."

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from tests.container.deploy.instances import Instance
-from tests.container.deploy.stack import Stack
+from deploycheck.rehearse.instances import Instance
+from deploycheck.rehearse.stack import Stack
 
 # How long the old and new versions serve side by side before the old one drains.
 OVERLAP_SECONDS = 3.0

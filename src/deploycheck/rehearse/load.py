@@ -1,10 +1,12 @@
-"""A bounded load generator: steady mixed reads and writes through the balancer on 127.0.0.1,
-for a fixed duration and at most a fixed count, recording every request.
+"""A bounded load generator: steady requests through the balancer on 127.0.0.1, for a fixed
+duration and at most a fixed count, recording every request.
+
+What to send is the project's: a :class:`Workload` names each request (a read, or a write whose
+answer acknowledges something the scenario later proves is still there). :class:`PathsWorkload`,
+GETs on a few paths and no writes, is the default any web service can take.
 
 Each record says when it was sent, which instance answered (the balancer's ``X-Served-By``),
-the status (0: no HTTP answer), the latency and, for a write, the id the app acknowledged, so a
-scenario can prove afterwards that every acknowledged write is still there. Every request
-carries the bearer token, so the load works whether reads need one or not.
+the status (0: no HTTP answer), the latency and, for a write, what the app acknowledged.
 """
 
 from __future__ import annotations
@@ -12,20 +14,31 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
-API = "/api/v1"
-# Low enough to leave the shared 2-core machine breathing, high enough that a second-long
+if TYPE_CHECKING:
+    from deploycheck.rehearse.stack import Stack
+
+# Low enough to leave a shared 2-core machine breathing, high enough that a second-long
 # outage shows up as dozens of requests.
 DEFAULT_RATE = 20.0
 DEFAULT_CLIENTS = 4
 REQUEST_TIMEOUT = 15.0
-WRITE_EVERY = 4  # one request in four is a write
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request a workload asks for: ``kind`` is ``read`` or ``write``."""
+
+    kind: str
+    method: str
+    path: str
+    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,7 @@ class Record:
     latency_ms: float
     instance: str
     json: bool
-    ack_id: int | None = None
+    ack_id: Any = None
     error: str = ""
 
     @property
@@ -47,13 +60,47 @@ class Record:
         return 200 <= self.status < 400
 
 
-@dataclass
-class Seed:
-    """What the load reads: one course with an enrolled student and a grade."""
+class Workload(Protocol):
+    """What a project's load sends and how its writes are proven.
 
-    course_id: int
-    student_id: int
-    assignment_id: int
+    ``setup_command`` runs once in a one-off container after the first deploy's
+    ``preDeployCommand`` (say, to create an API token); ``prepare`` gets the running service's
+    URL and that command's output (to seed data the reads ask for)."""
+
+    setup_command: str | None
+
+    def prepare(self, base_url: str, setup_output: str) -> None: ...
+
+    def headers(self) -> Mapping[str, str]: ...
+
+    def request(self, number: int, writes: bool) -> Request: ...
+
+    def acknowledged(self, request: Request, response: requests.Response) -> Any: ...
+
+    def missing(self, stack: Stack, acknowledged: Sequence[Any]) -> list[Any]: ...
+
+
+@dataclass
+class PathsWorkload:
+    """GET on ``paths`` in turn, no writes: the load any web service can take."""
+
+    paths: Sequence[str]
+    setup_command: str | None = None
+
+    def prepare(self, base_url: str, setup_output: str) -> None:
+        return None
+
+    def headers(self) -> Mapping[str, str]:
+        return {}
+
+    def request(self, number: int, writes: bool) -> Request:
+        return Request("read", "GET", self.paths[number % len(self.paths)])
+
+    def acknowledged(self, request: Request, response: requests.Response) -> Any:
+        return None
+
+    def missing(self, stack: Stack, acknowledged: Sequence[Any]) -> list[Any]:
+        return []
 
 
 @dataclass
@@ -70,33 +117,6 @@ class Timeline:
         self.events.append((round(self.now(), 3), label))
 
 
-def api_session(token: str) -> requests.Session:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    return session
-
-
-def seed(base_url: str, token: str) -> Seed:
-    """Create the course, student, assignment and grade the reads ask for."""
-    session = api_session(token)
-
-    def create(path: str, body: dict[str, Any]) -> int:
-        response = session.post(base_url + API + path, json=body, timeout=REQUEST_TIMEOUT)
-        if response.status_code != 201:
-            raise AssertionError(f"seeding POST {path}: {response.status_code} {response.text}")
-        return int(response.json()["id"])
-
-    course = create("/courses", {"code": "REH101", "name": "Rehearsal"})
-    student = create("/students", {"name": "Ada", "email": "ada@rehearsal.example"})
-    create("/enrollments", {"student_id": student, "course_id": course})
-    assignment = create(
-        "/assignments",
-        {"course_id": course, "title": "HW1", "category": "homework", "max_points": 10},
-    )
-    create("/grades", {"student_id": student, "assignment_id": assignment, "score": 9})
-    return Seed(course, student, assignment)
-
-
 class Load:
     """``clients`` threads sharing ``rate`` requests per second until ``duration`` seconds or
     ``max_requests`` requests, whichever comes first (or until stopped)."""
@@ -104,8 +124,7 @@ class Load:
     def __init__(
         self,
         base_url: str,
-        token: str,
-        seeded: Seed,
+        workload: Workload,
         timeline: Timeline,
         *,
         duration: float = 60.0,
@@ -115,8 +134,7 @@ class Load:
         writes: bool = True,
     ) -> None:
         self.base_url = base_url
-        self.token = token
-        self.seeded = seeded
+        self.workload = workload
         self.timeline = timeline
         self.duration = duration
         self.interval = clients / rate
@@ -135,48 +153,37 @@ class Load:
         return number if number < self.max_requests else None
 
     def _request(self, session: requests.Session, number: int) -> Record:
-        if self.writes and number % WRITE_EVERY == WRITE_EVERY - 1:
-            kind, method, path = "write", "POST", f"{API}/students"
-            body: dict[str, Any] | None = {
-                "name": f"Load {number}",
-                "email": f"load-{number}-{id(self)}@rehearsal.example",
-            }
-        else:
-            kind, method, body = "read", "GET", None
-            path = (
-                f"{API}/courses/{self.seeded.course_id}/summary"
-                if number % 2
-                else f"{API}/students?per_page=5"
-            )
+        wanted = self.workload.request(number, self.writes)
+        url = self.base_url + wanted.path
         sent = self.timeline.now()
         started = time.monotonic()
         try:
             response = session.request(
-                method, self.base_url + path, json=body, timeout=REQUEST_TIMEOUT
+                wanted.method, url, json=wanted.body, timeout=REQUEST_TIMEOUT
             )
         except requests.RequestException as exc:
             latency = (time.monotonic() - started) * 1000
-            return Record(sent, kind, path, 0, latency, "", False, error=type(exc).__name__)
+            return Record(
+                sent, wanted.kind, wanted.path, 0, latency, "", False, error=type(exc).__name__
+            )
         latency = (time.monotonic() - started) * 1000
         is_json = response.headers.get("Content-Type", "").startswith("application/json")
-        ack = None
-        if kind == "write" and response.status_code == 201 and is_json:
-            ack = int(response.json()["id"])
-        error = "" if response.ok else response.text[:200]
+        ack = self.workload.acknowledged(wanted, response) if wanted.kind == "write" else None
         return Record(
             sent,
-            kind,
-            path,
+            wanted.kind,
+            wanted.path,
             response.status_code,
             latency,
             response.headers.get("X-Served-By", "direct"),
             is_json,
             ack,
-            error,
+            "" if response.ok else response.text[:200],
         )
 
     def _client(self, offset: float) -> None:
-        session = api_session(self.token)
+        session = requests.Session()
+        session.headers.update(self.workload.headers())
         deadline = time.monotonic() + self.duration
         next_at = time.monotonic() + offset
         while not self._stop.is_set() and time.monotonic() < deadline:
@@ -222,5 +229,5 @@ class Load:
         time.sleep(seconds)
 
     @property
-    def acknowledged(self) -> list[int]:
+    def acknowledged(self) -> list[Any]:
         return [r.ack_id for r in self.records if r.ack_id is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.container.deploy.load import Record
+from deploycheck.rehearse.load import Record
 
 
 def failed(records: list[Record]) -> list[Record]:

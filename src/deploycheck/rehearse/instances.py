@@ -1,6 +1,6 @@
 """App instances as Render runs them: the image with the plan's CPU and memory limits, the
 Blueprint's environment, reachable by the balancer under a name on the stack's network, and
-one-off containers for the pre-deploy command and ``flask`` tools."""
+one-off containers for the pre-deploy command and the workload's setup command."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import requests
 from testcontainers.core.network import Network
 
 from deploycheck.errors import CommandFailedError
+from deploycheck.rehearse.target import DeployTarget
 from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.container import APP_PORT, AppContainer
-from tests.container.deploy.target import DeployTarget
 
 PORT = APP_PORT
 NANO = 1_000_000_000
@@ -39,7 +39,8 @@ class Instance:
         return output
 
     def worker_pids(self) -> list[int]:
-        """PIDs (in the container) of the gunicorn workers: the children of PID 1."""
+        """PIDs (in the container) of the server's workers: the children of PID 1 (gunicorn's,
+        uvicorn's, puma's...); needs python in the image."""
         code = (
             "import os\n"
             "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
@@ -75,15 +76,15 @@ class Instance:
                 return " ".join(str(entry.get("message", "")).split())
         return "(no error line in the logs)"
 
-    def settle(self, timeout: float = 120.0) -> bool:
-        """Wait until the instance exited or its own /health answers (whatever it says):
-        True when it is running and answering."""
+    def settle(self, health_path: str, timeout: float = 120.0) -> bool:
+        """Wait until the instance exited or its own ``health_path`` answers (whatever it
+        says): True when it is running and answering."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.state().get("Running"):
                 return False
             try:
-                requests.get(self.container.base_url + "/health", timeout=5)
+                requests.get(self.container.base_url + health_path, timeout=5)
                 return True
             except requests.RequestException:
                 time.sleep(0.5)
@@ -158,18 +159,18 @@ class Fleet:
         if code:
             raise CommandFailedError(f"`{command}` in {image} exited {code}:\n{stdout}{stderr}")
 
-    def first_deploy(self, image: str, token_name: str) -> str:
-        """The first deploy's one-off: the preDeployCommand as written, then a read+write API
-        token from ``flask create-token`` (printed last on stdout), in one container to save
-        a container start per scenario. Returns the token."""
-        steps = [self.target.pre_deploy_command] if self.target.pre_deploy_command else []
-        steps.append(f"flask --app app create-token {token_name}")
+    def first_deploy(self, image: str, setup_command: str | None = None) -> str:
+        """The first deploy's one-off: the preDeployCommand as written, then the workload's
+        ``setup_command`` (say, creating an API token), in one container to save a container
+        start per scenario. Returns the output on stdout; CommandFailedError on a failure."""
+        steps = [c for c in (self.target.pre_deploy_command, setup_command) if c]
+        if not steps:
+            return ""
         command = ["sh", "-c", " && ".join(steps)]
         code, stdout, stderr = self.one_off(image, command)
-        lines = [line.strip() for line in stdout.splitlines() if line.strip()]
-        if code or not lines:
+        if code:
             raise CommandFailedError(f"`{command[2]}` exited {code}:\n{stdout}{stderr}")
-        return lines[-1]
+        return stdout
 
     def stop_all(self) -> None:
         for instance in self.instances:

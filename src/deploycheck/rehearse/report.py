@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on CI hosts
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-from tests.container.deploy.load import Record  # noqa: E402
+from deploycheck.rehearse.load import Record  # noqa: E402
 
 CHART_DIR = "rehearsal"
 OUTCOMES = (
@@ -119,6 +119,12 @@ class RehearsalReport:
 
     scenarios: list[ScenarioResult] = field(default_factory=list)
     rejected_variants: list[dict[str, str]] = field(default_factory=list)
+    # What the run emulated and what it did not check (generated values, no write probe).
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [s.name for s in self.scenarios if s.verdict == "fail"]
 
     def write(self, report_dir: Path) -> None:
         if not self.scenarios and not self.rejected_variants:
@@ -129,7 +135,11 @@ class RehearsalReport:
         for scenario in self.scenarios:
             scenario.chart(chart_dir / f"{scenario.name}.png")
             summaries.append(scenario.summary())
-        document = {"scenarios": summaries, "rejected_variants": self.rejected_variants}
+        document = {
+            "scenarios": summaries,
+            "rejected_variants": self.rejected_variants,
+            "notes": self.notes,
+        }
         (report_dir / "rehearsal.json").write_text(json.dumps(document, indent=2) + "\n")
         (report_dir / "rehearsal.md").write_text(self.markdown(summaries))
 
@@ -138,7 +148,7 @@ class RehearsalReport:
             "# Deploy rehearsal",
             "",
             "Real containers behind a real load balancer (HAProxy), under bounded load; "
-            "see the README's *Deploy rehearsal* section for how to read this.",
+            "see deploycheck's docs/rehearse.md for how to read this.",
             "",
             "| scenario | verdict | requests | failed | writes acked | writes lost "
             "| p50 ms | p99 ms |",
@@ -150,6 +160,8 @@ class RehearsalReport:
                 f"{s['requests_failed']} | {s['writes_acknowledged']} | {s['writes_lost']} | "
                 f"{s['p50_ms']} | {s['p99_ms']} |"
             )
+        if self.notes:
+            lines += [""] + [f"- {note}" for note in self.notes]
         if self.rejected_variants:
             lines += ["", "## Broken variants the rehearsal rejects", ""]
             lines += ["| scenario | variant | rejected because |", "| --- | --- | --- |"]

@@ -31,8 +31,9 @@ HOST = "127.0.0.1"
 FRONTEND_PORT = 8080
 RUNTIME_API_PORT = 9999
 BACKEND = "app"
-# Render counts an instance unhealthy after 3 failed checks; checks here run every second so
-# a rehearsal waits seconds, and a check that takes longer than its timeout fails.
+# Render takes an instance out of routing after about 15 s of failed checks (time, not a count;
+# render.com/docs/health-checks). Here 3 failed checks 1 s apart do it: a clock compressed 5x
+# (docs/rehearse.md), so a rehearsal waits seconds. A check slower than its timeout fails.
 CHECK_INTER_MS = 1000
 CHECK_TIMEOUT_S = 5
 CHECK_FALL = 3
@@ -91,7 +92,7 @@ class Balancer:
 
     def __init__(self, network: Network, health_path: str, image: str | None = None) -> None:
         self.image = image or os.environ.get("HAPROXY_IMAGE") or DEFAULT_HAPROXY_IMAGE
-        self._config_dir = Path(tempfile.mkdtemp(prefix="gradetracker-haproxy-"))
+        self._config_dir = Path(tempfile.mkdtemp(prefix="deploycheck-haproxy-"))
         config = self._config_dir / "haproxy.cfg"
         config.write_text(
             CONFIG.format(
