@@ -33,6 +33,7 @@ from deploycheck.findings import Level, Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.reporters import REPORTERS, report_dir
+from deploycheck.reporters.base import packaged_docs_url
 from deploycheck.rules.requirements import check_requirements
 from deploycheck.targets.blueprint import Blueprint
 
@@ -440,15 +441,16 @@ def _format_option() -> argparse.ArgumentParser:
     common.add_argument(
         "--show-docs",
         action="store_true",
-        help="text: end each finding with where its rule is documented (docs/rules.md#ID)",
+        help="text: end each finding with its rule's page, not only the last line",
     )
     common.add_argument(
         "--docs-url",
         metavar="URL",
-        default=os.environ.get("DEPLOYCHECK_DOCS_URL"),
+        default=os.environ.get("DEPLOYCHECK_DOCS_URL") or packaged_docs_url(),
         help="where the folder holding docs/rules.md is served, e.g. "
-        "https://github.com/OWNER/REPO/blob/main/: rule links (SARIF helpUri, --show-docs) "
-        "point into it (default: $DEPLOYCHECK_DOCS_URL)",
+        "https://github.com/OWNER/REPO/blob/main/: rule links (SARIF helpUri, the text "
+        "output's rule pages) point into it (default: $DEPLOYCHECK_DOCS_URL, else the "
+        "package's Rules URL: %(default)s)",
     )
     return common
 
