@@ -41,7 +41,7 @@ from deploycheck import suppressions
 from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
-from deploycheck.prices import PRICES, checked
+from deploycheck.prices import KEYS, PRICES, checked
 from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RELEASES, RuleInfo, load_all
 from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
 
@@ -286,6 +286,10 @@ def _cost(doc: YamlDocument, path: Path, section: object) -> tuple[Path | None, 
     if not isinstance(section, dict):
         where = _at(doc, ("cost",))
         raise ConfigError(f"{where}: cost: must be a mapping (prices:, compute:, ...)")
+    for key in section:
+        if key != "prices" and key not in KEYS:
+            known = ", ".join(["prices", *sorted(KEYS)])
+            raise ConfigError(f"{_at(doc, ('cost', key))}: unknown key {key!r} in cost: ({known})")
     inline = {key: value for key, value in section.items() if key != "prices"}
     table = checked(inline, lambda yaml_path: _at(doc, ("cost", *yaml_path)))
     named = section.get("prices")

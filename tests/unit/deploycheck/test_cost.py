@@ -145,6 +145,7 @@ def test_the_config_overrides_the_shipped_prices_and_the_command_line_wins(
         ("rules: {}\ncost:\n  compute:\n    pro: -1\n", None, ".deploycheck.yaml:4: compute: pro"),
         ("cost:\n  prices: 3\n", None, ".deploycheck.yaml:2: cost: prices: wants a path"),
         ("cost: cheap\n", None, ".deploycheck.yaml:1: cost: must be a mapping"),
+        ("cost:\n  compute: {}\n  price: x\n", None, ".deploycheck.yaml:3: unknown key 'price'"),
     ],
 )
 def test_a_bad_price_override_is_one_line_at_file_and_line(
