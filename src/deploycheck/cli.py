@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol, TextIO
 
-from deploycheck import __version__, baseline, catalogue, cost, gate, init
+from deploycheck import __version__, baseline, catalogue, cost, gate, init, prices
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
@@ -34,6 +34,7 @@ from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.rehearse.command import RehearseCommand
 from deploycheck.reporters import REPORTERS, report_dir
+from deploycheck.reporters.base import packaged_docs_url
 from deploycheck.rules.requirements import check_requirements
 from deploycheck.targets.blueprint import Blueprint
 
@@ -340,22 +341,42 @@ class CostCommand:
         parser.add_argument(
             "--prices",
             metavar="FILE",
-            help="a YAML table over the shipped prices (same shape as deploycheck/data/"
-            f"{cost.PRICES})",
+            help="a YAML table over the shipped prices and the config's cost: section (same "
+            f"shape as deploycheck/data/{prices.PRICES})",
         )
+        configs = parser.add_mutually_exclusive_group()
+        configs.add_argument(
+            "--config",
+            type=Path,
+            help="config whose cost: section to use (default: $DEPLOYCHECK_CONFIG, else the "
+            "nearest one from the Blueprint upward)",
+        )
+        configs.add_argument("--no-config", action="store_true", help="the shipped prices only")
         parser.add_argument(
             "--format", choices=sorted(cost.RENDERERS), default="text", help="default: text"
         )
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = readable_file(args.path, "Blueprint")
-        prices = cost.load_prices(args.prices)
-        after = cost.estimate(cost.usable(Blueprint.load(path, args.path), args.path), prices)
+        table = prices.load_prices(*self._overrides(args, path))
+        after = cost.estimate(cost.usable(Blueprint.load(path, args.path), args.path), table)
         before = None
         if args.base:
-            before = cost.estimate(cost.blueprint_at(args.base, path), prices)
+            before = cost.estimate(cost.blueprint_at(args.base, path), table)
         print(cost.RENDERERS[args.format](after, before, args.base or ""), file=out, end="\n")
         return EXIT_OK
+
+    @staticmethod
+    def _overrides(args: argparse.Namespace, path: Path) -> list[dict]:
+        """The tables over the shipped one, lowest first: the config's file, its inline
+        parts, ``--prices``."""
+        explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
+        config = config_for(path, explicit=explicit, use_files=not args.no_config)
+        tables = [prices.load_table(config.prices_file)] if config.prices_file else []
+        tables.append(dict(config.prices))
+        if args.prices:
+            tables.append(prices.load_table(args.prices))
+        return tables
 
 
 class InitCommand:
@@ -422,15 +443,16 @@ def _format_option() -> argparse.ArgumentParser:
     common.add_argument(
         "--show-docs",
         action="store_true",
-        help="text: end each finding with where its rule is documented (docs/rules.md#ID)",
+        help="text: end each finding with its rule's page, not only the last line",
     )
     common.add_argument(
         "--docs-url",
         metavar="URL",
-        default=os.environ.get("DEPLOYCHECK_DOCS_URL"),
+        default=os.environ.get("DEPLOYCHECK_DOCS_URL") or packaged_docs_url(),
         help="where the folder holding docs/rules.md is served, e.g. "
-        "https://github.com/OWNER/REPO/blob/main/: rule links (SARIF helpUri, --show-docs) "
-        "point into it (default: $DEPLOYCHECK_DOCS_URL)",
+        "https://github.com/OWNER/REPO/blob/main/: rule links (SARIF helpUri, the text "
+        "output's rule pages) point into it (default: $DEPLOYCHECK_DOCS_URL, else the "
+        "package's Rules URL: %(default)s)",
     )
     return common
 

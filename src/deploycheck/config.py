@@ -13,11 +13,16 @@ shape::
         base: python:3.11-slim-bookworm
     ignore:                     # per-path ignores, globs relative to the config's folder
       tests/fixtures/**: [DF001, DF002]
+    cost:                       # optional: `deploycheck cost`'s prices over the shipped table
+      prices: ops/prices.yaml   # a table file, relative to the config's folder
+      compute: {standard: 30}   # and/or inline parts of the table (same shape)
 
 Precedence, highest first: the command line (``--rule ID=LEVEL``), env vars
 (``DEPLOYCHECK_<ID>_<OPTION>=value``, the value read as a YAML scalar), the config file's
-``rules:``, the presets it extends, the rule's defaults. Which file: ``--config PATH``, else
-``$DEPLOYCHECK_CONFIG``, else the one found upward; ``--no-config`` uses none. Every mistake
+``rules:``, the presets it extends, the rule's defaults; for prices, ``--prices FILE``, then
+the config's inline ``cost:`` parts, its ``cost: prices:`` file, the shipped table. Which file:
+``--config PATH``, else ``$DEPLOYCHECK_CONFIG``, else the one found upward; ``--no-config``
+uses none. Every mistake
 in any of them is a :class:`ConfigError` naming file:line (or the variable).
 """
 
@@ -36,6 +41,7 @@ from deploycheck import suppressions
 from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
+from deploycheck.prices import KEYS, PRICES, checked
 from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RELEASES, RuleInfo, load_all
 from deploycheck.rehearse.settings import RehearseSettings, parse_rehearse
 from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
@@ -44,7 +50,7 @@ CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
 OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
-_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rules-version", "rehearse"}
+_TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rules-version", "rehearse", "cost"}
 _TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 
 
@@ -86,6 +92,9 @@ class Config:
     rules_version: str | None = None
     # How ``deploycheck rehearse`` loads the service (``rehearse:``; deploycheck.rehearse).
     rehearse: RehearseSettings | None = None
+    # ``cost:``: the price file it names (resolved) and its inline parts, lowest first.
+    prices_file: Path | None = None
+    prices: Mapping[str, Any] = field(default_factory=dict)
 
     def deferred(self, rule_id: str) -> bool:
         """A default rule newer than ``rules-version`` that the project has not opted into
@@ -273,7 +282,39 @@ def _from_document(doc: YamlDocument, path: Path) -> Config:
     rehearse = None
     if "rehearse" in data:
         rehearse = parse_rehearse(data["rehearse"], lambda yaml_path: _at(doc, yaml_path))
-    return Config(path, rules, ignores, presets, checklist, rules_version, rehearse)
+    prices_file, prices = _cost(doc, path, data.get("cost", {}))
+    return Config(
+        path,
+        rules,
+        ignores,
+        presets,
+        checklist,
+        rules_version,
+        rehearse,
+        prices_file,
+        prices,
+    )
+
+
+def _cost(doc: YamlDocument, path: Path, section: object) -> tuple[Path | None, dict[str, Any]]:
+    """``cost:``: ``prices:``, a table file relative to the config's folder, and inline parts
+    of the table; the file itself is read when ``deploycheck cost`` runs."""
+    if not isinstance(section, dict):
+        where = _at(doc, ("cost",))
+        raise ConfigError(f"{where}: cost: must be a mapping (prices:, compute:, ...)")
+    for key in section:
+        if key != "prices" and key not in KEYS:
+            known = ", ".join(["prices", *sorted(KEYS)])
+            raise ConfigError(f"{_at(doc, ('cost', key))}: unknown key {key!r} in cost: ({known})")
+    inline = {key: value for key, value in section.items() if key != "prices"}
+    table = checked(inline, lambda yaml_path: _at(doc, ("cost", *yaml_path)))
+    named = section.get("prices")
+    if named is None:
+        return None, table
+    if not isinstance(named, str) or not named.strip():
+        where = _at(doc, ("cost", "prices"))
+        raise ConfigError(f"{where}: cost: prices: wants a path to a table like {PRICES}")
+    return path.parent / named, table
 
 
 def _rules_version(doc: YamlDocument, value: object) -> str | None:

@@ -1,8 +1,8 @@
 """What a Render Blueprint costs per month, and what a change to it costs (``deploycheck cost``).
 
 Infracost answers this for Terraform; here the Blueprint's resources are priced from the table
-shipped in ``deploycheck/data/render-prices.yaml`` (its source and the date it was read travel
-with every report):
+shipped in ``deploycheck/data/render-prices.yaml``, or the config's and ``--prices``'s overrides
+of it (:mod:`deploycheck.prices`); its source and the date it was read travel with every report:
 
 - a web service, private service or worker: its plan's price times its instances, as a range
   from ``scaling.minInstances`` to ``maxInstances`` when it autoscales (``numInstances``, else
@@ -21,44 +21,17 @@ import json
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from deploycheck.errors import ConfigFileError
+from deploycheck.prices import plan_name
 from deploycheck.targets.blueprint import KEY_VALUE_TYPES, Blueprint, Resource
 from deploycheck.targets.yamlfile import parse_yaml
 
-PRICES = "render-prices.yaml"
 # Render's plan when a service names none (render.com/docs/blueprint-spec).
 DEFAULT_SERVICE_PLAN = "starter"
 INSTANCE_TYPES = frozenset({"web", "pserv", "worker"})
-
-
-def load_prices(override: str | Path | None = None) -> dict[str, Any]:
-    """The shipped price table, with ``override`` (a YAML file of the same shape) over it."""
-    table = yaml.safe_load(resources.files("deploycheck").joinpath("data", PRICES).read_text())
-    if override is None:
-        return table
-    try:
-        extra = yaml.safe_load(Path(override).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigFileError(f"cannot read prices {override}: {exc}") from None
-    if not isinstance(extra, dict):
-        raise ConfigFileError(f"prices {override}: expected a mapping like {PRICES}")
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(table.get(key), dict):
-            table[key] = {**table[key], **{_plan(k): v for k, v in value.items()}}
-        else:
-            table[key] = value
-    return table
-
-
-def _plan(name: object) -> str:
-    """``pro_plus``, ``Pro Plus`` and ``pro plus`` are one plan."""
-    return " ".join(str(name).strip().lower().replace("_", " ").split())
 
 
 @dataclass(frozen=True)
@@ -139,7 +112,7 @@ def _int(value: object, default: int) -> int:
 
 def _service(resource: Resource, prices: Mapping[str, Any]) -> Line:
     kind = "static" if resource.is_static_site else str(resource.type or "service")
-    plan = _plan(resource.get("plan") or DEFAULT_SERVICE_PLAN)
+    plan = plan_name(resource.get("plan") or DEFAULT_SERVICE_PLAN)
     if kind == "static":
         return Line(kind, resource.name, "-", (1, 1), 0.0, 0.0, "no instance price")
     if kind == "cron":
@@ -162,7 +135,7 @@ def _service(resource: Resource, prices: Mapping[str, Any]) -> Line:
 
 
 def _database(resource: Resource, prices: Mapping[str, Any]) -> Line:
-    plan = _plan(resource.get("plan") or "")
+    plan = plan_name(resource.get("plan") or "")
     unit = prices.get("postgres", {}).get(plan) if plan else None
     size = resource.get("diskSizeGB")
     storage = (

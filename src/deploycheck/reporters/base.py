@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from deploycheck.findings import Finding, Level
+from deploycheck.registry import DOCS_PAGE
 
 if TYPE_CHECKING:
     from deploycheck.registry import RuleInfo
@@ -90,6 +92,30 @@ def docs_link(rule_id: str, rules: Mapping[str, RuleInfo], base: str | None) -> 
         if pattern.match(rule_id):
             return page.format(rule_id)
     return None
+
+
+def packaged_docs_url(distribution: str = "deploycheck") -> str | None:
+    """Where the installed release's rule pages are served: its ``Rules`` project URL (the
+    page ``docs/rules.md``) less that path, so anchors resolve against it; None when the
+    package is not installed or names no such page."""
+    try:
+        urls = metadata.metadata(distribution).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        url = url.strip()
+        if label.strip().lower() == "rules" and urlsplit(url).path.endswith("/" + DOCS_PAGE):
+            return url[: -len(DOCS_PAGE)]
+    return None
+
+
+def pages_line(findings: Sequence[Finding], rules: Mapping[str, RuleInfo], base: str | None) -> str:
+    """``rule pages: DF004 <url>, DL3008 <url>``: where each rule that fired is documented, in
+    one line after the verdict, so each finding stays one line; empty when none has a page."""
+    links = {f.rule_id: docs_link(f.rule_id, rules, base) for f in findings}
+    named = [f"{rule_id} {link}" for rule_id, link in sorted(links.items()) if link]
+    return "rule pages: " + ", ".join(named) if named else ""
 
 
 class Reporter:

@@ -7,8 +7,9 @@ result per finding pointing at its file, line and column. Levels map ``error`` -
 code scanning needs a region to show an alert, and line 1 is where a file-level problem reads
 best. Relative paths stay relative (``%SRCROOT%``, the checkout the workflow uploads from).
 A rule gets a ``helpUri`` when its documentation has an absolute address: its anchor under
-``docs_url`` (``--docs-url``), or hadolint's and ShellCheck's pages for their codes; SARIF
-wants an absolute URI there, so a bare ``docs/rules.md#df004`` is left out.
+``docs_url`` (``--docs-url``, which the CLI defaults to the package's ``Rules`` URL), or
+hadolint's and ShellCheck's pages for their codes; SARIF wants an absolute URI there, so a
+bare ``docs/rules.md#df004`` (no ``docs_url``) is left out.
 """
 
 from __future__ import annotations

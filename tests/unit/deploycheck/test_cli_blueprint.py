@@ -33,11 +33,14 @@ def test_clean_blueprint_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_findings_print_one_line_each_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, BROKEN)
-    row, summary = out.splitlines()
+    row, summary, pages = out.splitlines()
     assert code == 1
     assert row.startswith(f"{BROKEN}:15: error services[0].scaling.maxInstances: is 10"), row
     assert row.endswith("(RB003)"), row
     assert summary == "failed: 1 error(s), 0 warning(s)"
+    # After the verdict, as ruff ends with a hint: where the rule that fired is documented.
+    assert pages.startswith("rule pages: RB003 https://"), pages
+    assert pages.endswith("/docs/rules.md#rb003"), pages
 
 
 def test_json_output_lists_findings(capsys: pytest.CaptureFixture[str]) -> None:

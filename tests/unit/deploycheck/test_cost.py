@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from deploycheck.cli import EXIT_OK, EXIT_UNUSABLE, main
-from deploycheck.cost import estimate, load_prices
+from deploycheck.cost import estimate
+from deploycheck.prices import load_prices
 from deploycheck.targets.blueprint import Blueprint
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -92,3 +93,71 @@ def test_a_price_table_override_and_bad_inputs(tmp_path: Path) -> None:
     code, _, err = deploycheck("cost", str(ROOT / "render.yaml"), "--base", "no-such-ref-x")
     assert code == EXIT_UNUSABLE
     assert "--base takes a git ref or a file" in err
+
+
+def _project(tmp_path: Path, config: str) -> Path:
+    """A project with this repository's Blueprint and ``config`` as its .deploycheck.yaml."""
+    blueprint = tmp_path / "render.yaml"
+    blueprint.write_text((ROOT / "render.yaml").read_text())
+    (tmp_path / ".deploycheck.yaml").write_text(config)
+    return blueprint
+
+
+def test_the_config_overrides_the_shipped_prices_and_the_command_line_wins(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "prices.yaml").write_text(
+        "read: '2027-01-01'\ncompute: {standard: 30}\nkeyvalue: {Standard: 40}\n"
+    )
+    blueprint = _project(tmp_path, "cost:\n  prices: ops/prices.yaml\n  keyvalue: {standard: 50}\n")
+
+    code, out, err = deploycheck("cost", str(blueprint), "--format", "json")
+    assert (code, err) == (EXIT_OK, "")
+    by_name = {r["name"]: r for r in json.loads(out)["resources"]}
+    # the config's file over the shipped table, the config's inline part over its file
+    assert by_name["gradetracker"]["monthly"] == [30.0, 90.0]
+    assert by_name["gradetracker-cache"]["monthly"] == [50.0, 50.0]
+    assert json.loads(out)["read"] == "2027-01-01"
+
+    (tmp_path / "cli.yaml").write_text("compute: {standard: 35}\nkeyvalue: {standard: 60}\n")
+    code, out, _ = deploycheck(
+        "cost", str(blueprint), "--format", "json", "--prices", str(tmp_path / "cli.yaml")
+    )
+    by_name = {r["name"]: r for r in json.loads(out)["resources"]}
+    assert by_name["gradetracker"]["monthly"] == [35.0, 105.0]
+    assert by_name["gradetracker-cache"]["monthly"] == [60.0, 60.0]
+
+    code, out, _ = deploycheck("cost", str(blueprint), "--no-config", "--format", "json")
+    assert {r["name"]: r for r in json.loads(out)["resources"]}["gradetracker"]["monthly"] == [
+        25.0,
+        75.0,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "prices", "expected"),
+    [
+        ("cost:\n  prices: missing.yaml\n", None, "missing.yaml: no such file"),
+        ("cost:\n  prices: p.yaml\n", "compute:\n  standard: [1\n", "p.yaml:3: invalid YAML"),
+        ("cost:\n  prices: p.yaml\n", "compute:\n  standard: cheap\n", "p.yaml:2: compute: "),
+        ("cost:\n  prices: p.yaml\n", "computer: {}\n", "p.yaml:1: unknown price key 'computer'"),
+        ("rules: {}\ncost:\n  compute:\n    pro: -1\n", None, ".deploycheck.yaml:4: compute: pro"),
+        ("cost:\n  prices: 3\n", None, ".deploycheck.yaml:2: cost: prices: wants a path"),
+        ("cost: cheap\n", None, ".deploycheck.yaml:1: cost: must be a mapping"),
+        ("cost:\n  compute: {}\n  price: x\n", None, ".deploycheck.yaml:3: unknown key 'price'"),
+    ],
+)
+def test_a_bad_price_override_is_one_line_at_file_and_line(
+    tmp_path: Path, config: str, prices: str | None, expected: str
+) -> None:
+    blueprint = _project(tmp_path, config)
+    if prices is not None:
+        (tmp_path / "p.yaml").write_text(prices)
+
+    code, out, err = deploycheck("cost", str(blueprint))
+
+    assert (code, out) == (EXIT_UNUSABLE, "")
+    assert expected in err
+    assert err.startswith("deploycheck: error: ")
+    assert err.count("\n") == 1

@@ -71,6 +71,8 @@ def test_text_prints_path_line_column_level_message_and_id() -> None:
         "Dockerfile:3: info pin versions in apt-get install (DL3008)",
         "render.yaml:15:7: error maxInstances is 10 (RB003)",
         "failed: 2 error(s), 1 warning(s), 1 info",
+        "rule pages: DF001 docs/rules.md#df001, DF002 docs/rules.md#df002, "
+        "DL3008 https://github.com/hadolint/hadolint/wiki/DL3008, RB003 docs/rules.md#rb003",
     ]
 
 
@@ -217,7 +219,7 @@ def test_text_shows_where_each_rule_is_documented_when_asked() -> None:
     linked = TextReporter(show_docs=True).render(FINDINGS, infos).splitlines()
     assert linked[0] == f"{plain[0]} docs/rules.md#df002"
     assert linked[2].endswith("(DL3008) https://github.com/hadolint/hadolint/wiki/DL3008")
-    assert linked[-1] == plain[-1], "the verdict line carries no link"
+    assert linked[-1] == plain[-2], "the verdict carries no link, and no rule pages line follows"
     absolute = TextReporter(show_docs=True, docs_url="https://example.org/p/")
     assert (
         absolute.render(FINDINGS, infos)
