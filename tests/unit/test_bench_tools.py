@@ -25,7 +25,13 @@ def _report() -> dict[str, Any]:
         "endpoints": {"seed": [{"name": "static file", "saturation": {"rate": 100.0}}]},
         "configs": {"seed": {"results": [_config("a", 1.0, 1.0)], "recommendation": {}}},
         "scale_out": {
-            "seed": {"rate_at_cpu_target": 10.0, "ceiling_rate": 30.0, "peak_memory_mb": 200.0}
+            "seed": {
+                "rate_at_cpu_target": 10.0,
+                "ceiling_rate": 30.0,
+                "peak_memory_mb": 200.0,
+                "plan_price_month": 25,
+                "cost_per_100_rps_month": 250.0,
+            }
         },
     }
 
@@ -66,6 +72,19 @@ def test_scale_out_finds_the_rate_at_the_cpu_target() -> None:
     )
     assert (scale["rate_at_cpu_target"], scale["ceiling_rate"]) == (400.0, 1500.0)
     assert (scale["memory_target_mb"], scale["memory_triggers_scaling"]) == (717, False)
+
+
+def test_priced_plan_without_its_cost_per_load_is_rejected() -> None:
+    data = _report()
+    data["scale_out"]["seed"]["cost_per_100_rps_month"] = None
+    assert check.problems(data) == ["scale_out.seed: cost_per_100_rps_month is not a number"]
+
+
+def test_cost_per_100_rps_is_the_price_over_the_rate_at_the_cpu_target() -> None:
+    # $25 a month for an instance that carries 200 req/s before scaling: $12.50 per 100 req/s.
+    assert analysis.cost_per_100_rps(25, 200.0) == 12.5
+    assert analysis.cost_per_100_rps(None, 200.0) is None
+    assert analysis.cost_per_100_rps(25, 0.0) is None
 
 
 def test_fit_needs_two_rates() -> None:

@@ -22,6 +22,14 @@ def fit_line(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
     return slope, mean_y - slope * mean_x
 
 
+def cost_per_100_rps(monthly_price: float | None, rate_at_cpu_target: float) -> float | None:
+    """What 100 req/s sustained costs a month: the instance's price over the rate one instance
+    carries before Render adds another (its CPU target). None when the plan has no price."""
+    if monthly_price is None or rate_at_cpu_target <= 0:
+        return None
+    return round(monthly_price * 100 / rate_at_cpu_target, 2)
+
+
 def scale_out(
     points: Sequence[tuple[float, float]],
     *,

@@ -40,6 +40,11 @@ def problems(data: Any) -> list[str]:
         for name in ("rate_at_cpu_target", "ceiling_rate", "peak_memory_mb"):
             if not isinstance(scale.get(name), int | float):
                 found.append(f"scale_out.{key}: {name} is not a number")
+        # A priced plan must give its cost per load; an unpriced one says so with None.
+        if scale.get("plan_price_month") is not None and not isinstance(
+            scale.get("cost_per_100_rps_month"), int | float
+        ):
+            found.append(f"scale_out.{key}: cost_per_100_rps_month is not a number")
     return found + _numbers(data, "report")
 
 

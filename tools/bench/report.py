@@ -103,6 +103,16 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cost_sentence(scale: dict[str, Any]) -> str:
+    price, cost = scale.get("plan_price_month"), scale.get("cost_per_100_rps_month")
+    if cost is None:
+        return "The plan has no price in deploycheck's table, so no cost per load is given."
+    return (
+        f"At ${price:g} per instance-month (Render's prices read {scale['prices_read']}), "
+        f"each sustained 100 req/s of this mix costs about **${cost:g} a month**."
+    )
+
+
 def markdown(data: dict[str, Any], charts: list[Path]) -> str:
     plan = data["plan"]
     out = [
@@ -235,7 +245,9 @@ def markdown(data: dict[str, Any], charts: list[Path]) -> str:
             f"(target {scale['memory_target_mb']} MB: "
             f"{'reached' if scale['memory_triggers_scaling'] else 'never reached'}). "
             f"Ceiling with {scale['max_instances']} instances: about "
-            f"**{scale['ceiling_rate']} req/s**, if PostgreSQL and Redis keep up.\n"
+            f"**{scale['ceiling_rate']} req/s**, if PostgreSQL and Redis keep up. "
+            + _cost_sentence(scale)
+            + "\n"
         )
     out.append("## Cost as the class grows (one request, median ms)\n")
     for key, pages in data["cost_growth"].items():

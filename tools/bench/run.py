@@ -24,6 +24,7 @@ import requests
 from sqlalchemy import select
 from testcontainers.core.network import Network
 
+from deploycheck.prices import load_prices, plan_name
 from deploycheck.targets.plans import PlanLimits
 from deploycheck.testing.builds import TEST_LABELS, ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets
@@ -322,19 +323,26 @@ def scale_out_points(
         assert meter.usage is not None
         points.append((paced.rate, meter.usage.cpus))
     plan = world.plan
+    scale = analysis.scale_out(
+        points,
+        saturation_rate=saturation["rate"],
+        saturation_cpus=saturation["cpus"],
+        peak_memory_mb=saturation["peak_memory_mb"],
+        cpus=limits.cpus,
+        memory_mb=limits.memory_mb,
+        target_cpu_percent=plan.target_cpu_percent,
+        target_memory_percent=plan.target_memory_percent,
+        max_instances=plan.max_instances,
+    )
+    # The Blueprint's plan is what Render bills, whatever limits this profile measured under.
+    prices = load_prices()
+    price = prices["compute"].get(plan_name(plan.name))
     return {
         "mix": load.paths,
-        **analysis.scale_out(
-            points,
-            saturation_rate=saturation["rate"],
-            saturation_cpus=saturation["cpus"],
-            peak_memory_mb=saturation["peak_memory_mb"],
-            cpus=limits.cpus,
-            memory_mb=limits.memory_mb,
-            target_cpu_percent=plan.target_cpu_percent,
-            target_memory_percent=plan.target_memory_percent,
-            max_instances=plan.max_instances,
-        ),
+        **scale,
+        "plan_price_month": price,
+        "prices_read": prices.get("read"),
+        "cost_per_100_rps_month": analysis.cost_per_100_rps(price, scale["rate_at_cpu_target"]),
         "mix_fixed_rate": figures["fixed_rate"],
     }
 
