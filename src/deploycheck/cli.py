@@ -27,6 +27,7 @@ from deploycheck import __version__, baseline, catalogue, cost, gate, init, pric
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
 from deploycheck.config import Config, config_for
+from deploycheck.config_args import add_config_options
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Level, Result
@@ -344,14 +345,12 @@ class CostCommand:
             help="a YAML table over the shipped prices and the config's cost: section (same "
             f"shape as deploycheck/data/{prices.PRICES})",
         )
-        configs = parser.add_mutually_exclusive_group()
-        configs.add_argument(
-            "--config",
-            type=Path,
-            help="config whose cost: section to use (default: $DEPLOYCHECK_CONFIG, else the "
-            "nearest one from the Blueprint upward)",
+        add_config_options(
+            parser,
+            config_help="config whose cost: section to use (default: $DEPLOYCHECK_CONFIG, else "
+            "the nearest one from the Blueprint upward)",
+            no_config_help="the shipped prices only",
         )
-        configs.add_argument("--no-config", action="store_true", help="the shipped prices only")
         parser.add_argument(
             "--format", choices=sorted(cost.RENDERERS), default="text", help="default: text"
         )
@@ -459,15 +458,11 @@ def _format_option() -> argparse.ArgumentParser:
 
 def _check_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    configs = common.add_mutually_exclusive_group()
-    configs.add_argument(
-        "--config",
-        type=Path,
-        help="config file (default: $DEPLOYCHECK_CONFIG, else the nearest .deploycheck.yaml "
-        "or pyproject.toml with [tool.deploycheck] from the checked file upward)",
-    )
-    configs.add_argument(
-        "--no-config", action="store_true", help="use no config file: the generic defaults"
+    add_config_options(
+        common,
+        config_help="config file (default: $DEPLOYCHECK_CONFIG, else the nearest "
+        ".deploycheck.yaml or pyproject.toml with [tool.deploycheck] from the checked file upward)",
+        no_config_help="use no config file: the generic defaults",
     )
     common.add_argument(
         "--rule",

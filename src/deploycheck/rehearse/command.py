@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from deploycheck.config import config_for
+from deploycheck.config_args import add_config_options
 from deploycheck.errors import ConfigFileError, ToolUnavailableError
 from deploycheck.rehearse.settings import RehearseSettings
 from deploycheck.reporters import report_dir
@@ -29,15 +30,11 @@ class RehearseCommand:
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("path", nargs="?", default="render.yaml", help="default: %(default)s")
-        configs = parser.add_mutually_exclusive_group()
-        configs.add_argument(
-            "--config",
-            type=Path,
-            help="config file with a rehearse: section (default: $DEPLOYCHECK_CONFIG, else "
-            "the nearest .deploycheck.yaml or pyproject.toml from the Blueprint upward)",
-        )
-        configs.add_argument(
-            "--no-config", action="store_true", help="no config: the default load, no writes"
+        add_config_options(
+            parser,
+            config_help="config file with a rehearse: section (default: $DEPLOYCHECK_CONFIG, "
+            "else the nearest .deploycheck.yaml or pyproject.toml from the Blueprint upward)",
+            no_config_help="no config: the default load, no writes",
         )
         parser.add_argument(
             "--scenario",

@@ -48,7 +48,7 @@ def rolling_deploy(
     timeline.mark(f"pre-deploy: {stack.target.pre_deploy_command}")
     stack.fleet.pre_deploy(new_image)
     timeline.mark(f"{name} starts")
-    new = stack.start_instance(name, new_image, env)
+    new = stack.fleet.start(name, new_image, env)
     if health_gated:
         stack.route(new)
         timeline.mark(f"{name} healthy, gets traffic")

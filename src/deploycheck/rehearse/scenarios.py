@@ -78,7 +78,7 @@ def failed_deploy(stack: Stack, image: str, result: ScenarioResult) -> list[str]
         load.wait(WARM_UP_SECONDS)
         for n, (case, (env, command)) in enumerate(broken.items(), 2):
             stack.timeline.mark(f"v{n} with {case} starts")
-            new = stack.start_instance(f"v{n}", image, env, command)
+            new = stack.fleet.start(f"v{n}", image, env, command)
             stack.route(new, wait=False)
             routed = watch_routed(stack, new.name)
             if routed:
@@ -150,7 +150,7 @@ def scale_out(stack: Stack, image: str, result: ScenarioResult) -> list[str]:
     count = stack.target.max_instances
     first = stack.deploy_first(image)
     for n in range(1, count):
-        stack.route(stack.start_instance(f"v1-{n}", image))
+        stack.route(stack.fleet.start(f"v1-{n}", image))
     stack.timeline.mark(f"{count} instances healthy")
     with stack.load(duration=30).running() as load:
         load.wait(3 * count)

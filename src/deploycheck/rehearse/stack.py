@@ -35,15 +35,6 @@ class Stack:
     workload: Workload
     timeline: Timeline = field(default_factory=Timeline)
 
-    def start_instance(
-        self,
-        name: str,
-        image: str,
-        env: Mapping[str, str] | None = None,
-        command: str | None = None,
-    ) -> Instance:
-        return self.fleet.start(name, image, env, command)
-
     def route(self, instance: Instance, *, health_checked: bool = True, wait: bool = True) -> float:
         """Put ``instance`` behind the balancer; with ``wait``, block until it takes traffic."""
         address = instance.address(self.network.name)
@@ -59,7 +50,7 @@ class Stack:
     ) -> Instance:
         """The first deploy: one-off setup, one healthy instance, the workload prepared."""
         output = self.setup(image)
-        instance = self.start_instance(name, image, env)
+        instance = self.fleet.start(name, image, env)
         self.route(instance)
         self.workload.prepare(self.balancer.url, output)
         return instance

@@ -57,7 +57,7 @@ def test_failed_deploy(
         load.wait(2)
         # 1: a required setting missing: gunicorn refuses to start.
         stack.timeline.mark("v2 without FLASK_SECRET_KEY starts")
-        missing = stack.start_instance("v2-no-secret", v2_image, {"FLASK_SECRET_KEY": ""})
+        missing = stack.fleet.start("v2-no-secret", v2_image, {"FLASK_SECRET_KEY": ""})
         stack.route(missing, wait=False)
         reasons["missing setting"] = (
             watch_unhealthy(stack, missing),
@@ -67,7 +67,7 @@ def test_failed_deploy(
         # 2: a database it cannot use (wrong password): up, but /health says 503.
         wrong_db = stack.postgres.network_url(driver=None).replace(stack.postgres.password, "wrong")
         stack.timeline.mark("v2 with a wrong DATABASE_URL starts")
-        cut_off = stack.start_instance("v2-wrong-db", v2_image, {"DATABASE_URL": wrong_db})
+        cut_off = stack.fleet.start("v2-wrong-db", v2_image, {"DATABASE_URL": wrong_db})
         stack.route(cut_off, wait=False)
         reasons["wrong database"] = (
             watch_unhealthy(stack, cut_off),
@@ -107,7 +107,7 @@ def test_failed_deploy_rejects_a_health_check_that_ignores_the_database(
     wrong_db = stack.postgres.network_url(driver=None).replace(stack.postgres.password, "wrong")
     with stack.load(duration=60).running() as load:
         load.wait(1)
-        blind = stack.start_instance("v2-blind", blind_image, {"DATABASE_URL": wrong_db})
+        blind = stack.fleet.start("v2-blind", blind_image, {"DATABASE_URL": wrong_db})
         stack.route(blind)
         load.wait(3)
 

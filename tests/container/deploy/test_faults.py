@@ -125,7 +125,7 @@ def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = 
     with database_link(stack) as (link, address):
         url = database_url_on_link(stack, address)
         setup_output = stack.setup(image)
-        v1 = stack.start_instance("v1", image, {**(env or {}), "DATABASE_URL": url})
+        v1 = stack.fleet.start("v1", image, {**(env or {}), "DATABASE_URL": url})
         link.connect(v1.container.get_wrapped_container().id)
         stack.route(v1)
         stack.workload.prepare(stack.balancer.url, setup_output)

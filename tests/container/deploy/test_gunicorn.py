@@ -68,7 +68,7 @@ def test_worker_crash_rejects_a_server_without_a_master(
 ) -> None:
     setup_output = stack.setup(v1_image)
     # A Dockerfile whose CMD runs the development server: one process, nobody to replace it.
-    bare = stack.start_instance(
+    bare = stack.fleet.start(
         "v1", v1_image, {"PORT": "10000"}, command="flask --app app run --host 0.0.0.0 --port 10000"
     )
     stack.route(bare)
@@ -114,7 +114,7 @@ def drain_with_slow_requests(
     """Two instances; a lock makes writes on ``a`` slow; SIGTERM ``a`` while they wait, then
     release the lock. The slow requests' statuses, how ``a`` stopped, and the load's records."""
     a = stack.deploy_first(v1_image, env)
-    b = stack.start_instance("v1-b", v1_image, env)
+    b = stack.fleet.start("v1-b", v1_image, env)
     stack.route(b)
     statuses: list[int] = []
     with stack.load(duration=60, writes=False).running() as load:

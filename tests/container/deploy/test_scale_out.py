@@ -81,8 +81,7 @@ def rehearse_scale_out(
     setup_output = stack.setup(image)
     count = stack.target.max_instances
     instances = [
-        stack.start_instance(f"v1-{n}", image, {**SCALE_ENV, **per_instance(n)})
-        for n in range(count)
+        stack.fleet.start(f"v1-{n}", image, {**SCALE_ENV, **per_instance(n)}) for n in range(count)
     ]
     for instance in instances:
         stack.route(instance)
