@@ -6,6 +6,10 @@ Rules are functions registered in :mod:`deploycheck.registry` that return
 command line (``deploycheck``), its reporters and the pytest plugin (:mod:`deploycheck.testing`)
 all use them. What is particular to one project (its base image, its user, opt-in conventions)
 comes from that project's ``.deploycheck.yaml``, never from the package.
+
+Beside the checks: :mod:`deploycheck.baseline` (adopt a project with known findings),
+:mod:`deploycheck.init` (a starter config), :mod:`deploycheck.cost` (the Blueprint's monthly
+price) and :mod:`deploycheck.rehearse` (Render's deploy replayed on real containers).
 """
 
 # The one place the version is written: pyproject.toml reads it (setuptools' dynamic version),
