@@ -25,6 +25,7 @@ from pathlib import Path, PurePath
 from deploycheck import __version__
 from deploycheck.errors import ConfigFileError
 from deploycheck.findings import Finding
+from deploycheck.records import record
 
 BASELINE_FILE = ".deploycheck-baseline.json"
 FORMAT_VERSION = 1
@@ -57,14 +58,7 @@ class Entry:
         return fingerprint(self.rule, self.path, self.subject)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "fingerprint": self.fingerprint,
-            "check": self.check,
-            "rule": self.rule,
-            "path": self.path,
-            "subject": self.subject,
-            "count": self.count,
-        }
+        return record(self, "fingerprint check rule path subject count")
 
 
 def fingerprint(rule: str, path: str, about: str) -> str:

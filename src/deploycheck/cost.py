@@ -26,6 +26,7 @@ from typing import Any
 
 from deploycheck.errors import ConfigFileError
 from deploycheck.prices import plan_name
+from deploycheck.records import record
 from deploycheck.targets.blueprint import KEY_VALUE_TYPES, Blueprint, Resource
 from deploycheck.targets.yamlfile import parse_yaml
 
@@ -63,14 +64,12 @@ class Line:
         return (self.kind, self.name)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "plan": self.plan,
-            "instances": list(self.instances),
-            "monthly": None if not self.known else [self.low, self.high],
-            "note": self.note,
-        }
+        return record(
+            self,
+            "kind name plan instances monthly note",
+            instances=list(self.instances),
+            monthly=None if not self.known else [self.low, self.high],
+        )
 
 
 @dataclass

@@ -12,6 +12,8 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from deploycheck.records import record
+
 # How a message marks what a rule option set: the project asked for it, the package did not.
 FROM_CONFIG = "(from the project's config)"
 
@@ -85,14 +87,9 @@ class Finding:
         return f"{where}: {self.message} ({self.rule_id})"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "rule": self.rule_id,
-            "level": str(self.level),
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
+        return record(
+            self, "rule level path line column message", rule=self.rule_id, level=str(self.level)
+        )
 
 
 @dataclass

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from deploycheck.errors import HarnessError
 from deploycheck.findings import Finding, Level, Problem
+from deploycheck.records import record
 from deploycheck.rule_pages import PAGES, Page
 
 RULE_ID = re.compile(r"^[A-Z]{2,3}\d{3}$")
@@ -115,19 +116,14 @@ class RuleInfo:
         return f"{DOCS_PAGE}#{self.id.lower()}"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "level": str(self.level),
-            "summary": self.summary,
-            "target": self.target,
-            "options": {name: _shown(value) for name, value in self.options.items()},
-            "enabled": self.enabled,
-            "presets": sorted(self.presets),
-            "doc": self.doc,
-            "anchor": self.anchor,
-            "since": self.since,
-            **(self.page._asdict() if self.page else {}),
-        }
+        shown = record(
+            self,
+            "id level summary target options enabled presets doc anchor since",
+            level=str(self.level),
+            options={name: _shown(value) for name, value in self.options.items()},
+            presets=sorted(self.presets),
+        )
+        return shown | (self.page._asdict() if self.page else {})
 
 
 def _shown(value: object) -> object:
@@ -156,10 +152,6 @@ class Rule:
     @property
     def id(self) -> str:
         return self.info.id
-
-    @property
-    def level(self) -> Level:
-        return self.info.level
 
     def __call__(
         self, *args: Any, options: Mapping[str, object] | None = None, **kw: Any

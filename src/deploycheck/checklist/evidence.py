@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from deploycheck.errors import ConfigFileError
+from deploycheck.records import record
 
 # Under the report directory: where the recorder writes and the report reads.
 RESULTS_DIR = "checklist"
@@ -62,14 +63,9 @@ class Evidence:
         return cls(items, outcome=outcome, **text)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "items": self.items,
-            "nodeid": self.nodeid,
-            "summary": self.summary,
-            "suite": self.suite,
-            "outcome": self.outcome.value,
-            "timestamp": self.timestamp,
-        }
+        return record(
+            self, "items nodeid summary suite outcome timestamp", outcome=self.outcome.value
+        )
 
 
 def load_evidence(results_dir: Path) -> list[Evidence]:

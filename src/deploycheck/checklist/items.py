@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from deploycheck.errors import ConfigError
+from deploycheck.records import record
 
 # ``where(yaml_path)`` -> "file:line" of that key in the config.
 Locator = Callable[[tuple], str]
@@ -50,13 +51,12 @@ class ChecklistItem:
     suites: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "number": self.number,
-            "title": self.title,
-            "automated": self.automated,
-            "manual": list(self.manual),
-            "suites": list(self.suites),
-        }
+        return record(
+            self,
+            "number title automated manual suites",
+            manual=list(self.manual),
+            suites=list(self.suites),
+        )
 
 
 @dataclass(frozen=True)

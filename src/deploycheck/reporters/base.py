@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from deploycheck.findings import Finding, Level
+from deploycheck.records import record
 from deploycheck.registry import DOCS_PAGE
 
 if TYPE_CHECKING:
@@ -73,13 +74,7 @@ class Summary:
         return f"{verdict}: {self.errors} error(s), {self.warnings} warning(s){infos}"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "infos": self.infos,
-            "total": self.total,
-        }
+        return record(self, "ok errors warnings infos total")
 
 
 def docs_link(rule_id: str, rules: Mapping[str, RuleInfo], base: str | None) -> str | None:
