@@ -16,16 +16,17 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, BinaryIO, Self
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from deploycheck.testing.processes import ServerProcess
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Error, Page
@@ -221,24 +222,26 @@ def flask(env: Mapping[str, str], *args: str) -> str:
     return done.stdout
 
 
-class AppServer:
+class AppServer(ServerProcess):
     """The app as production runs it (``gunicorn -c gunicorn.conf.py``), listening on a socket
-    this process bound on a free 127.0.0.1 port and hands over as ``fd://`` (no port race)."""
+    this process bound on a free 127.0.0.1 port and hands over as ``fd://`` (no port race).
+    Stopping it is Render's: SIGTERM, SIGKILL if it has not left in 30 s."""
+
+    name = "gunicorn"
+    hint = "run the same command by hand with the env in the log"
 
     def __init__(self, env: Mapping[str, str], log_path: Path, ready_timeout: float = 60.0):
+        super().__init__(log_path, ready_timeout, stop_timeout=30.0)
         self.env = dict(env)
-        self.log_path = log_path
-        self.ready_timeout = ready_timeout
-        self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
-    def start(self) -> Self:
-        with socket.socket() as listener, self.log_path.open("wb") as log:
+    def _launch(self, log: BinaryIO) -> subprocess.Popen[bytes]:
+        with socket.socket() as listener:
             listener.bind((HOST, 0))
             listener.listen(128)
             self.url = f"http://{HOST}:{listener.getsockname()[1]}"
             fd = listener.fileno()
-            self.process = subprocess.Popen(
+            return subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
@@ -254,54 +257,15 @@ class AppServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def _waiting_for(self) -> str | None:
         try:
-            self._wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _wait_until_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.ready_timeout
-        last = "no answer yet"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                response = requests.get(f"{self.url}/health", timeout=5)
-            except requests.RequestException as exc:  # not listening yet, or still booting
-                last = str(exc)
-            else:
-                if response.status_code == 200:
-                    return
-                last = f"{response.status_code} {response.text[:200]}"
-            time.sleep(0.2)
-        raise TimeoutError(
-            f"gunicorn at {self.url} not healthy after {self.ready_timeout:.0f} s ({last}):\n"
-            f"{self.log_tail()}\nHint: run the same command by hand with the env in the log."
-        )
-
-    def log_tail(self, lines: int = 30) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM, as Render stops an instance; SIGKILL if it has not left in 30 s."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+            response = requests.get(f"{self.url}/health", timeout=5)
+        except requests.RequestException as exc:  # not listening yet, or still booting
+            return f"{self.url}/health: {exc}"
+        if response.status_code == 200:
+            return None
+        return f"{self.url}/health: {response.status_code} {response.text[:200]}"
 
 
 @dataclass(frozen=True)

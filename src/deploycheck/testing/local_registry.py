@@ -12,21 +12,20 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Self
+from typing import BinaryIO
 
 import docker
 from docker.errors import ImageNotFound
 
 from deploycheck.errors import RegistryError
+from deploycheck.testing.processes import ServerProcess
 
 REGISTRY_BINARY = "docker-registry"
 REGISTRY_HINT = "install Debian's registry with 'apt-get install docker-registry' (.ci/run does)"
 _LISTENING = re.compile(r'msg="listening on (127\.0\.0\.1:\d+)"')
-LOG_TAIL_LINES = 20
 CONFIG = """\
 version: 0.1
 log:
@@ -39,85 +38,52 @@ http:
 """
 
 
-class LocalRegistry:
+class LocalRegistry(ServerProcess):
     """A registry serving ``127.0.0.1:<port>``; entering starts it, leaving stops it and
     deletes what was pushed. ``ref("python:3.11")`` is the official name as this registry
     holds it: ``127.0.0.1:<port>/library/python:3.11``."""
 
+    name = f"the registry {REGISTRY_BINARY}"
+    error = RegistryError
+
     def __init__(self, workdir: Path, ready_timeout: float = 30.0, config: str = CONFIG) -> None:
+        super().__init__(workdir / "registry.log", ready_timeout)
         self.workdir = workdir
         self.config = config
-        self.ready_timeout = ready_timeout
-        self.log_path = workdir / "registry.log"
         self.address = ""
-        self._process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> Self:
+    def _launch(self, log: BinaryIO) -> subprocess.Popen[bytes]:
         binary = shutil.which(REGISTRY_BINARY)
         if binary is None:
             raise RegistryError(f"{REGISTRY_BINARY} is not on PATH. Hint: {REGISTRY_HINT}")
-        self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "config.yml"
         config.write_text(self.config.format(storage=self.workdir / "storage"))
         # REGISTRY_* variables override the config file: none of the caller's may leak in.
         env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-        with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                [binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT, env=env
-            )
-        try:
-            self._wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        return subprocess.Popen(
+            [binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT, env=env
+        )
 
-    def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + self.ready_timeout
-        assert self._process is not None
-        while True:
-            if self._process.poll() is not None:
-                raise self._error(f"exited with code {self._process.returncode}")
-            if not self.address:
-                found = _LISTENING.search(self.log_path.read_text(errors="replace"))
-                self.address = found.group(1) if found else ""
-            if self.address and self._answers():
-                return
-            if time.monotonic() > deadline:
-                raise self._error(f"did not answer within {self.ready_timeout:.0f}s")
-            time.sleep(0.2)
-
-    def _answers(self) -> bool:
+    def _waiting_for(self) -> str | None:
+        if not self.address:
+            found = _LISTENING.search(self.log_path.read_text(errors="replace"))
+            self.address = found.group(1) if found else ""
+        if not self.address:
+            return "no listening address in its log yet"
         try:
             with urllib.request.urlopen(f"http://{self.address}/v2/", timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+                return None if response.status == 200 else f"/v2/ answered {response.status}"
+        except (urllib.error.URLError, OSError) as exc:
+            return f"/v2/: {exc}"
 
-    def _error(self, what: str) -> RegistryError:
-        lines = self.log_path.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
-        return RegistryError(
-            f"the registry ({REGISTRY_BINARY}, log {self.log_path}) {what}. "
-            f"Last log lines:\n" + ("\n".join(lines) or "(none)")
-        )
+    def _start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        super()._start()
 
     def stop(self) -> None:
         """Stop the process and delete the stored images; safe to call twice."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
+        super().stop()
         shutil.rmtree(self.workdir / "storage", ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def ref(self, official: str) -> str:
         """Where this registry holds the official image ``official`` (Docker Hub short name)."""
