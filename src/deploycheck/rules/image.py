@@ -21,9 +21,6 @@ MB = 1_000_000
 APP_DIR = "/app"
 WRITABLE_DIRS = ("/app/logs",)
 
-# Development-only files: wrong to ship, not a leak (a .pem is usually a public certificate).
-DEVELOPMENT_FILES = re.compile(r"(^|/)(\.git|tests)(/|$)|\.(pem|sqlite|db)$")
-
 # Space wasters, by kind: caches a build should not leave behind and tools it should not ship.
 WASTE = {
     "pip cache": re.compile(r"/\.cache/pip/"),
@@ -176,6 +173,10 @@ def check_wasted_space(image: Image, files: Sequence[FileEntry]) -> Iterator[Pro
             f"{kind}: {len(entries)} files, {total / MB:.1f} MB wasted (e.g. {sample})",
             level=Level.WARNING if kind == "bytecode without source" else None,
         )
+
+
+# Development-only files: wrong to ship, not a leak (a .pem is usually a public certificate).
+DEVELOPMENT_FILES = re.compile(r"(^|/)(\.git|tests)(/|$)|\.(pem|sqlite|db)$")
 
 
 def _secret_by_name(relative: str) -> bool:

@@ -31,7 +31,8 @@ _GLOB = frozenset("*?[\\")
 
 @dataclass(frozen=True)
 class IgnorePattern:
-    """One pattern line; ``reinclude`` for ``!`` lines, which put paths back in the context."""
+    """One pattern and its line in ``.dockerignore`` (0 for one from elsewhere: the config's
+    ``keep_out``); ``reinclude`` for ``!`` lines, which put paths back in the context."""
 
     text: str
     line: int

@@ -34,7 +34,10 @@ _NPM_INSTALL = {"npm": {"ci", "install", "i"}, "yarn": {"install", ""}, "pnpm": 
 
 @dataclass(frozen=True)
 class Install:
-    """One dependency install: ``tool`` (pip, uv, poetry, pipenv, npm...), its RUN and files."""
+    """One dependency install: ``tool`` (pip, uv, poetry, pipenv, npm...), its RUN and the
+    requirement files pip or uv reads; ``caches`` when it leaves its download cache in the
+    layer, ``from_manifest`` when it installs what files of the context list (a requirements
+    or lock file), not packages named on the command line."""
 
     tool: str
     run: Instruction
