@@ -1,10 +1,13 @@
-"""``python -m tools.bench [--quick] [--report-dir DIR]`` and ``python -m tools.bench check``."""
+"""``python -m tools.bench [--quick] [--report-dir DIR] [--against REF]`` and
+``python -m tools.bench check``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import docker.errors
@@ -23,14 +26,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-dir", type=Path, default=Path(os.environ.get("REPORT_DIR", "reports"))
     )
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="only the cached reads' ratio to a static file, for this working tree's image and "
+        "git REF's side by side in one run (writes bench-against.json)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds of the static file and the cached reads (default: 5, 3 with --quick)",
+    )
     args = parser.parse_args(argv)
     if args.command == "check":
         return check.main(str(args.report_dir / "capacity.json"))
+    from tools.bench import against
     from tools.bench.run import Settings, run
 
+    settings = Settings.for_mode(args.quick)
+    if args.rounds:
+        settings = replace(settings, rounds=args.rounds)
     try:
-        data = run(Settings.for_mode(args.quick), args.report_dir)
-    except (WrkError, InstanceError, HarnessError) as exc:
+        if args.against:
+            return _compare(against.run(settings, args.report_dir, args.against), args.report_dir)
+        data = run(settings, args.report_dir)
+    except (WrkError, InstanceError, HarnessError, against.AgainstError) as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
     except (docker.errors.DockerException, requests.RequestException) as exc:
@@ -42,6 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     for row in data["targets"]:
         verdict = "met" if row["met"] else "NOT met"
         print(f"bench: {row['what']}: {row['measured']} {row['unit']} ({row['target']}): {verdict}")
+    return 0
+
+
+def _compare(data: dict, report_dir: Path) -> int:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    written = report_dir / "bench-against.json"
+    written.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"bench: wrote {written}")
+    print(data["table"], end="")
     return 0
 
 

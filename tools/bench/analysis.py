@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import statistics
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # A configuration must beat the current one by more than this to be recommended instead:
@@ -109,4 +110,18 @@ def target(what: str, wanted: str, measured: float, met: bool, unit: str) -> dic
         "measured": round(measured, 3),
         "unit": unit,
         "met": met,
+    }
+
+
+def read_ratios(rounds: Sequence[Mapping[str, float]], static: str) -> dict[str, Any]:
+    """Each read's rate over the ``static`` file's in every round, and the median of those
+    ratios (0.0, a missed target, when no round measured the static file at all)."""
+    names = [name for name in rounds[0] if name != static] if rounds else []
+    ratios = {name: [round(r[name] / r[static], 3) for r in rounds if r[static]] for name in names}
+    return {
+        "rounds": [dict(r) for r in rounds],
+        "ratios": ratios,
+        "median_ratio": {
+            name: statistics.median(values) if values else 0.0 for name, values in ratios.items()
+        },
     }

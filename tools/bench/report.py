@@ -44,10 +44,7 @@ def _charts(data: dict[str, Any], chart_dir: Path) -> list[Path]:
     ax.invert_yaxis()
     ax.set_xlabel("req/s at saturation (wrk, one instance)")
     ax.legend()
-    fig.tight_layout()
-    paths.append(chart_dir / "endpoints.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(_saved(fig, chart_dir / "endpoints.png"))
 
     fig, axes = plt.subplots(1, len(data["cost_growth"]), figsize=(10, 4), squeeze=False)
     for ax, (key, pages) in zip(axes[0], data["cost_growth"].items(), strict=True):
@@ -58,10 +55,7 @@ def _charts(data: dict[str, Any], chart_dir: Path) -> list[Path]:
         ax.set_xlabel("students in the course (20 assignments)")
         ax.set_ylabel("ms for one request (median)")
     axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
-    paths.append(chart_dir / "cost-growth.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(_saved(fig, chart_dir / "cost-growth.png"))
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for key, scale in data["scale_out"].items():
@@ -73,10 +67,7 @@ def _charts(data: dict[str, Any], chart_dir: Path) -> list[Path]:
     ax.set_xlabel("mix req/s on one instance")
     ax.set_ylabel("% of the plan's CPU")
     ax.legend()
-    fig.tight_layout()
-    paths.append(chart_dir / "scale-out.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(_saved(fig, chart_dir / "scale-out.png"))
 
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for key, block in data["configs"].items():
@@ -90,11 +81,18 @@ def _charts(data: dict[str, Any], chart_dir: Path) -> list[Path]:
     ax.invert_yaxis()
     ax.set_xlabel("mix req/s at saturation")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths.append(chart_dir / "configs.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(_saved(fig, chart_dir / "configs.png"))
     return paths
+
+
+def _saved(fig: Any, path: Path) -> Path:
+    """Write ``fig`` to ``path`` and free it (pyplot keeps every open figure)."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:

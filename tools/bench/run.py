@@ -200,6 +200,22 @@ def startup_samples(
     return found
 
 
+def read_round(
+    container: AppContainer, endpoints: list[scenarios.Endpoint], settings: Settings
+) -> dict[str, float]:
+    """One round: the static file and the cached reads at saturation, one after the other."""
+    by_name = {e.name: e for e in endpoints}
+    rates = {}
+    for name in READ_TARGETS:
+        load = by_name[name].load
+        warm(container.base_url, load)
+        done = wrk.run(
+            container.base_url, load, seconds=settings.seconds, connections=settings.connections
+        )
+        rates[name] = round(done.rate, 1)
+    return rates
+
+
 def read_ratios(
     world: World, container: AppContainer, endpoints: list[scenarios.Endpoint], settings: Settings
 ) -> dict[str, Any]:
@@ -208,31 +224,8 @@ def read_ratios(
     Side by side in each round, so a busy moment of the shared host weighs on all three; the
     target is judged on the median of the rounds' ratios, and every round is reported.
     """
-    by_name = {e.name: e for e in endpoints}
-    rounds = []
-    for _ in range(settings.rounds):
-        rates = {}
-        for name in READ_TARGETS:
-            load = by_name[name].load
-            warm(container.base_url, load)
-            done = wrk.run(
-                container.base_url, load, seconds=settings.seconds, connections=settings.connections
-            )
-            rates[name] = round(done.rate, 1)
-        rounds.append(rates)
-    static = READ_TARGETS[0]
-    ratios = {
-        name: [round(r[name] / r[static], 3) for r in rounds if r[static]]
-        for name in READ_TARGETS[1:]
-    }
-    return {
-        "rounds": rounds,
-        "ratios": ratios,
-        # 0.0 (a missed target) when no round measured the static file at all.
-        "median_ratio": {
-            name: statistics.median(values) if values else 0.0 for name, values in ratios.items()
-        },
-    }
+    rounds = [read_round(container, endpoints, settings) for _ in range(settings.rounds)]
+    return analysis.read_ratios(rounds, READ_TARGETS[0])
 
 
 def cost_growth(world: World, container: AppContainer, settings: Settings) -> dict[str, Any]:
@@ -419,21 +412,23 @@ def targets(seed_profile: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
-    """The whole benchmark; returns the report's data (also written by the caller)."""
-    # testcontainers logs every wait at INFO; the bench prints its own progress.
+def log_quietly() -> None:
+    """testcontainers logs every wait at INFO; the bench prints its own progress."""
     logging.getLogger("testcontainers").setLevel(logging.WARNING)
+
+
+@contextmanager
+def prepared(report_dir: Path, sources: dict[str, Path]) -> Iterator[tuple[World, dict[str, Any]]]:
+    """The image of each source tree (``Dockerfile.render``; the first is this repository's,
+    kept for later runs, the others removed at the end), PostgreSQL and Redis on one network,
+    migrated with the first image and seeded: a world running the first image, and every
+    built image by name. Everything started is removed when the block ends."""
     load_images_env(images_env_file(REPO_ROOT))
     configure_testcontainers()
     wrk.wrk_path()
     # Stats and builds wait on a busy engine: the SDK's 60 s default gave up mid-run here.
     client = docker.from_env(timeout=300)
     plan = instance.read_plan(REPO_ROOT / "render.yaml")
-    profiles = [
-        Profile("plan", f"{plan.name} per Render's docs", plan.limits),
-        Profile("seed", "0.5 CPU / 1 GB (seed and issue)", SEED_LIMITS),
-    ]
-    started_at = time.monotonic()
     builds = ImageBuilds(
         client,
         report_dir / "bench",
@@ -442,8 +437,10 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
     )
     with ExitStack() as stack:
         stack.callback(builds.remove_all)
-        log("building the image (or reusing the container suite's build of it)")
-        built = builds.build("bench", REPO_ROOT, keep=True)
+        images = {}
+        for position, (name, source) in enumerate(sources.items()):
+            log(f"building the image of {name} (or reusing an earlier build of it)")
+            images[name] = builds.build(name, source, keep=position == 0).image
         network = stack.enter_context(Network())
         postgres = PostgresService().with_network(network, "postgres")
         cache = RedisService().with_network(network, "redis")
@@ -458,14 +455,27 @@ def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
             app_secrets=AppSecrets(),
             cors_origins=plan.env["CORS_ORIGINS"],
         )
-        app_env.migrate(built.image.ref, "flask db upgrade")
+        first = next(iter(images.values()))
+        app_env.migrate(first.ref, "flask db upgrade")
         log(f"seeding courses of {', '.join(map(str, SIZES))} students x 20 assignments")
         courses, grade_id = seed(postgres.url)
-        world = World(client, built.image.ref, app_env, cache.url, courses, grade_id, plan)
+        yield World(client, first.ref, app_env, cache.url, courses, grade_id, plan), images
+
+
+def run(settings: Settings, report_dir: Path) -> dict[str, Any]:
+    """The whole benchmark; returns the report's data (also written by the caller)."""
+    log_quietly()
+    started_at = time.monotonic()
+    with prepared(report_dir, {"bench": REPO_ROOT}) as (world, images):
+        plan = world.plan
+        profiles = [
+            Profile("plan", f"{plan.name} per Render's docs", plan.limits),
+            Profile("seed", "0.5 CPU / 1 GB (seed and issue)", SEED_LIMITS),
+        ]
         measured = {p.key: measure_profile(world, p, settings) for p in profiles}
         config_profiles = profiles[:1] if settings.quick else profiles
         configs = {p.key: measure_configs(world, p, settings) for p in config_profiles}
-        image_mb = built.image.size / 1e6
+        image_mb = images["bench"].size / 1e6
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if settings.quick else "full",

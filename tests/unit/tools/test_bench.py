@@ -138,3 +138,62 @@ def test_targets_are_judged_on_the_medians_of_repeated_samples() -> None:
         "gradebook page (summary rebuilt), 300 x 20, one request": False,
         "container start to first answer (median of starts)": True,
     }
+
+
+def _round(static: float, summary: float, report: float) -> dict[str, float]:
+    return {
+        "static file": static,
+        "course summary, cached": summary,
+        "student report, cached": report,
+    }
+
+
+def test_read_ratios_are_per_round_and_judged_on_their_median() -> None:
+    rounds = [_round(100, 80, 90), _round(200, 100, 200), _round(50, 45, 40)]
+    found = analysis.read_ratios(rounds, "static file")
+    assert found["ratios"] == {
+        "course summary, cached": [0.8, 0.5, 0.9],
+        "student report, cached": [0.9, 1.0, 0.8],
+    }
+    assert found["median_ratio"] == {"course summary, cached": 0.8, "student report, cached": 0.9}
+
+
+def test_a_round_without_a_static_rate_is_left_out_and_none_at_all_misses() -> None:
+    assert analysis.read_ratios([_round(0, 80, 90)], "static file")["median_ratio"] == {
+        "course summary, cached": 0.0,
+        "student report, cached": 0.0,
+    }
+
+
+def test_against_alternates_which_side_goes_first() -> None:
+    from tools.bench.against import round_orders
+
+    assert round_orders(4, ["tree", "main~5"]) == [
+        ["tree", "main~5"],
+        ["main~5", "tree"],
+        ["tree", "main~5"],
+        ["main~5", "tree"],
+    ]
+
+
+def test_against_table_has_both_sides_medians_and_ranges() -> None:
+    from tools.bench.against import compare, table
+
+    compared = compare(
+        {
+            "tree": [_round(100, 80, 90), _round(100, 70, 85)],
+            "main~5": [_round(100, 60, 70), _round(100, 90, 95)],
+        }
+    )
+    text = table(compared, {"tree": "this tree", "main~5": "main~5 (abc1234)"})
+    assert text.splitlines()[2:] == [
+        "| this tree | 0.75x | 0.88x | 0.70-0.80x / 0.85-0.90x |",
+        "| main~5 (abc1234) | 0.75x | 0.82x | 0.60-0.90x / 0.70-0.95x |",
+    ]
+
+
+def test_against_names_a_ref_that_is_no_commit() -> None:
+    from tools.bench.against import AgainstError, commit_of
+
+    with pytest.raises(AgainstError, match="no-such-ref"):
+        commit_of("no-such-ref")
