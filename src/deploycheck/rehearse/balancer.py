@@ -23,7 +23,7 @@ from testcontainers.core.network import Network
 from deploycheck.errors import ContainerNotReadyError
 from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
-from deploycheck.testing.lifetime import Lifetime
+from deploycheck.testing.lifetime import Lifetime, created
 from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_HAPROXY_IMAGE = "haproxy:2.6"
@@ -125,7 +125,7 @@ class Balancer(Lifetime):
         ).wait_until_ready(self.container)
 
     def stop(self) -> None:
-        if self.container.get_wrapped_container() is not None:
+        if created(self.container):
             self.container.stop()
         for path in self._config_dir.iterdir():
             path.unlink()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Self
 
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.exceptions import ContainerStartException
+
 
 class Lifetime:
     """Something started and stopped. ``with`` starts it and always stops it; a start that
@@ -29,3 +32,13 @@ class Lifetime:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def created(container: DockerContainer) -> bool:
+    """Whether the engine has ``container`` yet: a start that failed before creating it leaves
+    nothing to stop (testcontainers raises for it rather than returning None)."""
+    try:
+        container.get_wrapped_container()
+    except ContainerStartException:
+        return False
+    return True

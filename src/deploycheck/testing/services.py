@@ -25,7 +25,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
-from deploycheck.testing.lifetime import Lifetime
+from deploycheck.testing.lifetime import Lifetime, created
 from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_POSTGRES_IMAGE = "postgres:15-alpine"
@@ -67,7 +67,7 @@ class Service(Lifetime):
 
     def stop(self) -> None:
         """Remove the container (and its anonymous volumes); safe to call twice."""
-        if self.container.get_wrapped_container() is None:
+        if not created(self.container):
             return
         with suppress(docker.errors.NotFound):
             self.container.stop()
