@@ -12,9 +12,11 @@ API = "/api/v1"
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One row of the report: its name, what wrk sends, and for an uncached read the course
+    whose report version is dropped continuously during the run, so every read misses."""
+
     name: str
     load: Load
-    # Course whose report version is dropped continuously during the run: every read misses.
     uncached_course: int | None = None
 
 
