@@ -60,6 +60,7 @@ RULE_MODULES = (
     "deploycheck.rules.schema",
     "deploycheck.rules.blueprint",
     "deploycheck.rules.blueprint_env",
+    "deploycheck.rules.blueprint_refs",
     "deploycheck.rules.crossfile",
     "deploycheck.rules.dockerfile",
     "deploycheck.rules.dockerfile_runtime",

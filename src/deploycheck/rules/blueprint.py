@@ -7,7 +7,7 @@ want it), a web service without ``healthCheckPath`` (advice: Render then waits f
 Conventions are opt-in (RB001, one web service). The numbers one project wants (its scaling
 range and targets, plan, deploy trigger, eviction policy, PostgreSQL version) are rule options
 from that project's config; a rule whose option is unset checks nothing. Env var rules live in
-``blueprint_env``.
+``blueprint_env``, the ``from*`` references' in ``blueprint_refs``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ and references that resolve within one environment, each failure naming both lin
 from __future__ import annotations
 
 from deploycheck.rules.blueprint import web_service_present
-from deploycheck.rules.blueprint_env import references_resolve
+from deploycheck.rules.blueprint_refs import references_resolve
 from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.yamlfile import parse_yaml
 
