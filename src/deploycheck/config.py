@@ -42,16 +42,15 @@ from deploycheck.checklist.items import Checklist, parse_checklist
 from deploycheck.errors import ConfigError, ConfigFileError
 from deploycheck.findings import Finding, Level
 from deploycheck.prices import KEYS, PRICES, checked
-from deploycheck.registry import PRESETS, REGISTRY, RELAYED_CODE, RELEASES, RuleInfo, load_all
+from deploycheck.registry import PRESETS, REGISTRY, RELEASES, load_all
 from deploycheck.rehearse.settings import RehearseSettings, parse_rehearse
-from deploycheck.targets.yamlfile import YamlDocument, load_yaml, parse_yaml
+from deploycheck.rule_values import check_option, env_value, known_rule, rule_level
+from deploycheck.targets.yamlfile import YamlDocument, load_yaml
 
 CONFIG_FILE = ".deploycheck.yaml"
 PYPROJECT = "pyproject.toml"
-OFF = "off"
 ENV_OPTION = re.compile(r"^DEPLOYCHECK_(?P<id>[A-Z]{2,3}\d{3})_(?P<option>[A-Z0-9_]+)$")
 _TOP_KEYS = {"extends", "rules", "ignore", "checklist", "rules-version", "rehearse", "cost"}
-_TYPE_NAMES = {int: "a whole number", str: "a string", list: "a list", dict: "a mapping"}
 
 
 @dataclass(frozen=True)
@@ -167,15 +166,15 @@ class Config:
             if not match:
                 continue
             rule_id, option = match["id"], match["option"].lower()
-            value = _env_value(raw, where)
-            _check_option(_known(rule_id, where), option, value, where)
+            value = env_value(raw, where)
+            check_option(known_rule(rule_id, where), option, value, where)
             old = rules.get(rule_id, RuleSetting())
             rules[rule_id] = replace(old, options={**old.options, option: value})
         for rule_id, text in (levels or {}).items():
             where = f"--rule {rule_id}={text}"
-            _known(rule_id, where)
+            known_rule(rule_id, where)
             old = rules.get(rule_id, RuleSetting())
-            level, off = _level(text, where)
+            level, off = rule_level(text, where)
             rules[rule_id] = replace(old, level=level, off=off)
         return replace(self, rules=rules)
 
@@ -351,17 +350,17 @@ def _rules(doc: YamlDocument, section: object) -> dict[str, RuleSetting]:
     rules: dict[str, RuleSetting] = {}
     for rule_id, value in section.items():
         where = _at(doc, ("rules", rule_id))
-        info = _known(str(rule_id), where)
+        info = known_rule(str(rule_id), where)
         if isinstance(value, dict):
             options = {k: v for k, v in value.items() if k != "level"}
-            level, off = _level(value["level"], where) if "level" in value else (None, False)
+            level, off = rule_level(value["level"], where) if "level" in value else (None, False)
             if info is None and options:
                 raise ConfigError(f"{where}: {rule_id} is hadolint's; it takes no options")
             for option, option_value in options.items():
-                _check_option(info, str(option), option_value, _at(doc, ("rules", rule_id, option)))
+                check_option(info, str(option), option_value, _at(doc, ("rules", rule_id, option)))
             rules[str(rule_id)] = RuleSetting(level, off, options)
         else:
-            level, off = _level(value, where)
+            level, off = rule_level(value, where)
             rules[str(rule_id)] = RuleSetting(level, off)
     return rules
 
@@ -375,53 +374,6 @@ def _ignores(doc: YamlDocument, section: object) -> tuple[PathIgnore, ...]:
         listed = ids if isinstance(ids, list) else [ids]
         for rule_id in listed:
             if rule_id != "*":
-                _known(str(rule_id), where)
+                known_rule(str(rule_id), where)
         ignores.append(PathIgnore(str(pattern), frozenset(map(str, listed))))
     return tuple(ignores)
-
-
-def _known(rule_id: str, where: str) -> RuleInfo | None:
-    """The registry entry for ``rule_id`` (None for a hadolint code); else a ConfigError."""
-    load_all()
-    if rule_id in REGISTRY:
-        return REGISTRY[rule_id]
-    if RELAYED_CODE.match(rule_id):
-        return None
-    close = [known for known in REGISTRY.infos() if known[:2] == rule_id[:2]][:3]
-    hint = f" (known {rule_id[:2]} ids include {', '.join(close)})" if close else ""
-    raise ConfigError(f"{where}: unknown rule id {rule_id!r}{hint}; `deploycheck rules` lists them")
-
-
-def _level(value: object, where: str) -> tuple[Level | None, bool]:
-    # YAML 1.1 would read a bare `off` as False; our loader reads YAML 1.2, where it is a word.
-    if value is False or value == OFF:
-        return None, True
-    try:
-        return Level.named(str(value)), False
-    except ValueError as exc:
-        raise ConfigError(f"{where}: {exc} or off") from None
-
-
-def _check_option(info: RuleInfo | None, option: str, value: object, where: str) -> None:
-    if info is None:
-        raise ConfigError(f"{where}: hadolint's codes take no options")
-    if option not in info.options:
-        known = ", ".join(sorted(info.options)) or "none"
-        raise ConfigError(f"{where}: {info.id} has no option {option!r} (its options: {known})")
-    if value is None:
-        return
-    wanted = info.option_types[option]
-    types = wanted if isinstance(wanted, tuple) else (wanted,)
-    if float in types:
-        types = (*types, int)
-    wrong_bool = isinstance(value, bool) and bool not in types
-    if wrong_bool or not isinstance(value, types):
-        names = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
-        raise ConfigError(f"{where}: {info.id} option {option!r} wants {names}, found {value!r}")
-
-
-def _env_value(raw: str, where: str) -> Any:
-    doc = parse_yaml(f"value: {raw}", where)
-    if doc.findings:
-        raise ConfigError(f"{where}: cannot read {raw!r} as a YAML value")
-    return doc.data["value"]
