@@ -74,9 +74,12 @@ def _check_value(spec: Field, value: Any) -> str | None:
         if spec.pattern and not re.search(spec.pattern, value):
             return spec.problem
     elif spec.kind in ("int", "number"):
-        allowed = (int,) if spec.kind == "int" else (int, float)
-        if isinstance(value, bool) or not isinstance(value, allowed):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return "must be an integer" if spec.kind == "int" else "must be a number"
+        # JSON has one number type: 3.0 is the integer 3, as JSON Schema (and so the OpenAPI
+        # document) says; parse hands it on as an int.
+        if spec.kind == "int" and isinstance(value, float) and not value.is_integer():
+            return "must be an integer"
         # Only floats can be non-finite; math.isfinite(10**400) would raise OverflowError.
         if isinstance(value, float) and not math.isfinite(value):
             return "must be a finite number"
@@ -137,9 +140,13 @@ def parse(fields: Mapping[str, Field], *, partial: bool = False) -> dict[str, An
             errors[name] = problem
     if errors:
         raise ApiError(422, "validation_error", "The request body is invalid", errors)
-    return {
-        name: (value.strip() if isinstance(value, str) else value) for name, value in data.items()
-    }
+    return {name: _cleaned(fields[name], value) for name, value in data.items()}
+
+
+def _cleaned(spec: Field, value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return int(value) if spec.kind == "int" else value
 
 
 def parse_body() -> dict[str, Any]:
