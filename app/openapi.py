@@ -229,6 +229,7 @@ def _page_schema(model: type[Rendered]) -> dict[str, Any]:
 def _path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
     """``rule``'s path in OpenAPI's template syntax, and its path parameters."""
     parameters = []
+    # A rule's converters, by argument in path order, are only kept in this werkzeug attribute.
     for name, converter in rule._converters.items():
         if not isinstance(converter, IntegerConverter):
             raise Undescribed(f"{rule.rule}: no schema for the converter of <{name}>")
@@ -260,6 +261,7 @@ def _answer_schema(rule: Rule) -> dict[str, Any]:
 
 
 def _read(app: Flask, rule: Rule, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The responses of a GET; a list's query arguments are added to ``parameters``."""
     view = app.view_functions[rule.endpoint]
     statuses = {401, 429, 503}
     filters = getattr(view, "filters", None)
@@ -273,7 +275,12 @@ def _read(app: Flask, rule: Rule, parameters: list[dict[str, Any]]) -> dict[str,
         ok = _answer_schema(rule)
     if rule.arguments:
         statuses.add(404)
-    etag = {"ETag": {"description": "Send it back in If-None-Match or If-Match", "schema": {}}}
+    etag = {
+        "ETag": {
+            "description": "Send it back in If-None-Match or If-Match",
+            "schema": {"type": "string"},
+        }
+    }
     return {
         "200": _json(ok, "OK") | {"headers": etag},
         "304": {"description": "Not modified: If-None-Match names the current ETag"},
