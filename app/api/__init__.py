@@ -5,6 +5,7 @@ for the rest; see ``auth.authenticate``), no CSRF (there is no cookie authentica
 forge), the write rate limit, and ETags on GET so clients can revalidate with ``If-None-Match``
 and make a PATCH or DELETE conditional with ``If-Match`` (``writes.check_if_match``). All of it
 is attached to each app in ``init_app``: nothing about an app is set when a module is imported.
+The API's OpenAPI document (``app.openapi``) is served beside them, without a token.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from flask import request
 
-from .. import blueprints, limits
+from .. import blueprints, limits, openapi
 from ..auth import authenticate
 from . import assignments, courses, enrollments, grades, reports, students
 
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
         csrf.exempt(bp)
         limits.write_limit(app, bp)
     reports.init_app(app)
+    openapi.init_app(app, PREFIX)
     CORS(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Course, Grade
-from .common import ID, Field, get_or_404, parse
+from .common import ID, Field, accepts, get_or_404, parse_body
 from .routes import read_routes
 from .writes import check_if_match, created, deleted, locked_or_404, locked_or_422, updated
 
@@ -40,8 +40,9 @@ def _check_category(course: Course, category: str) -> None:
 
 
 @bp.post("")
+@accepts(FIELDS)
 def create_assignment() -> tuple[dict[str, Any], int]:
-    data = parse(FIELDS)
+    data = parse_body()
     # Locked: a concurrent change of the weights waits, or is done and read here.
     course = locked_or_422(Course, "course_id", data.pop("course_id"))
     _check_category(course, data["category"])
@@ -49,6 +50,7 @@ def create_assignment() -> tuple[dict[str, Any], int]:
 
 
 @bp.patch("/<int:assignment_id>")
+@accepts(UPDATABLE, partial=True)
 def update_assignment(assignment_id: int) -> dict[str, Any]:
     # The course first, then the assignment (db.locked's order): the category is checked
     # against weights no one changes meanwhile, max_points against every committed grade, and
@@ -57,7 +59,7 @@ def update_assignment(assignment_id: int) -> dict[str, Any]:
     locked(Course, course_id)
     assignment = locked_or_404(Assignment, assignment_id)
     check_if_match(assignment)
-    data = parse(UPDATABLE, partial=True)
+    data = parse_body()
     if "category" in data:
         _check_category(assignment.course, data["category"])
     if "max_points" in data:

@@ -17,6 +17,7 @@ from ..errors import ApiError
 from ..models import MAX_ID, get_by_id
 
 M = TypeVar("M")
+V = TypeVar("V", bound=Callable[..., Any])
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Bounded so that weights summed over every category stay finite (1e308 + 1e308 is inf).
 MAX_WEIGHT = 1000
@@ -24,14 +25,36 @@ MAX_WEIGHT = 1000
 
 @dataclass(frozen=True)
 class Field:
-    """How one JSON field is checked: ``kind`` is "str", "int", "number" or "weights"."""
+    """How one JSON field is checked: ``kind`` is "str", "int", "number" or "weights"; a
+    string may also have to match ``pattern`` (searched, as JSON Schema does), else it is
+    refused with ``problem``. The OpenAPI document (app.openapi) describes fields from these."""
 
     kind: str
     required: bool = True
     max_length: int = 200
     minimum: float | None = None
     maximum: float | None = None
-    check: Callable[[Any], str | None] | None = None
+    pattern: str | None = None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Body:
+    """The JSON body a view takes: ``fields``, all optional when ``partial`` (a PATCH)."""
+
+    fields: Mapping[str, Field]
+    partial: bool = False
+
+
+def accepts(fields: Mapping[str, Field], *, partial: bool = False) -> Callable[[V], V]:
+    """Declare the body a view takes: ``parse_body`` checks requests against it and the
+    OpenAPI document describes it, so the two cannot drift apart."""
+
+    def declare(view: V) -> V:
+        view.body = Body(fields, partial)  # type: ignore[attr-defined]
+        return view
+
+    return declare
 
 
 def _number(value: float) -> str:
@@ -48,10 +71,15 @@ def _check_value(spec: Field, value: Any) -> str | None:
             return "must not contain NUL characters"
         if len(value) > spec.max_length:
             return f"must be at most {spec.max_length} characters"
+        if spec.pattern and not re.search(spec.pattern, value):
+            return spec.problem
     elif spec.kind in ("int", "number"):
-        allowed = (int,) if spec.kind == "int" else (int, float)
-        if isinstance(value, bool) or not isinstance(value, allowed):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return "must be an integer" if spec.kind == "int" else "must be a number"
+        # JSON has one number type: 3.0 is the integer 3, as JSON Schema (and so the OpenAPI
+        # document) says; parse hands it on as an int.
+        if spec.kind == "int" and isinstance(value, float) and not value.is_integer():
+            return "must be an integer"
         # Only floats can be non-finite; math.isfinite(10**400) would raise OverflowError.
         if isinstance(value, float) and not math.isfinite(value):
             return "must be a finite number"
@@ -73,15 +101,14 @@ def _check_value(spec: Field, value: Any) -> str | None:
                 or not 0 < weight <= MAX_WEIGHT
             ):
                 return f"weight of {name!r} must be a number above 0 and at most {MAX_WEIGHT}"
-    return spec.check(value) if spec.check else None
+    return None
 
 
 # A row id in a body: the same bounds as ``<int:...>`` in URLs.
 ID = Field("int", minimum=1, maximum=MAX_ID)
-
-
-def check_email(value: str) -> str | None:
-    return None if EMAIL.match(value) else "must be an email address"
+EMAIL_ADDRESS = Field(
+    "str", max_length=254, pattern=EMAIL.pattern, problem="must be an email address"
+)
 
 
 def json_body() -> dict[str, Any]:
@@ -113,9 +140,19 @@ def parse(fields: Mapping[str, Field], *, partial: bool = False) -> dict[str, An
             errors[name] = problem
     if errors:
         raise ApiError(422, "validation_error", "The request body is invalid", errors)
-    return {
-        name: (value.strip() if isinstance(value, str) else value) for name, value in data.items()
-    }
+    return {name: _cleaned(fields[name], value) for name, value in data.items()}
+
+
+def _cleaned(spec: Field, value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return int(value) if spec.kind == "int" else value
+
+
+def parse_body() -> dict[str, Any]:
+    """The request's body, checked against the ``Body`` its view declared with ``accepts``."""
+    body: Body = current_app.view_functions[request.endpoint].body  # type: ignore[index]
+    return parse(body.fields, partial=body.partial)
 
 
 def found_or_404(obj: M | None, model: type[M], object_id: int) -> M:

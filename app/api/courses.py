@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..db import db
 from ..errors import ApiError
 from ..models import Assignment, Course
-from .common import Field
+from .common import Field, accepts
 from .routes import create_route, read_routes
 from .writes import deleted, patching, updated
 
@@ -28,10 +28,11 @@ create_route(bp, Course, FIELDS, DUPLICATE)
 
 
 @bp.patch("/<int:course_id>")
+@accepts(FIELDS, partial=True)
 def update_course(course_id: int) -> dict[str, Any]:
     # Locked: an assignment created meanwhile (which locks the course too) is either seen by
     # the category check below or checked against the new weights.
-    course, data = patching(Course, course_id, FIELDS)
+    course, data = patching(Course, course_id)
     weights = data.get("category_weights")
     if weights:
         used = set(

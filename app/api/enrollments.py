@@ -8,7 +8,7 @@ from flask import Blueprint
 
 from ..errors import ApiError
 from ..models import Course, Enrollment, Student, is_enrolled
-from .common import ID, get_or_422, parse
+from .common import ID, accepts, get_or_422, parse_body
 from .routes import read_routes
 from .writes import created, deleted
 
@@ -25,8 +25,9 @@ DUPLICATE = "The student is already enrolled in this course"
 
 
 @bp.post("")
+@accepts(FIELDS)
 def create_enrollment() -> tuple[dict[str, Any], int]:
-    data = parse(FIELDS)
+    data = parse_body()
     student = get_or_422(Student, "student_id", data["student_id"])
     course = get_or_422(Course, "course_id", data["course_id"])
     if is_enrolled(student.id, course.id):

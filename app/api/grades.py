@@ -11,7 +11,7 @@ from .. import grading
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Grade, Student, is_enrolled
-from .common import ID, Field, get_or_404, get_or_422, parse
+from .common import ID, Field, accepts, get_or_404, get_or_422, parse_body
 from .routes import read_routes
 from .writes import check_if_match, created, deleted, locked_or_404, locked_or_422, updated
 
@@ -46,8 +46,9 @@ def _check_score(score: float, assignment: Assignment) -> None:
 
 
 @bp.post("")
+@accepts(FIELDS)
 def create_grade() -> tuple[dict[str, Any], int]:
-    data = parse(FIELDS)
+    data = parse_body()
     student = get_or_422(Student, "student_id", data["student_id"])
     # Locked: a concurrent max_points change waits for this grade or is read here. An
     # unenrollment meanwhile makes the insert fail its foreign key (a 409), never a grade
@@ -70,12 +71,13 @@ def create_grade() -> tuple[dict[str, Any], int]:
 
 
 @bp.patch("/<int:grade_id>")
+@accepts(SCORE_ONLY)
 def update_grade(grade_id: int) -> dict[str, Any]:
     # The assignment, then the grade (db.locked's order); If-Match is checked on the locked grade.
     locked(Assignment, get_or_404(Grade, grade_id).assignment_id)
     grade = locked_or_404(Grade, grade_id)
     check_if_match(grade)
-    score = parse(SCORE_ONLY)["score"]
+    score = parse_body()["score"]
     _check_score(score, grade.assignment)
     return updated(grade, {"score": score}, [grade.course_id])
 

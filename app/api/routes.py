@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy import select
 
-from .common import Field, filtered, get_or_404, paginated, parse
+from .common import Field, accepts, filtered, get_or_404, paginated, parse_body
 from .writes import created
 
 
@@ -19,7 +19,8 @@ def read_routes(
 ) -> None:
     """``GET ""`` (a page of ``model``'s rows in ``order_by`` order, narrowed by the query
     arguments in ``filters``) and ``GET /<id>`` (one row, or 404) on ``bp``: the views
-    ``list_<bp.name>`` and ``get_<row>``, where ``bp`` is named for the rows (``courses``)."""
+    ``list_<bp.name>`` and ``get_<row>``, where ``bp`` is named for the rows (``courses``).
+    The list view's ``filters`` attribute names its query arguments for app.openapi."""
     row = bp.name.removesuffix("s")
 
     def list_rows() -> dict[str, Any]:
@@ -29,6 +30,7 @@ def read_routes(
         (object_id,) = view_args.values()
         return get_or_404(model, object_id).to_dict()
 
+    list_rows.filters = tuple(filters)  # type: ignore[attr-defined]
     bp.add_url_rule("", f"list_{bp.name}", list_rows, methods=["GET"])
     bp.add_url_rule(f"/<int:{row}_id>", f"get_{row}", get_row, methods=["GET"])
 
@@ -40,7 +42,8 @@ def create_route(
     against ``fields``, 201, or 409 with ``duplicate_message`` when it exists already."""
     row = bp.name.removesuffix("s")
 
+    @accepts(fields)
     def create_row() -> tuple[dict[str, Any], int]:
-        return created(model(**parse(fields)), duplicate_message)
+        return created(model(**parse_body()), duplicate_message)
 
     bp.add_url_rule("", f"create_{row}", create_row, methods=["POST"])

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from ..db import db
 from ..models import Enrollment, Student
-from .common import Field, check_email
+from .common import EMAIL_ADDRESS, Field, accepts
 from .routes import create_route, read_routes
 from .writes import deleted, patching, updated
 
 FIELDS = {
     "name": Field("str"),
-    "email": Field("str", max_length=254, check=check_email),
+    "email": EMAIL_ADDRESS,
 }
 DUPLICATE = "A student with this email already exists"
 
@@ -25,8 +25,9 @@ create_route(bp, Student, FIELDS, DUPLICATE)
 
 
 @bp.patch("/<int:student_id>")
+@accepts(FIELDS, partial=True)
 def update_student(student_id: int) -> dict[str, Any]:
-    student, data = patching(Student, student_id, FIELDS)
+    student, data = patching(Student, student_id)
     return updated(student, data, _course_ids(student), DUPLICATE)
 
 

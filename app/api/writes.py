@@ -12,7 +12,7 @@ clients holding the same ETag cannot both succeed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from ..db import db, locked
 from ..errors import ApiError, refused_by
 from ..models import MAX_ID, Rendered
 from ..report_cache import invalidate_course
-from .common import Field, found_or_404, found_or_422, parse
+from .common import found_or_404, found_or_422, parse_body
 
 log = logging.getLogger(__name__)
 M = TypeVar("M")
@@ -97,14 +97,12 @@ def saved(obj: Rendered, duplicate_message: str | None = None) -> dict[str, Any]
     return body
 
 
-def patching(
-    model: type[M], object_id: int, fields: Mapping[str, Field]
-) -> tuple[M, dict[str, Any]]:
+def patching(model: type[M], object_id: int) -> tuple[M, dict[str, Any]]:
     """A PATCH's row, locked for the write and checked against ``If-Match``, and its body
-    parsed against ``fields`` (each optional)."""
+    (``parse_body``: the view declares it with ``accepts``)."""
     obj = locked_or_404(model, object_id)
     check_if_match(obj)  # type: ignore[arg-type]
-    return obj, parse(fields, partial=True)
+    return obj, parse_body()
 
 
 def created(obj: Rendered, duplicate_message: str | None = None) -> tuple[dict[str, Any], int]:
