@@ -20,7 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.tokens import create_token
-from tests.app_helpers import ApiClient, dispose
+from tests.app_helpers import ApiClient, add_teacher, dispose
 
 
 @pytest.fixture
@@ -61,9 +61,10 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def token(app: Flask) -> str:
-    """A stored (write) API token's plaintext."""
+    """A stored (write) API token's plaintext, acting for the teacher ``TEACHER``."""
+    teacher_id = add_teacher(app)
     with app.app_context():
-        return create_token("tests")
+        return create_token("tests", teacher_id=teacher_id)
 
 
 @pytest.fixture

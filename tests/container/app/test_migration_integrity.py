@@ -33,7 +33,7 @@ def test_upgrade_backfills_and_keeps_every_row(
     old_app: Flask, pg_conn: psycopg.Connection[Any]
 ) -> None:
     with old_app.app_context():
-        upgrade()
+        upgrade(revision=AFTER)
 
     rows = pg_conn.execute
     assert rows("SELECT version_num FROM alembic_version").fetchall() == [(AFTER,)]
@@ -60,7 +60,7 @@ def test_upgrade_refuses_stored_duplicates_and_changes_nothing(
     rows("INSERT INTO students (id, name, email) VALUES (3, 'Amy B', 'AMY@X.EDU')")
 
     with old_app.app_context(), pytest.raises(click.ClickException, match="ids 1 and 3"):
-        upgrade()
+        upgrade(revision=AFTER)
 
     assert rows("SELECT version_num FROM alembic_version").fetchall() == [(BEFORE,)]
     columns = rows(

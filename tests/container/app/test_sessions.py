@@ -32,7 +32,7 @@ def test_sign_in_stores_the_session_in_redis_and_only_its_id_in_the_cookie(
     redis_client: redis.Redis,
     pg_conn: psycopg.Connection[Any],
 ) -> None:
-    response = sign_in(client, token)
+    response = sign_in(client)
     assert response.status_code == 302, response.text
 
     cookie = client.get_cookie("session")
@@ -52,7 +52,7 @@ def test_sign_in_stores_the_session_in_redis_and_only_its_id_in_the_cookie(
 
 @pytest.mark.checklist(3)
 def test_session_cookie_is_secure_httponly_and_lax(client: FlaskClient, token: str) -> None:
-    sign_in(client, token)
+    sign_in(client)
 
     cookie = client.get_cookie("session")
     assert cookie is not None
@@ -62,7 +62,7 @@ def test_session_cookie_is_secure_httponly_and_lax(client: FlaskClient, token: s
 def test_the_session_in_redis_is_what_keeps_a_user_signed_in(
     client: FlaskClient, token: str, redis_client: redis.Redis
 ) -> None:
-    sign_in(client, token)
+    sign_in(client)
     assert signed_in_page(client)
 
     redis_client.delete(*redis_keys(redis_client, SESSION_PREFIX))
@@ -73,7 +73,7 @@ def test_the_session_in_redis_is_what_keeps_a_user_signed_in(
 def test_signing_out_deletes_the_session_from_redis(
     client: FlaskClient, token: str, redis_client: redis.Redis
 ) -> None:
-    sign_in(client, token)
+    sign_in(client)
     assert len(redis_keys(redis_client, SESSION_PREFIX)) == 1
 
     response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from app import create_app
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
-from app.tokens import create_token, fernet_for
+from app.tokens import fernet_for
 from deploycheck.checklist.http_targets import FlaskTarget
 from deploycheck.checklist.probes import (
     check_cors,
@@ -31,6 +31,7 @@ from deploycheck.checklist.probes import (
 )
 from deploycheck.findings import Finding
 from deploycheck.testing.assertions import assert_clean
+from tests.app_helpers import token_for
 from tests.unit.app.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 ALLOWED = "https://grades.example.com"
@@ -92,7 +93,7 @@ def test_csrf_probe_reports_csrf_switched_off(make_app: Callable[..., Flask]) ->
 def limited_app(make_app: Callable[..., Flask], enabled: bool) -> tuple[Flask, dict[str, str]]:
     app = make_app(RATELIMIT_ENABLED=enabled, RATELIMIT_WRITE=f"{WRITE_LIMIT} per minute")
     with app.app_context():
-        return app, {"Authorization": f"Bearer {create_token('probe')}"}
+        return app, {"Authorization": f"Bearer {token_for('probe')}"}
 
 
 @pytest.mark.checklist(8)
