@@ -16,7 +16,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import passwords
+from . import demo, passwords
 from .api.common import check_email
 from .db import db
 from .models import PLACEHOLDER_OWNER, SCOPES, WRITE, ApiToken, Teacher, aware
@@ -170,6 +170,7 @@ def in_command_line() -> bool:
 def init_app(app: Flask) -> None:
     """Register the commands on ``app``."""
     commands = (
+        demo.demo_teacher_command,
         create_teacher_command,
         create_token_command,
         list_tokens_command,
