@@ -24,10 +24,10 @@ hasher = PasswordHasher()
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(used: PasswordHasher) -> str:
     """Verified when the email has no usable hash, so that a miss costs what a wrong password
-    does (made on first use: hashing is deliberately slow)."""
-    return hasher.hash("not the password of anyone")
+    does (made on first use, once per hasher: hashing is deliberately slow)."""
+    return used.hash("not the password of anyone")
 
 
 def check_password(password: str) -> str | None:
@@ -53,7 +53,7 @@ def authenticate(email: str, password: str) -> Teacher | None:
     teacher = find_teacher(email)
     stored = None if teacher is None else teacher.password_hash
     try:
-        hasher.verify(stored or _dummy_hash(), password)
+        hasher.verify(stored or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return None
     if teacher is None or stored is None:
