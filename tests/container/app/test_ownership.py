@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 import redis
 from flask import Flask
-from flask.testing import FlaskCliRunner
 
 from deploycheck.checklist.http_targets import FlaskTarget
 from deploycheck.checklist.probes import check_reads_owned
 from deploycheck.testing.assertions import assert_clean
-from tests.app_helpers import PASSWORD, ApiClient, sign_in
-from tests.container.app.support import CACHE_PREFIX
+from tests.app_helpers import ApiClient, sign_in
+from tests.container.app.support import CACHE_PREFIX, teacher_token
 
 pytestmark = pytest.mark.container
 
@@ -25,13 +24,9 @@ OTHER = "other@example.com"
 
 
 @pytest.fixture
-def other_token(runner: FlaskCliRunner, token: str) -> str:
-    """A token of a second teacher, both made with the CLI as an operator would."""
-    made = runner.invoke(args=["create-teacher", OTHER], input=PASSWORD + "\n")
-    assert made.exit_code == 0, made.output
-    result = runner.invoke(args=["create-token", "other", "--teacher", OTHER])
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
+def other_token(app: Flask, token: str) -> str:
+    """A token of a second teacher (after the first one's), made with the CLI."""
+    return teacher_token(app, "other", OTHER)
 
 
 def records(school: School) -> list[str]:
