@@ -50,13 +50,13 @@ def test_existing_data_gets_the_placeholder_owner_and_keeps_every_row(
 
     rows(SECOND_TEACHER)
     rows(
-        "INSERT INTO courses (teacher_id, code, code_key, name, credits, category_weights)"
-        " VALUES (2, 'CS-101', 'k-cs', 'Theirs', 3, '{}')"
+        "INSERT INTO courses (id, teacher_id, code, code_key, name, credits, category_weights)"
+        " VALUES (2, 2, 'CS-101', 'k-cs', 'Theirs', 3, '{}')"
     )
     with pytest.raises(psycopg.errors.UniqueViolation):
         rows(
-            "INSERT INTO courses (teacher_id, code, code_key, name, credits, category_weights)"
-            " VALUES (2, 'cs-101', 'k-cs', 'Again', 3, '{}')"
+            "INSERT INTO courses (id, teacher_id, code, code_key, name, credits, category_weights)"
+            " VALUES (3, 2, 'cs-101', 'k-cs', 'Again', 3, '{}')"
         )
 
 
@@ -67,7 +67,10 @@ def test_downgrade_refuses_two_owners_and_changes_nothing(
     with old_app.app_context():
         upgrade(revision=AFTER)
     rows(SECOND_TEACHER)
-    rows("INSERT INTO students (teacher_id, name, email, email_key) VALUES (2, 'C', 'c@x', 'k')")
+    rows(
+        "INSERT INTO students (id, teacher_id, name, email, email_key)"
+        " VALUES (3, 2, 'C', 'c@x', 'k')"
+    )
     with old_app.app_context(), pytest.raises(click.ClickException, match="2 teachers own"):
         downgrade(revision=BEFORE)
     assert rows("SELECT version_num FROM alembic_version").fetchall() == [(AFTER,)]
