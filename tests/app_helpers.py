@@ -7,14 +7,17 @@ import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy import event, select, text
 from werkzeug.test import TestResponse
 
+from app import create_app
 from app.db import MIGRATIONS_DIR, db
 from app.models import WRITE, Teacher
 from app.passwords import hash_password
@@ -161,6 +164,27 @@ def sign_in(client: FlaskClient, email: str = TEACHER, password: str = PASSWORD)
     """Sign in through the login form, as a browser does."""
     data = {"email": email, "password": password, "csrf_token": csrf_token(client, "/login")}
     return client.post("/login", data=data)
+
+
+@contextmanager
+def sqlite_at(path: Path, revision: str, rows: Iterable[str]) -> Iterator[Flask]:
+    """An app on the SQLite file ``path``, migrated to ``revision`` and given ``rows`` (INSERT
+    statements): the database a migration's test upgrades from."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(revision=revision)
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.exec_driver_sql(statement)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def query(app: Flask, sql: str) -> list[tuple[object, ...]]:
+    """The rows of ``sql`` on ``app``'s database, as tuples."""
+    with app.app_context(), db.engine.connect() as connection:
+        return [tuple(row) for row in connection.exec_driver_sql(sql)]
 
 
 def create_schema(app: Flask) -> None:

@@ -5,7 +5,7 @@ are in ``tests.app_helpers``)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,6 +27,16 @@ ENCRYPTION_KEY = Fernet.generate_key().decode()
 CACHE_PREFIX = "gradetracker:"
 SESSION_PREFIX = "gradetracker:session:"
 LIMITER_PREFIX = "LIMITS:LIMITER/"
+
+
+def at_revision(app: Flask, revision: str, pg_conn: Any, rows: Iterable[str]) -> Flask:
+    """``app`` with its PostgreSQL migrated to ``revision`` and given ``rows`` (INSERT
+    statements, through ``pg_conn``): the database a migration's test upgrades from."""
+    with app.app_context():
+        upgrade(revision=revision)
+    for statement in rows:
+        pg_conn.execute(statement)
+    return app
 
 
 def teacher_token(app: Flask, name: str, email: str = TEACHER) -> str:

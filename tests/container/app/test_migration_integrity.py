@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from app.keys import identity_key
+from tests.container.app.support import at_revision
 from tests.unit.app.test_migration_integrity import AFTER, BEFORE, ROWS
 
 pytestmark = pytest.mark.container
@@ -21,12 +22,7 @@ pytestmark = pytest.mark.container
 @pytest.fixture
 def old_app(make_app: Callable[..., Flask], pg_conn: psycopg.Connection[Any]) -> Flask:
     """A production app on PostgreSQL migrated to the revision before, with rows."""
-    app = make_app()
-    with app.app_context():
-        upgrade(revision=BEFORE)
-    for statement in ROWS:
-        pg_conn.execute(statement)
-    return app
+    return at_revision(make_app(), BEFORE, pg_conn, ROWS)
 
 
 def test_upgrade_backfills_and_keeps_every_row(

@@ -14,6 +14,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 
 from app.models import PLACEHOLDER_OWNER
+from tests.container.app.support import at_revision
 from tests.unit.app.test_migration_teachers import AFTER, BEFORE, KEPT, ROWS
 
 pytestmark = pytest.mark.container
@@ -25,12 +26,8 @@ SECOND_TEACHER = (
 @pytest.fixture
 def old_app(make_app: Callable[..., Flask], pg_conn: psycopg.Connection[Any]) -> Flask:
     """A production app on PostgreSQL migrated to the revision before teachers, with rows."""
-    app = make_app()
-    with app.app_context():
-        upgrade(revision=BEFORE)
-    for statement in ROWS:
-        pg_conn.execute(statement.replace("x'00'", "'\\x00'::bytea"))
-    return app
+    rows = [statement.replace("x'00'", "'\\x00'::bytea") for statement in ROWS]
+    return at_revision(make_app(), BEFORE, pg_conn, rows)
 
 
 def test_existing_data_gets_the_placeholder_owner_and_keeps_every_row(

@@ -16,6 +16,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from app.db import db
 from app.models import PLACEHOLDER_OWNER
+from tests.app_helpers import query, sqlite_at
 
 BEFORE = "e3a8d5000b30"  # pragma: allowlist secret
 AFTER = "7a1c4e9b2d60"  # pragma: allowlist secret
@@ -46,20 +47,8 @@ KEPT = {
 @pytest.fixture
 def old_app(tmp_path: Path) -> Iterator[Flask]:
     """An app whose SQLite file is migrated to the revision before teachers, with rows."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite'}"})
-    with app.app_context():
-        upgrade(revision=BEFORE)
-        with db.engine.begin() as connection:
-            for statement in ROWS:
-                connection.exec_driver_sql(statement)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def query(app: Flask, sql: str) -> list[tuple[object, ...]]:
-    with app.app_context(), db.engine.connect() as connection:
-        return [tuple(row) for row in connection.exec_driver_sql(sql)]
+    with sqlite_at(tmp_path / "old.sqlite", BEFORE, ROWS) as app:
+        yield app
 
 
 def test_existing_data_gets_the_placeholder_owner_and_no_row_is_lost(old_app: Flask) -> None:
