@@ -260,3 +260,18 @@ def test_sign_in_older_than_the_session_lifetime_is_over_and_pruned(
     _sign_in(app.test_client())
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SignIn)) == 1
+
+
+def test_password_guessing_is_rate_limited(make_app: Callable[..., Flask]) -> None:
+    """Sign-in posts count against the write limit: the fourth guess a minute is refused even
+    when it is the right password."""
+    app = make_app(
+        RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="100 per minute", RATELIMIT_WRITE="3 per minute"
+    )
+    with app.app_context():
+        token_for("limits")
+    client = app.test_client()
+    guesses = [sign_in(client, TEACHER, f"guess {n}").status_code for n in range(3)]
+    assert guesses == [200, 200, 200]
+    assert sign_in(client).status_code == 429
+    assert client.get("/").status_code == 302
