@@ -105,10 +105,7 @@ class Grant:
         return {"teacher_id": self.teacher_id, "scope": self.scope, "expires_at": expires}
 
     @classmethod
-    def from_cache(cls, entry: dict[str, Any]) -> Grant | None:
-        """The grant of a cache entry; None for an entry of a release before teachers."""
-        if "teacher_id" not in entry:
-            return None
+    def from_cache(cls, entry: dict[str, Any]) -> Grant:
         expires = entry["expires_at"]
         return cls(
             teacher_id=int(entry["teacher_id"]),
@@ -123,8 +120,13 @@ class Grant:
 
 
 def grant_key(token_hash: str) -> str:
-    """The cache key of the grant of the token with ``token_hash``."""
-    return f"token:{token_hash}"
+    """The cache key of the grant of the token with ``token_hash``.
+
+    "grant:", not the "token:" of the release before teachers, whose entries name no teacher:
+    during a rolling deploy each release reads only the entries it wrote (the old one would
+    fail on the new shape). A revoke made by one release meanwhile reaches the other's
+    instances when their copy expires, within ``GRANT_SECONDS``."""
+    return f"grant:{token_hash}"
 
 
 def find_grant(token_hash: str, read: Mapping[str, Any] | None = None) -> Grant | None:
@@ -137,8 +139,8 @@ def find_grant(token_hash: str, read: Mapping[str, Any] | None = None) -> Grant 
         entry = read[key] if read is not None and key in read else cache.get_many([key])[0]
         if entry == REVOKED:
             return None
-        grant = Grant.from_cache(entry) if isinstance(entry, dict) else None
-        if grant is not None:
+        if isinstance(entry, dict):
+            grant = Grant.from_cache(entry)
             return None if grant.expired() else grant
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
     if row is None:
