@@ -15,9 +15,9 @@ A cached API read (``GET /api/v1/courses/<id>/summary``) passes through, in orde
 
 docs/app.md ("The request path") lists the same; a unit test traces a request and checks it.
 
-Pages sign in with the same tokens: ``auth.load_sign_in`` (the web blueprint's
-``before_request``) puts the signed-in token's ``Grant`` in ``g.grant`` too, so views and
-templates check one model whichever way the request came.
+Teachers sign in to the pages with email and password (``app.passwords``): ``auth.load_sign_in``
+(the pages' ``before_request``) puts a ``Grant`` for the signed-in teacher in ``g.grant`` too, so
+views, templates and ``app.ownership`` check one model whichever way the request came.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from sqlalchemy import delete, select
 
 from . import cache
 from .db import db
-from .models import READ, WRITE, ApiToken, SignIn
+from .models import READ, WRITE, SignIn, Teacher
 from .tokens import Grant, find_grant, grant_key, hash_token
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def _oldest_sign_in() -> datetime:
 
 
 def load_sign_in() -> None:
-    """The pages' ``before_request``: ``g.grant`` of the token this browser signed in with."""
+    """The pages' ``before_request``: ``g.grant`` of the teacher this browser signed in as."""
     sign_in_id = session.get(SESSION_KEY)
     if not isinstance(sign_in_id, str):
         return
@@ -149,19 +149,22 @@ def load_sign_in() -> None:
             SignIn.session_hash == hash_token(sign_in_id), SignIn.created_at > _oldest_sign_in()
         )
     )
-    grant = None if row is None else Grant.of(row.token)
-    g.grant = None if grant is None or grant.expired() else grant
+    g.grant = (
+        None if row is None else Grant(teacher_id=row.teacher_id, scope=WRITE, expires_at=None)
+    )
 
 
-def sign_in(token: ApiToken) -> None:
-    """Start a page session for ``token``: a random id in the cookie, its hash in ``sign_ins``."""
+def sign_in(teacher: Teacher) -> None:
+    """Start a page session for ``teacher``: a new random id in a new cookie (nothing from the
+    session before survives: no fixation), its hash in ``sign_ins``."""
     sign_in_id = secrets.token_urlsafe(32)
     # Sessions that ended without a sign-out leave rows behind: prune them here.
     db.session.execute(delete(SignIn).where(SignIn.created_at <= _oldest_sign_in()))
-    db.session.add(SignIn(session_hash=hash_token(sign_in_id), token=token))
+    db.session.add(SignIn(session_hash=hash_token(sign_in_id), teacher_id=teacher.id))
     db.session.commit()
     session.clear()
     session[SESSION_KEY] = sign_in_id
+    current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
 
 
 def sign_out() -> None:

@@ -13,7 +13,8 @@ NO_NUL = Regexp(r"^[^\x00]*$", message="Must not contain NUL characters")
 
 
 class LoginForm(FlaskForm):
-    token = PasswordField("API token", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
 class StudentForm(FlaskForm):

@@ -1,5 +1,10 @@
-"""Tables: courses, students, enrollments, assignments, grades, API tokens, web sign-ins and the
-health check's write probe."""
+"""Tables: teachers, courses, students, enrollments, assignments, grades, API tokens, web
+sign-ins and the health check's write probe.
+
+Every course and every student belongs to one teacher (``teacher_id``); assignments,
+enrollments and grades belong to their course's teacher. Codes and emails are unique per
+teacher, so a second teacher's "this code exists" never reveals the first one's courses.
+``app.ownership`` narrows every lookup to the signed-in teacher's rows."""
 
 from __future__ import annotations
 
@@ -83,16 +88,41 @@ class Rendered:
         }
 
 
+# The teacher who owns what was made before there were teachers (the migration of data from
+# then, or a token made with no teacher to act for): no password until create-teacher sets one.
+PLACEHOLDER_OWNER = "owner@migrated.invalid"
+
+
+class Teacher(db.Model):
+    """A user: signs in to the pages with email and password (``app.passwords``), owns courses,
+    students and API tokens. ``password_hash`` None means the account cannot sign in until
+    ``create-teacher`` sets a password (the migrated owner of data from before teachers)."""
+
+    __tablename__ = "teachers"
+    __table_args__ = (Index("uq_teachers_email_key", "email_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
+
+    _set_email_key = _keyed("email")
+
+
 class Course(Rendered, db.Model):
     __tablename__ = "courses"
     API_FIELDS = ("id", "code", "name", "credits", "category_weights")
-    # Codes are unique as keys.identity_key compares them: "CS-101" and its full-width twin
-    # are one course. A unique index (not a constraint) so that the migration adds it to
-    # SQLite without rebuilding a table others reference with ON DELETE CASCADE.
-    __table_args__ = (Index("uq_courses_code_key", "code_key", unique=True),)
+    # Codes are unique per teacher as keys.identity_key compares them: "CS-101" and its
+    # full-width twin are one course. A unique index (not a constraint) so that the migration
+    # adds it to SQLite without rebuilding a table others reference with ON DELETE CASCADE.
+    __table_args__ = (
+        Index("uq_courses_teacher_id_code_key", "teacher_id", "code_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
+    teacher_id: Mapped[int] = _parent_id("teachers")
+    code: Mapped[str] = mapped_column(String(20))
     code_key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     credits: Mapped[float] = mapped_column(default=3.0)
@@ -108,12 +138,16 @@ class Course(Rendered, db.Model):
 class Student(Rendered, db.Model):
     __tablename__ = "students"
     API_FIELDS = ("id", "name", "email")
-    # amy@x.edu, AMY@X.EDU and amy@x.edu with a zero-width space are one student (see Course).
-    __table_args__ = (Index("uq_students_email_key", "email_key", unique=True),)
+    # amy@x.edu, AMY@X.EDU and amy@x.edu with a zero-width space are one student of a teacher
+    # (see Course).
+    __table_args__ = (
+        Index("uq_students_teacher_id_email_key", "teacher_id", "email_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = _parent_id("teachers")
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(64))
 
     enrollments: Mapped[list[Enrollment]] = _owned("student")
@@ -201,7 +235,7 @@ SCOPES = (READ, WRITE)
 
 
 class ApiToken(db.Model):
-    """A bearer token: looked up by its SHA-256 hash, kept Fernet-encrypted at rest.
+    """A bearer token of a teacher: looked up by its SHA-256 hash, kept Fernet-encrypted at rest.
 
     ``scope`` is ``read`` (GETs only, e.g. a dashboard) or ``write`` (everything; write
     implies read). ``expires_at`` None means the token never expires. What a request may do
@@ -211,6 +245,8 @@ class ApiToken(db.Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The teacher the token acts for.
+    teacher_id: Mapped[int] = _parent_id("teachers")
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
@@ -218,14 +254,13 @@ class ApiToken(db.Model):
     scope: Mapped[str] = mapped_column(String(10), default=WRITE, server_default=WRITE)
     expires_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
 
-    sign_ins: Mapped[list[SignIn]] = _owned("token")
-
 
 class SignIn(db.Model):
-    """One signed-in browser session, so that signing out revokes it on every instance.
+    """One teacher's signed-in browser session, so that signing out revokes it on every
+    instance.
 
-    The session cookie carries a random id; only its SHA-256 is stored. Signing out (or revoking
-    the token) deletes the row, and a cookie whose row is gone is signed out, even though its
+    The session cookie carries a random id; only its SHA-256 is stored. Signing out (or deleting
+    the teacher) deletes the row, and a cookie whose row is gone is signed out, even though its
     signature is still valid.
     """
 
@@ -233,10 +268,8 @@ class SignIn(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    token_id: Mapped[int] = _parent_id("api_tokens")
+    teacher_id: Mapped[int] = _parent_id("teachers")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
-
-    token: Mapped[ApiToken] = relationship(back_populates="sign_ins")
 
 
 class HealthProbe(db.Model):

@@ -12,7 +12,8 @@ request's rate-limit count read along, else one MGET), touches no database on a 
 answers with the stored body. On a miss the version read then is the one stored with the new
 body (``store``): a write racing with the build leaves a stale version in the entry, which the
 next read rejects. A stored report proves its rows existed; a delete changes the token, so a
-report of a deleted course or student is never served.
+report of a deleted course or student is never served. An entry also names the teacher whose
+course it reports on, and is served to that teacher only (``look_up``'s ``teacher_id``).
 """
 
 from __future__ import annotations
@@ -61,16 +62,23 @@ class Lookup:
     body: str | None
 
 
-def look_up(keys: list[str], read: Mapping[str, Any] | None = None) -> Lookup:
+def look_up(keys: list[str], read: Mapping[str, Any] | None = None, *, teacher_id: int) -> Lookup:
     """The version and the report of ``keys`` (``summary_keys`` or ``student_keys``), read
-    once: from ``read`` (what the request read along) when it holds both, else one MGET."""
+    once: from ``read`` (what the request read along) when it holds both, else one MGET. The
+    body only if it was built for ``teacher_id``'s course (entries of releases before
+    teachers name none, and are rebuilt)."""
     version_key, key = keys
     if read is not None and version_key in read and key in read:
         version, entry = read[version_key], read[key]
     else:
         version, entry = cache.get_many(keys)
     body = None
-    if version is not None and isinstance(entry, dict) and entry.get("version") == version:
+    if (
+        version is not None
+        and isinstance(entry, dict)
+        and entry.get("version") == version
+        and entry.get("teacher_id") == teacher_id
+    ):
         stored = entry.get("json")
         body = stored if isinstance(stored, str) else None
     return Lookup(version_key, key, version, body)
@@ -81,12 +89,17 @@ def answer(body: str) -> Response:
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
-def store(lookup: Lookup, report: dict[str, Any]) -> Response:
-    """``report`` as the API answers it (encoded once, exactly as Flask answers a dict), stored
-    under the version ``lookup`` read (a new one when the course had none)."""
+def store(lookup: Lookup, report: dict[str, Any], teacher_id: int) -> Response:
+    """``report`` of a course of ``teacher_id`` as the API answers it (encoded once, exactly as
+    Flask answers a dict), stored under the version ``lookup`` read (a new one when the course
+    had none)."""
     version = lookup.version or _new_version(lookup.version_key)
     response = current_app.json.response(report)
-    entry = {"version": version, "json": response.get_data(as_text=True)}
+    entry = {
+        "version": version,
+        "json": response.get_data(as_text=True),
+        "teacher_id": teacher_id,
+    }
     timeout = current_app.config["REPORT_CACHE_SECONDS"]
     cache.call(lambda: cache.store.set(lookup.key, entry, timeout=timeout))
     return response
@@ -98,13 +111,16 @@ def _new_version(version_key: str) -> str:
     return version
 
 
-def _versioned(keys: list[str], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """A page's copy of a one-course report: stored or built, decoded from the same body the
-    API answers with, so it is the same (key order included) either way."""
-    lookup = look_up(keys)
+def _versioned(
+    course: Course, keys: list[str], build: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """A page's copy of a one-course report of ``course`` (the caller checked it is the
+    teacher's): stored or built, decoded from the same body the API answers with, so it is
+    the same (key order included) either way."""
+    lookup = look_up(keys, teacher_id=course.teacher_id)
     body = lookup.body
     if body is None:
-        body = store(lookup, build()).get_data(as_text=True)
+        body = store(lookup, build(), course.teacher_id).get_data(as_text=True)
     return json.loads(body)
 
 
@@ -138,13 +154,13 @@ def _cached(key: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 def course_summary(course: Course, scores: Scores | None = None) -> dict[str, Any]:
     """The course summary for a page (``reports.course_summary``), cached."""
     keys = summary_keys(course.id)
-    return _versioned(keys, lambda: reports.course_summary(course, scores))
+    return _versioned(course, keys, lambda: reports.course_summary(course, scores))
 
 
 def student_in_course(course: Course, student: Student) -> dict[str, Any]:
     """A student's report in a course for a page (``reports.student_in_course``), cached."""
     keys = student_keys(course.id, student.id)
-    return _versioned(keys, lambda: reports.student_in_course(course, student))
+    return _versioned(course, keys, lambda: reports.student_in_course(course, student))
 
 
 def student_gpa(student: Student) -> dict[str, Any]:

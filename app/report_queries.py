@@ -42,12 +42,12 @@ def roster(course: Course) -> list[tuple[int, str]]:
 
 
 def courses_of(student: Student) -> list[Course]:
-    """The courses ``student`` is enrolled in, by code."""
+    """The courses of ``student``'s teacher the student is enrolled in, by code."""
     return list(
         db.session.scalars(
             select(Course)
             .join(Enrollment)
-            .where(Enrollment.student_id == student.id)
+            .where(Enrollment.student_id == student.id, Course.teacher_id == student.teacher_id)
             .order_by(Course.code)
         )
     )

@@ -63,6 +63,12 @@ class FallbackSessionInterface(SessionInterface):
             log.warning("session store unavailable, using cookie session: %s", type(exc).__name__)
             return self.fallback.open_session(app, request)
 
+    def regenerate(self, session: Any) -> None:
+        """Give ``session`` a new id (on sign-in: an id planted before it names nothing after).
+        A signed-cookie session has no id: its new contents are a new cookie."""
+        if not isinstance(session, SecureCookieSession):
+            self.primary.regenerate(session)  # type: ignore[attr-defined]
+
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         if isinstance(session, SecureCookieSession):
             self.fallback.save_session(app, session, response)

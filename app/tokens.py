@@ -1,9 +1,9 @@
 """API tokens and what they grant: one model for the pages and the API.
 
-A token is an ``ApiToken`` row: found by the SHA-256 of the token (tokens are random, so no salt
-is needed) and kept Fernet-encrypted at rest. What a request may do with it is its ``Grant``
-(id, scope, expiry), whichever way it came: a bearer token on the API (``auth.authenticate``) or
-a page sign-in made with the token (``auth.load_sign_in``).
+A token is an ``ApiToken`` row of a teacher: found by the SHA-256 of the token (tokens are
+random, so no salt is needed) and kept Fernet-encrypted at rest. What a request may do is its
+``Grant`` (the teacher it acts for, scope, expiry), whichever way it came: a bearer token on the
+API (``auth.authenticate``) or a teacher's page sign-in (``auth.load_sign_in``, always write).
 
 The API finds grants in Redis when the app has one: the PostgreSQL lookup was a third of a
 cached read's time. Redis is the one store every instance and worker shares, so revoking takes
@@ -63,13 +63,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(name: str, scope: str = WRITE, expires_at: datetime | None = None) -> str:
-    """Store a new token called ``name`` and return its plaintext (shown only once)."""
+def create_token(
+    name: str, scope: str = WRITE, expires_at: datetime | None = None, *, teacher_id: int
+) -> str:
+    """Store a new token called ``name`` acting for the teacher ``teacher_id`` and return its
+    plaintext (shown only once)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     fernet = fernet_for(current_app.config["API_TOKEN_ENCRYPTION_KEY"])
     db.session.add(
         ApiToken(
             name=name,
+            teacher_id=teacher_id,
             token_hash=hash_token(token),
             token_encrypted=fernet.encrypt(token.encode()),
             scope=scope,
@@ -82,9 +86,10 @@ def create_token(name: str, scope: str = WRITE, expires_at: datetime | None = No
 
 @dataclass(frozen=True)
 class Grant:
-    """What a token allows: the one model pages and API requests check (``g.grant``)."""
+    """What a request may do, and for whom: the one model pages and API requests check
+    (``g.grant``)."""
 
-    id: int
+    teacher_id: int
     scope: str
     expires_at: datetime | None
 
@@ -97,13 +102,13 @@ class Grant:
 
     def to_cache(self) -> dict[str, Any]:
         expires = None if self.expires_at is None else self.expires_at.isoformat()
-        return {"id": self.id, "scope": self.scope, "expires_at": expires}
+        return {"teacher_id": self.teacher_id, "scope": self.scope, "expires_at": expires}
 
     @classmethod
     def from_cache(cls, entry: dict[str, Any]) -> Grant:
         expires = entry["expires_at"]
         return cls(
-            id=int(entry["id"]),
+            teacher_id=int(entry["teacher_id"]),
             scope=str(entry["scope"]),
             expires_at=None if expires is None else datetime.fromisoformat(expires),
         )
@@ -111,18 +116,17 @@ class Grant:
     @classmethod
     def of(cls, row: ApiToken) -> Grant:
         expires = None if row.expires_at is None else aware(row.expires_at)
-        return cls(id=row.id, scope=row.scope, expires_at=expires)
+        return cls(teacher_id=row.teacher_id, scope=row.scope, expires_at=expires)
 
 
 def grant_key(token_hash: str) -> str:
-    """The cache key of the grant of the token with ``token_hash``."""
-    return f"token:{token_hash}"
+    """The cache key of the grant of the token with ``token_hash``.
 
-
-def find_token(token: str) -> ApiToken | None:
-    """The stored, unexpired token matching ``token`` (a sign-in), or None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    return None if row is None or Grant.of(row).expired() else row
+    "grant:", not the "token:" of the release before teachers, whose entries name no teacher:
+    during a rolling deploy each release reads only the entries it wrote (the old one would
+    fail on the new shape). A revoke made by one release meanwhile reaches the other's
+    instances when their copy expires, within ``GRANT_SECONDS``."""
+    return f"grant:{token_hash}"
 
 
 def find_grant(token_hash: str, read: Mapping[str, Any] | None = None) -> Grant | None:

@@ -1,10 +1,10 @@
 """Server-rendered pages: course list, gradebook, student report, and their forms, all behind a
-sign-in.
+teacher's sign-in, each showing that teacher's rows only (``app.ownership``).
 
-Forms post with a CSRF token (Flask-WTF). Signing in means pasting an API token, so the pages
-need the same credential as the API: any token can read, a ``write`` token can post the forms.
-The session holds a random sign-in id whose hash is stored (``SignIn``); signing out deletes the
-row, so a copied session cookie stops working on every instance, cookie sessions included.
+Forms post with a CSRF token (Flask-WTF). Teachers sign in with email and password
+(``app.passwords``; the form posts get the write rate limit). The session holds a random sign-in
+id whose hash is stored (``SignIn``); signing out deletes the row, so a copied session cookie
+stops working on every instance, cookie sessions included.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from . import blueprints, grading, limits, report_cache, report_queries
+from . import blueprints, grading, limits, passwords, report_cache, report_queries
 from .auth import load_sign_in, sign_in, sign_out
 from .db import db, locked
 from .errors import refused_by
 from .forms import GradeForm, LoginForm, StudentForm
-from .models import WRITE, Assignment, Course, Enrollment, Grade, Student, get_by_id
-from .tokens import find_token
+from .models import WRITE, Assignment, Course, Enrollment, Grade, Student
+from .ownership import course_or_404, courses_query, current_teacher_id, owned, student_or_404
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -71,8 +71,8 @@ def write_required(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.get("/")
 @login_required
 def index() -> str:
-    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
-    students = db.session.scalars(select(Student).order_by(Student.name)).all()
+    courses = db.session.scalars(courses_query().order_by(Course.code)).all()
+    students = db.session.scalars(owned(Student).order_by(Student.name)).all()
     return render_template("index.html", courses=courses, students=students, form=StudentForm())
 
 
@@ -80,11 +80,12 @@ def index() -> str:
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
-        token = find_token(form.token.data or "")
-        if token is not None:
-            sign_in(token)
+        teacher = passwords.authenticate(form.email.data or "", form.password.data or "")
+        if teacher is not None:
+            sign_in(teacher)
             return redirect(url_for("web.index"))
-        flash("Unknown token.")
+        # One message whatever was wrong: it must not tell which emails have accounts.
+        flash("Wrong email or password.")
     return render_template("login.html", form=form)
 
 
@@ -101,8 +102,11 @@ def add_student() -> str | Response:
     if not form.validate_on_submit():
         flash("Check the student's name and email.")
         return redirect(url_for("web.index"))
-    student = Student(name=form.name.data, email=form.email.data)
-    duplicate = select(Student.id).where(Student.email_key == student.email_key)
+    teacher_id = current_teacher_id()
+    student = Student(name=form.name.data, email=form.email.data, teacher_id=teacher_id)
+    duplicate = select(Student.id).where(
+        Student.teacher_id == teacher_id, Student.email_key == student.email_key
+    )
     if db.session.scalar(duplicate) is None:
         db.session.add(student)
         try:
@@ -121,13 +125,6 @@ def add_student() -> str | Response:
     return redirect(url_for("web.index"))
 
 
-def _course_or_404(course_id: int) -> Course:
-    course = get_by_id(Course, course_id)
-    if course is None:
-        abort(404)
-    return course
-
-
 def _grade_form(course: Course, students: list[tuple[int, str]] | None = None) -> GradeForm:
     form = GradeForm()
     form.student_id.choices = report_queries.roster(course) if students is None else students
@@ -138,7 +135,7 @@ def _grade_form(course: Course, students: list[tuple[int, str]] | None = None) -
 @bp.get("/courses/<int:course_id>")
 @login_required
 def gradebook(course_id: int) -> str:
-    course = _course_or_404(course_id)
+    course = course_or_404(course_id)
     assignments = course.assignments
     scores = report_queries.course_scores(course)
     # The same scores rebuild the summary when its cache is stale: one read of the grades.
@@ -166,7 +163,7 @@ def gradebook(course_id: int) -> str:
 @write_required
 def record_grade(course_id: int) -> Response:
     """Create or replace one student's score on one assignment of this course."""
-    form = _grade_form(_course_or_404(course_id))
+    form = _grade_form(course_or_404(course_id))
     if not form.validate_on_submit():
         flash("Pick an enrolled student, an assignment and a score of at least 0.")
         return redirect(url_for("web.gradebook", course_id=course_id))
@@ -201,11 +198,9 @@ def _save_grade(student_id: int | None, assignment_id: int | None, score: float)
 @bp.get("/students/<int:student_id>")
 @login_required
 def student_report(student_id: int) -> str:
-    student = get_by_id(Student, student_id)
-    if student is None:
-        abort(404)
+    student = student_or_404(student_id)
     enrollments = db.session.scalars(
-        select(Enrollment).where(Enrollment.student_id == student_id)
+        owned(Enrollment).where(Enrollment.student_id == student_id)
     ).all()
     details = {e.course_id: report_cache.student_in_course(e.course, student) for e in enrollments}
     return render_template(

@@ -69,10 +69,23 @@ def run_migrations_online():
             f"DATABASE_URL: cannot connect to the database: {reason}"
         ) from None
     with connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by dropping it: with foreign keys on, SQLite would
+            # delete every row referencing it (ON DELETE CASCADE). Off outside the transaction
+            # (SQLite ignores the pragma inside one), checked and back on after it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends SQLAlchemy's autobegun transaction; Alembic begins its own
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise click.ClickException(f"migrated, but foreign keys are broken: {broken}")
 
 
 if context.is_offline_mode():

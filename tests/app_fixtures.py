@@ -15,12 +15,22 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from app import create_app
+from app import create_app, passwords
 from app.tokens import create_token
-from tests.app_helpers import ApiClient, dispose
+from tests.app_helpers import ApiClient, add_teacher, dispose
+
+# argon2id at its lowest cost: the default's 64 MiB took 1.5 s a hash on a loaded CI machine,
+# and most tests sign in. Same algorithm and code path; only time and memory differ.
+TEST_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "hasher", TEST_HASHER)
 
 
 @pytest.fixture
@@ -61,9 +71,10 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def token(app: Flask) -> str:
-    """A stored (write) API token's plaintext."""
+    """A stored (write) API token's plaintext, acting for the teacher ``TEACHER``."""
+    teacher_id = add_teacher(app)
     with app.app_context():
-        return create_token("tests")
+        return create_token("tests", teacher_id=teacher_id)
 
 
 @pytest.fixture

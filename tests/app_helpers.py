@@ -1,19 +1,27 @@
-"""Helpers the unit and the app-on-real-services suites share: the env vars the app reads, an
-API client holding a bearer token, the login form, and an app's teardown."""
+"""Helpers the unit and the app-on-real-services suites share: the env vars the app reads,
+teachers, an API client holding a bearer token, the login form, and an app's teardown."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from flask_migrate import upgrade
+from sqlalchemy import event, select, text
 from werkzeug.test import TestResponse
 
+from app import create_app
 from app.db import MIGRATIONS_DIR, db
+from app.models import WRITE, Teacher
+from app.passwords import hash_password
+from app.tokens import create_token
 from deploycheck.checklist.probes import CSRF_FIELD
 
 API_PREFIX = "/api/v1"
@@ -39,6 +47,46 @@ APP_ENV_VARS = (
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
 )
+
+
+# The teacher the ``token`` fixture's token acts for, and the password they sign in with.
+TEACHER = "teacher@example.com"
+PASSWORD = "correct horse battery staple"  # pragma: allowlist secret
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Once per test process: argon2 is deliberately slow, and most tests need a teacher.
+    return hash_password(PASSWORD)
+
+
+def add_teacher(app: Flask, email: str = TEACHER) -> int:
+    """Store a teacher who signs in with ``PASSWORD``; their id."""
+    with app.app_context():
+        teacher = Teacher(email=email, password_hash=_password_hash())
+        db.session.add(teacher)
+        db.session.commit()
+        return teacher.id
+
+
+def teacher_id_of(email: str = TEACHER) -> int:
+    """The id of the stored teacher ``email`` (in an app context)."""
+    found: int = db.session.execute(select(Teacher.id).where(Teacher.email == email)).scalar_one()
+    return found
+
+
+def token_for(
+    name: str, scope: str = WRITE, expires_at: datetime | None = None, email: str = TEACHER
+) -> str:
+    """A new token called ``name`` acting for the teacher ``email``, who is stored first if
+    new (in an app context)."""
+    teacher_id = db.session.scalar(select(Teacher.id).where(Teacher.email == email))
+    if teacher_id is None:
+        teacher = Teacher(email=email, password_hash=_password_hash())
+        db.session.add(teacher)
+        db.session.commit()
+        teacher_id = teacher.id
+    return create_token(name, scope, expires_at, teacher_id=teacher_id)
 
 
 class ApiClient:
@@ -112,10 +160,31 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: FlaskClient, token: str) -> TestResponse:
+def sign_in(client: FlaskClient, email: str = TEACHER, password: str = PASSWORD) -> TestResponse:
     """Sign in through the login form, as a browser does."""
-    data = {"token": token, "csrf_token": csrf_token(client, "/login")}
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client, "/login")}
     return client.post("/login", data=data)
+
+
+@contextmanager
+def sqlite_at(path: Path, revision: str, rows: Iterable[str]) -> Iterator[Flask]:
+    """An app on the SQLite file ``path``, migrated to ``revision`` and given ``rows`` (INSERT
+    statements): the database a migration's test upgrades from."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(revision=revision)
+        with db.engine.begin() as connection:
+            for statement in rows:
+                connection.exec_driver_sql(statement)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def query(app: Flask, sql: str) -> list[tuple[object, ...]]:
+    """The rows of ``sql`` on ``app``'s database, as tuples."""
+    with app.app_context(), db.engine.connect() as connection:
+        return [tuple(row) for row in connection.exec_driver_sql(sql)]
 
 
 def create_schema(app: Flask) -> None:

@@ -14,7 +14,8 @@ from sqlalchemy import Select, func, select
 from .. import jsonsafe
 from ..db import db
 from ..errors import ApiError
-from ..models import MAX_ID, get_by_id
+from ..models import MAX_ID
+from ..ownership import owned_row
 
 M = TypeVar("M")
 V = TypeVar("V", bound=Callable[..., Any])
@@ -175,13 +176,14 @@ def found_or_422(obj: M | None, model: type[M], field: str, object_id: int) -> M
 
 
 def get_or_404(model: type[M], object_id: int) -> M:
-    """The row with ``object_id`` or a 404 ApiError naming the resource."""
-    return found_or_404(get_by_id(model, object_id), model, object_id)
+    """The current teacher's row with ``object_id`` (``ownership.owned_row``), or a 404
+    ApiError naming the resource: another teacher's row is answered as a missing one."""
+    return found_or_404(owned_row(model, object_id), model, object_id)
 
 
 def get_or_422(model: type[M], field: str, object_id: int) -> M:
-    """The row a body field refers to, or a 422 ApiError on that field."""
-    return found_or_422(get_by_id(model, object_id), model, field, object_id)
+    """The current teacher's row a body field refers to, or a 422 ApiError on that field."""
+    return found_or_422(owned_row(model, object_id), model, field, object_id)
 
 
 def _query_int(name: str, default: int) -> int:

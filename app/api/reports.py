@@ -2,7 +2,9 @@
 
 The one-course reports are cached reads: the keys they read are registered with ``app.auth``
 (``init_app``), so the request's credential carries them and its rate-limit count reads them
-along; a stored report is answered as its stored body, without touching the database.
+along; a stored report is answered as its stored body, without touching the database, when
+it was built for the course of the teacher asking (the entry names the course's teacher): any
+other request takes the database path, whose lookups are the teacher's own (a 404 for another's).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .. import report_cache, reports
 from ..auth import register_cached_read
 from ..errors import ApiError
 from ..models import Course, Student, is_enrolled
+from ..ownership import current_teacher_id
 from .common import get_or_404
 
 if TYPE_CHECKING:
@@ -24,9 +27,12 @@ bp = Blueprint("reports", __name__)
 
 
 def _look_up() -> report_cache.Lookup:
-    """The stored report, from the keys and values this request's credential read."""
+    """The stored report, from the keys and values this request's credential read, if the
+    current teacher may have it."""
     credential = g.credential
-    return report_cache.look_up(credential.report_keys, credential.values())
+    return report_cache.look_up(
+        credential.report_keys, credential.values(), teacher_id=current_teacher_id()
+    )
 
 
 @bp.get("/courses/<int:course_id>/students/<int:student_id>/report")
@@ -38,7 +44,8 @@ def student_in_course(course_id: int, student_id: int) -> Response:
     student = get_or_404(Student, student_id)
     if not is_enrolled(student.id, course.id):
         raise ApiError(404, "not_found", f"Student {student_id} is not enrolled in this course")
-    return report_cache.store(lookup, reports.student_in_course(course, student))
+    report = reports.student_in_course(course, student)
+    return report_cache.store(lookup, report, course.teacher_id)
 
 
 @bp.get("/courses/<int:course_id>/summary")
@@ -46,7 +53,8 @@ def course_summary(course_id: int) -> Response:
     lookup = _look_up()
     if lookup.body is not None:
         return report_cache.answer(lookup.body)
-    return report_cache.store(lookup, reports.course_summary(get_or_404(Course, course_id)))
+    course = get_or_404(Course, course_id)
+    return report_cache.store(lookup, reports.course_summary(course), course.teacher_id)
 
 
 @bp.get("/students/<int:student_id>/gpa")

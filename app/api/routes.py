@@ -1,6 +1,7 @@
 """The views every resource has alike, registered on its blueprint as its ``@bp`` views are
 (before any app registers it): a page of rows, one row, and for the simple resources a create.
-Their endpoint names are those the views would have as functions (``courses.get_course``)."""
+Their endpoint names are those the views would have as functions (``courses.get_course``).
+Each sees and makes the current teacher's rows only (``app.ownership``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint
-from sqlalchemy import select
 
+from ..ownership import current_teacher_id, owned
 from .common import Field, accepts, filtered, get_or_404, paginated, parse_body
 from .writes import created
 
@@ -24,7 +25,7 @@ def read_routes(
     row = bp.name.removesuffix("s")
 
     def list_rows() -> dict[str, Any]:
-        return paginated(filtered(select(model).order_by(*order_by), filters))
+        return paginated(filtered(owned(model).order_by(*order_by), filters))
 
     def get_row(**view_args: int) -> dict[str, Any]:
         (object_id,) = view_args.values()
@@ -39,11 +40,13 @@ def create_route(
     bp: Blueprint, model: type[Any], fields: Mapping[str, Field], duplicate_message: str
 ) -> None:
     """``POST ""`` on ``bp`` (the view ``create_<row>``): a ``model`` row from the body checked
-    against ``fields``, 201, or 409 with ``duplicate_message`` when it exists already."""
+    against ``fields``, of the current teacher, 201, or 409 with ``duplicate_message`` when
+    the teacher has it already."""
     row = bp.name.removesuffix("s")
 
     @accepts(fields)
     def create_row() -> tuple[dict[str, Any], int]:
-        return created(model(**parse_body()), duplicate_message)
+        row = model(**parse_body(), teacher_id=current_teacher_id())
+        return created(row, duplicate_message)
 
     bp.add_url_rule("", f"create_{row}", create_row, methods=["POST"])

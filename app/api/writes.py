@@ -22,7 +22,8 @@ from werkzeug.http import generate_etag, parse_etags
 
 from ..db import db, locked
 from ..errors import ApiError, refused_by
-from ..models import MAX_ID, Rendered
+from ..models import Rendered
+from ..ownership import owned_row
 from ..report_cache import invalidate_course
 from .common import found_or_404, found_or_422, parse_body
 
@@ -33,12 +34,17 @@ STALE = "The resource has changed since that ETag was issued: GET it again, then
 
 
 def _locked(model: type[M], object_id: int) -> M | None:
-    # Ids outside 1..MAX_ID name no row (and would overflow PostgreSQL's integer).
-    return locked(model, object_id) if 1 <= object_id <= MAX_ID else None  # type: ignore[type-var]
+    # The current teacher's row only (owned_row also refuses ids outside 1..MAX_ID, which
+    # would overflow PostgreSQL's integer); whose a row is never changes, so it is checked
+    # before the lock.
+    if owned_row(model, object_id) is None:
+        return None
+    return locked(model, object_id)  # type: ignore[type-var]
 
 
 def locked_or_404(model: type[M], object_id: int) -> M:
-    """The row with ``object_id``, locked for this request's write (``db.locked``), or a 404."""
+    """The current teacher's row with ``object_id``, locked for this request's write
+    (``db.locked``), or a 404."""
     return found_or_404(_locked(model, object_id), model, object_id)
 
 

@@ -21,6 +21,7 @@ from deploycheck.targets.blueprint import Blueprint
 from deploycheck.targets.plans import PlanLimits, plan_limits
 from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.container import AppContainer, AppEnv
+from tools.bench import seeding
 
 UNLIMITED = "1000000 per minute"
 START_TIMEOUT = 120.0
@@ -138,8 +139,9 @@ def create_token(app_env: AppEnv, image: str) -> str:
     return lines[-1].strip()
 
 
-def session_cookie(base_url: str, token: str) -> str:
-    """Sign in through the login form as a browser does; the ``Cookie`` header to send."""
+def session_cookie(base_url: str) -> str:
+    """Sign in through the login form as the seeded teacher, as a browser does; the ``Cookie``
+    header to send."""
     with requests.Session() as browser:
         page = browser.get(f"{base_url}/login", timeout=10)
         match = CSRF_FIELD.search(page.text)
@@ -149,7 +151,11 @@ def session_cookie(base_url: str, token: str) -> str:
         cookie = page.cookies.get("session")
         answer = requests.post(
             f"{base_url}/login",
-            data={"token": token, "csrf_token": match.group(1)},
+            data={
+                "email": seeding.TEACHER,
+                "password": seeding.PASSWORD,
+                "csrf_token": match.group(1),
+            },
             headers={"Cookie": f"session={cookie}"},
             allow_redirects=False,
             timeout=10,

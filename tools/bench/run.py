@@ -30,7 +30,7 @@ from deploycheck.testing.builds import TEST_LABELS, ImageBuilds
 from deploycheck.testing.container import AppContainer, AppEnv, AppSecrets
 from deploycheck.testing.engine import configure_testcontainers, images_env_file, load_images_env
 from deploycheck.testing.services import PostgresService, RedisService, running
-from tools.bench import analysis, instance, scenarios, wrk
+from tools.bench import analysis, instance, scenarios, seeding, wrk
 from tools.bench.meter import Meter
 from tools.bench.scenarios import API, Credentials
 from tools.bench.seeding import SeededCourse, seed_course
@@ -262,7 +262,7 @@ def measure_profile(world: World, profile: Profile, settings: Settings) -> dict[
         log(f"{profile.label}: first answer {startup:.2f} s after start")
         if world.auth is None:
             token = instance.create_token(world.app_env, world.image)
-            world.auth = Credentials(token, instance.session_cookie(container.base_url, token))
+            world.auth = Credentials(token, instance.session_cookie(container.base_url))
         course = world.courses[SIZES[0]]
         endpoint_rows = []
         endpoints = scenarios.endpoints(course, world.grade_id, world.auth)
@@ -374,7 +374,9 @@ def seed(database_url: str) -> tuple[dict[int, SeededCourse], int]:
         migrations=False,
     )
     with app.app_context():
-        courses = {size: seed_course(f"B{size}", size) for size in SIZES}
+        # The only teacher: create-token (no --teacher) makes the bench's token for them.
+        teacher_id = seeding.seed_teacher()
+        courses = {size: seed_course(f"B{size}", size, teacher_id) for size in SIZES}
         grade_id = db.session.scalar(
             select(Grade.id)
             .join(Assignment)

@@ -13,7 +13,12 @@ from sqlalchemy import insert, select
 
 from app.db import db
 from app.keys import identity_key
-from app.models import Assignment, Course, Enrollment, Grade, Student
+from app.models import Assignment, Course, Enrollment, Grade, Student, Teacher
+from app.passwords import hash_password
+
+# The teacher who owns the seeded courses; the bench signs in to the pages as them.
+TEACHER = "bench@example.com"
+PASSWORD = "bench-password-not-secret"  # pragma: allowlist secret
 
 CATEGORIES = ("homework", "quizzes", "exams")
 WEIGHTS = {"homework": 30, "quizzes": 20, "exams": 50}
@@ -34,20 +39,36 @@ def _score(student: int, assignment: int, max_points: float) -> float | None:
     return round(max_points * (0.45 + ((student * 37 + assignment * 11) % 56) / 100), 1)
 
 
-def seed_course(code: str, students: int, assignments: int = 20) -> SeededCourse:
+def seed_teacher() -> int:
+    """Store the teacher ``TEACHER`` (signing in with ``PASSWORD``); their id. Needs an app
+    context."""
+    teacher = Teacher(email=TEACHER, password_hash=hash_password(PASSWORD))
+    db.session.add(teacher)
+    db.session.flush()
+    return teacher.id
+
+
+def seed_course(code: str, students: int, teacher_id: int, assignments: int = 20) -> SeededCourse:
     """Insert a course with ``students`` enrolled students and ``assignments`` graded ones.
 
     Needs an app context; rows go in with one multi-row INSERT per table, so a 1000-student
     class takes a second, not minutes of ORM flushes (which is why the email keys, set by the
     model on an ORM write, are set here).
     """
-    course = Course(code=code, name=f"Course {code}", credits=4, category_weights=WEIGHTS)
+    course = Course(
+        code=code, name=f"Course {code}", credits=4, category_weights=WEIGHTS, teacher_id=teacher_id
+    )
     db.session.add(course)
     db.session.flush()
     db.session.execute(
         insert(Student),
         [
-            {"name": f"{code} Student {i:04d}", "email": email, "email_key": identity_key(email)}
+            {
+                "name": f"{code} Student {i:04d}",
+                "email": email,
+                "email_key": identity_key(email),
+                "teacher_id": teacher_id,
+            }
             for i in range(students)
             if (email := f"s{i}@{code.lower()}.example")
         ],

@@ -191,6 +191,34 @@ def check_reads_need_auth(
     return findings
 
 
+def check_reads_owned(
+    target: HttpTarget, record_paths: Iterable[str], owner_token: str, other_token: str
+) -> list[Finding]:
+    """PRB016: a record read with another user's token is answered 404, as a record that does
+    not exist; PRB017: the same read with its owner's token is answered 200 (so the 404 is about
+    whose it is). The owner reads first, so a read the app answers from a cache is tried too."""
+    findings = []
+    target.forget_cookies()
+    for path in record_paths:
+        owned = target.request("GET", path, headers={"Authorization": f"Bearer {owner_token}"})
+        if owned.status != 200:
+            findings.append(
+                _finding(
+                    target, "PRB017", f"GET {path} with its owner's token answered {owned.status}"
+                )
+            )
+        other = target.request("GET", path, headers={"Authorization": f"Bearer {other_token}"})
+        if other.status != 404:
+            findings.append(
+                _finding(
+                    target,
+                    "PRB016",
+                    f"GET {path} with another user's token answered {other.status}, expected 404",
+                )
+            )
+    return findings
+
+
 # Header -> a check of its value and what was expected, for check_security_headers.
 SECURITY_HEADERS: dict[str, tuple[re.Pattern[str], str]] = {
     "Content-Security-Policy": (

@@ -123,6 +123,26 @@ declare(
     target="http",
 )
 declare(
+    "PRB016",
+    """A record read with another user's token is answered 404 (records are not readable by
+    another teacher).
+
+    Passes: GET /api/v1/courses/1/summary with a second teacher's token answers 404
+    Fails:  it answers 200 with the first teacher's class (a cached report served to anyone)
+    """,
+    target="http",
+)
+declare(
+    "PRB017",
+    """The same record read with its owner's token is answered 200 (so the 404 is about whose
+    it is).
+
+    Passes: GET /api/v1/courses/1/summary with the course teacher's token answers 200
+    Fails:  it answers 404 too (the probe would then prove nothing)
+    """,
+    target="http",
+)
+declare(
     "PRB014",
     """Every answer carries the security headers with safe values (and HSTS where expected).
 

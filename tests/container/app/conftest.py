@@ -14,11 +14,16 @@ import psycopg
 import pytest
 import redis
 from flask import Flask
-from flask.testing import FlaskCliRunner
 
 from deploycheck.testing.services import PostgresService, RedisService
 from tests.app_helpers import APP_ENV_VARS, ApiClient
-from tests.container.app.support import ENCRYPTION_KEY, ORIGIN, SECRET_KEY, migrate
+from tests.container.app.support import (
+    ENCRYPTION_KEY,
+    ORIGIN,
+    SECRET_KEY,
+    migrate,
+    teacher_token,
+)
 
 
 @pytest.fixture
@@ -66,11 +71,10 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 
 @pytest.fixture
-def token(runner: FlaskCliRunner) -> str:
-    """The plaintext of a token made by ``flask create-token``, stored in PostgreSQL."""
-    result = runner.invoke(args=["create-token", "container-tests"])
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
+def token(app: Flask) -> str:
+    """The plaintext of a token for the teacher ``TEACHER``, both made with the CLI
+    (``teacher_token``), stored in PostgreSQL."""
+    return teacher_token(app, "container-tests")
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Helpers the app-on-real-services tests share: the production secrets, the Redis keys the app
-wrote and the migration step (the API client and login form are in ``tests.app_helpers``)."""
+wrote, the migration step and a teacher's token made with the CLI (the API client and login form
+are in ``tests.app_helpers``)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,6 +16,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from redis.connection import AbstractConnection
 
+from tests.app_helpers import PASSWORD, TEACHER
+
 ORIGIN = "https://grades.example.com"
 # Random per run, as production's must be: nothing may depend on a known value.
 SECRET_KEY = secrets.token_urlsafe(48)
@@ -24,6 +27,27 @@ ENCRYPTION_KEY = Fernet.generate_key().decode()
 CACHE_PREFIX = "gradetracker:"
 SESSION_PREFIX = "gradetracker:session:"
 LIMITER_PREFIX = "LIMITS:LIMITER/"
+
+
+def at_revision(app: Flask, revision: str, pg_conn: Any, rows: Iterable[str]) -> Flask:
+    """``app`` with its PostgreSQL migrated to ``revision`` and given ``rows`` (INSERT
+    statements, through ``pg_conn``): the database a migration's test upgrades from."""
+    with app.app_context():
+        upgrade(revision=revision)
+    for statement in rows:
+        pg_conn.execute(statement)
+    return app
+
+
+def teacher_token(app: Flask, name: str, email: str = TEACHER) -> str:
+    """A token called ``name`` for the teacher ``email`` (signing in with ``PASSWORD``), both
+    made with the commands an operator runs: ``create-teacher``, ``create-token --teacher``."""
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["create-teacher", email], input=PASSWORD + "\n")
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(args=["create-token", name, "--teacher", email])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
 
 
 def redis_keys(client: redis.Redis, prefix: str) -> set[str]:

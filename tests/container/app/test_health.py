@@ -17,7 +17,7 @@ from app.db import db
 from deploycheck.testing.services import HOST, PostgresService, RedisService
 from deploycheck.testing.waiting import publish_on_loopback
 from tests.app_helpers import ApiClient, graded_student, sign_in
-from tests.container.app.support import migrate
+from tests.container.app.support import migrate, teacher_token
 
 pytestmark = pytest.mark.container
 
@@ -107,8 +107,7 @@ def test_app_keeps_serving_while_redis_is_down(
     monkeypatch.setenv("REDIS_URL", own_redis.url)
     app = make_app(RATELIMIT_WRITE="2 per minute")
     migrate(app)
-    result = app.test_cli_runner().invoke(args=["create-token", "outage"])
-    api = ApiClient(app.test_client(), result.stdout.strip())
+    api = ApiClient(app.test_client(), teacher_token(app, "outage"))
     quiz = {"title": "Quiz", "category": "quizzes", "max_points": 10}
     ada = {"name": "Ada", "email": "ada@example.com"}
     course, student, _, grade = graded_student(
@@ -126,7 +125,7 @@ def test_app_keeps_serving_while_redis_is_down(
     assert statuses == [200, 429]
     # Documented: sessions fall back to signed cookies, so people can still sign in.
     browser = app.test_client()
-    assert sign_in(browser, api.token).status_code == 302
+    assert sign_in(browser).status_code == 302
     assert "/logout" in browser.get("/").text
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from app.keys import identity_key
+from tests.container.app.support import at_revision
 from tests.unit.app.test_migration_integrity import AFTER, BEFORE, ROWS
 
 pytestmark = pytest.mark.container
@@ -21,19 +22,14 @@ pytestmark = pytest.mark.container
 @pytest.fixture
 def old_app(make_app: Callable[..., Flask], pg_conn: psycopg.Connection[Any]) -> Flask:
     """A production app on PostgreSQL migrated to the revision before, with rows."""
-    app = make_app()
-    with app.app_context():
-        upgrade(revision=BEFORE)
-    for statement in ROWS:
-        pg_conn.execute(statement)
-    return app
+    return at_revision(make_app(), BEFORE, pg_conn, ROWS)
 
 
 def test_upgrade_backfills_and_keeps_every_row(
     old_app: Flask, pg_conn: psycopg.Connection[Any]
 ) -> None:
     with old_app.app_context():
-        upgrade()
+        upgrade(revision=AFTER)
 
     rows = pg_conn.execute
     assert rows("SELECT version_num FROM alembic_version").fetchall() == [(AFTER,)]
@@ -60,7 +56,7 @@ def test_upgrade_refuses_stored_duplicates_and_changes_nothing(
     rows("INSERT INTO students (id, name, email) VALUES (3, 'Amy B', 'AMY@X.EDU')")
 
     with old_app.app_context(), pytest.raises(click.ClickException, match="ids 1 and 3"):
-        upgrade()
+        upgrade(revision=AFTER)
 
     assert rows("SELECT version_num FROM alembic_version").fetchall() == [(BEFORE,)]
     columns = rows(

@@ -41,7 +41,7 @@ def cached_reads(school: School) -> list[str]:
 @pytest.fixture
 def signed_in(api: ApiClient) -> ApiClient:
     """``api`` whose client also carries a signed-in session cookie (stored in Redis)."""
-    assert sign_in(api.client, api.token).status_code == 302
+    assert sign_in(api.client).status_code == 302
     assert api.client.get_cookie("session") is not None
     return api
 

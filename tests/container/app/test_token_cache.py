@@ -75,7 +75,7 @@ def test_a_cached_grant_that_has_expired_is_refused(instances: tuple[Flask, Flas
     api = ApiClient(second.test_client(), token)
     assert api.get(READ_PATH).status_code == 200
     with second.app_context():
-        key = f"token:{hash_token(token)}"
+        key = f"grant:{hash_token(token)}"
         entry = cache.get(key)
         assert entry["expires_at"] is not None
         # The same entry, a day later: the expiry is checked on every hit, not only on a miss.
@@ -118,7 +118,7 @@ def test_a_lookup_racing_a_revoke_cannot_bring_the_token_back(
         row = db.session.scalar(db.select(ApiToken).where(ApiToken.name == "racing"))
         forget_grant(row)  # the revoke's first step; the row is still in PostgreSQL
         assert find_grant(hash_token(token)) is None
-        key = f"token:{hash_token(token)}"
+        key = f"grant:{hash_token(token)}"
         # What find_grant does with a row it read before the tombstone: refused by Redis.
         assert not cache.add(key, Grant.of(row).to_cache(), timeout=GRANT_SECONDS)
         assert cache.get(key) == REVOKED

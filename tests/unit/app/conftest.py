@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from app.db import db
-from app.models import Assignment, Course, Enrollment, Grade, Student
-from tests.app_helpers import APP_ENV_VARS, ApiClient, create_schema, sign_in
+from app.models import Assignment, Course, Enrollment, Grade, Student, Teacher
+from tests.app_helpers import APP_ENV_VARS, TEACHER, ApiClient, create_schema, sign_in
 
 SECRET_KEY = "d397dd8027546ee1f2ce70e205f922e9b6739d5a36ccb1ea"  # pragma: allowlist secret
 ENCRYPTION_KEY = "unit-test-passphrase-5f0c2b7e9a41d3386c1e0b94a7d2e6"
@@ -47,8 +48,8 @@ def prepare_app() -> Callable[[Flask], None]:
 
 @pytest.fixture
 def web(api: ApiClient) -> ApiClient:
-    """``api`` whose client has also signed in to the pages with the same (write) token."""
-    response = sign_in(api.client, api.token)
+    """``api`` whose client has also signed in to the pages as the token's teacher."""
+    response = sign_in(api.client)
     assert response.status_code == 302, "signing in with a valid token should redirect"
     return api
 
@@ -59,16 +60,20 @@ def seed(app: Flask, api: ApiClient) -> dict[str, Any]:
 
     Ada: homework 18/20 + 9/10 (90%), exam 80/100 -> 0.4*90 + 0.6*80 = 84.0 (B).
     Bob: homework 10/20 only (50%), exam ungraded -> exams drop out -> 50.0 (F).
-    Rows are inserted directly (fast); the API's create paths have their own tests.
+    Rows are inserted directly (fast), the token's teacher's; the API's create paths have their
+    own tests.
     """
+    with app.app_context():
+        teacher_id = db.session.scalar(select(Teacher.id).where(Teacher.email == TEACHER))
     course = Course(
+        teacher_id=teacher_id,
         code="MATH101",
         name="Calculus",
         credits=4,
         category_weights={"homework": 40, "exams": 60},
     )
-    ada = Student(name="Ada", email="ada@example.com")
-    bob = Student(name="Bob", email="bob@example.com")
+    ada = Student(name="Ada", email="ada@example.com", teacher_id=teacher_id)
+    bob = Student(name="Bob", email="bob@example.com", teacher_id=teacher_id)
     hw1 = Assignment(course=course, title="HW1", category="homework", max_points=20)
     hw2 = Assignment(course=course, title="HW2", category="homework", max_points=10)
     exam = Assignment(course=course, title="Midterm", category="exams", max_points=100)

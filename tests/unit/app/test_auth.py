@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.db import db
 from app.models import READ, ApiToken
-from app.tokens import Grant, create_token, fernet_for, find_token, hash_token
-from tests.app_helpers import ApiClient
+from app.tokens import Grant, fernet_for, find_grant, hash_token
+from tests.app_helpers import ApiClient, token_for
 from tests.unit.app.conftest import ENCRYPTION_KEY
 
 WRITES = [
@@ -98,7 +98,7 @@ def test_read_token_reads_but_cannot_write(
     app: Flask, client: FlaskClient, seed: dict[str, Any]
 ) -> None:
     with app.app_context():
-        reader = ApiClient(client, create_token("dashboard", READ))
+        reader = ApiClient(client, token_for("dashboard", READ))
     for path in _read_paths(app):
         assert reader.client.get(path, headers=reader.headers).status_code in (200, 404), path
     assert reader.read("/students/1")["email"] == "ada@example.com"
@@ -117,8 +117,8 @@ def test_write_token_reads_and_writes(api: ApiClient, seed: dict[str, Any]) -> N
 @pytest.mark.checklist(10)
 def test_expired_token_is_refused(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
-        token = create_token("old", expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        fresh = create_token("new", expires_at=datetime.now(UTC) + timedelta(days=1))
+        token = token_for("old", expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        fresh = token_for("new", expires_at=datetime.now(UTC) + timedelta(days=1))
     expired = client.get("/api/v1/courses", headers={"Authorization": f"Bearer {token}"})
     assert expired.status_code == 401
     assert "expired" in expired.get_json()["error"]["message"]
@@ -131,14 +131,14 @@ def test_expired_token_is_refused(app: Flask, client: FlaskClient) -> None:
 @pytest.mark.checklist(5)
 def test_token_is_stored_encrypted_and_found_by_hash(app: Flask) -> None:
     with app.app_context():
-        token = create_token("ci")
+        token = token_for("ci")
         row = db.session.scalar(select(ApiToken).where(ApiToken.name == "ci"))
         assert row is not None
         assert token.encode() not in row.token_encrypted
         assert row.token_hash == hash_token(token) != token
         assert fernet_for(ENCRYPTION_KEY).decrypt(row.token_encrypted).decode() == token
-        assert find_token(token) == row
-        assert find_token(token + "x") is None
+        assert find_grant(hash_token(token)) == Grant.of(row)
+        assert find_grant(hash_token(token + "x")) is None
 
 
 def test_fernet_key_is_used_as_is_when_valid() -> None:
@@ -168,10 +168,10 @@ def test_without_redis_a_token_is_checked_in_the_database_on_every_request(
 
 def test_a_grant_expires_at_its_token_expiry() -> None:
     expiry = datetime(2026, 1, 1, tzinfo=UTC)
-    grant = Grant(id=1, scope=READ, expires_at=expiry)
+    grant = Grant(teacher_id=1, scope=READ, expires_at=expiry)
     assert Grant.from_cache(grant.to_cache()) == grant
     assert not grant.expired(expiry - timedelta(seconds=1))
     assert grant.expired(expiry)
-    assert not Grant(id=1, scope=READ, expires_at=None).expired()
+    assert not Grant(teacher_id=1, scope=READ, expires_at=None).expired()
     assert grant.allows(READ)
     assert not grant.allows("write")

@@ -16,13 +16,14 @@ from sqlalchemy import text
 from app import create_app
 from app.db import db
 from app.logs import HANDLER_NAME, RedactingFilter
-from app.tokens import create_token, fernet_for
+from app.tokens import fernet_for
 from deploycheck.checklist.http_targets import FlaskTarget
 from deploycheck.checklist.probes import (
     check_cors,
     check_csrf,
     check_rate_limit,
     check_reads_need_auth,
+    check_reads_owned,
     check_secrets_absent,
     check_security_headers,
     check_session_cookie,
@@ -31,6 +32,7 @@ from deploycheck.checklist.probes import (
 )
 from deploycheck.findings import Finding
 from deploycheck.testing.assertions import assert_clean
+from tests.app_helpers import token_for
 from tests.unit.app.conftest import ENCRYPTION_KEY, SECRET_KEY
 
 ALLOWED = "https://grades.example.com"
@@ -92,7 +94,7 @@ def test_csrf_probe_reports_csrf_switched_off(make_app: Callable[..., Flask]) ->
 def limited_app(make_app: Callable[..., Flask], enabled: bool) -> tuple[Flask, dict[str, str]]:
     app = make_app(RATELIMIT_ENABLED=enabled, RATELIMIT_WRITE=f"{WRITE_LIMIT} per minute")
     with app.app_context():
-        return app, {"Authorization": f"Bearer {create_token('probe')}"}
+        return app, {"Authorization": f"Bearer {token_for('probe')}"}
 
 
 @pytest.mark.checklist(8)
@@ -200,6 +202,47 @@ def test_auth_probe_reports_open_reads(app: Flask, token: str) -> None:
 def test_auth_probe_reports_a_read_the_token_cannot_make(app: Flask) -> None:
     findings = check_reads_need_auth(target(app), ["/api/v1/students"], [], "gt_wrong-token")
     assert_rejected(findings, "PRB013", "a token that is refused too")
+
+
+# One teacher's records (the ``seed``), the cached reports among them.
+OWNED_RECORDS = (
+    "/api/v1/courses/1",
+    "/api/v1/courses/1/summary",
+    "/api/v1/courses/1/students/1/report",
+    "/api/v1/students/1",
+    "/api/v1/students/1/gpa",
+    "/api/v1/assignments/1",
+    "/api/v1/enrollments/1",
+    "/api/v1/grades/1",
+)
+
+
+@pytest.mark.checklist(10)
+def test_ownership_probe_sees_404_for_another_teacher(
+    app: Flask, token: str, seed: dict[str, Any]
+) -> None:
+    """A second teacher's token reads none of the first one's records, cached reports included."""
+    with app.app_context():
+        other = token_for("other", email="other@example.com")
+    findings = check_reads_owned(target(app), OWNED_RECORDS, token, other)
+    assert_clean(findings, "another teacher's reads")
+
+
+def test_ownership_probe_reports_a_record_shared_with_another_token(
+    app: Flask, token: str, seed: dict[str, Any]
+) -> None:
+    """Two tokens of one teacher stand in for an app that shares records between users."""
+    with app.app_context():
+        same_teacher = token_for("second")
+    findings = check_reads_owned(target(app), OWNED_RECORDS[:1], token, same_teacher)
+    assert_rejected(findings, "PRB016", "a record another token reads")
+
+
+def test_ownership_probe_reports_a_read_the_owner_cannot_make(
+    app: Flask, token: str, seed: dict[str, Any]
+) -> None:
+    findings = check_reads_owned(target(app), ["/api/v1/courses/99"], token, "gt_other")
+    assert_rejected(findings, "PRB017", "an owner refused too")
 
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://app:pw@127.0.0.1:1/app"  # pragma: allowlist secret

@@ -6,17 +6,119 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from app import passwords
 from app.db import db
-from app.models import ApiToken
-from app.tokens import Grant, find_token
+from app.models import PLACEHOLDER_OWNER, ApiToken, Teacher
+from app.tokens import Grant, hash_token
+from tests.app_helpers import PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def find_token(token: str) -> ApiToken | None:
+    """The stored row of ``token`` (in an app context)."""
+    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+
+
+def create_teacher(runner: FlaskCliRunner, email: str, password: str = PASSWORD) -> Any:
+    return runner.invoke(args=["create-teacher", email], input=password + "\n")
+
+
+def test_create_teacher_stores_an_argon2_hash_of_the_password_from_stdin(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    result = create_teacher(runner, " Ada@School.edu ")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "Created teacher Ada@School.edu."
+    with app.app_context():
+        teacher = passwords.find_teacher("ada@school.EDU")
+        assert teacher is not None
+        assert teacher.password_hash is not None
+        assert teacher.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in teacher.password_hash
+        assert passwords.authenticate("ADA@school.edu", PASSWORD) == teacher
+        assert passwords.authenticate("ada@school.edu", PASSWORD + "x") is None
+
+
+def test_create_teacher_sets_the_password_of_an_existing_teacher(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """The migrated owner, who has no password, gets one (and keeps its data)."""
+    with app.app_context():
+        db.session.add(Teacher(email=PLACEHOLDER_OWNER))
+        db.session.commit()
+        assert passwords.authenticate(PLACEHOLDER_OWNER, PASSWORD) is None
+    result = create_teacher(runner, PLACEHOLDER_OWNER)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == f"Password set for {PLACEHOLDER_OWNER}."
+    with app.app_context():
+        assert len(db.session.scalars(select(Teacher)).all()) == 1
+        assert passwords.authenticate(PLACEHOLDER_OWNER, PASSWORD) is not None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "problem"),
+    [
+        ("not-an-email", PASSWORD, "Error: 'not-an-email' is not an email address"),
+        ("ada@school.edu", "short", "Error: the password must be at least 12 characters"),
+        ("ada@school.edu", "", "Error: the password must be at least 12 characters"),
+    ],
+)
+def test_create_teacher_refuses_bad_input_in_one_line(
+    app: Flask, runner: FlaskCliRunner, email: str, password: str, problem: str
+) -> None:
+    result = create_teacher(runner, email, password)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == problem
+    with app.app_context():
+        assert db.session.scalars(select(Teacher)).all() == []
+
+
+def test_create_token_acts_for_the_named_teacher(app: Flask, runner: FlaskCliRunner) -> None:
+    create_teacher(runner, "ada@school.edu")
+    create_teacher(runner, "bob@school.edu")
+    result = runner.invoke(args=["create-token", "ada-ci", "--teacher", "ADA@school.edu"])
+    assert result.exit_code == 0, result.output
+    assert "for ada@school.edu" in result.stderr
+    with app.app_context():
+        row = find_token(result.stdout.strip())
+        assert row is not None
+        assert row.teacher_id == passwords.find_teacher("ada@school.edu").id  # type: ignore[union-attr]
+
+
+def test_create_token_refuses_an_unknown_teacher_and_a_missing_one_among_several(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    unknown = runner.invoke(args=["create-token", "x", "--teacher", "eve@school.edu"])
+    assert unknown.exit_code == 1
+    assert "no teacher 'eve@school.edu': create one with" in unknown.stderr
+    create_teacher(runner, "ada@school.edu")
+    create_teacher(runner, "bob@school.edu")
+    several = runner.invoke(args=["create-token", "x"])
+    assert several.exit_code == 1
+    assert "there are several teachers: name one with --teacher EMAIL" in several.stderr
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_create_token_without_teachers_acts_for_the_placeholder_owner(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """Scripts from before teachers (a fresh database, one token) keep working; the owner
+    cannot sign in to the pages until create-teacher gives it a password."""
+    assert runner.invoke(args=["create-token", "bot"]).exit_code == 0
+    assert runner.invoke(args=["create-token", "bot2"]).exit_code == 0
+    with app.app_context():
+        (owner,) = db.session.scalars(select(Teacher)).all()
+        assert (owner.email, owner.password_hash) == (PLACEHOLDER_OWNER, None)
+        assert {row.teacher_id for row in db.session.scalars(select(ApiToken))} == {owner.id}
 
 
 def test_create_token_prints_the_token_once(app: Flask, runner: FlaskCliRunner) -> None:
@@ -87,9 +189,9 @@ def test_list_tokens_shows_names_and_scopes_never_values(runner: FlaskCliRunner)
     result = runner.invoke(args=["list-tokens"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert [line.split("\t")[:3] for line in lines] == [
-        ["ci", "write", "active"],
-        ["dash", "read", "active"],
+    assert [line.split("\t")[:4] for line in lines] == [
+        ["ci", PLACEHOLDER_OWNER, "write", "active"],
+        ["dash", PLACEHOLDER_OWNER, "read", "active"],
     ]
     assert token not in result.output
 

@@ -14,9 +14,9 @@ import requests
 import sqlalchemy
 from flask import Flask
 
-from app.tokens import create_token
 from deploycheck.checklist.probes import CSRF_FIELD
 from tests import races
+from tests.app_helpers import PASSWORD, TEACHER, token_for
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def race_app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
 def served(race_app: Flask) -> Iterator[tuple[races.Api, str]]:
     """``race_app`` served on a local port: an API client with a token, and the token."""
     with race_app.app_context():
-        token = create_token("races")
+        token = token_for("races")
     with races.serve(race_app) as base_url:
         yield races.Api(base_url, token), token
 
@@ -89,11 +89,16 @@ def test_one_student_per_normalised_email(
     assert races.count(engine, sqlalchemy.text("SELECT count(*) FROM students")) == 1
 
 
-def _signed_in(base_url: str, token: str) -> tuple[dict[str, str], str]:
-    """Sign in through the login form: the session cookies and the add-student form's token."""
+def _signed_in(base_url: str) -> tuple[dict[str, str], str]:
+    """Sign in through the login form as the token's teacher: the session cookies and the
+    add-student form's token."""
     with requests.Session() as browser:
         page = browser.get(base_url + "/login", timeout=30)
-        login = {"token": token, "csrf_token": CSRF_FIELD.search(page.text).group(1)}
+        login = {
+            "email": TEACHER,
+            "password": PASSWORD,
+            "csrf_token": CSRF_FIELD.search(page.text).group(1),
+        }
         assert browser.post(base_url + "/login", data=login, timeout=30).ok
         form = CSRF_FIELD.search(browser.get(base_url + "/", timeout=30).text).group(1)
         return browser.cookies.get_dict(), form
@@ -104,9 +109,9 @@ def test_add_student_form_submitted_100_times_at_once(
 ) -> None:
     """Issue 22, item 3: one student, every submit answered with a redirect (no 500), and
     neither the name nor the email in the log."""
-    api, token = served
+    api, _token = served
     base_url = api.base.removesuffix("/api/v1")
-    cookies, csrf = _signed_in(base_url, token)
+    cookies, csrf = _signed_in(base_url)
     data = {"name": "Zelda Quux", "email": "zelda.quux@x.edu", "csrf_token": csrf}
 
     def submit() -> int:

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.app_helpers import ApiClient
+from tests.app_helpers import ApiClient, token_for
 
 ALLOWED = "https://grades.example.com"
 
@@ -105,9 +105,7 @@ def test_etag_changes_when_data_changes(api: ApiClient, seed: dict[str, Any]) ->
 def test_api_writes_are_rate_limited_with_json_429(make_app: Callable[..., Flask]) -> None:
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_WRITE="2 per minute")
     with app.app_context():
-        from app.tokens import create_token
-
-        api = ApiClient(app.test_client(), create_token("limited"))
+        api = ApiClient(app.test_client(), token_for("limited"))
     statuses = [
         api.post("/students", {"name": "S", "email": f"s{i}@example.com"}).status_code
         for i in range(3)

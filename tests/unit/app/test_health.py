@@ -12,8 +12,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.db import db
 from app.models import HealthProbe
-from app.tokens import create_token
-from tests.app_helpers import ApiClient, sign_in
+from tests.app_helpers import ApiClient, sign_in, token_for
 
 INITIAL_REVISION = "1b1848f0b495"
 
@@ -51,10 +50,10 @@ def test_health_degraded_when_redis_is_down(make_app: Callable[..., Flask]) -> N
     assert response.get_json() == {"status": "degraded", "database": "ok", "redis": "error"}
     # The app keeps serving: sessions, report cache and limiter all fall back.
     with app.app_context():
-        api = ApiClient(client, create_token("outage"))
+        api = ApiClient(client, token_for("outage"))
     assert api.get("/courses").status_code == 200
     assert client.get("/login").status_code == 200
-    assert sign_in(client, api.token).status_code == 302
+    assert sign_in(client).status_code == 302
     assert client.get("/").status_code == 200
     assert api.get("/students/1/gpa").status_code == 404
 

@@ -14,8 +14,8 @@ from limits.storage import MemoryStorage
 
 from app import auth, breaker, limits
 from app.limits import EXTENSION, POLICY, RateLimits
-from app.tokens import create_token, grant_key, hash_token
-from tests.app_helpers import ApiClient
+from app.tokens import grant_key, hash_token
+from tests.app_helpers import ApiClient, token_for
 
 # Nothing listens on port 1: every storage call fails at once (connection refused).
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -25,7 +25,7 @@ def limited(make_app: Callable[..., Flask], **config: object) -> tuple[Flask, Ap
     settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "100 per minute", **config}
     app = make_app(**settings)
     with app.app_context():
-        return app, ApiClient(app.test_client(), create_token("limits"))
+        return app, ApiClient(app.test_client(), token_for("limits"))
 
 
 def student(number: int) -> dict[str, str]:

@@ -12,9 +12,9 @@ import sqlalchemy
 from flask import Flask
 from flask_migrate import upgrade
 
-from app import create_app
 from app.db import db
 from app.keys import identity_key
+from tests.app_helpers import query, sqlite_at
 
 BEFORE = "5c0d2e7a9f31"  # pragma: allowlist secret
 AFTER = "e3a8d5000b30"  # pragma: allowlist secret
@@ -34,20 +34,8 @@ ROWS = [
 @pytest.fixture
 def old_app(tmp_path: Path) -> Iterator[Flask]:
     """An app whose SQLite file is migrated to the revision before this one, with rows."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite'}"})
-    with app.app_context():
-        upgrade(revision=BEFORE)
-        with db.engine.begin() as connection:
-            for statement in ROWS:
-                connection.exec_driver_sql(statement)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def _query(app: Flask, sql: str) -> list[tuple[object, ...]]:
-    with app.app_context(), db.engine.connect() as connection:
-        return [tuple(row) for row in connection.exec_driver_sql(sql)]
+    with sqlite_at(tmp_path / "old.sqlite", BEFORE, ROWS) as app:
+        yield app
 
 
 def _columns(app: Flask, table: str) -> set[str]:
@@ -57,19 +45,19 @@ def _columns(app: Flask, table: str) -> set[str]:
 
 def test_upgrade_backfills_keys_and_course_ids_and_keeps_every_row(old_app: Flask) -> None:
     with old_app.app_context():
-        upgrade()
+        upgrade(revision=AFTER)
 
-    assert _query(old_app, "SELECT version_num FROM alembic_version") == [(AFTER,)]
-    assert _query(old_app, "SELECT email, email_key FROM students ORDER BY id") == [
+    assert query(old_app, "SELECT version_num FROM alembic_version") == [(AFTER,)]
+    assert query(old_app, "SELECT email, email_key FROM students ORDER BY id") == [
         ("amy@x.edu", identity_key("amy@x.edu")),
         ("bo@x.edu", identity_key("bo@x.edu")),
     ]
-    assert _query(old_app, "SELECT code_key FROM courses") == [(identity_key("CS-101"),)]
-    assert _query(old_app, "SELECT id, student_id, course_id, score FROM grades ORDER BY id") == [
+    assert query(old_app, "SELECT code_key FROM courses") == [(identity_key("CS-101"),)]
+    assert query(old_app, "SELECT id, student_id, course_id, score FROM grades ORDER BY id") == [
         (1, 1, 1, 7.0),
         (2, 2, 1, 9.0),
     ]
-    assert _query(old_app, "SELECT count(*) FROM enrollments") == [(2,)]
+    assert query(old_app, "SELECT count(*) FROM enrollments") == [(2,)]
 
 
 @pytest.mark.parametrize(
@@ -103,11 +91,11 @@ def test_upgrade_refuses_rows_that_break_a_new_constraint(
             for statement in rows:
                 connection.exec_driver_sql(statement)
         with pytest.raises(click.ClickException) as refused:
-            upgrade()
+            upgrade(revision=AFTER)
 
     assert message in refused.value.message
     assert refused.value.message.startswith("Not migrated (nothing changed): ")
     assert "amy@" not in refused.value.message.lower()
-    assert _query(old_app, "SELECT version_num FROM alembic_version") == [(BEFORE,)]
+    assert query(old_app, "SELECT version_num FROM alembic_version") == [(BEFORE,)]
     assert "email_key" not in _columns(old_app, "students")
     assert "course_id" not in _columns(old_app, "grades")

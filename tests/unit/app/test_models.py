@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import db
 from app.models import Course, Enrollment, Grade
-from tests.app_helpers import ApiClient
+from tests.app_helpers import ApiClient, teacher_id_of
 
 TWINS = ["AMY@X.EDU", "amy@x.edu\u200b", "ａｍｙ@x.edu", "\ufeffAmy@X.edu"]
 
@@ -68,7 +68,8 @@ def test_the_database_refuses_a_grade_filed_under_another_course(
     app: Flask, seed: dict[str, Any]
 ) -> None:
     with app.app_context():
-        other = Course(code="HIST1", name="History", category_weights={})
+        teacher_id = teacher_id_of()
+        other = Course(code="HIST1", name="History", category_weights={}, teacher_id=teacher_id)
         db.session.add(other)
         db.session.flush()
         db.session.add(Enrollment(student_id=seed["bob"]["id"], course_id=other.id))

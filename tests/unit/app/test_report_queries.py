@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from app.cache import store as cache
 from app.db import db
-from tests.app_helpers import API_PREFIX, counting_statements, sign_in
+from tests.app_helpers import API_PREFIX, counting_statements, sign_in, teacher_id_of, token_for
 from tools.bench.seeding import SeededCourse, seed_course
 
 SIZES = (30, 300)
@@ -49,7 +49,6 @@ def _counts(app: Flask, client: FlaskClient, path: str) -> tuple[list[str], list
 def classes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Any]]:
     """A signed-in client on an app holding one course per size in SIZES."""
     from app import create_app
-    from app.tokens import create_token
     from tests.unit.app.conftest import ENCRYPTION_KEY, SECRET_KEY
 
     app = create_app(
@@ -65,11 +64,12 @@ def classes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Any]
     )
     with app.app_context():
         db.create_all()
-        courses = {size: seed_course(f"C{size}", size) for size in SIZES}
-        token = create_token("counts")
+        token = token_for("counts")
+        teacher_id = teacher_id_of()
+        courses = {size: seed_course(f"C{size}", size, teacher_id) for size in SIZES}
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    sign_in(client, token)
+    sign_in(client)
     yield {"app": app, "client": client, "courses": courses}
     with app.app_context():
         db.session.remove()

@@ -14,19 +14,27 @@ from sqlalchemy.engine import Engine
 from werkzeug.test import TestResponse
 
 from app.db import db
-from app.models import READ, Assignment, Course, Enrollment, SignIn, Student
-from app.tokens import create_token
-from tests.app_helpers import ApiClient, csrf_token, sign_in
+from app.models import PLACEHOLDER_OWNER, Assignment, Course, Enrollment, SignIn, Student, Teacher
+from tests.app_helpers import (
+    PASSWORD,
+    TEACHER,
+    ApiClient,
+    csrf_token,
+    sign_in,
+    teacher_id_of,
+    token_for,
+)
 
 
-def _sign_in(client: FlaskClient, token: str) -> None:
+def _sign_in(client: FlaskClient) -> None:
+    """Sign in as the ``token`` fixture's teacher."""
     __tracebackhide__ = True
-    assert sign_in(client, token).status_code == 302
+    assert sign_in(client).status_code == 302
 
 
 def _record_bob_exam_grade(api: ApiClient, seed: dict[str, Any], score: str) -> TestResponse:
     """Sign in and post Bob's exam score through the gradebook form of course 1."""
-    _sign_in(api.client, api.token)
+    _sign_in(api.client)
     data = {
         "student_id": seed["bob"]["id"],
         "assignment_id": seed["exam"]["id"],
@@ -77,27 +85,32 @@ def test_sign_out_revokes_a_copied_session_cookie(web: ApiClient, seed: dict[str
 
 
 @pytest.mark.checklist(10)
-def test_revoked_token_signs_out_its_sessions(
+def test_revoked_token_stops_the_api_but_not_the_teachers_page_session(
     app: Flask, web: ApiClient, runner: FlaskCliRunner, seed: dict[str, Any]
 ) -> None:
-    assert web.client.get("/").status_code == 200
+    """Pages are signed in with a password now: a token is the API's credential alone."""
     assert runner.invoke(args=["revoke-token", "tests"]).exit_code == 0
-    assert web.client.get("/").status_code == 302
     assert web.get("/courses").status_code == 401
+    assert "MATH101" in web.client.get("/").text
 
 
-def test_read_only_sign_in_shows_pages_but_refuses_forms(
-    app: Flask, client: FlaskClient, seed: dict[str, Any]
+def test_signing_in_gives_a_new_session_and_sign_out_ends_it(
+    app: Flask, client: FlaskClient, token: str
 ) -> None:
+    """Session fixation: nothing of the session before signing in survives it."""
+    client.get("/login")
+    before = client.get_cookie("session")
+    assert sign_in(client).status_code == 302
+    after = client.get_cookie("session")
+    assert before is not None
+    assert after is not None
+    assert after.value != before.value
     with app.app_context():
-        reader = create_token("dashboard", READ)
-    _sign_in(client, reader)
-    page = client.get("/")
-    assert page.status_code == 200
-    assert "Add a student" not in page.text
-    data = {"name": "Eve", "email": "eve@example.com", "csrf_token": csrf_token(client, "/")}
-    assert client.post("/students", data=data).status_code == 403
-    assert "Eve" not in client.get("/").text
+        assert db.session.scalar(select(func.count()).select_from(SignIn)) == 1
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignIn)) == 0
 
 
 def test_grade_form_saves_when_another_save_inserts_the_grade_first(
@@ -109,17 +122,18 @@ def test_grade_form_saves_when_another_save_inserts_the_grade_first(
     path = tmp_path / "race.sqlite"
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
-        course = Course(code="R1", name="Race", category_weights={})
-        student = Student(name="Ada", email="ada@example.com")
+        token_for("race")
+        teacher_id = teacher_id_of()
+        course = Course(code="R1", name="Race", category_weights={}, teacher_id=teacher_id)
+        student = Student(name="Ada", email="ada@example.com", teacher_id=teacher_id)
         assignment = Assignment(course=course, title="HW", category="hw", max_points=10)
         db.session.add_all(
             [course, student, assignment, Enrollment(student=student, course=course)]
         )
         db.session.commit()
         ids = (course.id, student.id, assignment.id)
-        token = create_token("race")
     client = app.test_client()
-    _sign_in(client, token)
+    _sign_in(client)
     data = {
         "student_id": ids[1],
         "assignment_id": ids[2],
@@ -152,14 +166,14 @@ def test_grade_form_saves_when_another_save_inserts_the_grade_first(
 
 @pytest.mark.checklist(7)
 def test_login_post_without_csrf_token_is_rejected(client: FlaskClient, token: str) -> None:
-    response = client.post("/login", data={"token": token})
+    response = client.post("/login", data={"email": TEACHER, "password": PASSWORD})
     assert response.status_code == 400
     assert "CSRF" in response.text
 
 
 @pytest.mark.checklist(7)
 def test_form_post_without_csrf_token_is_rejected(client: FlaskClient, token: str) -> None:
-    _sign_in(client, token)
+    _sign_in(client)
     response = client.post("/students", data={"name": "Eve", "email": "eve@example.com"})
     assert response.status_code == 400
     assert "Eve" not in client.get("/").text
@@ -167,7 +181,7 @@ def test_form_post_without_csrf_token_is_rejected(client: FlaskClient, token: st
 
 @pytest.mark.checklist(7)
 def test_form_post_with_csrf_token_adds_student(client: FlaskClient, token: str) -> None:
-    _sign_in(client, token)
+    _sign_in(client)
     data = {"name": "Eve", "email": "eve@example.com", "csrf_token": csrf_token(client, "/")}
     response = client.post("/students", data=data)
     assert response.status_code == 302
@@ -175,7 +189,7 @@ def test_form_post_with_csrf_token_adds_student(client: FlaskClient, token: str)
 
 
 def test_form_rejects_nul_in_student_name(client: FlaskClient, token: str) -> None:
-    _sign_in(client, token)
+    _sign_in(client)
     data = {"name": "Nul\x00", "email": "nul@example.com", "csrf_token": csrf_token(client, "/")}
     assert client.post("/students", data=data).status_code == 302
     page = client.get("/").text
@@ -195,11 +209,22 @@ def test_forms_require_sign_in(client: FlaskClient) -> None:
     assert response.headers["Location"].endswith("/login")
 
 
-def test_wrong_token_does_not_sign_in(client: FlaskClient) -> None:
-    data = {"token": "gt_wrong-token-000000000000", "csrf_token": csrf_token(client, "/login")}
-    response = client.post("/login", data=data)
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [(TEACHER, PASSWORD + "x"), ("nobody@example.com", PASSWORD), (PLACEHOLDER_OWNER, PASSWORD)],
+    ids=["wrong password", "unknown email", "teacher without a password"],
+)
+def test_wrong_credentials_do_not_sign_in_and_say_the_same(
+    app: Flask, client: FlaskClient, token: str, email: str, password: str
+) -> None:
+    """One message for every failure: the page never tells which emails have accounts."""
+    with app.app_context():
+        db.session.add(Teacher(email=PLACEHOLDER_OWNER))
+        db.session.commit()
+    response = sign_in(client, email, password)
     assert response.status_code == 200
-    assert "Unknown token" in response.text
+    assert "Wrong email or password." in response.text
+    assert client.get("/").status_code == 302
 
 
 def test_record_grade_form_updates_gradebook(api: ApiClient, seed: dict[str, Any]) -> None:
@@ -216,7 +241,7 @@ def test_record_grade_form_rejects_score_above_max(api: ApiClient, seed: dict[st
 
 @pytest.mark.checklist(3)
 def test_session_cookie_is_httponly_and_lax(client: FlaskClient, token: str) -> None:
-    _sign_in(client, token)
+    _sign_in(client)
     cookie = client.get_cookie("session")
     assert cookie is not None
     assert cookie.http_only
@@ -232,6 +257,21 @@ def test_sign_in_older_than_the_session_lifetime_is_over_and_pruned(
         db.session.execute(update(SignIn).values(created_at=old))
         db.session.commit()
     assert web.client.get("/").status_code == 302
-    _sign_in(app.test_client(), web.token)
+    _sign_in(app.test_client())
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SignIn)) == 1
+
+
+def test_password_guessing_is_rate_limited(make_app: Callable[..., Flask]) -> None:
+    """Sign-in posts count against the write limit: the fourth guess a minute is refused even
+    when it is the right password."""
+    app = make_app(
+        RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="100 per minute", RATELIMIT_WRITE="3 per minute"
+    )
+    with app.app_context():
+        token_for("limits")
+    client = app.test_client()
+    guesses = [sign_in(client, TEACHER, f"guess {n}").status_code for n in range(3)]
+    assert guesses == [200, 200, 200]
+    assert sign_in(client).status_code == 429
+    assert client.get("/").status_code == 302
