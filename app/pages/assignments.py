@@ -1,0 +1,88 @@
+"""Assignment pages: add an assignment to a course, delete one after a confirmation. The
+API's rules decide what is valid (``api.assignments``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..api import assignments
+from ..api.writes import created, deleted
+from ..db import db, locked
+from ..errors import ApiError
+from ..models import Assignment, Course, get_by_id
+from ..ownership import course_or_404
+from ..web import write_required
+from .checks import refusals_as_pages, show, submitted
+from .forms import AssignmentForm, ConfirmForm
+
+bp = Blueprint("assignment_pages", __name__, url_prefix="/courses/<int:course_id>/assignments")
+
+
+def assignment_or_404(course: Course, assignment_id: int) -> Assignment:
+    """The assignment of ``course`` (already the teacher's) with ``assignment_id``, or a 404."""
+    assignment = get_by_id(Assignment, assignment_id)
+    if assignment is None or assignment.course_id != course.id:
+        abort(404)
+    return assignment
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@write_required
+def new_assignment(course_id: int) -> str | Response:
+    course = course_or_404(course_id)
+    form = AssignmentForm()
+    data = submitted(
+        form,
+        assignments.UPDATABLE,
+        lambda: {
+            "title": form.title.data,
+            "category": form.category.data,
+            "max_points": form.max_points.data,
+        },
+    )
+    if data is not None:
+        # Locked as the API locks it: a change of the weights meanwhile waits, or is read here.
+        course = locked(Course, course.id) or abort(404)
+        try:
+            assignments.check_category(course, data["category"])
+        except ApiError as exc:
+            db.session.rollback()
+            show(form, exc)
+        else:
+            created(Assignment(course=course, **data))
+            flash(f"Added {data['title']}.")
+            return redirect(url_for("web.gradebook", course_id=course_id))
+    return render_template(
+        "pages/assignment_form.html",
+        form=form,
+        course=course,
+        categories=sorted(course.category_weights or {}),
+    )
+
+
+@bp.route("/<int:assignment_id>/delete", methods=["GET", "POST"])
+@write_required
+def delete_assignment(course_id: int, assignment_id: int) -> str | Response:
+    course = course_or_404(course_id)
+    assignment = assignment_or_404(course, assignment_id)
+    title = assignment.title
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with refusals_as_pages():
+            deleted(Assignment, assignment.id, lambda row: [row.course_id])
+        flash(f"Deleted {title} and its grades.")
+        return redirect(url_for("web.gradebook", course_id=course_id))
+    return render_template(
+        "pages/confirm.html",
+        form=form,
+        heading=f"Delete {title} from {course.code}?",
+        consequences=[
+            f"Its {len(assignment.grades)} grade(s) are deleted with it, and the averages "
+            "are computed without it.",
+            "This cannot be undone.",
+        ],
+        button="Delete assignment",
+        cancel=url_for("web.gradebook", course_id=course_id),
+        action=request.path,
+    )

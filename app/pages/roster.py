@@ -1,0 +1,127 @@
+"""The course's students: enroll one from the teacher's other courses or a new one, and
+unenroll one after a confirmation (their grades in the course go with the enrollment)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from .. import report_queries
+from ..api import enrollments, students
+from ..api.writes import created, deleted
+from ..db import db
+from ..errors import ApiError
+from ..models import Course, Enrollment, Grade, Student
+from ..ownership import course_or_404, courses_query, student_or_404
+from ..web import write_required
+from .checks import refusals_as_pages, show, submitted
+from .forms import ConfirmForm, EnrollForm, NewStudentForm
+
+bp = Blueprint("roster_pages", __name__, url_prefix="/courses/<int:course_id>/students")
+
+
+def _enroll_form(course: Course) -> EnrollForm:
+    """Its choices: the students of the teacher's courses who are not in ``course`` yet."""
+    owned = courses_query().with_only_columns(Course.id).order_by(None)
+    taking = select(Enrollment.student_id).where(Enrollment.course_id == course.id)
+    rows = db.session.execute(
+        select(Student.id, Student.name)
+        .join(Enrollment)
+        .where(Enrollment.course_id.in_(owned), Student.id.not_in(taking))
+        .distinct()
+    )
+    form = EnrollForm()
+    # Sorted here, as report_queries.roster sorts: the same order on PostgreSQL and SQLite.
+    form.student_id.choices = sorted(rows.tuples(), key=lambda row: row[1])
+    return form
+
+
+def _page(course: Course, enroll: FlaskForm | None = None, new: FlaskForm | None = None) -> str:
+    return render_template(
+        "pages/roster.html",
+        course=course,
+        roster=report_queries.roster(course),
+        enroll=enroll or _enroll_form(course),
+        new=new or NewStudentForm(formdata=None),
+    )
+
+
+@bp.get("")
+@write_required
+def roster(course_id: int) -> str:
+    return _page(course_or_404(course_id))
+
+
+@bp.post("/enroll")
+@write_required
+def enroll(course_id: int) -> str | Response:
+    course = course_or_404(course_id)
+    form = _enroll_form(course)
+    if form.validate_on_submit():
+        student = student_or_404(form.student_id.data or 0)
+        try:
+            created(Enrollment(student=student, course=course), enrollments.DUPLICATE)
+        except ApiError as exc:
+            show(form, exc, "student_id")
+        else:
+            flash(f"Enrolled {student.name}.")
+            return redirect(url_for("roster_pages.roster", course_id=course_id))
+    return _page(course, enroll=form)
+
+
+@bp.post("/new")
+@write_required
+def add_student(course_id: int) -> str | Response:
+    course = course_or_404(course_id)
+    form = NewStudentForm()
+    data = submitted(
+        form, students.FIELDS, lambda: {"name": form.name.data, "email": form.email.data}
+    )
+    if data is not None:
+        try:
+            # One commit: a refused student leaves no enrollment behind, and the reverse.
+            created(Enrollment(student=Student(**data), course=course), students.DUPLICATE)
+        except ApiError as exc:
+            show(form, exc, "email")
+        else:
+            flash(f"Enrolled {data['name']}.")
+            return redirect(url_for("roster_pages.roster", course_id=course_id))
+    return _page(course, new=form)
+
+
+@bp.route("/<int:student_id>/unenroll", methods=["GET", "POST"])
+@write_required
+def unenroll(course_id: int, student_id: int) -> str | Response:
+    course = course_or_404(course_id)
+    student = student_or_404(student_id)
+    enrollment = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.course_id == course.id, Enrollment.student_id == student.id
+        )
+    )
+    if enrollment is None:
+        abort(404)
+    name = student.name
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with refusals_as_pages():
+            deleted(Enrollment, enrollment.id, lambda row: [row.course_id])
+        flash(f"Unenrolled {name}.")
+        return redirect(url_for("roster_pages.roster", course_id=course_id))
+    grades = db.session.scalar(
+        select(func.count()).where(Grade.course_id == course.id, Grade.student_id == student.id)
+    )
+    return render_template(
+        "pages/confirm.html",
+        form=form,
+        heading=f"Unenroll {name} from {course.code}?",
+        consequences=[
+            f"Their {grades} grade(s) in {course.code} are deleted with the enrollment.",
+            "Enrolling them again starts without grades.",
+        ],
+        button="Unenroll",
+        cancel=url_for("roster_pages.roster", course_id=course_id),
+        action=request.path,
+    )
