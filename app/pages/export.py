@@ -55,13 +55,14 @@ def export_gradebook(course_id: int) -> Response:
     assignments = course.assignments
     scores = report_queries.course_scores(course)
     summary = report_cache.course_summary(course, scores)
-    emails = dict(
-        db.session.execute(
+    emails = {
+        student_id: email
+        for student_id, email in db.session.execute(
             select(Student.id, Student.email)
             .join(Enrollment)
             .where(Enrollment.course_id == course.id)
-        ).tuples()
-    )
+        )
+    }
     header = [
         "Student",
         "Email",

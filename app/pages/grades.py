@@ -31,11 +31,12 @@ def grade_sheet_page(course_id: int, assignment_id: int) -> str | Response:
     course = course_or_404(course_id)
     assignment = assignment_or_404(course, assignment_id)
     students = report_queries.roster(course)
-    scores = dict(
-        db.session.execute(
+    scores = {
+        student_id: score
+        for student_id, score in db.session.execute(
             select(Grade.student_id, Grade.score).where(Grade.assignment_id == assignment.id)
-        ).tuples()
-    )
+        )
+    }
     form = grade_sheet(students, scores)
     if form.validate_on_submit():
         wanted = {student_id: form[score_field(student_id)].data for student_id, _ in students}

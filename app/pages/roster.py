@@ -34,7 +34,7 @@ def _enroll_form(course: Course) -> EnrollForm:
     )
     form = EnrollForm()
     # Sorted here, as report_queries.roster sorts: the same order on PostgreSQL and SQLite.
-    form.student_id.choices = sorted(rows.tuples(), key=lambda row: row[1])
+    form.student_id.choices = sorted(((sid, name) for sid, name in rows), key=lambda row: row[1])
     return form
 
 
