@@ -3,18 +3,19 @@ API's rules decide what is valid (``api.assignments``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ..api import assignments
-from ..api.writes import created, deleted
+from ..api.writes import created
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Course, get_by_id
 from ..ownership import course_or_404
 from ..web import write_required
-from .checks import refusals_as_pages, show, submitted
-from .forms import AssignmentForm, ConfirmForm
+from .checks import show, submitted
+from .confirm import Confirmation, confirmed_delete
+from .forms import AssignmentForm
 
 bp = Blueprint("assignment_pages", __name__, url_prefix="/courses/<int:course_id>/assignments")
 
@@ -66,23 +67,20 @@ def new_assignment(course_id: int) -> str | Response:
 def delete_assignment(course_id: int, assignment_id: int) -> str | Response:
     course = course_or_404(course_id)
     assignment = assignment_or_404(course, assignment_id)
-    title = assignment.title
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        with refusals_as_pages():
-            deleted(Assignment, assignment.id, lambda row: [row.course_id])
-        flash(f"Deleted {title} and its grades.")
-        return redirect(url_for("web.gradebook", course_id=course_id))
-    return render_template(
-        "pages/confirm.html",
-        form=form,
-        heading=f"Delete {title} from {course.code}?",
-        consequences=[
-            f"Its {len(assignment.grades)} grade(s) are deleted with it, and the averages "
-            "are computed without it.",
-            "This cannot be undone.",
-        ],
-        button="Delete assignment",
-        cancel=url_for("web.gradebook", course_id=course_id),
-        action=request.path,
+    gradebook = url_for("web.gradebook", course_id=course_id)
+    return confirmed_delete(
+        assignment,
+        lambda row: [row.course_id],
+        lambda: Confirmation(
+            heading=f"Delete {assignment.title} from {course.code}?",
+            consequences=[
+                f"Its {len(assignment.grades)} grade(s) are deleted with it, and the averages "
+                "are computed without it.",
+                "This cannot be undone.",
+            ],
+            button="Delete assignment",
+            cancel=gradebook,
+        ),
+        done=f"Deleted {assignment.title} and its grades.",
+        then=gradebook,
     )

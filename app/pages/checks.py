@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import abort
 from flask_wtf import FlaskForm
 
 from ..api.common import Field, checked
@@ -56,12 +54,3 @@ def _sentence(label: str, problem: str) -> str:
 
 def has_errors(form: FlaskForm) -> bool:
     return any(field.errors for field in form)
-
-
-@contextmanager
-def refusals_as_pages() -> Iterator[None]:
-    """A write helper's refusal (``ApiError``) as an HTML error page of its status."""
-    try:
-        yield
-    except ApiError as exc:
-        abort(exc.status, exc.message)

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..api import courses
-from ..api.writes import created, deleted, updated
+from ..api.writes import created, updated
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Course, Grade
 from ..ownership import course_or_404
 from ..web import write_required
-from .checks import refusals_as_pages, show, submitted
-from .forms import ConfirmForm, CourseForm
+from .checks import show, submitted
+from .confirm import Confirmation, confirmed_delete
+from .forms import CourseForm
 
 bp = Blueprint("course_pages", __name__, url_prefix="/courses")
 
@@ -99,18 +100,19 @@ def edit_course(course_id: int) -> str | Response:
 @write_required
 def delete_course(course_id: int) -> str | Response:
     course = course_or_404(course_id)
-    code = course.code
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        with refusals_as_pages():
-            deleted(Course, course.id, lambda row: [row.id])
-        flash(f"Deleted {code} with its assignments, enrollments and grades.")
-        return redirect(url_for("web.index"))
+    return confirmed_delete(
+        course,
+        lambda row: [row.id],
+        lambda: _deleting(course),
+        done=f"Deleted {course.code} with its assignments, enrollments and grades.",
+        then=url_for("web.index"),
+    )
+
+
+def _deleting(course: Course) -> Confirmation:
     grades = db.session.scalar(select(func.count()).where(Grade.course_id == course.id))
-    return render_template(
-        "pages/confirm.html",
-        form=form,
-        heading=f"Delete {code}?",
+    return Confirmation(
+        heading=f"Delete {course.code}?",
         consequences=[
             f"{len(course.assignments)} assignment(s), {len(course.enrollments)} enrollment(s) "
             f"and {grades} grade(s) are deleted with it.",
@@ -118,5 +120,4 @@ def delete_course(course_id: int) -> str | Response:
         ],
         button="Delete course",
         cancel=url_for("web.gradebook", course_id=course.id),
-        action=request.path,
     )

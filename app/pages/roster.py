@@ -3,21 +3,22 @@ unenroll one after a confirmation (their grades in the course go with the enroll
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .. import report_queries
 from ..api import enrollments, students
-from ..api.writes import created, deleted
+from ..api.writes import created
 from ..db import db
 from ..errors import ApiError
 from ..models import Course, Enrollment, Grade, Student
 from ..ownership import course_or_404, courses_query, student_or_404
 from ..web import write_required
-from .checks import refusals_as_pages, show, submitted
-from .forms import ConfirmForm, EnrollForm, NewStudentForm
+from .checks import show, submitted
+from .confirm import Confirmation, confirmed_delete
+from .forms import EnrollForm, NewStudentForm
 
 bp = Blueprint("roster_pages", __name__, url_prefix="/courses/<int:course_id>/students")
 
@@ -61,13 +62,9 @@ def enroll(course_id: int) -> str | Response:
     form = _enroll_form(course)
     if form.validate_on_submit():
         student = student_or_404(form.student_id.data or 0)
-        try:
-            created(Enrollment(student=student, course=course), enrollments.DUPLICATE)
-        except ApiError as exc:
-            show(form, exc, "student_id")
-        else:
-            flash(f"Enrolled {student.name}.")
-            return redirect(url_for("roster_pages.roster", course_id=course_id))
+        done = _enrolled(form, "student_id", course, student, enrollments.DUPLICATE)
+        if done is not None:
+            return done
     return _page(course, enroll=form)
 
 
@@ -80,15 +77,26 @@ def add_student(course_id: int) -> str | Response:
         form, students.FIELDS, lambda: {"name": form.name.data, "email": form.email.data}
     )
     if data is not None:
-        try:
-            # One commit: a refused student leaves no enrollment behind, and the reverse.
-            created(Enrollment(student=Student(**data), course=course), students.DUPLICATE)
-        except ApiError as exc:
-            show(form, exc, "email")
-        else:
-            flash(f"Enrolled {data['name']}.")
-            return redirect(url_for("roster_pages.roster", course_id=course_id))
+        # One commit: a refused student leaves no enrollment behind, and the reverse.
+        done = _enrolled(form, "email", course, Student(**data), students.DUPLICATE)
+        if done is not None:
+            return done
     return _page(course, new=form)
+
+
+def _enrolled(
+    form: FlaskForm, field: str, course: Course, student: Student, duplicate: str
+) -> Response | None:
+    """Enroll ``student`` and go back to the roster; None, with the refusal (``duplicate``
+    when the row exists) shown by ``field``, when it is refused."""
+    name, course_id = student.name, course.id
+    try:
+        created(Enrollment(student=student, course=course), duplicate)
+    except ApiError as exc:
+        show(form, exc, field)
+        return None
+    flash(f"Enrolled {name}.")
+    return redirect(url_for("roster_pages.roster", course_id=course_id))
 
 
 @bp.route("/<int:student_id>/unenroll", methods=["GET", "POST"])
@@ -103,25 +111,26 @@ def unenroll(course_id: int, student_id: int) -> str | Response:
     )
     if enrollment is None:
         abort(404)
-    name = student.name
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        with refusals_as_pages():
-            deleted(Enrollment, enrollment.id, lambda row: [row.course_id])
-        flash(f"Unenrolled {name}.")
-        return redirect(url_for("roster_pages.roster", course_id=course_id))
+    roster_page = url_for("roster_pages.roster", course_id=course_id)
+    return confirmed_delete(
+        enrollment,
+        lambda row: [row.course_id],
+        lambda: _unenrolling(course, student, roster_page),
+        done=f"Unenrolled {student.name}.",
+        then=roster_page,
+    )
+
+
+def _unenrolling(course: Course, student: Student, cancel: str) -> Confirmation:
     grades = db.session.scalar(
         select(func.count()).where(Grade.course_id == course.id, Grade.student_id == student.id)
     )
-    return render_template(
-        "pages/confirm.html",
-        form=form,
-        heading=f"Unenroll {name} from {course.code}?",
+    return Confirmation(
+        heading=f"Unenroll {student.name} from {course.code}?",
         consequences=[
             f"Their {grades} grade(s) in {course.code} are deleted with the enrollment.",
             "Enrolling them again starts without grades.",
         ],
         button="Unenroll",
-        cancel=url_for("roster_pages.roster", course_id=course_id),
-        action=request.path,
+        cancel=cancel,
     )
