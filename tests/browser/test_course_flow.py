@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.support import LiveApp, assert_accessible, screenshot
 
@@ -173,3 +173,43 @@ def test_a_delete_can_be_cancelled(
     page.goto(f"{live_app.url}/courses/{course['id']}/delete")
     page.get_by_role("link", name="Cancel").click()
     expect(page.get_by_role("heading", name="BIO110: Biology")).to_be_visible()
+
+
+def test_the_forms_work_without_javascript(
+    browser: Browser, live_app: LiveApp, session_cookies: list[Any], axe: str, report_dir: Path
+) -> None:
+    """With scripts off, the same forms create a course, grade it and delete it: the spare
+    category rows stand in for the "Add a category" button, which stays hidden."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        context.add_cookies(session_cookies)
+        page = context.new_page()
+        teacher = Teacher(page, axe, report_dir / "screenshots")
+        page.goto(f"{live_app.url}/courses/new")
+        expect(page.get_by_role("button", name="Add a category")).to_be_hidden()
+        teacher.fill(
+            {
+                "Code": "HIST9",
+                "Name": "History",
+                "Category 1": "essays",
+                "Weight 1": "1",
+                "Category 2": "tests",
+                "Weight 2": "1",
+            }
+        )
+        teacher.button("Create course")
+        expect(page.get_by_role("heading", name="HIST9: History")).to_be_visible()
+        teacher.link("Add an assignment")
+        teacher.fill({"Title": "Essay", "Category": "essays", "Out of (points)": "10"})
+        teacher.button("Add assignment")
+        teacher.link("Students")
+        teacher.fill({"Name": "Ada Lovelace", "Email": "ada.lovelace@example.com"})
+        teacher.button("Add and enroll")
+        teacher.link("Gradebook")
+        teacher.grade("Essay", {"Ada Lovelace": "7"})
+        teacher.expect_row("Ada Lovelace", ["7.0", "70.0", "C"])
+        teacher.link("Delete course")
+        teacher.button("Delete course")
+        expect(page.get_by_role("link", name="HIST9")).to_have_count(0)
+    finally:
+        context.close()
