@@ -43,6 +43,15 @@ class Teacher:
         row = self.page.get_by_role("row").filter(has_text=student)
         expect(row.get_by_role("cell")).to_have_text([student, *cells])
 
+    def delete(self, link: str, question: str, button: str, done: str) -> None:
+        """Follow a delete's ``link``, check its confirmation page asks ``question`` (and keep a
+        shot of it), confirm with ``button`` and expect ``done`` flashed."""
+        self.link(link)
+        expect(self.page.get_by_role("heading", name=question)).to_be_visible()
+        self.check("confirm-" + link.lower().replace(" ", "-"))
+        self.button(button)
+        expect(self.page.get_by_text(done)).to_be_visible()
+
     def grade(self, assignment: str, scores: dict[str, str]) -> None:
         """Enter ``scores`` (student -> score) on the assignment's grade sheet."""
         self.link(assignment)
@@ -143,24 +152,21 @@ def test_a_teacher_runs_a_course_from_the_pages(
     teacher.expect_row("Marie Curie", ["18.0", "80.0", "86.0", "B"])
 
     teacher.link("Students")
-    teacher.link("Unenroll Grace Hopper")
-    expect(page.get_by_role("heading", name="Unenroll Grace Hopper from CHEM200?")).to_be_visible()
-    teacher.check("confirm-unenroll")
-    teacher.button("Unenroll")
-    expect(page.get_by_text("Unenrolled Grace Hopper.")).to_be_visible()
+    teacher.delete(
+        "Unenroll Grace Hopper",
+        "Unenroll Grace Hopper from CHEM200?",
+        "Unenroll",
+        "Unenrolled Grace Hopper.",
+    )
     expect(page.get_by_role("link", name="Unenroll Grace Hopper")).to_have_count(0)
 
     teacher.link("Gradebook")
-    teacher.link("Delete Final")
-    teacher.button("Delete assignment")
-    expect(page.get_by_text("Deleted Final and its grades.")).to_be_visible()
+    teacher.delete(
+        "Delete Final", "Delete Final from CHEM200?", "Delete assignment", "Deleted Final"
+    )
     teacher.expect_row("Marie Curie", ["18.0", "90.0", "A"])
 
-    teacher.link("Delete course")
-    expect(page.get_by_role("heading", name="Delete CHEM200?")).to_be_visible()
-    teacher.check("confirm-delete-course")
-    teacher.button("Delete course")
-    expect(page.get_by_text("Deleted CHEM200 with its assignments")).to_be_visible()
+    teacher.delete("Delete course", "Delete CHEM200?", "Delete course", "Deleted CHEM200 with")
     expect(page.get_by_role("link", name="CHEM200")).to_have_count(0)
     expect(page.get_by_role("link", name="BIO110")).to_be_visible()
 

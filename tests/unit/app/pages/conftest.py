@@ -26,6 +26,17 @@ class Pages:
         token = csrf_token(self.client, form_page or path)
         return self.client.post(path, data={**data, "csrf_token": token})
 
+    def delete_confirmed(self, path: str, says: list[str], then: str) -> None:
+        """Open the delete's confirmation page at ``path``, which must say each of ``says``,
+        confirm, and expect to be sent to ``then``."""
+        __tracebackhide__ = True
+        page = self.client.get(path).text
+        for line in says:
+            assert line in page
+        response = self.submit(path, {})
+        assert response.status_code == 302
+        assert response.headers["Location"] == then
+
 
 def field_error(page: str, field_id: str) -> str:
     """The problem shown next to the field ``field_id``, which must point to it for screen

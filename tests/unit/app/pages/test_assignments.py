@@ -49,11 +49,10 @@ def test_any_category_in_a_course_graded_by_points(pages: Pages) -> None:
 
 
 def test_delete_asks_first_then_deletes_the_grades_too(pages: Pages, seed: dict[str, Any]) -> None:
-    path = f"/courses/1/assignments/{seed['hw1']['id']}/delete"
-    page = pages.client.get(path).text
-    assert "Delete HW1 from MATH101?" in page
-    assert "Its 2 grade(s) are deleted with it" in page
-    response = pages.submit(path, {})
-    assert response.headers["Location"] == "/courses/1"
+    pages.delete_confirmed(
+        f"/courses/1/assignments/{seed['hw1']['id']}/delete",
+        ["Delete HW1 from MATH101?", "Its 2 grade(s) are deleted with it"],
+        then="/courses/1",
+    )
     assert pages.api.get(f"/assignments/{seed['hw1']['id']}").status_code == 404
     assert pages.api.read("/grades")["total"] == 2

@@ -6,17 +6,17 @@ import pytest
 
 from tests.unit.app.pages.conftest import Pages, field_error
 
-GOOD = {
-    "code": "BIO110",
-    "name": "Biology",
-    "credits": "3",
-    "category_weights-0-name": "labs",
-    "category_weights-0-weight": "40",
-    "category_weights-1-name": "exams",
-    "category_weights-1-weight": "60",
-    "category_weights-2-name": "",
-    "category_weights-2-weight": "",
-}
+
+def course_form(code: str, name: str, weights: dict[str, str], **more: str) -> dict[str, str]:
+    """A course form's fields as posted: ``weights`` fill the category rows in order."""
+    data = {"code": code, "name": name, **more}
+    for index, (category, weight) in enumerate(weights.items()):
+        data[f"category_weights-{index}-name"] = category
+        data[f"category_weights-{index}-weight"] = weight
+    return data
+
+
+GOOD = course_form("BIO110", "Biology", {"labs": "40", "exams": "60", "": ""}, credits="3")
 
 
 def test_the_new_course_form_labels_every_field(pages: Pages) -> None:
@@ -115,15 +115,7 @@ def test_the_edit_form_holds_the_course(pages: Pages, seed: dict[str, Any]) -> N
 
 
 def test_edits_a_course_and_its_weights(pages: Pages, seed: dict[str, Any]) -> None:
-    data = {
-        "code": "MATH102",
-        "name": "Calculus II",
-        "credits": "5",
-        "category_weights-0-name": "homework",
-        "category_weights-0-weight": "30",
-        "category_weights-1-name": "exams",
-        "category_weights-1-weight": "70",
-    }
+    data = course_form("MATH102", "Calculus II", {"homework": "30", "exams": "70"}, credits="5")
     response = pages.submit("/courses/1/edit", data)
     assert response.status_code == 302
     assert response.headers["Location"] == "/courses/1"
@@ -135,12 +127,7 @@ def test_edits_a_course_and_its_weights(pages: Pages, seed: dict[str, Any]) -> N
 
 
 def test_a_category_in_use_keeps_its_weight(pages: Pages, seed: dict[str, Any]) -> None:
-    data = {
-        "code": "MATH101",
-        "name": "Calculus",
-        "category_weights-0-name": "homework",
-        "category_weights-0-weight": "100",
-    }
+    data = course_form("MATH101", "Calculus", {"homework": "100"})
     page = pages.submit("/courses/1/edit", data).text
     assert field_error(page, "category_weights") == (
         "Assignments still use categories without a weight: ['exams']"
@@ -155,12 +142,10 @@ def test_an_edit_to_a_taken_code_is_refused(pages: Pages, seed: dict[str, Any]) 
 
 
 def test_delete_asks_first_then_deletes(pages: Pages, seed: dict[str, Any]) -> None:
-    page = pages.client.get("/courses/1/delete").text
-    assert "Delete MATH101?" in page
-    assert "3 assignment(s), 2 enrollment(s) and 4 grade(s) are deleted with it." in page
-    assert pages.api.get("/courses/1").status_code == 200
-    response = pages.submit("/courses/1/delete", {})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    pages.delete_confirmed(
+        "/courses/1/delete",
+        ["Delete MATH101?", "3 assignment(s), 2 enrollment(s) and 4 grade(s) are deleted with it."],
+        then="/",
+    )
     assert pages.api.get("/courses/1").status_code == 404
     assert pages.api.read("/grades")["total"] == 0

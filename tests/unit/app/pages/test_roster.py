@@ -76,11 +76,10 @@ def test_a_refused_student_is_shown_by_the_field(
 
 
 def test_unenroll_asks_first_then_deletes_the_grades(pages: Pages, seed: dict[str, Any]) -> None:
-    path = f"/courses/1/students/{seed['ada']['id']}/unenroll"
-    page = pages.client.get(path).text
-    assert "Unenroll Ada from MATH101?" in page
-    assert "Their 3 grade(s) in MATH101 are deleted" in page
-    response = pages.submit(path, {})
-    assert response.headers["Location"] == "/courses/1/students"
+    pages.delete_confirmed(
+        f"/courses/1/students/{seed['ada']['id']}/unenroll",
+        ["Unenroll Ada from MATH101?", "Their 3 grade(s) in MATH101 are deleted"],
+        then="/courses/1/students",
+    )
     assert pages.api.read("/enrollments?course_id=1")["total"] == 1
     assert pages.api.read(f"/grades?student_id={seed['ada']['id']}")["total"] == 0
