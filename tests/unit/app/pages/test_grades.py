@@ -60,3 +60,12 @@ def test_a_score_that_is_not_a_number_is_shown_by_its_field(
     bob = seed["bob"]["id"]
     page = pages.submit(_sheet(seed, "hw1"), {f"score_{bob}": "ten"}).text
     assert field_error(page, f"score_{bob}") == "Not a valid float value."
+
+
+def test_a_name_is_text_on_the_sheet_never_markup(pages: Pages, seed: dict[str, Any]) -> None:
+    name = "<img src=x onerror=alert(1)>"
+    student = pages.api.create("/students", {"name": name, "email": "x@example.com"})
+    pages.api.create("/enrollments", {"student_id": student["id"], "course_id": 1})
+    page = pages.client.get(_sheet(seed, "hw1")).text
+    assert "&lt;img src=x onerror=alert(1)&gt;</label>" in page
+    assert name not in page
