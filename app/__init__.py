@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
         health,
         limits,
         logs,
+        pages,
         sessions,
         web,
     )
@@ -87,5 +88,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, migrations: bool
     cli.init_app(app)
     health.init_app(app)
     web.init_app(app)
+    pages.init_app(app)
     api.init_app(app)
     return app

@@ -28,7 +28,8 @@ FIELDS = {
 UPDATABLE = {name: spec for name, spec in FIELDS.items() if name != "course_id"}
 
 
-def _check_category(course: Course, category: str) -> None:
+def check_category(course: Course, category: str) -> None:
+    """A 422 on ``category`` unless the course grades by points or weighs that category."""
     weights = course.category_weights or {}
     if weights and category not in weights:
         raise ApiError(
@@ -45,7 +46,7 @@ def create_assignment() -> tuple[dict[str, Any], int]:
     data = parse_body()
     # Locked: a concurrent change of the weights waits, or is done and read here.
     course = locked_or_422(Course, "course_id", data.pop("course_id"))
-    _check_category(course, data["category"])
+    check_category(course, data["category"])
     return created(Assignment(course=course, **data))
 
 
@@ -61,7 +62,7 @@ def update_assignment(assignment_id: int) -> dict[str, Any]:
     check_if_match(assignment)
     data = parse_body()
     if "category" in data:
-        _check_category(assignment.course, data["category"])
+        check_category(assignment.course, data["category"])
     if "max_points" in data:
         top = db.session.scalar(
             select(func.max(Grade.score)).where(Grade.assignment_id == assignment_id)

@@ -127,7 +127,14 @@ def json_body() -> dict[str, Any]:
 
 def parse(fields: Mapping[str, Field], *, partial: bool = False) -> dict[str, Any]:
     """Validate the JSON body against ``fields``; ``partial`` (PATCH) makes all optional."""
-    data = json_body()
+    return checked(fields, json_body(), partial=partial)
+
+
+def checked(
+    fields: Mapping[str, Field], data: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """``data`` validated against ``fields`` (strings stripped), or a 422 ApiError whose
+    details name each field's problem: the API's bodies and the pages' forms alike."""
     errors: dict[str, str] = {}
     for name in sorted(set(data) - set(fields)):
         errors[name] = "unknown field"

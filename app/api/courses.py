@@ -33,7 +33,13 @@ def update_course(course_id: int) -> dict[str, Any]:
     # Locked: an assignment created meanwhile (which locks the course too) is either seen by
     # the category check below or checked against the new weights.
     course, data = patching(Course, course_id)
-    weights = data.get("category_weights")
+    check_weights_cover(course, data.get("category_weights"))
+    return updated(course, data, [course_id], DUPLICATE)
+
+
+def check_weights_cover(course: Course, weights: dict[str, float] | None) -> None:
+    """A 409 when new ``weights`` leave out a category the course's assignments use (the
+    course locked by the caller); None or empty weights (grading by points) always fit."""
     if weights:
         used = set(
             db.session.scalars(select(Assignment.category).where(Assignment.course == course))
@@ -43,7 +49,6 @@ def update_course(course_id: int) -> dict[str, Any]:
             raise ApiError(
                 409, "conflict", f"Assignments still use categories without a weight: {missing}"
             )
-    return updated(course, data, [course_id], DUPLICATE)
 
 
 @bp.delete("/<int:course_id>")

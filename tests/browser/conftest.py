@@ -137,8 +137,9 @@ def api(live_app: LiveApp) -> Iterator[HttpApi]:
 
 @pytest.fixture(scope="session")
 def seeded(api: HttpApi) -> dict[str, dict[str, Any]]:
-    """A weighted course with two assignments and a graded student, made through the API (the
-    pages cannot create courses yet). Shared by the session: tests add, never change, data."""
+    """A weighted course with two assignments and a graded student, made through the API (quick,
+    and independent of the pages under test). Shared by the session: tests add, never change,
+    data (test_course_flow deletes only the course it made)."""
     course = api.create(
         "/courses",
         {

@@ -39,7 +39,8 @@ def test_a_recorded_grade_is_shown_and_counted(
     expect(page.get_by_text("Added Alan Turing.")).to_be_visible()
     expect(page.get_by_role("heading", name="Alan Turing")).to_be_visible()
     student_id = int(page.url.rsplit("/", 1)[1])
-    # No page enrolls a student yet: the API does.
+    # Added on the course list, the student is in none of the teacher's courses, so no roster
+    # offers them yet: the API enrolls them (test_course_flow enrolls through the pages).
     api.create("/enrollments", {"student_id": student_id, "course_id": seeded["course"]["id"]})
 
     page.get_by_role("link", name="Grade Tracker").click()

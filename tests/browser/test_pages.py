@@ -30,14 +30,43 @@ PAGES = {
     "courses": PageCase("/", r"/"),
     "gradebook": PageCase("/courses/{course}", r"/courses/\d+"),
     "student": PageCase("/students/{student}", r"/students/\d+"),
+    "new-course": PageCase("/courses/new", r"/courses/new"),
+    "edit-course": PageCase("/courses/{course}/edit", r"/courses/\d+/edit"),
+    "delete-course": PageCase("/courses/{course}/delete", r"/courses/\d+/delete"),
+    "new-assignment": PageCase(
+        "/courses/{course}/assignments/new", r"/courses/\d+/assignments/new"
+    ),
+    "delete-assignment": PageCase(
+        "/courses/{course}/assignments/{assignment}/delete",
+        r"/courses/\d+/assignments/\d+/delete",
+    ),
+    "grade-sheet": PageCase(
+        "/courses/{course}/assignments/{assignment}/grades",
+        r"/courses/\d+/assignments/\d+/grades",
+    ),
+    "roster": PageCase("/courses/{course}/students", r"/courses/\d+/students"),
+    "unenroll": PageCase(
+        "/courses/{course}/students/{student}/unenroll", r"/courses/\d+/students/\d+/unenroll"
+    ),
     "not-found": PageCase("/courses/0", None, status=404),
 }
+# Links that download a file rather than open a page (``<a download>``): name -> the pattern of
+# their paths and the content type they must answer with.
+DOWNLOADS = {"gradebook-csv": (r"/courses/\d+/grades\.csv", "text/csv")}
 
 
 def known_page(path: str) -> str | None:
     """The name of the page ``path`` is, if PAGES has it."""
     for name, case in PAGES.items():
         if case.pattern is not None and re.fullmatch(case.pattern, path):
+            return name
+    return None
+
+
+def known_download(path: str) -> str | None:
+    """The name of the download ``path`` is, if DOWNLOADS has it."""
+    for name, (pattern, _) in DOWNLOADS.items():
+        if re.fullmatch(pattern, path):
             return name
     return None
 
@@ -56,7 +85,11 @@ def test_page_is_clean_and_accessible(
     if case.signed_in:
         request.getfixturevalue("signed_in")
     page, watcher = watched
-    path = case.example.format(course=seeded["course"]["id"], student=seeded["student"]["id"])
+    path = case.example.format(
+        course=seeded["course"]["id"],
+        student=seeded["student"]["id"],
+        assignment=seeded["lab"]["id"],
+    )
     if case.status >= 400:
         watcher.expect_error_status(live_app.url + path)
     response = page.goto(live_app.url + path)
@@ -70,12 +103,14 @@ def test_every_link_leads_to_a_checked_page(
     signed_in: Page, live_app: LiveApp, seeded: dict[str, dict[str, Any]]
 ) -> None:
     """Follow every same-site link from the course list: each page answers, loads cleanly (the
-    fixture) and is one of PAGES, so a new page cannot go unchecked."""
+    fixture) and is one of PAGES, each download is one of DOWNLOADS and answers with its
+    type, so a new page or file cannot go unchecked."""
     page = signed_in
     origin = urlsplit(live_app.url).netloc
     seen: set[str] = set()
     queue = ["/"]
     unknown = []
+    downloads: set[str] = set()
     while queue:
         path = queue.pop()
         if path in seen:
@@ -86,9 +121,18 @@ def test_every_link_leads_to_a_checked_page(
         assert response.ok, f"{path}: {response.status}"
         if known_page(path) is None:
             unknown.append(path)
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        for href, download in page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => [a.href, a.hasAttribute('download')])"
+        ):
             link = urlsplit(urldefrag(href).url)
             if link.netloc == origin:
-                queue.append(link.path)
+                (downloads.add if download else queue.append)(link.path)
     assert not unknown, f"pages with no entry in PAGES (add them): {unknown}"
-    assert {known_page(path) for path in seen} >= {"courses", "gradebook", "student"}
+    for path in downloads:
+        kind = known_download(path)
+        assert kind is not None, f"a download with no entry in DOWNLOADS (add it): {path}"
+        response = page.request.get(live_app.url + path)
+        assert response.ok, f"{path}: {response.status}"
+        assert response.headers["content-type"].startswith(DOWNLOADS[kind][1]), path
+    assert {known_download(path) for path in downloads} == set(DOWNLOADS)
+    assert {known_page(path) for path in seen} == set(PAGES) - {"sign-in", "not-found"}
