@@ -63,7 +63,9 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
-def _check_value(spec: Field, value: Any) -> str | None:
+def check_value(spec: Field, value: Any) -> str | None:
+    """What is wrong with ``value`` by ``spec``, or None: for a body's field, a form's or a
+    command's argument alike."""
     if spec.kind == "str":
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty string"
@@ -143,7 +145,7 @@ def checked(
             if spec.required and not partial:
                 errors[name] = "is required"
             continue
-        problem = _check_value(spec, data[name])
+        problem = check_value(spec, data[name])
         if problem:
             errors[name] = problem
     if errors:

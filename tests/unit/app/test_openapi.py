@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from app import openapi
-from app.api.common import EMAIL_ADDRESS, ID, Body, Field, _check_value
+from app.api.common import EMAIL_ADDRESS, ID, Body, Field, check_value
 from app.api.courses import FIELDS as COURSE_FIELDS
 from tests.app_helpers import ApiClient
 
@@ -92,7 +92,7 @@ def test_field_schema_accepts_exactly_what_parse_accepts(name: str, value: Any) 
     spec = FIELDS[name]
     schema_accepts = Draft202012Validator(openapi.field_schema(spec)).is_valid(value)
 
-    problem = _check_value(spec, value)
+    problem = check_value(spec, value)
 
     assert schema_accepts == (problem is None), (value, problem)
 
@@ -116,7 +116,7 @@ def test_field_schema_agrees_at_the_edges(name: str, value: Any) -> None:
     spec = FIELDS[name]
     schema_accepts = Draft202012Validator(openapi.field_schema(spec)).is_valid(value)
 
-    assert schema_accepts == (_check_value(spec, value) is None)
+    assert schema_accepts == (check_value(spec, value) is None)
 
 
 def test_a_route_without_a_resource_breaks_the_build(make_app: Any) -> None:
