@@ -1,8 +1,8 @@
 """Fixtures for the pages in a real browser, in layers: ``chromium`` -> ``browser`` -> ``page``
 (watched: any console error, uncaught exception or content security policy violation fails the
 test) and ``axe``; ``live_app`` (gunicorn on the session's PostgreSQL and Redis, migrated, with a
-token from ``flask create-token``) -> ``api`` -> ``seeded`` (a graded course made through the
-API) and ``signed_in`` (a page signed in with the token).
+teacher and their token) -> ``api`` -> ``seeded`` (a graded course made through the API) and
+``signed_in`` (a page signed in with the teacher's email and password).
 
 Without Chromium or axe-core the tests skip, saying to run scripts/browser-deps; in CI
 (``CI=true``) they fail instead. The app's tests also need the Docker engine (skipped locally
@@ -12,6 +12,7 @@ without one, failed in CI, as in the container suite).
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +106,8 @@ def live_app(
     services: tuple[PostgresService, RedisService], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveApp]:
     """The app in production mode under gunicorn on the session's PostgreSQL (emptied and
-    migrated with ``flask db upgrade``) and Redis, with a token from ``flask create-token``."""
+    migrated with ``flask db upgrade``) and Redis, with a teacher from ``flask create-teacher``
+    and their token from ``flask create-token``."""
     postgres, redis = services
     postgres.reset()
     redis.reset()
@@ -121,10 +123,12 @@ def live_app(
         SESSION_COOKIE_SECURE="true",
     )
     flask(env, "db", "upgrade")
-    token = flask(env, "create-token", "browser-tests").strip()
+    email, password = "teacher@example.com", secrets.token_urlsafe(16)
+    flask(env, "create-teacher", email, stdin=f"{password}\n")
+    token = flask(env, "create-token", "browser-tests", "--teacher", email).strip()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with AppServer(env, log) as server:
-        yield LiveApp(server.url, token, log)
+        yield LiveApp(server.url, email, password, token, log)
 
 
 @pytest.fixture(scope="session")
@@ -176,7 +180,7 @@ def session_cookies(browser: Browser, live_app: LiveApp) -> list[Any]:
 
 @pytest.fixture
 def signed_in(page: Page, live_app: LiveApp, session_cookies: list[Any]) -> Page:
-    """A watched page signed in with the session's write token, on the course list."""
+    """A watched page signed in as the session's teacher, on the course list."""
     page.context.add_cookies(session_cookies)
     page.goto(f"{live_app.url}/")
     return page

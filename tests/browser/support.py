@@ -202,13 +202,15 @@ def screenshot(page: Page, directory: Path, name: str) -> Path:
     return path
 
 
-def flask(env: Mapping[str, str], *args: str) -> str:
-    """Run ``flask --app app ARGS`` as an operator would; its stdout, or a failure with both."""
+def flask(env: Mapping[str, str], *args: str, stdin: str | None = None) -> str:
+    """Run ``flask --app app ARGS`` as an operator would (``stdin`` typed in); its stdout, or a
+    failure with both."""
     __tracebackhide__ = True
     done = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=ROOT,
         env=dict(env),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -270,17 +272,20 @@ class AppServer(ServerProcess):
 
 @dataclass(frozen=True)
 class LiveApp:
-    """The running app: its address, a write token and the gunicorn log."""
+    """The running app: its address, its teacher's sign-in and write token, the gunicorn log."""
 
     url: str
+    email: str
+    password: str
     token: str
     log: Path
 
 
 def sign_in(page: Page, live_app: LiveApp) -> None:
-    """Sign in through the form with the app's token, as a person pastes it."""
+    """Sign in through the form with the teacher's email and password, as a person types them."""
     page.goto(f"{live_app.url}/login")
-    page.get_by_label("API token").fill(live_app.token)
+    page.get_by_label("Email").fill(live_app.email)
+    page.get_by_label("Password").fill(live_app.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_app.url}/")
 

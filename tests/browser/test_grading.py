@@ -1,16 +1,18 @@
-"""A teacher's work today, end to end in Chromium against gunicorn on PostgreSQL: sign in with a
-token from ``flask create-token``, add a student, record a grade and see it counted."""
+"""A teacher's work today, end to end in Chromium against gunicorn on PostgreSQL: sign in with
+the email and password of ``flask create-teacher``, add a student, record a grade and see it
+counted."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import HttpApi, LiveApp, assert_accessible, sign_in
 
 
-def test_sign_in_with_a_token_shows_the_courses(
+def test_sign_in_with_email_and_password_shows_the_courses(
     page: Page, live_app: LiveApp, seeded: dict[str, dict[str, Any]]
 ) -> None:
     page.goto(live_app.url + "/")
@@ -20,11 +22,15 @@ def test_sign_in_with_a_token_shows_the_courses(
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_an_unknown_token_is_refused(page: Page, live_app: LiveApp) -> None:
+@pytest.mark.parametrize("email", ["teacher@example.com", "nobody@example.com"])
+def test_a_wrong_password_or_unknown_email_is_refused_alike(
+    page: Page, live_app: LiveApp, email: str
+) -> None:
     page.goto(f"{live_app.url}/login")
-    page.get_by_label("API token").fill("not-a-token")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Unknown token.")).to_be_visible()
+    expect(page.get_by_text("Wrong email or password.")).to_be_visible()
     page.goto(live_app.url + "/")
     expect(page).to_have_url(f"{live_app.url}/login")
 
