@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from app.models import PLACEHOLDER_OWNER
 from deploycheck.checklist.probes import CSRF_FIELD
 from deploycheck.rehearse import verdicts
 from deploycheck.rehearse.instances import Instance
@@ -39,9 +40,19 @@ class ScaleFacts:
     load: object
 
 
-def sign_in(stack: Stack) -> str | None:
-    """Sign in through the balancer (form page and post may land on different instances);
-    the session cookie's value, or None when the sign-in was refused."""
+def teacher_password(stack: Stack, image: str) -> str:
+    """A password for the teacher the rehearsal's token acts for (the placeholder owner that
+    ``create-token`` makes on a database without teachers), set by ``create-teacher``."""
+    password = secrets.token_urlsafe(16)
+    command = f'printf "%s\\n" "$PASSWORD" | flask --app app create-teacher {PLACEHOLDER_OWNER}'
+    code, stdout, stderr = stack.fleet.one_off(image, ["sh", "-c", command], {"PASSWORD": password})
+    assert code == 0, f"create-teacher exited {code}:\n{stdout}{stderr}"
+    return password
+
+
+def sign_in(stack: Stack, password: str) -> str | None:
+    """Sign in as the token's teacher through the balancer (form page and post may land on
+    different instances); the session cookie's value, or None when the sign-in was refused."""
     page = requests.get(stack.balancer.url + "/login", timeout=REQUEST_TIMEOUT)
     match = CSRF_FIELD.search(page.text)
     assert match, f"no CSRF field on /login ({page.status_code})"
@@ -49,7 +60,7 @@ def sign_in(stack: Stack) -> str | None:
     host = urlsplit(stack.balancer.url).netloc
     response = requests.post(
         stack.balancer.url + "/login",
-        data={"token": stack.workload.token, "csrf_token": match.group(1)},
+        data={"email": PLACEHOLDER_OWNER, "password": password, "csrf_token": match.group(1)},
         # The balancer says the scheme is https, so CSRF protection also checks the referrer.
         headers={"Cookie": f"session={cookie}", "Referer": f"https://{host}/login"},
         allow_redirects=False,
@@ -79,6 +90,7 @@ def rehearse_scale_out(
     stack: Stack, image: str, per_instance: Callable[[int], Mapping[str, str]]
 ) -> ScaleFacts:
     setup_output = stack.setup(image)
+    password = teacher_password(stack, image)
     count = stack.target.max_instances
     instances = [
         stack.fleet.start(f"v1-{n}", image, {**SCALE_ENV, **per_instance(n)}) for n in range(count)
@@ -92,7 +104,7 @@ def rehearse_scale_out(
         load.wait(6)
     first, *others = instances
 
-    cookie = sign_in(stack)
+    cookie = sign_in(stack, password)
     session_valid_on = {i.name: cookie is not None and signed_in(i, cookie) for i in instances}
     stack.timeline.mark("signed in through the balancer")
 
