@@ -52,6 +52,20 @@ class RehearseCommand:
             help="a build arg for the image, e.g. a base image's name; repeatable",
         )
         parser.add_argument(
+            "--image",
+            metavar="IMAGE",
+            help="rehearse this image of the web service instead of building its Dockerfile "
+            "(one CI built already)",
+        )
+        parser.add_argument(
+            "--from",
+            dest="previous",
+            metavar="REF|IMAGE",
+            help="zero-downtime-deploy deploys from this version: a git ref of the project's "
+            "repository (built from that commit) or an image (default: a redeploy of the same "
+            "build)",
+        )
+        parser.add_argument(
             "--report-dir",
             type=Path,
             default=report_dir(Path()),
@@ -84,6 +98,8 @@ class RehearseCommand:
             args.report_dir,
             dict(args.build_arg),
             tuple(args.scenario),
+            image=args.image,
+            previous=args.previous,
         )
         report = rehearse(rehearsal, lambda line: print(line, file=err, flush=True))
         for scenario in report.scenarios:

@@ -4,7 +4,11 @@ report and never exits; :mod:`.command` turns it into an exit code."""
 
 from __future__ import annotations
 
+import io
 import re
+import subprocess
+import tarfile
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +17,7 @@ import docker
 
 from deploycheck.errors import HarnessError
 from deploycheck.rehearse.report import CHART_DIR, RehearsalReport, ScenarioResult
-from deploycheck.rehearse.scenarios import SCENARIOS, skipped_because
+from deploycheck.rehearse.scenarios import SCENARIOS, Versions, skipped_because
 from deploycheck.rehearse.settings import RehearseSettings
 from deploycheck.rehearse.stack import rehearsal_stack
 from deploycheck.rehearse.target import DeployTarget, Wiring
@@ -35,6 +39,11 @@ class Rehearsal:
     report_dir: Path
     build_args: dict[str, str] = field(default_factory=dict)
     only: Sequence[str] = ()
+    # An image of the web service built already: no build.
+    image: str | None = None
+    # What zero-downtime-deploy deploys from: a git ref of the project's repository or an
+    # image; None: a redeploy of the same build.
+    previous: str | None = None
 
 
 def scenario_names() -> list[str]:
@@ -66,23 +75,31 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
         buildargs=rehearsal.build_args,
     )
     try:
-        log(f"building {target.dockerfile} in {target.docker_context}/")
-        tag = re.sub(r"[^a-z0-9_.-]+", "-", target.name.lower())
-        image = builds.build(f"rehearse-{tag}", project / target.docker_context).image.ref
+        if rehearsal.image:
+            engine.ensure_image(rehearsal.image)
+            image = rehearsal.image
+        else:
+            log(f"building {target.dockerfile} in {target.docker_context}/")
+            image = build_service(builds, target, project)
+        versions = Versions(image, image)
+        if rehearsal.previous:
+            log(f"preparing the previous version {rehearsal.previous}")
+            versions = Versions(image, previous_image(rehearsal.previous, builds, target, project))
+        report.notes.append(deployed_from(rehearsal.previous, versions))
         for scenario in SCENARIOS:
             if rehearsal.only and scenario.name not in rehearsal.only:
                 continue
             log_dir = rehearsal.report_dir / CHART_DIR / "logs" / scenario.name
             result = ScenarioResult(scenario.name, log_dir=log_dir)
             report.scenarios.append(result)
-            reason = skipped_because(scenario, target)
+            workload = ConfiguredWorkload(rehearsal.settings, target.health_path)
+            reason = skipped_because(scenario, target, workload)
             if reason:
                 result.verdict = "skipped"
                 result.notes.append(f"Skipped: {reason}.")
                 log(f"{scenario.name}: skipped ({reason})")
                 continue
             log(f"{scenario.name}: running")
-            workload = ConfiguredWorkload(rehearsal.settings, target.health_path)
             try:
                 with rehearsal_stack(
                     target,
@@ -90,7 +107,7 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
                     extra_env=rehearsal.settings.env,
                     dashboard=rehearsal.settings.dashboard,
                 ) as stack:
-                    problems = scenario.run(stack, image, result)
+                    problems = scenario.run(stack, versions, result)
             except (HarnessError, docker.errors.DockerException, RuntimeError) as exc:
                 problems = [f"the scenario could not run: {' '.join(str(exc).split())[:500]}"]
             result.verdict = "fail" if problems else "pass"
@@ -101,6 +118,50 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
         builds.remove_all()
         client.close()
     return report
+
+
+def build_service(
+    builds: ImageBuilds, target: DeployTarget, project: Path, suffix: str = ""
+) -> str:
+    """The web service's image, built from its ``dockerfilePath`` in its ``dockerContext``
+    (``builds`` was made with that Dockerfile); the image's reference."""
+    tag = re.sub(r"[^a-z0-9_.-]+", "-", target.name.lower())
+    return builds.build(f"rehearse-{tag}{suffix}", project / target.docker_context).image.ref
+
+
+def previous_image(spec: str, builds: ImageBuilds, target: DeployTarget, project: Path) -> str:
+    """The image of ``spec``: a git ref of the project's repository, built from that commit's
+    tree (the Blueprint's dockerContext and dockerfilePath), or else an image's name."""
+    commit = git(project, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
+    if commit is None:
+        engine.ensure_image(spec)
+        return spec
+    top = Path(git(project, "rev-parse", "--show-toplevel") or project)
+    with tempfile.TemporaryDirectory(prefix="deploycheck-from-") as tree:
+        archive = subprocess.run(
+            ["git", "-C", str(top), "archive", commit], capture_output=True, check=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        checkout = Path(tree) / project.resolve().relative_to(top.resolve())
+        return build_service(builds, target, checkout, suffix=f"-{commit[:12]}")
+
+
+def git(project: Path, *args: str) -> str | None:
+    """``git args`` in ``project``: its output, or None when git fails (not a ref, no repo)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(project), *args], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+
+def deployed_from(spec: str | None, versions: Versions) -> str:
+    if spec is None:
+        return "zero-downtime-deploy: a redeploy of the same build."
+    return f"zero-downtime-deploy: from `{spec}` ({versions.previous}) to `{versions.current}`."
 
 
 def facts(target: DeployTarget, settings: RehearseSettings) -> list[str]:

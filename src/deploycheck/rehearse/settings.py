@@ -11,6 +11,7 @@ The Blueprint says what to deploy; this says how to load it and what the rehears
                                     # last line it prints is {setup} below
       headers: {Authorization: "Bearer {setup}"}
       reads: [GET /health, GET /api/v1/students]      # default: the health path and /
+      slow: GET /reports/yearly     # a request that takes seconds: held in flight at SIGTERM
       write:                        # a write probe: without one, no write is checked
         request: POST /api/v1/students
         body: {name: "Load {n}", email: "load-{n}-{uid}@example.com"}
@@ -31,7 +32,7 @@ from deploycheck.errors import ConfigError
 
 Locator = Callable[[tuple], str]
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_SECTION_KEYS = {"env", "dashboard", "setup", "headers", "reads", "write"}
+_SECTION_KEYS = {"env", "dashboard", "setup", "headers", "reads", "slow", "write"}
 _WRITE_KEYS = {"request", "body", "ack", "check"}
 
 
@@ -65,13 +66,14 @@ class RehearseSettings:
     setup: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     reads: tuple[Call, ...] = ()
+    slow: Call | None = None
     write: WriteProbe | None = None
 
-    def read_calls(self, health_path: str) -> tuple[Call, ...]:
-        """The reads, or by default GET on the health path and on ``/``."""
+    def read_calls(self, health_path: str | None) -> tuple[Call, ...]:
+        """The reads, or by default GET on the health path (if any) and on ``/``."""
         if self.reads:
             return self.reads
-        paths = dict.fromkeys([health_path, "/"])
+        paths = dict.fromkeys([path for path in (health_path, "/") if path])
         return tuple(Call("GET", path) for path in paths)
 
 
@@ -101,6 +103,7 @@ def parse_rehearse(section: object, where: Locator) -> RehearseSettings:
         setup=setup,
         headers=_strings(section, "headers", where),
         reads=tuple(_call(raw, (*at, "reads", i), where) for i, raw in enumerate(reads)),
+        slow=_call(section["slow"], (*at, "slow"), where) if "slow" in section else None,
         write=_write(section["write"], where) if "write" in section else None,
     )
 

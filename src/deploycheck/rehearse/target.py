@@ -18,9 +18,6 @@ from urllib.parse import unquote, urlsplit
 from deploycheck.targets.blueprint import KEY_VALUE_TYPES, Blueprint
 from deploycheck.targets.plans import DEFAULT_PLAN, PlanLimits, plan_limits
 
-# Render probes a TCP connection to the port when a service has no healthCheckPath; until the
-# rehearsal emulates that probe, the root path stands in for it.
-DEFAULT_HEALTH_PATH = "/"
 # Render's default maxShutdownDelaySeconds: SIGTERM, then SIGKILL this many seconds later.
 DEFAULT_SHUTDOWN_WINDOW = 30
 DEFAULT_DOCKERFILE = "Dockerfile"
@@ -56,7 +53,7 @@ class DeployTarget:
     name: str
     plan: str
     limits: PlanLimits
-    health_path: str
+    health_path: str | None  # None: no healthCheckPath, Render probes the port over TCP
     pre_deploy_command: str | None
     shutdown_window: int
     max_instances: int
@@ -84,7 +81,7 @@ class DeployTarget:
             name=service.name,
             plan=plan,
             limits=plan_limits(plan),
-            health_path=str(service.get("healthCheckPath") or DEFAULT_HEALTH_PATH),
+            health_path=service.get("healthCheckPath") or None,
             pre_deploy_command=service.get("preDeployCommand"),
             shutdown_window=int(service.get("maxShutdownDelaySeconds") or DEFAULT_SHUTDOWN_WINDOW),
             max_instances=int(blueprint.scaling(service).get("maxInstances") or 1),

@@ -43,7 +43,7 @@ class ConfiguredWorkload:
     ``health_path`` (the default reads are GET on it and on ``/``)."""
 
     settings: RehearseSettings
-    health_path: str
+    health_path: str | None
     setup_output: str = ""
     base_url: str = ""
     reads: tuple[Call, ...] = field(init=False)
@@ -74,6 +74,10 @@ class ConfiguredWorkload:
             return Request("write", probe.request.method, probe.request.path, body)
         read = self.reads[number % len(self.reads)]
         return Request("read", read.method, read.path)
+
+    def slow_request(self) -> Request | None:
+        slow = self.settings.slow
+        return Request("slow", slow.method, slow.path) if slow else None
 
     def acknowledged(self, request: Request, response: requests.Response) -> Any:
         """The probe's ``ack`` field of a 2xx JSON answer; None for anything else."""

@@ -1,32 +1,59 @@
 """`deploycheck rehearse` end to end on a project that is not ours (tests/fixtures/projects/
 notes: no web framework, its own Dockerfile, Blueprint with a database, a worker and an env
-group, and its own rehearse: config), and a broken variant of it that the rehearsal rejects."""
+group, and its own rehearse: config), and the broken variants of it that the rehearsal rejects.
+
+The notes image is built once for the session (the command's own build step, through
+:func:`deploycheck.rehearse.runner.build_service`) and handed to each run with ``--image``; the
+variants are env switches of that one image, set under ``rehearse: env:``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import docker
 import pytest
 
 from deploycheck.cli import main
+from deploycheck.rehearse.runner import build_service
+from deploycheck.rehearse.target import DeployTarget
+from deploycheck.testing.builds import ImageBuilds
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
 NOTES = Path(__file__).parents[2] / "fixtures" / "projects" / "notes"
 
 
-def rehearse(project: Path, report_dir: Path, *options: str) -> tuple[int, dict]:
-    """Run the command as a user would, with the base image this host can build on."""
+@pytest.fixture(scope="session")
+def notes_image(docker_engine: None, report_dir: Path) -> Iterator[str]:
     python_image = os.environ.get("PYTHON_IMAGE") or "python:3.11-slim-bookworm"
+    target = DeployTarget.from_blueprint(NOTES / "render.yaml")
+    client = docker.from_env(timeout=600)
+    builds = ImageBuilds(
+        client,
+        report_dir / "build",
+        dockerfile=target.dockerfile_in_context,
+        buildargs={"PYTHON_IMAGE": python_image},
+    )
+    try:
+        yield build_service(builds, target, NOTES)
+    finally:
+        builds.remove_all()
+        client.close()
+
+
+def rehearse(project: Path, report_dir: Path, image: str, *options: str) -> tuple[int, dict]:
+    """Run the command as a user would, on the session's image of the notes service."""
     code = main(
         [
             "rehearse",
             str(project / "render.yaml"),
-            "--build-arg",
-            f"PYTHON_IMAGE={python_image}",
+            "--image",
+            image,
             "--report-dir",
             str(report_dir),
             *options,
@@ -39,16 +66,28 @@ def verdicts(document: dict) -> dict[str, str]:
     return {s["name"]: s["verdict"] for s in document["scenarios"]}
 
 
+def variant(tmp_path: Path, env: str) -> Path:
+    """A copy of notes whose config sets ``env`` (a broken variant's switch)."""
+    project = tmp_path / "notes"
+    shutil.copytree(NOTES, project)
+    config = project / ".deploycheck.yaml"
+    config.write_text(config.read_text().replace("rehearse:\n", f"rehearse:\n  env: {env}\n"))
+    return project
+
+
 def test_rehearses_a_foreign_project_from_its_blueprint_and_config(
-    docker_engine: None, tmp_path: Path
+    notes_image: str, tmp_path: Path
 ) -> None:
-    code, document = rehearse(NOTES, tmp_path / "reports")
+    code, document = rehearse(NOTES, tmp_path / "reports", notes_image)
 
     assert verdicts(document) == {
         "zero-downtime-deploy": "pass",
         "failed-deploy": "pass",
         "database-restart": "pass",
+        "database-unreachable": "pass",
         "keyvalue-outage": "skipped",
+        "instance-crash": "pass",
+        "sigterm-drain": "pass",
         "scale-out": "pass",
     }, document
     assert code == 0
@@ -59,17 +98,42 @@ def test_rehearses_a_foreign_project_from_its_blueprint_and_config(
     assert (tmp_path / "reports" / "rehearsal" / "zero-downtime-deploy.png").is_file()
 
 
-def test_rejects_a_variant_whose_health_check_ignores_the_database(
-    docker_engine: None, tmp_path: Path
+@pytest.mark.parametrize(
+    ("env", "scenario", "reason"),
+    [
+        pytest.param(
+            "{HEALTH_IGNORES_DATABASE: 1}",
+            "failed-deploy",
+            "with a wrong database password was routed to",
+            id="health-ignores-the-database",
+        ),
+        pytest.param(
+            "{ON_SIGTERM: exit}",
+            "sigterm-drain",
+            "in flight at SIGTERM: ",
+            id="exits-on-sigterm-without-draining",
+        ),
+        pytest.param(
+            "{PIDFILE: /tmp/notes.pid}",
+            "instance-crash",
+            "no request was answered by v1 after",
+            id="stale-pidfile-blocks-the-restart",
+        ),
+        pytest.param(
+            "{DATABASE_CONNECT_TIMEOUT: 0}",
+            "database-unreachable",
+            "got no answer during the outage (hangs)",
+            id="no-database-connect-timeout",
+        ),
+    ],
+)
+def test_rejects_a_broken_variant(
+    notes_image: str, tmp_path: Path, env: str, scenario: str, reason: str
 ) -> None:
-    project = tmp_path / "notes"
-    shutil.copytree(NOTES, project)
-    config = project / ".deploycheck.yaml"
-    broken = "rehearse:\n  env: {HEALTH_IGNORES_DATABASE: 1}\n"
-    config.write_text(config.read_text().replace("rehearse:\n", broken))
+    project = variant(tmp_path, env)
 
-    code, document = rehearse(project, tmp_path / "reports", "--scenario", "failed-deploy")
+    code, document = rehearse(project, tmp_path / "reports", notes_image, "--scenario", scenario)
 
     (failed,) = document["scenarios"]
-    assert (code, failed["verdict"]) == (1, "fail")
-    assert "with a wrong database password was routed to" in failed["notes"], failed["notes"]
+    assert (code, failed["verdict"]) == (1, "fail"), failed
+    assert reason in failed["notes"], failed["notes"]
