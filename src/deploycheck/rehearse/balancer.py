@@ -196,6 +196,11 @@ class Balancer:
             steps = [f"add server {server} {address}:{port}", f"enable server {server}"]
         self._checked("; ".join(steps))
 
+    def set_address(self, name: str, address: str, port: int) -> None:
+        """Point ``name`` at a new address (a restarted container's) without cutting the
+        requests the proxy is retrying on it."""
+        self._checked(f"set server {BACKEND}/{name} addr {address} port {port}")
+
     def drain(self, name: str) -> None:
         """No new requests for ``name``; requests in flight finish."""
         self._checked(f"set server {BACKEND}/{name} state drain")

@@ -58,6 +58,13 @@ class RehearseCommand:
             "(one CI built already)",
         )
         parser.add_argument(
+            "--env-file",
+            type=Path,
+            metavar="PATH",
+            help="the Blueprint's sync: false values, KEY=VALUE lines (default: the config's "
+            "rehearse: env_file:; values missing from both are generated and named in the report)",
+        )
+        parser.add_argument(
             "--from",
             dest="previous",
             metavar="REF|IMAGE",
@@ -100,6 +107,7 @@ class RehearseCommand:
             tuple(args.scenario),
             image=args.image,
             previous=args.previous,
+            env_file=args.env_file,
         )
         report = rehearse(rehearsal, lambda line: print(line, file=err, flush=True))
         for scenario in report.scenarios:

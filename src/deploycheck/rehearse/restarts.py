@@ -90,5 +90,4 @@ class Restarts:
         self.stack.timeline.mark(f"{instance.name} restarted ({why})")
         address = instance.address(network)
         if address != before:
-            self.stack.balancer.remove_server(instance.name)
-            self.stack.balancer.add_server(instance.name, address, PORT)
+            self.stack.balancer.set_address(instance.name, address, PORT)

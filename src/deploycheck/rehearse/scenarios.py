@@ -24,6 +24,7 @@ from deploycheck.rehearse.faults import (
     postgres_unreachable,
     redis_stopped,
 )
+from deploycheck.rehearse.instances import Instance
 from deploycheck.rehearse.load import Workload
 from deploycheck.rehearse.report import ScenarioResult
 from deploycheck.rehearse.restarts import Restarts
@@ -104,7 +105,7 @@ def failed_deploy(stack: Stack, versions: Versions, result: ScenarioResult) -> l
             stack.timeline.mark(f"v{n} with {case} starts")
             new = stack.fleet.start(f"v{n}", versions.current, env, command)
             stack.route(new, wait=False)
-            routed = watch_routed(stack, new.name)
+            routed = watch_routed(stack, new)
             if routed:
                 problems.append(f"v{n} with {case} was routed to ({routed})")
             stack.balancer.remove_server(new.name)
@@ -124,11 +125,13 @@ def wrong_database_env(stack: Stack) -> dict[str, str]:
     return database_env(stack, right.replace(quote(stack.postgres.password, safe=""), "wrong"))
 
 
-def watch_routed(stack: Stack, name: str) -> str:
-    """The balancer's state of ``name`` if it went up within WATCH_SECONDS, else ''."""
+def watch_routed(stack: Stack, instance: Instance) -> str:
+    """The balancer's state of ``instance`` if it went up within WATCH_SECONDS of health
+    checks once it exited or answered, else ''."""
+    instance.settle(stack.target.health_path)
     deadline = time.monotonic() + WATCH_SECONDS
     while time.monotonic() < deadline:
-        state = stack.balancer.servers().get(name)
+        state = stack.balancer.servers().get(instance.name)
         if state is not None and state.up:
             return str(state)
         time.sleep(0.5)
@@ -200,7 +203,7 @@ def instance_crash(stack: Stack, versions: Versions, result: ScenarioResult) -> 
     lost = record(result, stack, load)
     if not restarts.restarted:
         return [f"{first.name} was not restarted within {CRASH_RESTART_WAIT_SECONDS:.0f} s"]
-    restarted_at = restarts.restarted[-1][0]
+    restarted_at = restarts.restarted[0][0]
     result.notes.append(
         f"{first.name} restarted {restarted_at - killed:.1f} s after the kill "
         f"({len(restarts.restarted)} restarts)."
@@ -209,9 +212,10 @@ def instance_crash(stack: Stack, versions: Versions, result: ScenarioResult) -> 
     failed = [r for r in verdicts.failed(load.records) if r not in in_flight]
     problems = []
     if count > 1 and failed:
+        kinds = sorted({f"{r.status} {r.error[:40]}".strip() for r in failed})
         problems.append(
             f"{len(failed)} requests failed beyond the {len(in_flight)} in flight at the kill "
-            f"while {count - 1} other instance(s) served"
+            f"while {count - 1} other instance(s) served ({', '.join(kinds)})"
         )
     elif failed:
         gap = failed[-1].sent - failed[0].sent

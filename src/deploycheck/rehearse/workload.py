@@ -37,6 +37,12 @@ def fill(template: Any, values: Mapping[str, object]) -> Any:
     return template
 
 
+def last_line(output: str) -> str:
+    """The last non-blank line a setup command printed (its result: an API token, say)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 @dataclass
 class ConfiguredWorkload:
     """The workload of a ``rehearse:`` section for a service whose health path is
@@ -60,8 +66,7 @@ class ConfiguredWorkload:
         return self.settings.write is not None
 
     def prepare(self, base_url: str, setup_output: str) -> None:
-        lines = [line.strip() for line in setup_output.splitlines() if line.strip()]
-        self.setup_output = lines[-1] if lines else ""
+        self.setup_output = last_line(setup_output)
         self.base_url = base_url
 
     def headers(self) -> Mapping[str, str]:
