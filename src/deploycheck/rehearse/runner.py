@@ -200,14 +200,14 @@ def dashboard_values(rehearsal: Rehearsal, project: Path) -> tuple[dict[str, str
 
 
 def build_service(
-    builds: ImageBuilds, target: DeployTarget, project: Path, suffix: str = ""
+    builds: ImageBuilds, target: DeployTarget, project: Path, suffix: str = "", keep: bool = False
 ) -> str:
-    """A service's image, built from its ``dockerfilePath`` in its ``dockerContext``; the
-    image's reference."""
+    """A service's image, built from its ``dockerfilePath`` in its ``dockerContext`` (``keep``:
+    see :meth:`ImageBuilds.build`); the image's reference."""
     tag = re.sub(r"[^a-z0-9_.-]+", "-", target.name.lower())
     context = project / target.docker_context
     built = builds.build(
-        f"rehearse-{tag}{suffix}", context, dockerfile=target.dockerfile_in_context
+        f"rehearse-{tag}{suffix}", context, dockerfile=target.dockerfile_in_context, keep=keep
     )
     return built.image.ref
 

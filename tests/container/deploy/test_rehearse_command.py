@@ -2,48 +2,28 @@
 notes: no web framework, its own Dockerfile, Blueprint with a database, a worker and an env
 group, and its own rehearse: config), and the broken variants of it that the rehearsal rejects.
 
-The notes image is built once for the session (the command's own build step, through
-:func:`deploycheck.rehearse.runner.build_service`) and handed to each run with ``--image``; the
-variants are env switches of that one image, set under ``rehearse: env:``.
+The notes image is built once (:mod:`.notes_project`) and handed to each run with ``--image``;
+the variants are env switches of that one image, set under ``rehearse: env:``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import docker
 import pytest
 
 from deploycheck.cli import main
-from deploycheck.rehearse.runner import build_service
-from deploycheck.rehearse.target import DeployTarget
-from deploycheck.testing.builds import ImageBuilds
+from tests.container.deploy import notes_project
+from tests.container.deploy.notes_project import NOTES
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
 
-NOTES = Path(__file__).parents[2] / "fixtures" / "projects" / "notes"
 
-
-@pytest.fixture(scope="session")
-def notes_image(docker_engine: None, report_dir: Path) -> Iterator[str]:
-    python_image = os.environ.get("PYTHON_IMAGE") or "python:3.11-slim-bookworm"
-    target = DeployTarget.from_blueprint(NOTES / "render.yaml")
-    client = docker.from_env(timeout=600)
-    builds = ImageBuilds(
-        client,
-        report_dir / "build",
-        dockerfile=target.dockerfile_in_context,
-        buildargs={"PYTHON_IMAGE": python_image},
-    )
-    try:
-        yield build_service(builds, target, NOTES)
-    finally:
-        builds.remove_all()
-        client.close()
+@pytest.fixture(scope="module")
+def notes_image(docker_engine: None, report_dir: Path) -> str:
+    return notes_project.notes_image(report_dir)
 
 
 def rehearse(project: Path, report_dir: Path, image: str, *options: str) -> tuple[int, dict]:
