@@ -179,3 +179,52 @@ def test_an_instance_failing_its_checks_is_restarted_after_render_s_60_s_compres
 
     assert restarts.RESTART_AFTER_S * balancer.COMPRESSION == 60
     assert restarts.RESTART_AFTER_S > balancer.CHECK_INTER_MS * balancer.CHECK_FALL / 1000
+
+
+TWO_WEB_SERVICES_AND_A_WORKER = """\
+services:
+  - type: web
+    name: api
+    runtime: docker
+    healthCheckPath: /up
+  - type: web
+    name: site
+    runtime: docker
+    dockerfilePath: ./site/Dockerfile
+    dockerContext: ./site
+  - type: worker
+    name: jobs
+    runtime: docker
+    dockerCommand: python jobs.py
+    envVars:
+      - key: DATABASE_URL
+        fromDatabase: {name: db, property: connectionString}
+      - key: TOKEN
+        sync: false
+  - type: worker
+    name: native
+    runtime: python
+databases:
+  - name: db
+"""
+
+
+def test_reads_every_web_service_and_the_docker_workers(tmp_path: Path) -> None:
+    path = tmp_path / "render.yaml"
+    path.write_text(TWO_WEB_SERVICES_AND_A_WORKER)
+
+    services = DeployTarget.web_services(path)
+    (worker,) = DeployTarget.workers(path)
+
+    assert [(s.name, s.health_path, s.build) for s in services] == [
+        ("api", "/up", (".", "Dockerfile")),
+        ("site", None, ("site", "site/Dockerfile")),
+    ]
+    assert (worker.name, worker.docker_command, worker.sync_keys) == (
+        "jobs",
+        "python jobs.py",
+        ["TOKEN"],
+    )
+    # postgresMajorVersion absent: Render's default.
+    assert worker.postgres_versions == ("16",)
+    assert worker.environment(WIRING)["DATABASE_URL"] == WIRING.database_url
