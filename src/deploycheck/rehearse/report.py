@@ -24,6 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from deploycheck.rehearse.load import Record  # noqa: E402
 
 CHART_DIR = "rehearsal"
+# An event's label on a chart is cut to this (the report lists it whole).
+LABEL_CHARS = 30
 OUTCOMES = (
     ("ok", "tab:green"),
     ("refused", "tab:orange"),
@@ -110,7 +112,8 @@ class ScenarioResult:
         for t, label in self.events:
             for axes in (rate, latency):
                 axes.axvline(t, color="tab:blue", linewidth=0.8, linestyle="--")
-            rate.text(t, top * 1.02, label, rotation=90, fontsize=7, va="bottom", ha="right")
+            short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+            rate.text(t, top * 1.02, short, rotation=90, fontsize=7, va="bottom", ha="right")
         rate.set_ylabel("requests / s")
         rate.set_ylim(0, top * 1.9)
         rate.set_title(f"{self.name}: {self.verdict}")

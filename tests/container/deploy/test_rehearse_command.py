@@ -9,6 +9,7 @@ the variants are env switches of that one image, set under ``rehearse: env:``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -27,13 +28,17 @@ def notes_image(docker_engine: None, report_dir: Path) -> str:
 
 
 def rehearse(project: Path, report_dir: Path, image: str, *options: str) -> tuple[int, dict]:
-    """Run the command as a user would, on the session's image of the notes service."""
+    """Run the command as a user would, on the session's image of the notes service (any
+    other build, ``--from`` a git ref, on the base image this host can build on)."""
+    python_image = os.environ.get("PYTHON_IMAGE") or notes_project.DEFAULT_PYTHON_IMAGE
     code = main(
         [
             "rehearse",
             str(project / "render.yaml"),
             "--image",
             image,
+            "--build-arg",
+            f"PYTHON_IMAGE={python_image}",
             "--report-dir",
             str(report_dir),
             *options,
@@ -117,3 +122,19 @@ def test_rejects_a_broken_variant(
     (failed,) = document["scenarios"]
     assert (code, failed["verdict"]) == (1, "fail"), failed
     assert reason in failed["notes"], failed["notes"]
+
+
+def test_deploys_from_a_git_ref_built_from_that_commit(notes_image: str, tmp_path: Path) -> None:
+    code, document = rehearse(
+        NOTES,
+        tmp_path / "reports",
+        notes_image,
+        "--from",
+        "HEAD",
+        "--scenario",
+        "zero-downtime-deploy",
+    )
+
+    assert verdicts(document) == {"zero-downtime-deploy": "pass"}, document
+    assert code == 0
+    assert any(note.startswith("zero-downtime-deploy: from `HEAD`") for note in document["notes"])
