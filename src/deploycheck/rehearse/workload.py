@@ -82,7 +82,7 @@ class ConfiguredWorkload:
 
     def slow_request(self) -> Request | None:
         slow = self.settings.slow
-        return Request("slow", slow.method, slow.path) if slow else None
+        return Request("read", slow.method, slow.path) if slow else None
 
     def acknowledged(self, request: Request, response: requests.Response) -> Any:
         """The probe's ``ack`` field of a 2xx JSON answer; None for anything else."""
