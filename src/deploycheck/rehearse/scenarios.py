@@ -25,7 +25,7 @@ from deploycheck.rehearse.faults import (
     redis_stopped,
 )
 from deploycheck.rehearse.instances import Instance
-from deploycheck.rehearse.load import Workload
+from deploycheck.rehearse.load import Load, Workload
 from deploycheck.rehearse.report import ScenarioResult
 from deploycheck.rehearse.restarts import Restarts
 from deploycheck.rehearse.stack import Stack, record
@@ -41,6 +41,8 @@ RECOVERY_SECONDS = 5.0
 WATCH_SECONDS = 8.0
 # How long a killed instance may take to be started again (Render restarts it at once).
 CRASH_RESTART_WAIT_SECONDS = 20.0
+# How long a restarted instance may take to serve again (its boot and health checks).
+BACK_WAIT_SECONDS = 45.0
 # Slow requests held in flight at SIGTERM, sent this long before it.
 IN_FLIGHT = 4
 IN_FLIGHT_HEAD_START = 0.5
@@ -191,7 +193,7 @@ def instance_crash(stack: Stack, versions: Versions, result: ScenarioResult) -> 
     first = stack.deploy_first(versions.current)
     for n in range(1, count):
         stack.route(stack.fleet.start(f"v1-{n}", versions.current))
-    with Restarts(stack) as restarts, stack.load(duration=120).running() as load:
+    with Restarts(stack) as restarts, stack.load(duration=180).running() as load:
         load.wait(WARM_UP_SECONDS)
         killed = stack.timeline.now()
         stack.timeline.mark(f"{first.name} killed (SIGKILL)")
@@ -199,15 +201,26 @@ def instance_crash(stack: Stack, versions: Versions, result: ScenarioResult) -> 
         deadline = time.monotonic() + CRASH_RESTART_WAIT_SECONDS
         while not restarts.restarted and time.monotonic() < deadline:
             time.sleep(0.25)
-        load.wait(RECOVERY_SECONDS + WARM_UP_SECONDS)
+        back = None
+        if restarts.restarted:
+            back = answered_by(load, first.name, restarts.restarted[0][0], BACK_WAIT_SECONDS)
+        if back is not None:
+            stack.timeline.mark(f"{first.name} serves again")
+            load.wait(RECOVERY_SECONDS + WARM_UP_SECONDS)
     lost = record(result, stack, load)
     if not restarts.restarted:
         return [f"{first.name} was not restarted within {CRASH_RESTART_WAIT_SECONDS:.0f} s"]
     restarted_at = restarts.restarted[0][0]
     result.notes.append(
         f"{first.name} restarted {restarted_at - killed:.1f} s after the kill "
-        f"({len(restarts.restarted)} restarts)."
+        f"({len(restarts.restarted)} restarts)"
+        + (f", served again {back - killed:.1f} s after it." if back is not None else ".")
     )
+    if back is None:
+        return [
+            f"no request was answered by {first.name} within {BACK_WAIT_SECONDS:.0f} s of "
+            "its restart"
+        ]
     in_flight = [r for r in load.records if r.sent <= killed <= r.sent + r.latency_ms / 1000]
     failed = [r for r in verdicts.failed(load.records) if r not in in_flight]
     problems = []
@@ -225,10 +238,22 @@ def instance_crash(stack: Stack, versions: Versions, result: ScenarioResult) -> 
         )
     return [
         *problems,
-        *verdicts.served_by(load.records, first.name, after=restarted_at),
-        *verdicts.recovered(load.records, restarted_at + RECOVERY_SECONDS),
+        *verdicts.recovered(load.records, back),
         *verdicts.no_lost_writes(lost),
     ]
+
+
+def answered_by(load: Load, name: str, after: float, timeout: float) -> float | None:
+    """When the first request sent from ``after`` on and answered by ``name`` was sent;
+    None if none was within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = [r.sent for r in list(load.records) if r.ok and r.instance == name]
+        later = [s for s in sent if s >= after]
+        if later:
+            return min(later)
+        time.sleep(0.5)
+    return None
 
 
 def sigterm_drain(stack: Stack, versions: Versions, result: ScenarioResult) -> list[str]:

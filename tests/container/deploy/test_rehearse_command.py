@@ -101,7 +101,7 @@ def test_rehearses_a_foreign_project_from_its_blueprint_and_config(
         pytest.param(
             "{PIDFILE: /tmp/notes.pid}",
             "instance-crash",
-            "no request was answered by v1 after",
+            "no request was answered by v1 within",
             id="stale-pidfile-blocks-the-restart",
         ),
         pytest.param(
