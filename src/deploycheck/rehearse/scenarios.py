@@ -43,9 +43,11 @@ WATCH_SECONDS = 8.0
 CRASH_RESTART_WAIT_SECONDS = 20.0
 # How long a restarted instance may take to serve again (its boot and health checks).
 BACK_WAIT_SECONDS = 45.0
-# Slow requests held in flight at SIGTERM, sent this long before it.
+# Slow requests held in flight at SIGTERM, sent this long before it (time to reach the app on
+# a busy host; `rehearse: slow:` should take longer, and the scenario fails if none was still
+# in flight at SIGTERM).
 IN_FLIGHT = 4
-IN_FLIGHT_HEAD_START = 0.5
+IN_FLIGHT_HEAD_START = 2.0
 # A start command that exits at once: the crashing start of a failed deploy.
 CRASHING_START = "sh -c 'echo rehearsal: this start command exits 1 >&2; exit 1'"
 
