@@ -17,8 +17,16 @@ import docker
 from dotenv import dotenv_values
 
 from deploycheck.errors import ConfigFileError, HarnessError
+from deploycheck.rehearse.balancer import (
+    CHECK_FALL,
+    CHECK_INTER_MS,
+    COMPRESSION,
+    RENDER_OUT_OF_ROUTING_S,
+    RENDER_RESTART_S,
+)
 from deploycheck.rehearse.images import postgres_image
 from deploycheck.rehearse.report import CHART_DIR, RehearsalReport, ScenarioResult
+from deploycheck.rehearse.restarts import RESTART_AFTER_S
 from deploycheck.rehearse.scenarios import SCENARIOS, Scenario, Versions, skipped_because
 from deploycheck.rehearse.settings import RehearseSettings
 from deploycheck.rehearse.stack import rehearsal_stack
@@ -268,6 +276,13 @@ def facts(
     if target.postgres_versions:
         version = target.postgres_versions[0]
         notes.append(f"PostgreSQL {version} (postgresMajorVersion): `{postgres_image(version)}`.")
+    out = CHECK_INTER_MS * CHECK_FALL / 1000
+    notes.append(
+        f"Clock compressed {COMPRESSION:g}x: an instance failing its health checks leaves "
+        f"routing after {out:g} s (Render: {RENDER_OUT_OF_ROUTING_S} s) and is restarted after "
+        f"{RESTART_AFTER_S:g} s (Render: {RENDER_RESTART_S} s); maxShutdownDelaySeconds "
+        f"({target.shutdown_window} s) is not compressed."
+    )
     if target.health_path is None:
         notes.append("No healthCheckPath: the proxy probes the port over TCP, as Render does.")
     notes += [

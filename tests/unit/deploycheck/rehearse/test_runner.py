@@ -78,3 +78,7 @@ def test_the_report_names_given_and_generated_values_image_and_workers(tmp_path:
     assert "PostgreSQL 15 (postgresMajorVersion)" in text
     assert "No healthCheckPath: the proxy probes the port over TCP" in text
     assert "Worker mailer runs beside it (`mail-forever`)." in text
+    assert (
+        "Clock compressed 5x: an instance failing its health checks leaves routing after 3 s"
+        in text
+    )
