@@ -81,6 +81,9 @@ def test_rehearses_a_foreign_project_from_its_blueprint_and_config(
     assert all(s["writes_lost"] == 0 for s in document["scenarios"])
     assert (tmp_path / "reports" / "rehearsal.md").is_file()
     assert (tmp_path / "reports" / "rehearsal" / "zero-downtime-deploy.png").is_file()
+    ran = [s for s in document["scenarios"] if s["verdict"] != "skipped"]
+    assert all("Worker notes-counter ran throughout" in s["notes"] for s in ran), ran
+    assert "notes: `sync: false` values generated: `NOTES_ADMIN_TOKEN`." in document["notes"]
 
 
 @pytest.mark.parametrize(
