@@ -82,12 +82,13 @@ class Restarts:
         proxy at its address, which the engine may have changed."""
         network = self.stack.network.name
         before = instance.address(network) if instance.state().get("Running") else None
+        # Recorded when Render decides to restart; the engine may take seconds to do it.
+        self.restarted.append((self.stack.timeline.now(), instance.name, why))
+        self.stack.timeline.mark(f"{instance.name} restarted ({why})")
         wrapped = instance.container.get_wrapped_container()
         wrapped.restart(timeout=self.stack.target.shutdown_window)
         self._last_restart[instance.name] = now
         self._down_since[instance.name] = time.monotonic()
-        self.restarted.append((self.stack.timeline.now(), instance.name, why))
-        self.stack.timeline.mark(f"{instance.name} restarted ({why})")
         address = instance.address(network)
         if address != before:
             self.stack.balancer.set_address(instance.name, address, PORT)

@@ -4,11 +4,6 @@ report and never exits; :mod:`.command` turns it into an exit code."""
 
 from __future__ import annotations
 
-import io
-import re
-import subprocess
-import tarfile
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +23,7 @@ from deploycheck.rehearse.images import postgres_image
 from deploycheck.rehearse.report import CHART_DIR, RehearsalReport, ScenarioResult
 from deploycheck.rehearse.restarts import RESTART_AFTER_S
 from deploycheck.rehearse.scenarios import SCENARIOS, Scenario, Versions, skipped_because
+from deploycheck.rehearse.service_images import ServiceImages, previous_image
 from deploycheck.rehearse.settings import RehearseSettings
 from deploycheck.rehearse.stack import rehearsal_stack
 from deploycheck.rehearse.target import DeployTarget, Wiring
@@ -173,26 +169,6 @@ def run_scenario(
     return result
 
 
-class ServiceImages:
-    """The image of each service, built once per (dockerContext, dockerfilePath)."""
-
-    def __init__(self, builds: ImageBuilds, project: Path, log: Log) -> None:
-        self.builds = builds
-        self.project = project
-        self.log = log
-        self.built: dict[tuple[str, str], str] = {}
-
-    def of(self, target: DeployTarget, project: Path | None = None, suffix: str = "") -> str:
-        key = target.build
-        if project is not None or key not in self.built:
-            self.log(f"building {target.dockerfile} in {target.docker_context}/{suffix}")
-            image = build_service(self.builds, target, project or self.project, suffix)
-            if project is not None:
-                return image
-            self.built[key] = image
-        return self.built[key]
-
-
 def dashboard_values(rehearsal: Rehearsal, project: Path) -> tuple[dict[str, str], Path | None]:
     """The ``sync: false`` values: ``rehearse: dashboard:``, then those of the env file
     (``--env-file``, else ``rehearse: env_file:`` relative to the Blueprint's folder); the
@@ -205,49 +181,6 @@ def dashboard_values(rehearsal: Rehearsal, project: Path) -> tuple[dict[str, str
         raise ConfigFileError(f"cannot read the env file {path}: no such file")
     values = {key: value or "" for key, value in dotenv_values(path).items()}
     return {**rehearsal.settings.dashboard, **values}, path
-
-
-def build_service(
-    builds: ImageBuilds, target: DeployTarget, project: Path, suffix: str = "", keep: bool = False
-) -> str:
-    """A service's image, built from its ``dockerfilePath`` in its ``dockerContext`` (``keep``:
-    see :meth:`ImageBuilds.build`); the image's reference."""
-    tag = re.sub(r"[^a-z0-9_.-]+", "-", target.name.lower())
-    context = project / target.docker_context
-    built = builds.build(
-        f"rehearse-{tag}{suffix}", context, dockerfile=target.dockerfile_in_context, keep=keep
-    )
-    return built.image.ref
-
-
-def previous_image(spec: str, images: ServiceImages, target: DeployTarget) -> str:
-    """The image of ``spec``: a git ref of the project's repository, built from that commit's
-    tree (the Blueprint's dockerContext and dockerfilePath), or else an image's name."""
-    project = images.project
-    commit = git(project, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
-    if commit is None:
-        engine.ensure_image(spec)
-        return spec
-    top = Path(git(project, "rev-parse", "--show-toplevel") or project)
-    with tempfile.TemporaryDirectory(prefix="deploycheck-from-") as tree:
-        archive = subprocess.run(
-            ["git", "-C", str(top), "archive", commit], capture_output=True, check=True
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tree, filter="data")
-        checkout = Path(tree) / project.resolve().relative_to(top.resolve())
-        return images.of(target, checkout, suffix=f"-{commit[:12]}")
-
-
-def git(project: Path, *args: str) -> str | None:
-    """``git args`` in ``project``: its output, or None when git fails (not a ref, no repo)."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(project), *args], capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
 
 
 def deployed_from(spec: str | None, versions: Versions) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docker
 
-from deploycheck.rehearse.runner import build_service
+from deploycheck.rehearse.service_images import build_service
 from deploycheck.rehearse.target import DeployTarget
 from deploycheck.testing.builds import ImageBuilds
 
