@@ -25,7 +25,7 @@ from deploycheck.rehearse.faults import (
     redis_stopped,
 )
 from deploycheck.rehearse.instances import Instance
-from deploycheck.rehearse.load import Load, Workload
+from deploycheck.rehearse.load import REQUEST_TIMEOUT, Load, Workload
 from deploycheck.rehearse.report import ScenarioResult
 from deploycheck.rehearse.restarts import Restarts
 from deploycheck.rehearse.stack import Stack, record
@@ -36,6 +36,9 @@ from deploycheck.rehearse.target import DeployTarget
 WARM_UP_SECONDS = 2.0
 OUTAGE_SECONDS = 6.0
 RECOVERY_SECONDS = 5.0
+# An unreachable database lasts longer than the load's request timeout, so a request that
+# waits on it with no timeout of its own is seen hanging rather than finishing once it is back.
+UNREACHABLE_SECONDS = REQUEST_TIMEOUT + 5
 # How long a new version that is not healthy is watched before the rehearsal calls the deploy
 # failed (Render waits 15 minutes).
 WATCH_SECONDS = 8.0
@@ -160,21 +163,26 @@ def database_unreachable(stack: Stack, versions: Versions, result: ScenarioResul
     stopped database is not, since only timeouts end the app's waits."""
     with database_link(stack) as (link, address):
         first_deploy_on_link(stack, versions.current, link, address)
-        return outage_under_load(stack, result, postgres_unreachable(stack, link, address))
+        cut = postgres_unreachable(stack, link, address)
+        return outage_under_load(stack, result, cut, UNREACHABLE_SECONDS)
 
 
 def outage_under_load(
-    stack: Stack, result: ScenarioResult, fault: AbstractContextManager[None]
+    stack: Stack,
+    result: ScenarioResult,
+    fault: AbstractContextManager[None],
+    seconds: float = OUTAGE_SECONDS,
 ) -> list[str]:
     with stack.load(duration=90).running() as load:
         load.wait(WARM_UP_SECONDS)
         with fault:
             start = stack.timeline.now()
-            time.sleep(OUTAGE_SECONDS)
+            time.sleep(seconds)
         back = stack.timeline.now()
         load.wait(RECOVERY_SECONDS + WARM_UP_SECONDS)
     lost = record(result, stack, load)
-    during = [r for r in load.records if start <= r.sent <= back]
+    # In flight at some point of the outage: a request sent before it can hang through it.
+    during = [r for r in load.records if r.sent <= back and r.sent + r.latency_ms / 1000 >= start]
     failed = [r for r in during if not r.ok]
     result.notes.append(f"{len(failed)} of {len(during)} requests failed during the outage.")
     hung = [r for r in during if r.status == 0]

@@ -81,8 +81,9 @@ def test_an_instance_failing_its_checks_is_restarted_after_the_compressed_60_s(
         waited = time.monotonic() - went_down
 
     assert restarts.restarted, f"v1 was down {waited:.0f} s and never restarted ({down=:.1f})"
-    # Down once its checks failed for ~3 s; restarted once they failed for RESTART_AFTER_S.
-    assert RESTART_AFTER_S - 1.5 <= waited <= RESTART_AFTER_S + 3, restarts.restarted
+    # Down once its checks failed for ~3 s; restarted once they failed for RESTART_AFTER_S
+    # (a loaded host's engine and checks lag by seconds; Render's own 60 s would not fit).
+    assert RESTART_AFTER_S - 1.5 <= waited <= RESTART_AFTER_S + 6, restarts.restarted
     assert RESTART_AFTER_S * COMPRESSION == RENDER_RESTART_S
 
 
