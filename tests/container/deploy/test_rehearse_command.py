@@ -108,10 +108,10 @@ def test_rehearses_a_foreign_project_from_its_blueprint_and_config(
             id="stale-pidfile-blocks-the-restart",
         ),
         pytest.param(
-            "{DATABASE_CONNECT_TIMEOUT: 0}",
+            "{DATABASE_TIMEOUT: 0}",
             "database-unreachable",
             "got no answer during the outage (hangs)",
-            id="no-database-connect-timeout",
+            id="no-database-timeout",
         ),
     ],
 )
