@@ -17,7 +17,7 @@ OFFICIAL_POSTGRES = "postgres:{version}-alpine"
 def postgres_image(version: str, environ: Mapping[str, str] = os.environ) -> str:
     """The image for a database's ``postgresMajorVersion``: ``$POSTGRES_<version>_IMAGE``;
     else ``$POSTGRES_IMAGE`` (default the official 15) when its tag names that major version
-    (the stand-in ``gradetracker-standin/postgres:15``, say); else the official
+    (a stand-in such as ``local-standin/postgres:15``); else the official
     ``postgres:<version>-alpine``, pulled where a registry answers."""
     named = environ.get(f"POSTGRES_{version}_IMAGE")
     if named:
