@@ -31,9 +31,13 @@ HOST = "127.0.0.1"
 FRONTEND_PORT = 8080
 RUNTIME_API_PORT = 9999
 BACKEND = "app"
-# Render takes an instance out of routing after about 15 s of failed checks (time, not a count;
-# render.com/docs/health-checks). Here 3 failed checks 1 s apart do it: a clock compressed 5x
-# (docs/rehearse.md), so a rehearsal waits seconds. A check slower than its timeout fails.
+# render.com/docs/health-checks: about 15 s of failed checks (time, not a count) take a running
+# instance out of routing, about 60 s restart it. The rehearsal runs that clock COMPRESSION
+# times faster, so it waits seconds: 3 failed checks 1 s apart take an instance out. A check
+# slower than its timeout (5 s, not compressed: it is the app's budget) fails.
+RENDER_OUT_OF_ROUTING_S = 15
+RENDER_RESTART_S = 60
+COMPRESSION = 5
 CHECK_INTER_MS = 1000
 CHECK_TIMEOUT_S = 5
 CHECK_FALL = 3
@@ -63,11 +67,28 @@ frontend web
 
 backend {backend}
     balance roundrobin
-    option httpchk GET {health_path}
-    http-check expect status 200-399
-    # Which instance answered: the load generator records it.
+{health_check}    # Which instance answered: the load generator records it.
     http-response set-header X-Served-By %s
 """
+
+
+# Render's check of a service with a healthCheckPath: GET, 2xx/3xx healthy. Without a path,
+# HAProxy's `check` alone is what Render does: a TCP connection to the port.
+HTTP_CHECK = """\
+    option httpchk GET {path}
+    http-check expect status 200-399
+"""
+
+
+def config_text(health_path: str | None) -> str:
+    """haproxy.cfg for a service whose ``healthCheckPath`` is ``health_path`` (None: none)."""
+    return CONFIG.format(
+        api_port=RUNTIME_API_PORT,
+        frontend_port=FRONTEND_PORT,
+        backend=BACKEND,
+        health_check=HTTP_CHECK.format(path=health_path) if health_path else "",
+        check_timeout=CHECK_TIMEOUT_S,
+    )
 
 
 class BalancerError(RuntimeError):
@@ -90,19 +111,11 @@ class ServerState:
 class Balancer(Lifetime):
     """HAProxy in a container on ``network``, published on 127.0.0.1 only."""
 
-    def __init__(self, network: Network, health_path: str, image: str | None = None) -> None:
+    def __init__(self, network: Network, health_path: str | None, image: str | None = None) -> None:
         self.image = image or os.environ.get("HAPROXY_IMAGE") or DEFAULT_HAPROXY_IMAGE
         self._config_dir = Path(tempfile.mkdtemp(prefix="deploycheck-haproxy-"))
         config = self._config_dir / "haproxy.cfg"
-        config.write_text(
-            CONFIG.format(
-                api_port=RUNTIME_API_PORT,
-                frontend_port=FRONTEND_PORT,
-                backend=BACKEND,
-                health_path=health_path,
-                check_timeout=CHECK_TIMEOUT_S,
-            )
-        )
+        config.write_text(config_text(health_path))
         self._config_dir.chmod(0o755)
         config.chmod(0o644)
         self.container = (
@@ -171,6 +184,11 @@ class Balancer(Lifetime):
         else:
             steps = [f"add server {server} {address}:{port}", f"enable server {server}"]
         self._checked("; ".join(steps))
+
+    def set_address(self, name: str, address: str, port: int) -> None:
+        """Point ``name`` at a new address (a restarted container's) without cutting the
+        requests the proxy is retrying on it."""
+        self._checked(f"set server {BACKEND}/{name} addr {address} port {port}")
 
     def drain(self, name: str) -> None:
         """No new requests for ``name``; requests in flight finish."""

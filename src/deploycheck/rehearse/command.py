@@ -48,6 +48,27 @@ class RehearseCommand:
             metavar="NAME=VALUE",
             help="a build arg for the image, e.g. a base image's name; repeatable",
         )
+        parser.add_argument(
+            "--image",
+            metavar="IMAGE",
+            help="rehearse this image of the web service instead of building its Dockerfile "
+            "(one CI built already)",
+        )
+        parser.add_argument(
+            "--env-file",
+            type=Path,
+            metavar="PATH",
+            help="the Blueprint's sync: false values, KEY=VALUE lines (default: the config's "
+            "rehearse: env_file:; values missing from both are generated and named in the report)",
+        )
+        parser.add_argument(
+            "--from",
+            dest="previous",
+            metavar="REF|IMAGE",
+            help="zero-downtime-deploy deploys from this version: a git ref of the project's "
+            "repository (built from that commit) or an image (default: a redeploy of the same "
+            "build)",
+        )
         add_report_dir_option(parser, holds="rehearsal.md, .json and the charts go")
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -74,6 +95,9 @@ class RehearseCommand:
             args.report_dir,
             dict(args.build_arg),
             tuple(args.scenario),
+            image=args.image,
+            previous=args.previous,
+            env_file=args.env_file,
         )
         report = rehearse(rehearsal, lambda line: print(line, file=err, flush=True))
         for scenario in report.scenarios:

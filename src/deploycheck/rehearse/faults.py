@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import docker
 from docker.models.networks import Network
 
+from deploycheck.rehearse.instances import Instance
 from deploycheck.rehearse.stack import Stack
+from deploycheck.rehearse.target import Wiring
 from deploycheck.testing.builds import TEST_LABELS
 
 
@@ -83,6 +85,26 @@ def database_url_on_link(stack: Stack, address: str) -> str:
     return stack.postgres.network_url(driver=None).replace(
         f"@{stack.postgres.alias}:", f"@{address}:"
     )
+
+
+def database_env(stack: Stack, url: str) -> dict[str, str]:
+    """The Blueprint's ``fromDatabase`` variables as Render would wire them to ``url``."""
+    env = stack.target.environment(Wiring(url, "", {}))
+    return {key: env[key] for key, source, _ in stack.target.env_rules if source == "fromDatabase"}
+
+
+def first_deploy_on_link(
+    stack: Stack, image: str, link: Network, address: str, env: Mapping[str, str] | None = None
+) -> Instance:
+    """The first deploy, its instance reaching PostgreSQL only over ``link`` (see
+    :func:`database_link`), so :func:`postgres_unreachable` can cut it off."""
+    setup_output = stack.setup(image)
+    url = database_url_on_link(stack, address)
+    instance = stack.fleet.start("v1", image, {**database_env(stack, url), **(env or {})})
+    link.connect(instance.container.get_wrapped_container().id)
+    stack.route(instance)
+    stack.workload.prepare(stack.balancer.url, setup_output)
+    return instance
 
 
 @contextmanager

@@ -76,15 +76,15 @@ class Instance:
                 return " ".join(str(entry.get("message", "")).split())
         return "(no error line in the logs)"
 
-    def settle(self, health_path: str, timeout: float = 120.0) -> bool:
-        """Wait until the instance exited or its own ``health_path`` answers (whatever it
-        says): True when it is running and answering."""
+    def settle(self, health_path: str | None, timeout: float = 120.0) -> bool:
+        """Wait until the instance exited or its own ``health_path`` (else ``/``) answers
+        (whatever it says): True when it is running and answering."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.state().get("Running"):
                 return False
             try:
-                requests.get(self.container.base_url + health_path, timeout=5)
+                requests.get(self.container.base_url + (health_path or "/"), timeout=5)
                 return True
             except requests.RequestException:
                 time.sleep(0.5)

@@ -75,6 +75,10 @@ class Workload(Protocol):
 
     def request(self, number: int, writes: bool) -> Request: ...
 
+    def slow_request(self) -> Request | None:
+        """A request that takes seconds (held in flight at SIGTERM); None: there is none."""
+        ...
+
     def acknowledged(self, request: Request, response: requests.Response) -> Any: ...
 
     def missing(self, stack: Stack, acknowledged: Sequence[Any]) -> list[Any]: ...
@@ -95,6 +99,9 @@ class PathsWorkload:
 
     def request(self, number: int, writes: bool) -> Request:
         return Request("read", "GET", self.paths[number % len(self.paths)])
+
+    def slow_request(self) -> Request | None:
+        return None
 
     def acknowledged(self, request: Request, response: requests.Response) -> Any:
         return None
@@ -119,7 +126,8 @@ class Timeline:
 
 class Load:
     """``clients`` threads sharing ``rate`` requests per second until ``duration`` seconds or
-    ``max_requests`` requests, whichever comes first (or until stopped)."""
+    ``max_requests`` requests, whichever comes first (or until stopped); the workload's
+    requests, or ``only`` that one again and again."""
 
     def __init__(
         self,
@@ -132,6 +140,7 @@ class Load:
         clients: int = DEFAULT_CLIENTS,
         max_requests: int = 5000,
         writes: bool = True,
+        only: Request | None = None,
     ) -> None:
         self.base_url = base_url
         self.workload = workload
@@ -141,6 +150,7 @@ class Load:
         self.clients = clients
         self.max_requests = max_requests
         self.writes = writes
+        self.only = only
         self.records: list[Record] = []
         self._lock = threading.Lock()
         self._numbers = itertools.count()
@@ -153,7 +163,7 @@ class Load:
         return number if number < self.max_requests else None
 
     def _request(self, session: requests.Session, number: int) -> Record:
-        wanted = self.workload.request(number, self.writes)
+        wanted = self.only or self.workload.request(number, self.writes)
         url = self.base_url + wanted.path
         sent = self.timeline.now()
         started = time.monotonic()

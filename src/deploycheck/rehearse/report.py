@@ -1,5 +1,6 @@
 """The rehearsal report: ``reports/rehearsal.json`` and ``reports/rehearsal.md`` with one
-timeline chart per scenario (requests per second by outcome, events marked) beside it.
+timeline chart per scenario beside it (requests per second by outcome and each request's
+latency, the scenario's events marked on both).
 
 The verdict of a scenario is its test's outcome, so the report can never say "pass" for a
 scenario whose assertions failed.
@@ -23,6 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from deploycheck.rehearse.load import Record  # noqa: E402
 
 CHART_DIR = "rehearsal"
+# An event's label on a chart is cut to this (the report lists it whole).
+LABEL_CHARS = 30
 OUTCOMES = (
     ("ok", "tab:green"),
     ("refused", "tab:orange"),
@@ -79,16 +82,20 @@ class ScenarioResult:
         }
 
     def chart(self, path: Path) -> None:
-        """Requests per second (by send time) stacked by outcome, events as vertical lines."""
+        """Two panels on the load's clock, events as vertical lines on both: requests per
+        second (by send time) stacked by outcome, and each request's latency by outcome."""
         end = max([r.sent for r in self.records] + [t for t, _ in self.events] + [1.0])
         seconds = range(int(end) + 1)
-        figure, axes = plt.subplots(figsize=(9, 3.2))
+        figure, (rate, latency) = plt.subplots(
+            2, 1, figsize=(9, 5.4), sharex=True, height_ratios=(3, 2)
+        )
         bottom = [0] * len(seconds)
         for name, colour in OUTCOMES:
-            counts = Counter(int(r.sent) for r in self.records if outcome(r) == name)
+            chosen = [r for r in self.records if outcome(r) == name]
+            counts = Counter(int(r.sent) for r in chosen)
             heights = [counts.get(s, 0) for s in seconds]
             if any(heights):
-                axes.bar(
+                rate.bar(
                     seconds,
                     heights,
                     bottom=bottom,
@@ -98,16 +105,23 @@ class ScenarioResult:
                     align="edge",
                 )
                 bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+                latency.scatter(
+                    [r.sent for r in chosen], [r.latency_ms for r in chosen], s=4, color=colour
+                )
         top = max(bottom + [1])
         for t, label in self.events:
-            axes.axvline(t, color="tab:blue", linewidth=0.8, linestyle="--")
-            axes.text(t, top * 1.02, label, rotation=90, fontsize=7, va="bottom", ha="right")
-        axes.set_xlabel("seconds since the scenario's load started")
-        axes.set_ylabel("requests / s")
-        axes.set_ylim(0, top * 1.9)
-        axes.set_title(f"{self.name}: {self.verdict}")
+            for axes in (rate, latency):
+                axes.axvline(t, color="tab:blue", linewidth=0.8, linestyle="--")
+            short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+            rate.text(t, top * 1.02, short, rotation=90, fontsize=7, va="bottom", ha="right")
+        rate.set_ylabel("requests / s")
+        rate.set_ylim(0, top * 1.9)
+        rate.set_title(f"{self.name}: {self.verdict}")
         if self.records:
-            axes.legend(loc="upper right", fontsize=7)
+            rate.legend(loc="upper right", fontsize=7)
+            latency.set_yscale("log")
+        latency.set_ylabel("latency ms")
+        latency.set_xlabel("seconds since the scenario's load started")
         figure.tight_layout()
         figure.savefig(path, dpi=90)
         plt.close(figure)

@@ -7,10 +7,13 @@ The Blueprint says what to deploy; this says how to load it and what the rehears
         RATELIMIT_DEFAULT: 100000 per minute
       dashboard:                    # sync: false values ("" leaves the variable unset);
         SENTRY_DSN: ""              # the others are generated, and the report names them
+      env_file: .env.rehearse       # more sync: false values, KEY=VALUE lines (relative to
+                                    # the Blueprint's folder; --env-file overrides it)
       setup: flask --app app create-token rehearsal   # one-off after preDeployCommand; the
                                     # last line it prints is {setup} below
       headers: {Authorization: "Bearer {setup}"}
       reads: [GET /health, GET /api/v1/students]      # default: the health path and /
+      slow: GET /reports/yearly     # a request that takes seconds: held in flight at SIGTERM
       write:                        # a write probe: without one, no write is checked
         request: POST /api/v1/students
         body: {name: "Load {n}", email: "load-{n}-{uid}@example.com"}
@@ -31,7 +34,7 @@ from deploycheck.errors import ConfigError
 
 Locator = Callable[[tuple], str]
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_SECTION_KEYS = {"env", "dashboard", "setup", "headers", "reads", "write"}
+_SECTION_KEYS = {"env", "dashboard", "env_file", "setup", "headers", "reads", "slow", "write"}
 _WRITE_KEYS = {"request", "body", "ack", "check"}
 
 
@@ -62,16 +65,18 @@ class RehearseSettings:
 
     env: Mapping[str, str] = field(default_factory=dict)
     dashboard: Mapping[str, str] = field(default_factory=dict)
+    env_file: str | None = None
     setup: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     reads: tuple[Call, ...] = ()
+    slow: Call | None = None
     write: WriteProbe | None = None
 
-    def read_calls(self, health_path: str) -> tuple[Call, ...]:
-        """The reads, or by default GET on the health path and on ``/``."""
+    def read_calls(self, health_path: str | None) -> tuple[Call, ...]:
+        """The reads, or by default GET on the health path (if any) and on ``/``."""
         if self.reads:
             return self.reads
-        paths = dict.fromkeys([health_path, "/"])
+        paths = dict.fromkeys([path for path in (health_path, "/") if path])
         return tuple(Call("GET", path) for path in paths)
 
 
@@ -90,6 +95,9 @@ def parse_rehearse(section: object, where: Locator) -> RehearseSettings:
     setup = section.get("setup")
     if setup is not None and (not isinstance(setup, str) or not setup.strip()):
         raise ConfigError(f"{where((*at, 'setup'))}: rehearse: setup: must be a command")
+    env_file = section.get("env_file")
+    if env_file is not None and (not isinstance(env_file, str) or not env_file.strip()):
+        raise ConfigError(f"{where((*at, 'env_file'))}: rehearse: env_file: must be a path")
     reads = section.get("reads", [])
     if not isinstance(reads, list):
         raise ConfigError(
@@ -98,9 +106,11 @@ def parse_rehearse(section: object, where: Locator) -> RehearseSettings:
     return RehearseSettings(
         env=_strings(section, "env", where),
         dashboard=_strings(section, "dashboard", where),
+        env_file=env_file,
         setup=setup,
         headers=_strings(section, "headers", where),
         reads=tuple(_call(raw, (*at, "reads", i), where) for i, raw in enumerate(reads)),
+        slow=_call(section["slow"], (*at, "slow"), where) if "slow" in section else None,
         write=_write(section["write"], where) if "write" in section else None,
     )
 

@@ -16,6 +16,7 @@ import psycopg
 from testcontainers.core.network import Network
 
 from deploycheck.rehearse.balancer import Balancer
+from deploycheck.rehearse.images import postgres_image
 from deploycheck.rehearse.instances import PORT, Fleet, Instance
 from deploycheck.rehearse.load import Load, Timeline, Workload
 from deploycheck.rehearse.report import ScenarioResult
@@ -92,7 +93,8 @@ def rehearsal_stack(
         network = stack.enter_context(Network())
         postgres = redis = None
         if target.postgres_versions:
-            postgres = PostgresService().with_network(network, "postgres")
+            image = postgres_image(target.postgres_versions[0])
+            postgres = PostgresService(image).with_network(network, "postgres")
         if target.key_value_policies:
             command = redis_command(target.key_value_policies[0])
             redis = RedisService(command=command).with_network(network, "redis")

@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from deploycheck.targets.blueprint import KEY_VALUE_TYPES, Blueprint
+from deploycheck.targets.blueprint import KEY_VALUE_TYPES, Blueprint, Resource
 from deploycheck.targets.plans import DEFAULT_PLAN, PlanLimits, plan_limits
 
-# Render probes a TCP connection to the port when a service has no healthCheckPath; until the
-# rehearsal emulates that probe, the root path stands in for it.
-DEFAULT_HEALTH_PATH = "/"
 # Render's default maxShutdownDelaySeconds: SIGTERM, then SIGKILL this many seconds later.
 DEFAULT_SHUTDOWN_WINDOW = 30
 DEFAULT_DOCKERFILE = "Dockerfile"
@@ -51,28 +48,50 @@ class Wiring:
 
 @dataclass(frozen=True)
 class DeployTarget:
-    """The web service of a Blueprint, as the rehearsal runs it."""
+    """A web service (or worker) of a Blueprint, as the rehearsal runs it."""
 
     name: str
     plan: str
     limits: PlanLimits
-    health_path: str
+    health_path: str | None  # None: no healthCheckPath, Render probes the port over TCP
     pre_deploy_command: str | None
     shutdown_window: int
     max_instances: int
     env_rules: tuple[tuple[str, str, object], ...]
     dockerfile: str = DEFAULT_DOCKERFILE
     docker_context: str = "."
+    docker_command: str | None = None  # the image's CMD unless set
     # The datastores the Blueprint declares: PostgreSQL major versions, Key Value policies.
     postgres_versions: tuple[str, ...] = ()
     key_value_policies: tuple[str, ...] = ()
 
     @classmethod
     def from_blueprint(cls, path: Path) -> DeployTarget:
+        """The Blueprint's first web service."""
+        return cls.web_services(path)[0]
+
+    @classmethod
+    def web_services(cls, path: Path) -> list[DeployTarget]:
+        """Every web service of the Blueprint that runs code, in its order; ValueError when
+        there is none."""
         blueprint = Blueprint.load(path)
-        service = blueprint.web_service
-        if service is None:
+        if not blueprint.web_services:
             raise ValueError(f"{path}: no web service to rehearse")
+        return [cls.of(blueprint, service) for service in blueprint.web_services]
+
+    @classmethod
+    def workers(cls, path: Path) -> list[DeployTarget]:
+        """The Blueprint's background workers with a Docker runtime: each runs beside the
+        web service during every scenario."""
+        blueprint = Blueprint.load(path)
+        return [
+            cls.of(blueprint, service)
+            for service in blueprint.services
+            if service.type == "worker" and service.runtime == "docker"
+        ]
+
+    @classmethod
+    def of(cls, blueprint: Blueprint, service: Resource) -> DeployTarget:
         plan = str(service.get("plan") or DEFAULT_PLAN)
         groups = {group.name: blueprint.env_vars(group) for group in blueprint.env_var_groups}
         own = blueprint.env_vars(service)
@@ -84,13 +103,14 @@ class DeployTarget:
             name=service.name,
             plan=plan,
             limits=plan_limits(plan),
-            health_path=str(service.get("healthCheckPath") or DEFAULT_HEALTH_PATH),
+            health_path=service.get("healthCheckPath") or None,
             pre_deploy_command=service.get("preDeployCommand"),
             shutdown_window=int(service.get("maxShutdownDelaySeconds") or DEFAULT_SHUTDOWN_WINDOW),
             max_instances=int(blueprint.scaling(service).get("maxInstances") or 1),
             env_rules=tuple(rules),
             dockerfile=posixpath.normpath(str(service.get("dockerfilePath") or DEFAULT_DOCKERFILE)),
             docker_context=posixpath.normpath(str(service.get("dockerContext") or ".")),
+            docker_command=service.get("dockerCommand"),
             postgres_versions=tuple(
                 str(db.get("postgresMajorVersion") or DEFAULT_POSTGRES_VERSION)
                 for db in blueprint.databases
@@ -100,6 +120,11 @@ class DeployTarget:
                 for kv in blueprint.key_value_services
             ),
         )
+
+    @property
+    def build(self) -> tuple[str, str]:
+        """What its image is built from: (dockerContext, dockerfilePath)."""
+        return self.docker_context, self.dockerfile
 
     @property
     def dockerfile_in_context(self) -> str:

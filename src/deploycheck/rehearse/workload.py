@@ -37,13 +37,19 @@ def fill(template: Any, values: Mapping[str, object]) -> Any:
     return template
 
 
+def last_line(output: str) -> str:
+    """The last non-blank line a setup command printed (its result: an API token, say)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 @dataclass
 class ConfiguredWorkload:
     """The workload of a ``rehearse:`` section for a service whose health path is
     ``health_path`` (the default reads are GET on it and on ``/``)."""
 
     settings: RehearseSettings
-    health_path: str
+    health_path: str | None
     setup_output: str = ""
     base_url: str = ""
     reads: tuple[Call, ...] = field(init=False)
@@ -60,8 +66,7 @@ class ConfiguredWorkload:
         return self.settings.write is not None
 
     def prepare(self, base_url: str, setup_output: str) -> None:
-        lines = [line.strip() for line in setup_output.splitlines() if line.strip()]
-        self.setup_output = lines[-1] if lines else ""
+        self.setup_output = last_line(setup_output)
         self.base_url = base_url
 
     def headers(self) -> Mapping[str, str]:
@@ -74,6 +79,10 @@ class ConfiguredWorkload:
             return Request("write", probe.request.method, probe.request.path, body)
         read = self.reads[number % len(self.reads)]
         return Request("read", read.method, read.path)
+
+    def slow_request(self) -> Request | None:
+        slow = self.settings.slow
+        return Request("read", slow.method, slow.path) if slow else None
 
     def acknowledged(self, request: Request, response: requests.Response) -> Any:
         """The probe's ``ack`` field of a 2xx JSON answer; None for anything else."""

@@ -3,23 +3,18 @@ traffic, a failed migration changes nothing, and v1 works on the schema v2 migra
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
 from deploycheck.errors import CommandFailedError
 from deploycheck.rehearse import verdicts
-from deploycheck.rehearse.instances import Instance
 from deploycheck.rehearse.report import RehearsalReport, ScenarioResult
+from deploycheck.rehearse.scenarios import watch_routed, wrong_database_env
 from deploycheck.rehearse.stack import Stack, record
 from tests.container.deploy import versions
 
 pytestmark = [pytest.mark.container, pytest.mark.slow]
-
-# How long a v2 that is up but failing its health check is watched (several checks) before
-# the rehearsal calls the deploy failed, as Render does after its own deadline.
-WATCH_SECONDS = 6.0
 
 
 def schema(stack: Stack) -> tuple[set[tuple[str, str]], list[tuple]]:
@@ -28,20 +23,6 @@ def schema(stack: Stack) -> tuple[set[tuple[str, str]], list[tuple]]:
         " WHERE table_schema = 'public'"
     )
     return {(t, c) for t, c in columns}, stack.sql("SELECT version_num FROM alembic_version")
-
-
-def watch_unhealthy(stack: Stack, instance: Instance) -> bool:
-    """Whether ``instance`` stayed out of rotation until it exited, or for WATCH_SECONDS of
-    health checks once it answers."""
-    name = instance.name
-    instance.settle(stack.target.health_path)
-    deadline = time.monotonic() + WATCH_SECONDS
-    while time.monotonic() < deadline:
-        state = stack.balancer.servers().get(name)
-        if state is not None and state.up:
-            return False
-        time.sleep(0.5)
-    return True
 
 
 @pytest.mark.scenario("failed-deploy")
@@ -59,20 +40,13 @@ def test_failed_deploy(
         stack.timeline.mark("v2 without FLASK_SECRET_KEY starts")
         missing = stack.fleet.start("v2-no-secret", v2_image, {"FLASK_SECRET_KEY": ""})
         stack.route(missing, wait=False)
-        reasons["missing setting"] = (
-            watch_unhealthy(stack, missing),
-            missing.first_error_line(),
-        )
+        reasons["missing setting"] = (not watch_routed(stack, missing), missing.first_error_line())
         stack.timeline.mark("v2 without FLASK_SECRET_KEY never healthy")
         # 2: a database it cannot use (wrong password): up, but /health says 503.
-        wrong_db = stack.postgres.network_url(driver=None).replace(stack.postgres.password, "wrong")
         stack.timeline.mark("v2 with a wrong DATABASE_URL starts")
-        cut_off = stack.fleet.start("v2-wrong-db", v2_image, {"DATABASE_URL": wrong_db})
+        cut_off = stack.fleet.start("v2-wrong-db", v2_image, wrong_database_env(stack))
         stack.route(cut_off, wait=False)
-        reasons["wrong database"] = (
-            watch_unhealthy(stack, cut_off),
-            cut_off.first_error_line(),
-        )
+        reasons["wrong database"] = (not watch_routed(stack, cut_off), cut_off.first_error_line())
         stack.timeline.mark("v2 with a wrong DATABASE_URL never healthy")
         # 3: a migration that fails: the deploy stops before any v2 instance starts.
         stack.timeline.mark("pre-deploy of a failing migration")
@@ -104,10 +78,9 @@ def test_failed_deploy_rejects_a_health_check_that_ignores_the_database(
 ) -> None:
     stack.deploy_first(v1_image)
     blind_image = build_variant("health-ignores-db", versions.health_ignores_the_database)
-    wrong_db = stack.postgres.network_url(driver=None).replace(stack.postgres.password, "wrong")
     with stack.load(duration=60).running() as load:
         load.wait(1)
-        blind = stack.fleet.start("v2-blind", blind_image, {"DATABASE_URL": wrong_db})
+        blind = stack.fleet.start("v2-blind", blind_image, wrong_database_env(stack))
         stack.route(blind)
         load.wait(3)
 

@@ -18,7 +18,7 @@ from deploycheck.rehearse import verdicts
 from deploycheck.rehearse.balancer import CHECK_TIMEOUT_S
 from deploycheck.rehearse.faults import (
     database_link,
-    database_url_on_link,
+    first_deploy_on_link,
     postgres_stopped,
     postgres_unreachable,
     redis_stopped,
@@ -123,12 +123,7 @@ def test_database_restart_rejects_a_health_check_that_ignores_the_database(
 
 def database_unreachable(stack: Stack, image: str, env: dict[str, str] | None = None):
     with database_link(stack) as (link, address):
-        url = database_url_on_link(stack, address)
-        setup_output = stack.setup(image)
-        v1 = stack.fleet.start("v1", image, {**(env or {}), "DATABASE_URL": url})
-        link.connect(v1.container.get_wrapped_container().id)
-        stack.route(v1)
-        stack.workload.prepare(stack.balancer.url, setup_output)
+        v1 = first_deploy_on_link(stack, image, link, address, env)
         with stack.load(base_url=v1.container.base_url, duration=90).running() as load:
             load.wait(3)
             with postgres_unreachable(stack, link, address):

@@ -24,6 +24,8 @@ rehearse:
   setup: make-token rehearsal
   headers: {Authorization: "Bearer {setup}"}
   reads: [GET /health, get /items]
+  slow: GET /reports/yearly
+  env_file: .env.rehearse
   write:
     request: POST /items
     body: {name: "Load {n}", tag: "{uid}"}
@@ -46,6 +48,7 @@ def test_reads_every_field(tmp_path: Path) -> None:
     assert settings.dashboard == {"SENTRY_DSN": ""}
     assert settings.setup == "make-token rehearsal"
     assert settings.reads == (Call("GET", "/health"), Call("GET", "/items"))
+    assert (settings.slow, settings.env_file) == (Call("GET", "/reports/yearly"), ".env.rehearse")
     assert settings.write is not None
     assert (str(settings.write.request), settings.write.ack) == ("POST /items", "id")
     assert str(settings.write.check) == "GET /items/{ack}"
@@ -56,6 +59,8 @@ def test_no_section_is_none_and_the_defaults_read_health_and_root(tmp_path: Path
     defaults = RehearseSettings()
     assert defaults.read_calls("/healthz") == (Call("GET", "/healthz"), Call("GET", "/"))
     assert defaults.read_calls("/") == (Call("GET", "/"),)
+    assert defaults.read_calls(None) == (Call("GET", "/"),)
+    assert (defaults.slow, defaults.env_file) == (None, None)
 
 
 @pytest.mark.parametrize(

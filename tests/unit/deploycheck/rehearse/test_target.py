@@ -85,8 +85,8 @@ def test_reads_plan_shutdown_window_and_build_of_any_blueprint(shop: DeployTarge
     assert shop.max_instances == 1
     assert (shop.dockerfile, shop.docker_context) == ("docker/Dockerfile.web", "docker")
     assert shop.dockerfile_in_context == "Dockerfile.web"
-    # No healthCheckPath: the root path stands in for Render's TCP probe.
-    assert shop.health_path == "/"
+    # No healthCheckPath: Render probes the port over TCP (the balancer's plain `check`).
+    assert shop.health_path is None
 
 
 def test_wires_env_as_render_does(shop: DeployTarget) -> None:
@@ -147,16 +147,84 @@ def test_leaves_unset_a_reference_to_a_service_it_does_not_run(shop: DeployTarge
 
 def test_the_proxy_checks_health_as_render_documents() -> None:
     """render.com/docs/health-checks: GET on the path, 2xx/3xx healthy, a 5 s timeout; out of
-    routing after 15 s of failures, which the rehearsal compresses 5x (docs/rehearse.md)."""
+    routing after 15 s of failures, restarted after 60 s, on a clock compressed COMPRESSION
+    times (docs/rehearse.md)."""
     from deploycheck.rehearse import balancer
 
-    config = balancer.CONFIG.format(
-        api_port=1, frontend_port=2, backend="app", health_path="/up", check_timeout=5
-    )
+    config = balancer.config_text("/up")
 
     assert "option httpchk GET /up" in config
     assert "http-check expect status 200-399" in config
     assert balancer.CHECK_TIMEOUT_S == 5
     assert "timeout check 5s" in config
+    assert (balancer.RENDER_OUT_OF_ROUTING_S, balancer.RENDER_RESTART_S) == (15, 60)
     seconds_to_out_of_routing = balancer.CHECK_INTER_MS * balancer.CHECK_FALL / 1000
-    assert 15 / seconds_to_out_of_routing == 5
+    assert seconds_to_out_of_routing * balancer.COMPRESSION == 15
+
+
+def test_without_a_health_path_the_proxy_probes_the_port_over_tcp() -> None:
+    """render.com/docs/health-checks: with no healthCheckPath, Render checks that the port
+    accepts a TCP connection; HAProxy's `check` without `option httpchk` does just that."""
+    from deploycheck.rehearse import balancer
+
+    config = balancer.config_text(None)
+
+    assert "httpchk" not in config
+    assert "http-check" not in config
+
+
+def test_an_instance_failing_its_checks_is_restarted_after_render_s_60_s_compressed() -> None:
+    """render.com/docs/health-checks: about 60 s of failures restart an instance."""
+    from deploycheck.rehearse import balancer, restarts
+
+    assert restarts.RESTART_AFTER_S * balancer.COMPRESSION == 60
+    assert restarts.RESTART_AFTER_S > balancer.CHECK_INTER_MS * balancer.CHECK_FALL / 1000
+
+
+TWO_WEB_SERVICES_AND_A_WORKER = """\
+services:
+  - type: web
+    name: api
+    runtime: docker
+    healthCheckPath: /up
+  - type: web
+    name: site
+    runtime: docker
+    dockerfilePath: ./site/Dockerfile
+    dockerContext: ./site
+  - type: worker
+    name: jobs
+    runtime: docker
+    dockerCommand: python jobs.py
+    envVars:
+      - key: DATABASE_URL
+        fromDatabase: {name: db, property: connectionString}
+      - key: TOKEN
+        sync: false
+  - type: worker
+    name: native
+    runtime: python
+databases:
+  - name: db
+"""
+
+
+def test_reads_every_web_service_and_the_docker_workers(tmp_path: Path) -> None:
+    path = tmp_path / "render.yaml"
+    path.write_text(TWO_WEB_SERVICES_AND_A_WORKER)
+
+    services = DeployTarget.web_services(path)
+    (worker,) = DeployTarget.workers(path)
+
+    assert [(s.name, s.health_path, s.build) for s in services] == [
+        ("api", "/up", (".", "Dockerfile")),
+        ("site", None, ("site", "site/Dockerfile")),
+    ]
+    assert (worker.name, worker.docker_command, worker.sync_keys) == (
+        "jobs",
+        "python jobs.py",
+        ["TOKEN"],
+    )
+    # postgresMajorVersion absent: Render's default.
+    assert worker.postgres_versions == ("16",)
+    assert worker.environment(WIRING)["DATABASE_URL"] == WIRING.database_url
