@@ -1,5 +1,6 @@
 """``deploycheck rehearse``'s run: build the Blueprint's web service, run each scenario on a
-fresh stack with the project's workload, and write the report. Library code: it returns the
+fresh stack with the project's workload (fresh databases on shared servers, or servers of its
+own for a scenario that stops them), and write the report. Library code: it returns the
 report and never exits; :mod:`.command` turns it into an exit code."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import docker
 
 from deploycheck.errors import HarnessError
+from deploycheck.rehearse.datastores import SharedDatastores
 from deploycheck.rehearse.report import CHART_DIR, RehearsalReport, ScenarioResult
 from deploycheck.rehearse.scenarios import SCENARIOS, skipped_because
 from deploycheck.rehearse.settings import RehearseSettings
@@ -65,6 +67,7 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
         dockerfile=target.dockerfile_in_context,
         buildargs=rehearsal.build_args,
     )
+    shared = SharedDatastores(target)
     try:
         log(f"building {target.dockerfile} in {target.docker_context}/")
         tag = re.sub(r"[^a-z0-9_.-]+", "-", target.name.lower())
@@ -89,6 +92,8 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
                     workload,
                     extra_env=rehearsal.settings.env,
                     dashboard=rehearsal.settings.dashboard,
+                    shared=None if scenario.own_datastores else shared,
+                    scenario=scenario.name,
                 ) as stack:
                     problems = scenario.run(stack, image, result)
             except (HarnessError, docker.errors.DockerException, RuntimeError) as exc:
@@ -98,6 +103,7 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
             log(f"{scenario.name}: {result.verdict}" + "".join(f"\n  - {p}" for p in problems))
         report.write(rehearsal.report_dir)
     finally:
+        shared.close()
         builds.remove_all()
         client.close()
     return report

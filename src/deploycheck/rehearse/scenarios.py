@@ -35,11 +35,13 @@ CRASHING_START = "sh -c 'echo rehearsal: this start command exits 1 >&2; exit 1'
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named scenario; ``needs`` says what of the Blueprint it needs (else it is skipped)."""
+    """A named scenario; ``needs`` says what of the Blueprint it needs (else it is skipped);
+    ``own_datastores`` that it stops or cuts them, so it does not run on the shared ones."""
 
     name: str
     run: Callable[[Stack, str, ScenarioResult], list[str]]
     needs: str = ""
+    own_datastores: bool = False
 
 
 def zero_downtime_deploy(stack: Stack, image: str, result: ScenarioResult) -> list[str]:
@@ -164,8 +166,8 @@ def scale_out(stack: Stack, image: str, result: ScenarioResult) -> list[str]:
 SCENARIOS = (
     Scenario("zero-downtime-deploy", zero_downtime_deploy),
     Scenario("failed-deploy", failed_deploy),
-    Scenario("database-restart", outage(postgres_stopped), needs="database"),
-    Scenario("keyvalue-outage", outage(redis_stopped), needs="keyvalue"),
+    Scenario("database-restart", outage(postgres_stopped), "database", own_datastores=True),
+    Scenario("keyvalue-outage", outage(redis_stopped), "keyvalue", own_datastores=True),
     Scenario("scale-out", scale_out, needs="scaling"),
 )
 
