@@ -26,15 +26,15 @@ from typing import NoReturn, Protocol, TextIO
 from deploycheck import __version__, baseline, catalogue, cost, gate, init, prices
 from deploycheck.blueprint_check import check_blueprint
 from deploycheck.checklist.report import build_report, checklist_of, write_report
-from deploycheck.config import Config, config_for
-from deploycheck.config_args import add_config_options
+from deploycheck.config import Config
+from deploycheck.config_args import add_config_options, add_report_dir_option, chosen_config
 from deploycheck.dockerfile_check import check_dockerfile
 from deploycheck.errors import ConfigFileError, HarnessError
 from deploycheck.findings import Level, Result
 from deploycheck.official_schema import OFFICIAL_SCHEMA_URL
 from deploycheck.registry import REGISTRY, RuleCrashError, load_all
 from deploycheck.rehearse.command import RehearseCommand
-from deploycheck.reporters import REPORTERS, report_dir
+from deploycheck.reporters import REPORTERS
 from deploycheck.reporters.base import packaged_docs_url
 from deploycheck.rules.requirements import check_requirements
 from deploycheck.targets.blueprint import Blueprint
@@ -85,8 +85,7 @@ def readable_file(path: str, kind: str) -> Path:
 
 
 def _config(args: argparse.Namespace, checked: Path) -> Config:
-    explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
-    found = config_for(checked, explicit=explicit, use_files=not args.no_config)
+    found = chosen_config(args, checked)
     # Env-var options are applied by the checker itself, so library callers get them too.
     return found.with_overrides(levels=dict(args.rule), environ={})
 
@@ -246,13 +245,7 @@ class ReportCommand:
     help = "merge the suites' checklist results into reports/checklist.md and .json"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--report-dir",
-            type=Path,
-            default=report_dir(Path()),
-            help="where the suites wrote results and the report goes (default: $REPORT_DIR "
-            "or %(default)s)",
-        )
+        add_report_dir_option(parser, holds="the suites wrote results and the report goes")
         # In CI a skipped or missing suite must not pass as a green run.
         parser.add_argument(
             "--strict",
@@ -369,8 +362,7 @@ class CostCommand:
     def _overrides(args: argparse.Namespace, path: Path) -> list[dict]:
         """The tables over the shipped one, lowest first: the config's file, its inline
         parts, ``--prices``."""
-        explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
-        config = config_for(path, explicit=explicit, use_files=not args.no_config)
+        config = chosen_config(args, path)
         tables = [prices.load_table(config.prices_file)] if config.prices_file else []
         tables.append(dict(config.prices))
         if args.prices:

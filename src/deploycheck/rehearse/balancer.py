@@ -16,7 +16,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
 
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
@@ -24,6 +23,7 @@ from testcontainers.core.network import Network
 from deploycheck.errors import ContainerNotReadyError
 from deploycheck.testing.builds import TEST_LABELS
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
+from deploycheck.testing.lifetime import Lifetime
 from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_HAPROXY_IMAGE = "haproxy:2.6"
@@ -87,7 +87,7 @@ class ServerState:
         return self.operational == 2 and not self.admin & 0x07
 
 
-class Balancer:
+class Balancer(Lifetime):
     """HAProxy in a container on ``network``, published on 127.0.0.1 only."""
 
     def __init__(self, network: Network, health_path: str, image: str | None = None) -> None:
@@ -114,20 +114,15 @@ class Balancer:
         for port in (FRONTEND_PORT, RUNTIME_API_PORT):
             publish_on_loopback(self.container, port, HOST)
 
-    def start(self) -> Self:
+    def _start(self) -> None:
         ensure_image(self.image)
-        try:
-            self.container.start()
-            ProbeWait(
-                lambda: self.command("show info"),
-                (OSError,),
-                f"HAPROXY_IMAGE must be an HAProxy 2.4+ image; {IMAGES_HINT}",
-                timeout=30.0,
-            ).wait_until_ready(self.container)
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        self.container.start()
+        ProbeWait(
+            lambda: self.command("show info"),
+            (OSError,),
+            f"HAPROXY_IMAGE must be an HAProxy 2.4+ image; {IMAGES_HINT}",
+            timeout=30.0,
+        ).wait_until_ready(self.container)
 
     def stop(self) -> None:
         if self.container.get_wrapped_container() is not None:
@@ -135,12 +130,6 @@ class Balancer:
         for path in self._config_dir.iterdir():
             path.unlink()
         self._config_dir.rmdir()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:

@@ -6,15 +6,12 @@ not run (no engine, a bad Blueprint or config, a build that failed)."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TextIO
 
-from deploycheck.config import config_for
-from deploycheck.config_args import add_config_options
+from deploycheck.config_args import add_config_options, add_report_dir_option, chosen_config
 from deploycheck.errors import ConfigFileError, ToolUnavailableError
 from deploycheck.rehearse.settings import RehearseSettings
-from deploycheck.reporters import report_dir
 
 
 def _build_arg(text: str) -> tuple[str, str]:
@@ -51,13 +48,7 @@ class RehearseCommand:
             metavar="NAME=VALUE",
             help="a build arg for the image, e.g. a base image's name; repeatable",
         )
-        parser.add_argument(
-            "--report-dir",
-            type=Path,
-            default=report_dir(Path()),
-            help="where rehearsal.md, .json and the charts go (default: $REPORT_DIR or "
-            "%(default)s)",
-        )
+        add_report_dir_option(parser, holds="rehearsal.md, .json and the charts go")
 
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # The machinery imports testcontainers and the docker engine API: only when run.
@@ -76,8 +67,7 @@ class RehearseCommand:
         if unknown:
             known = ", ".join(scenario_names())
             raise ConfigFileError(f"unknown scenario {unknown[0]!r} (known: {known})")
-        explicit = args.config if args.config is not None else os.environ.get("DEPLOYCHECK_CONFIG")
-        config = config_for(blueprint, explicit=explicit, use_files=not args.no_config)
+        config = chosen_config(args, blueprint)
         rehearsal = Rehearsal(
             blueprint.resolve(),
             config.rehearse or RehearseSettings(),

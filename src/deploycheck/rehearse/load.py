@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import requests
 
@@ -33,9 +33,9 @@ REQUEST_TIMEOUT = 15.0
 
 @dataclass(frozen=True)
 class Request:
-    """One request a workload asks for: ``kind`` is ``read`` or ``write``."""
+    """One request a workload asks for."""
 
-    kind: str
+    kind: Literal["read", "write"]
     method: str
     path: str
     body: Any = None
@@ -46,7 +46,7 @@ class Record:
     """One request and what came back."""
 
     sent: float  # seconds since the load started
-    kind: str  # "read" or "write"
+    kind: Literal["read", "write"]
     path: str
     status: int  # 0: no HTTP answer (refused, reset, timed out)
     latency_ms: float

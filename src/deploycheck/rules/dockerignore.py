@@ -13,7 +13,7 @@ from docker.utils.fnmatch import fnmatchcase
 from deploycheck import registry
 from deploycheck.findings import Finding, Level, Problem
 from deploycheck.registry import Settings, rule
-from deploycheck.targets.context_files import SECRET, Unwanted, unwanted
+from deploycheck.targets.context_files import KEPT_OUT, SECRET, Unwanted, unwanted
 from deploycheck.targets.dockerfile import Copy
 from deploycheck.targets.dockerignore import BuildContext, IgnorePattern, has_glob
 from deploycheck.targets.git_facts import ignored, tracked
@@ -121,7 +121,7 @@ def _keep_out(context: BuildContext, patterns: list[str]) -> Iterator[Unwanted]:
     for entry in context.walk(prune=lambda path: matched(path) is not None):
         if (pattern := matched(entry.path)) is not None:
             why = f"matches `{pattern}` (keep_out, from the project's config)"
-            yield Unwanted(entry.path, "kept out by the project", why, entry.is_dir)
+            yield Unwanted(entry.path, KEPT_OUT, why, entry.is_dir)
 
 
 @rule("DI002", target="context", options={"keep_out": []})

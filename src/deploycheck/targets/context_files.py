@@ -33,12 +33,13 @@ from deploycheck.secret_text import secret_in_text
 from deploycheck.secret_values import literal_secret
 from deploycheck.targets.dockerignore import BuildContext
 
-SECRET, VCS, VIRTUALENV, DEPENDENCIES, CACHE = (
+SECRET, VCS, VIRTUALENV, DEPENDENCIES, CACHE, KEPT_OUT = (
     "secret",
     "VCS data",
     "virtualenv",
     "installed dependencies",
     "cache",
+    "kept out by the project",  # a path the project's keep_out option names
 )
 _VCS = frozenset({".git", ".hg", ".svn"})
 _DEPENDENCIES = frozenset({"node_modules"})
@@ -51,7 +52,8 @@ _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*[=:]\s*
 
 @dataclass(frozen=True)
 class Unwanted:
-    """A file or directory in the context that no image needs; ``why`` never holds a value."""
+    """A file or directory in the context that no image needs. ``kind`` is one of the kinds
+    above (SECRET ... KEPT_OUT), ``why`` says what gave it away and never holds a value."""
 
     path: str
     kind: str

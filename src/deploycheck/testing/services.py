@@ -25,6 +25,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
 from deploycheck.testing.engine import IMAGES_HINT, ensure_image
+from deploycheck.testing.lifetime import Lifetime
 from deploycheck.testing.waiting import ProbeWait, publish_on_loopback
 
 DEFAULT_POSTGRES_IMAGE = "postgres:15-alpine"
@@ -34,7 +35,7 @@ REDIS_COMMAND = "redis-server --maxmemory 512mb --maxmemory-policy allkeys-lru -
 HOST = "127.0.0.1"
 
 
-class Service:
+class Service(Lifetime):
     """What the services share: image, published port, network alias and lifetime."""
 
     port: ClassVar[int]
@@ -59,15 +60,10 @@ class Service:
     def wait_strategy(self) -> ProbeWait:
         raise NotImplementedError
 
-    def start(self) -> Self:
+    def _start(self) -> None:
         ensure_image(self.image)
         self.container.waiting_for(self.wait_strategy())
-        try:
-            self.container.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        self.container.start()
 
     def stop(self) -> None:
         """Remove the container (and its anonymous volumes); safe to call twice."""
@@ -75,12 +71,6 @@ class Service:
             return
         with suppress(docker.errors.NotFound):
             self.container.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def host_port(self) -> int:
