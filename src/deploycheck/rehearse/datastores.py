@@ -73,7 +73,7 @@ def _new_servers(target: DeployTarget) -> Datastores:
     return Datastores(postgres, redis_service)
 
 
-def _started(datastores: Datastores) -> list[Service]:
+def _services(datastores: Datastores) -> list[Service]:
     return [service for service in (datastores.postgres, datastores.redis) if service is not None]
 
 
@@ -86,7 +86,7 @@ def own_datastores(target: DeployTarget, network: Network) -> Iterator[Datastore
         datastores.postgres.with_network(network, POSTGRES_ALIAS)
     if datastores.redis is not None:
         datastores.redis.with_network(network, REDIS_ALIAS)
-    with running(*_started(datastores)):
+    with running(*_services(datastores)):
         yield datastores
 
 
@@ -139,7 +139,7 @@ class SharedDatastores:
                 db = number % int(self._redis_config["databases"])
                 redis_view = _view(servers.redis, REDIS_ALIAS, db=db)
             leased = Datastores(postgres, redis_view)
-            for view in _started(leased):
+            for view in _services(leased):
                 _join(stack, view, network)
             yield leased
             # Still on the scenario's network: leaving it would cut what a leftover holds.
@@ -149,7 +149,7 @@ class SharedDatastores:
         if self.servers is None:
             servers = _new_servers(self.target)
             with ExitStack() as stack:
-                stack.enter_context(running(*_started(servers)))
+                stack.enter_context(running(*_services(servers)))
                 if servers.postgres is not None:
                     _make_template(servers.postgres)
                     self._baseline = _postgres_state(servers.postgres)
