@@ -68,6 +68,7 @@ def repo_files() -> list[str]:
     return git_files(ROOT)
 
 
+@pytest.mark.slow
 @pytest.mark.checklist(1, 4)
 def test_no_new_secret_in_files_git_would_commit(repo_files: list[str]) -> None:
     """detect-secrets finds nothing beyond .secrets.baseline in tracked and new files."""

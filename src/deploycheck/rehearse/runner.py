@@ -1,10 +1,12 @@
 """``deploycheck rehearse``'s run: build the Blueprint's web service, run each scenario on a
-fresh stack with the project's workload, and write the report. Library code: it returns the
+fresh stack with the project's workload (fresh databases on shared servers, or servers of its
+own for a scenario that stops them), and write the report. Library code: it returns the
 report and never exits; :mod:`.command` turns it into an exit code."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from deploycheck.rehearse.balancer import (
     RENDER_OUT_OF_ROUTING_S,
     RENDER_RESTART_S,
 )
+from deploycheck.rehearse.datastores import SharedDatastores
 from deploycheck.rehearse.images import postgres_image
 from deploycheck.rehearse.report import CHART_DIR, RehearsalReport, ScenarioResult
 from deploycheck.rehearse.restarts import RESTART_AFTER_S
@@ -89,8 +92,10 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
     if rehearsal.image:
         engine.ensure_image(rehearsal.image)
         images.built[targets[0].build] = rehearsal.image
+    closing = ExitStack()
     try:
         for target in targets:
+            shared = closing.enter_context(SharedDatastores(target))
             # The config's workload speaks to the first web service; others get the default.
             settings = rehearsal.settings if target is targets[0] else RehearseSettings()
             settings = replace(settings, env=rehearsal.settings.env, dashboard=dashboard)
@@ -110,7 +115,7 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
                     continue
                 result = run_scenario(
                     scenario,
-                    Rehearsed(target, settings, versions, workers, worker_images),
+                    Rehearsed(target, settings, versions, workers, worker_images, shared),
                     rehearsal.report_dir / CHART_DIR / "logs" / f"{prefix}{scenario.name}",
                     log,
                 )
@@ -118,6 +123,7 @@ def rehearse(rehearsal: Rehearsal, log: Log) -> RehearsalReport:
                 report.scenarios.append(result)
         report.write(rehearsal.report_dir)
     finally:
+        closing.close()
         builds.remove_all()
         client.close()
     return report
@@ -132,6 +138,8 @@ class Rehearsed:
     versions: Versions
     workers: Sequence[DeployTarget]
     worker_images: Mapping[str, str]
+    # The servers its scenarios lease fresh databases on, but for those that stop or cut them.
+    shared: SharedDatastores
 
 
 def run_scenario(
@@ -151,7 +159,12 @@ def run_scenario(
     try:
         with (
             rehearsal_stack(
-                target, workload, extra_env=settings.env, dashboard=settings.dashboard
+                target,
+                workload,
+                extra_env=settings.env,
+                dashboard=settings.dashboard,
+                shared=None if scenario.own_datastores else rehearsed.shared,
+                scenario=scenario.name,
             ) as stack,
             running_workers(
                 stack, rehearsed.workers, rehearsed.worker_images, settings.dashboard, settings.env

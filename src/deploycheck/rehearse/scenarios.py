@@ -66,11 +66,13 @@ class Versions:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named scenario; ``needs`` says what of the Blueprint it needs (else it is skipped)."""
+    """A named scenario; ``needs`` says what of the Blueprint it needs (else it is skipped);
+    ``own_datastores`` that it stops or cuts them, so it does not run on the shared ones."""
 
     name: str
     run: Callable[[Stack, Versions, ScenarioResult], list[str]]
     needs: str = ""
+    own_datastores: bool = False
 
 
 def zero_downtime_deploy(stack: Stack, versions: Versions, result: ScenarioResult) -> list[str]:
@@ -335,9 +337,9 @@ def scale_out(stack: Stack, versions: Versions, result: ScenarioResult) -> list[
 SCENARIOS = (
     Scenario("zero-downtime-deploy", zero_downtime_deploy),
     Scenario("failed-deploy", failed_deploy),
-    Scenario("database-restart", outage(postgres_stopped), needs="database"),
-    Scenario("database-unreachable", database_unreachable, needs="database"),
-    Scenario("keyvalue-outage", outage(redis_stopped), needs="keyvalue"),
+    Scenario("database-restart", outage(postgres_stopped), "database", own_datastores=True),
+    Scenario("database-unreachable", database_unreachable, "database", own_datastores=True),
+    Scenario("keyvalue-outage", outage(redis_stopped), "keyvalue", own_datastores=True),
     Scenario("instance-crash", instance_crash),
     Scenario("sigterm-drain", sigterm_drain, needs="slow"),
     Scenario("scale-out", scale_out, needs="scaling"),

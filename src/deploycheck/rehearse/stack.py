@@ -2,7 +2,9 @@
 balancer and the app instances, as Render wires a Blueprint's resources together.
 
 Each scenario gets a fresh stack, so a fault injected in one (a stopped or paused database)
-can never leak into the next. Everything is removed on leaving, even when a step failed.
+can never leak into the next: servers of its own for a scenario that stops or cuts them, else
+fresh databases on shared servers, checked between scenarios (:mod:`.datastores`). Everything
+is removed on leaving, even when a step failed.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import psycopg
 from testcontainers.core.network import Network
 
 from deploycheck.rehearse.balancer import Balancer
-from deploycheck.rehearse.images import postgres_image
+from deploycheck.rehearse.datastores import SharedDatastores, own_datastores
 from deploycheck.rehearse.instances import PORT, Fleet, Instance
 from deploycheck.rehearse.load import Load, Timeline, Workload
 from deploycheck.rehearse.report import ScenarioResult
 from deploycheck.rehearse.target import DeployTarget, Wiring
-from deploycheck.testing.services import PostgresService, RedisService, running
+from deploycheck.testing.services import PostgresService, RedisService
 
 
 @dataclass
@@ -71,11 +73,6 @@ class Stack:
         return self.workload.missing(self, acknowledged)
 
 
-def redis_command(policy: str) -> str:
-    """Key Value's server: the Blueprint's eviction policy, persistence on."""
-    return f"redis-server --maxmemory 512mb --maxmemory-policy {policy} --appendonly yes"
-
-
 @contextmanager
 def rehearsal_stack(
     target: DeployTarget,
@@ -83,24 +80,22 @@ def rehearsal_stack(
     *,
     extra_env: Mapping[str, str] | None = None,
     dashboard: Mapping[str, str] | None = None,
+    shared: SharedDatastores | None = None,
+    scenario: str = "a scenario",
 ) -> Iterator[Stack]:
     """A started stack with no app instance yet, with the datastores the Blueprint declares
-    (one PostgreSQL and one Key Value serve every database and Key Value of it); removed on
-    leaving. ``extra_env`` goes on
-    top of the Blueprint's env (what the rehearsal changes, such as limits its one-address
-    load would hit); ``dashboard`` holds the ``sync: false`` values."""
+    (one PostgreSQL and one Key Value serve every database and Key Value of it): a fresh
+    database on each of the ``shared`` servers, else servers of its own (for ``scenario``s
+    that stop or cut them); removed on leaving. ``extra_env`` goes on top of the Blueprint's
+    env (what the rehearsal changes, such as limits its one-address load would hit);
+    ``dashboard`` holds the ``sync: false`` values."""
     with ExitStack() as stack:
         network = stack.enter_context(Network())
-        postgres = redis = None
-        if target.postgres_versions:
-            image = postgres_image(target.postgres_versions[0])
-            postgres = PostgresService(image).with_network(network, "postgres")
-        if target.key_value_policies:
-            command = redis_command(target.key_value_policies[0])
-            redis = RedisService(command=command).with_network(network, "redis")
-        datastores = [service for service in (postgres, redis) if service is not None]
-        if datastores:
-            stack.enter_context(running(*datastores))
+        if shared is None:
+            datastores = stack.enter_context(own_datastores(target, network))
+        else:
+            datastores = stack.enter_context(shared.lease(network, scenario))
+        postgres, redis = datastores.postgres, datastores.redis
         balancer = stack.enter_context(Balancer(network, target.health_path))
         wiring = Wiring(
             postgres.network_url(driver=None) if postgres else "",

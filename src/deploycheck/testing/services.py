@@ -186,20 +186,22 @@ class RedisService(Service):
     ) -> None:
         container = DockerContainer(image or os.environ.get("REDIS_IMAGE", DEFAULT_REDIS_IMAGE))
         super().__init__(container.with_command(command), ready_timeout)
+        # The logical database the URLs name (a shared server gives each user its own).
+        self.db = 0
 
     @property
     def url(self) -> str:
-        """``redis://`` URL of database 0 through the port published on 127.0.0.1."""
-        return f"redis://{HOST}:{self.host_port}/0"
+        """``redis://`` URL of database ``db`` through the port published on 127.0.0.1."""
+        return f"redis://{HOST}:{self.host_port}/{self.db}"
 
     def network_url(self) -> str:
         """URL for containers on the shared network, which reach this one by its alias."""
         if self.alias is None:
             raise ValueError("RedisService joined no network: call with_network() first")
-        return f"redis://{self.alias}:{self.port}/0"
+        return f"redis://{self.alias}:{self.port}/{self.db}"
 
     def client(self, **kwargs: Any) -> redis.Redis:
-        """A client of database 0; the caller closes it."""
+        """A client of database ``db``; the caller closes it."""
         return redis.Redis.from_url(self.url, socket_timeout=5, **kwargs)
 
     def wait_strategy(self) -> ProbeWait:

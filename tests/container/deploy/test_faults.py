@@ -30,7 +30,8 @@ from deploycheck.rehearse.stack import Stack, record
 from tests.container.deploy import versions
 from tests.container.deploy.workload import API, api_session
 
-pytestmark = [pytest.mark.container, pytest.mark.slow]
+# Each scenario stops or cuts a datastore: servers of its own, not the shared ones.
+pytestmark = [pytest.mark.container, pytest.mark.slow, pytest.mark.own_datastores]
 
 OUTAGE_SECONDS = 6.0
 # After the datastore is back, the pool gets this long to recover before every request must

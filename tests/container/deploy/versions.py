@@ -111,3 +111,13 @@ def limiter_without_fallback(repo: Path) -> None:
         '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True',
         '"RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", False',
     )
+
+
+# Every variant the suite builds, by the name its tests ask for: built up-front, concurrently.
+VARIANTS = {
+    "v2": v2,
+    "failing-migration": failing_migration,
+    "drops-email": drops_a_column_v1_reads,
+    "health-ignores-db": health_ignores_the_database,
+    "limiter-no-fallback": limiter_without_fallback,
+}

@@ -12,6 +12,7 @@ import io
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ def test_any_text_exits_0_1_or_2_without_a_traceback(data: bytes) -> None:
         assert out.getvalue() == ""
 
 
+@pytest.mark.slow
 def test_a_5_mb_dockerfile_is_checked_to_the_end(tmp_path: Path) -> None:
     """Work grows with the file, not faster: 5 MB of ordinary instructions finish with findings."""
     block = (
