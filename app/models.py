@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from .db import db
 from .keys import identity_key
@@ -42,9 +42,9 @@ def get_by_id(model: type[M], object_id: int) -> M | None:
     return db.session.get(model, object_id)
 
 
-def _parent_id(table: str) -> Any:
+def _parent_id(table: str, sort_order: int = 0) -> Any:
     """A column holding the id of a row of ``table``, whose delete deletes this row too."""
-    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"))
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), sort_order=sort_order)
 
 
 def _owned(back_populates: str) -> Any:
@@ -110,18 +110,30 @@ class Teacher(db.Model):
     _set_email_key = _keyed("email")
 
 
-class Course(Rendered, db.Model):
+class TeacherOwned(Rendered):
+    """A row of one teacher's: a course or a student (its columns first, as the migration
+    made them)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+    @declared_attr
+    def teacher_id(cls) -> Mapped[int]:
+        return _parent_id("teachers", sort_order=-1)
+
+
+def _unique_per_teacher(table: str, key: str) -> Index:
+    """``key`` (a ``keys.identity_key``) unique among one teacher's rows of ``table``. An index,
+    not a constraint, so that the migration adds it to SQLite without rebuilding a table others
+    reference with ON DELETE CASCADE."""
+    return Index(f"uq_{table}_teacher_id_{key}", "teacher_id", key, unique=True)
+
+
+class Course(TeacherOwned, db.Model):
     __tablename__ = "courses"
     API_FIELDS = ("id", "code", "name", "credits", "category_weights")
-    # Codes are unique per teacher as keys.identity_key compares them: "CS-101" and its
-    # full-width twin are one course. A unique index (not a constraint) so that the migration
-    # adds it to SQLite without rebuilding a table others reference with ON DELETE CASCADE.
-    __table_args__ = (
-        Index("uq_courses_teacher_id_code_key", "teacher_id", "code_key", unique=True),
-    )
+    # "CS-101" and its full-width twin are one course of a teacher.
+    __table_args__ = (_unique_per_teacher("courses", "code_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    teacher_id: Mapped[int] = _parent_id("teachers")
     code: Mapped[str] = mapped_column(String(20))
     code_key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
@@ -135,17 +147,12 @@ class Course(Rendered, db.Model):
     _set_code_key = _keyed("code")
 
 
-class Student(Rendered, db.Model):
+class Student(TeacherOwned, db.Model):
     __tablename__ = "students"
     API_FIELDS = ("id", "name", "email")
-    # amy@x.edu, AMY@X.EDU and amy@x.edu with a zero-width space are one student of a teacher
-    # (see Course).
-    __table_args__ = (
-        Index("uq_students_teacher_id_email_key", "teacher_id", "email_key", unique=True),
-    )
+    # amy@x.edu, AMY@X.EDU and amy@x.edu with a zero-width space are one student of a teacher.
+    __table_args__ = (_unique_per_teacher("students", "email_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    teacher_id: Mapped[int] = _parent_id("teachers")
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(64))

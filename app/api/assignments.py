@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Course, Grade
-from .common import ID, Field, accepts, get_or_404, parse_body
+from .common import ID, Field, accepts, get_or_404, invalid_body, parse_body
 from .routes import read_routes
 from .writes import check_if_match, created, deleted, locked_or_404, locked_or_422, updated
 
@@ -32,11 +32,8 @@ def check_category(course: Course, category: str) -> None:
     """A 422 on ``category`` unless the course grades by points or weighs that category."""
     weights = course.category_weights or {}
     if weights and category not in weights:
-        raise ApiError(
-            422,
-            "validation_error",
-            "The request body is invalid",
-            {"category": f"must be one of the course's categories: {sorted(weights)}"},
+        raise invalid_body(
+            {"category": f"must be one of the course's categories: {sorted(weights)}"}
         )
 
 

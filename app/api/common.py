@@ -149,8 +149,13 @@ def checked(
         if problem:
             errors[name] = problem
     if errors:
-        raise ApiError(422, "validation_error", "The request body is invalid", errors)
+        raise invalid_body(errors)
     return {name: _cleaned(fields[name], value) for name, value in data.items()}
+
+
+def invalid_body(problems: dict[str, str]) -> ApiError:
+    """The 422 for a body with ``problems`` (field name -> what is wrong with it)."""
+    return ApiError(422, "validation_error", "The request body is invalid", problems)
 
 
 def _cleaned(spec: Field, value: Any) -> Any:
@@ -175,12 +180,7 @@ def found_or_404(obj: M | None, model: type[M], object_id: int) -> M:
 def found_or_422(obj: M | None, model: type[M], field: str, object_id: int) -> M:
     """``obj``, looked up from a body field, or a 422 ApiError on that field."""
     if obj is None:
-        raise ApiError(
-            422,
-            "validation_error",
-            "The request body is invalid",
-            {field: f"{model.__name__} {object_id} does not exist"},
-        )
+        raise invalid_body({field: f"{model.__name__} {object_id} does not exist"})
     return obj
 
 

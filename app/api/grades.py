@@ -11,7 +11,7 @@ from .. import grading
 from ..db import db, locked
 from ..errors import ApiError
 from ..models import Assignment, Grade, Student, is_enrolled
-from .common import ID, Field, accepts, get_or_404, get_or_422, parse_body
+from .common import ID, Field, accepts, get_or_404, get_or_422, invalid_body, parse_body
 from .routes import read_routes
 from .writes import check_if_match, created, deleted, locked_or_404, locked_or_422, updated
 
@@ -40,9 +40,7 @@ def _check_score(score: float, assignment: Assignment) -> None:
     try:
         grading.validate_score(score, assignment.max_points)
     except ValueError as exc:
-        raise ApiError(
-            422, "validation_error", "The request body is invalid", {"score": str(exc)}
-        ) from None
+        raise invalid_body({"score": str(exc)}) from None
 
 
 @bp.post("")
@@ -55,12 +53,7 @@ def create_grade() -> tuple[dict[str, Any], int]:
     # without an enrollment.
     assignment = locked_or_422(Assignment, "assignment_id", data["assignment_id"])
     if not is_enrolled(student.id, assignment.course_id):
-        raise ApiError(
-            422,
-            "validation_error",
-            "The request body is invalid",
-            {"student_id": "the student is not enrolled in the assignment's course"},
-        )
+        raise invalid_body({"student_id": "the student is not enrolled in the assignment's course"})
     _check_score(data["score"], assignment)
     existing = db.session.scalar(
         select(Grade.id).where(Grade.student == student, Grade.assignment == assignment)

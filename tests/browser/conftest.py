@@ -123,7 +123,8 @@ def live_app(
         SESSION_COOKIE_SECURE="true",
     )
     flask(env, "db", "upgrade")
-    email, password = "teacher@example.com", secrets.token_urlsafe(16)
+    email = "teacher@example.com"
+    password = secrets.token_urlsafe(16)
     flask(env, "create-teacher", email, stdin=f"{password}\n")
     token = flask(env, "create-token", "browser-tests", "--teacher", email).strip()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
