@@ -28,11 +28,13 @@ DUPLICATE = "The student is already enrolled in this course"
 @accepts(FIELDS)
 def create_enrollment() -> tuple[dict[str, Any], int]:
     data = parse_body()
-    student = get_or_422(Student, "student_id", data["student_id"])
-    course = get_or_422(Course, "course_id", data["course_id"])
-    if is_enrolled(student.id, course.id):
+    enrollment = Enrollment(
+        student_id=get_or_422(Student, "student_id", data["student_id"]).id,
+        course_id=get_or_422(Course, "course_id", data["course_id"]).id,
+    )
+    if is_enrolled(enrollment.student_id, enrollment.course_id):
         raise ApiError(409, "conflict", DUPLICATE)
-    return created(Enrollment(student=student, course=course), DUPLICATE)
+    return created(enrollment, DUPLICATE)
 
 
 @bp.delete("/<int:enrollment_id>")

@@ -17,6 +17,7 @@ from app.auth import authenticate
 from app.db import db
 from app.errors import ApiError
 from app.models import Course
+from app.ownership import current_teacher_id
 from tests.container.app.schema_fuzz import SNAPSHOT_SQL, fuzz
 
 pytestmark = pytest.mark.container
@@ -67,7 +68,8 @@ def _broken_blueprint() -> Blueprint:
     @bp.post("")
     @accepts({"code": Field("str", max_length=20)})
     def write_then_refuse() -> dict[str, Any]:
-        db.session.add(Course(code=parse_body()["code"], name="Refused"))
+        course = Course(code=parse_body()["code"], name="Refused", teacher_id=current_teacher_id())
+        db.session.add(course)
         db.session.commit()
         raise ApiError(409, "conflict", "refused, but only after writing")
 
