@@ -221,10 +221,10 @@ class RedisService(Service):
 
 @contextmanager
 def running(*services: Service) -> Iterator[None]:
-    """Start ``services`` in parallel; on leaving (or when one failed to start) stop every one
-    that started."""
+    """Start ``services`` in parallel (none: a Blueprint without datastores); on leaving (or
+    when one failed to start) stop every one that started."""
     with ExitStack() as stack:
-        with ThreadPoolExecutor(max_workers=len(services)) as pool:
+        with ThreadPoolExecutor(max_workers=max(len(services), 1)) as pool:
             futures = [pool.submit(service.start) for service in services]
         for service, future in zip(services, futures, strict=True):
             if future.exception() is None:
